@@ -1,0 +1,230 @@
+//! The crate's error type.
+
+use deltalake::DeltaTableError;
+use polars::prelude::PolarsError;
+
+/// Result alias used throughout `medallion-core`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in `medallion-core`.
+///
+/// Table operations name the table URI and the operation, so a message read in a
+/// pipeline log says where and what without a backtrace.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The table location is neither a local path nor a URL this build can open.
+    #[error(
+        "invalid table location '{location}': {reason}. Use a local path, file:// URL, or an object-store URL (s3://, az://, gs://) with the matching cargo feature enabled"
+    )]
+    InvalidLocation {
+        /// The location as given by the caller.
+        location: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+
+    /// delta-rs failed while running an operation on a table.
+    #[error("{operation} on Delta table '{table}' failed: {source}")]
+    Delta {
+        /// Table URI.
+        table: String,
+        /// Operation name (e.g. `write`, `merge`, `vacuum`).
+        operation: &'static str,
+        /// The delta-rs error.
+        #[source]
+        source: Box<DeltaTableError>,
+    },
+
+    /// Polars failed while planning or executing a query for an operation.
+    #[error("{operation} on Delta table '{table}': Polars error: {source}")]
+    Polars {
+        /// Table URI (or `<memory>` for bridge conversions).
+        table: String,
+        /// Operation name.
+        operation: &'static str,
+        /// The Polars error.
+        #[source]
+        source: Box<PolarsError>,
+    },
+
+    /// An arrow-rs error while bridging data between Polars and delta-rs.
+    #[error("Arrow bridge error during {operation}: {source}")]
+    Arrow {
+        /// Operation name.
+        operation: &'static str,
+        /// The arrow-rs error.
+        #[source]
+        source: Box<arrow::error::ArrowError>,
+    },
+
+    /// No Delta table exists at the location.
+    #[error(
+        "no Delta table at '{table}' (no _delta_log found) during {operation}; write to it first or check the path"
+    )]
+    TableNotFound {
+        /// Table URI.
+        table: String,
+        /// Operation name.
+        operation: &'static str,
+    },
+
+    /// The table uses a feature this reader cannot apply, so reading it would return wrong data.
+    #[error(
+        "Delta table '{table}' uses the unsupported table feature '{feature}' ({detail}); reading it would return wrong data. Rewrite the table without it (e.g. REORG/purge deletion vectors, disable column mapping) or read it with a Delta engine that supports it"
+    )]
+    UnsupportedTableFeature {
+        /// Table URI.
+        table: String,
+        /// Feature name (e.g. `deletionVectors`, `columnMapping`).
+        feature: String,
+        /// What was found.
+        detail: String,
+    },
+
+    /// A column type that Delta Lake cannot store.
+    #[error(
+        "column '{column}' has type {dtype}, which Delta Lake cannot store (writing to '{table}'); cast it first, e.g. Duration to Int64 microseconds or Time to String"
+    )]
+    UnsupportedColumnType {
+        /// Table URI.
+        table: String,
+        /// Column name.
+        column: String,
+        /// The Polars dtype, rendered.
+        dtype: String,
+    },
+
+    /// A column type the Polars ↔ arrow bridge cannot carry.
+    #[error("column '{column}' of type {dtype} cannot cross the Polars/arrow bridge: {reason}")]
+    UnsupportedBridgeType {
+        /// Column name.
+        column: String,
+        /// Type, rendered.
+        dtype: String,
+        /// Why.
+        reason: String,
+    },
+
+    /// A MERGE source holds more than one row for the same key.
+    #[error(
+        "MERGE into '{table}': the source has {duplicate_keys} key value(s) on [{}] that occur more than once (first: {example}); deduplicate the source (e.g. keep the latest by an ordering column) before merging",
+        keys.join(", ")
+    )]
+    DuplicateMergeKeys {
+        /// Table URI.
+        table: String,
+        /// The merge key columns.
+        keys: Vec<String>,
+        /// Number of distinct key values that are duplicated.
+        duplicate_keys: usize,
+        /// One duplicated key, rendered.
+        example: String,
+    },
+
+    /// A column named by the caller does not exist.
+    #[error(
+        "{operation} on '{table}': column '{column}' not found; available columns: [{}]",
+        available.join(", ")
+    )]
+    ColumnNotFound {
+        /// Table URI.
+        table: String,
+        /// Operation name.
+        operation: &'static str,
+        /// Missing column.
+        column: String,
+        /// Columns that exist.
+        available: Vec<String>,
+    },
+
+    /// An application transaction version was already committed to the table.
+    #[error(
+        "Delta table '{table}' already has application transaction '{app_id}' at version {committed_version}; refusing to commit version {requested_version} again (this batch was already written — skip it, or use a higher version)"
+    )]
+    TransactionAlreadyCommitted {
+        /// Table URI.
+        table: String,
+        /// Application id.
+        app_id: String,
+        /// Version the caller tried to commit.
+        requested_version: i64,
+        /// Highest version already in the table for this app id.
+        committed_version: i64,
+    },
+
+    /// The caller configured an operation inconsistently.
+    #[error("invalid {operation} configuration for '{table}': {reason}")]
+    InvalidConfiguration {
+        /// Table URI.
+        table: String,
+        /// Operation name.
+        operation: &'static str,
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
+
+    /// The requested time-travel target does not exist.
+    #[error("Delta table '{table}' has no version at or before {target}: {reason}")]
+    VersionNotFound {
+        /// Table URI.
+        table: String,
+        /// The requested version or timestamp, rendered.
+        target: String,
+        /// Details.
+        reason: String,
+    },
+
+    /// Filesystem error outside delta-rs (e.g. scanning a landing directory).
+    #[error("I/O error at '{path}' during {operation}: {source}")]
+    Io {
+        /// Path involved.
+        path: String,
+        /// Operation name.
+        operation: &'static str,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The background task that feeds batches to the writer died.
+    #[error(
+        "internal error during {operation} on '{table}': {reason} (this is a bug in medallion-core; please report it)"
+    )]
+    Internal {
+        /// Table URI.
+        table: String,
+        /// Operation name.
+        operation: &'static str,
+        /// Details.
+        reason: String,
+    },
+}
+
+impl Error {
+    /// Wraps a delta-rs error with table and operation context.
+    pub(crate) fn delta(table: &str, operation: &'static str, source: DeltaTableError) -> Self {
+        Error::Delta {
+            table: table.to_string(),
+            operation,
+            source: Box::new(source),
+        }
+    }
+
+    /// Wraps a Polars error with table and operation context.
+    pub(crate) fn polars(table: &str, operation: &'static str, source: PolarsError) -> Self {
+        Error::Polars {
+            table: table.to_string(),
+            operation,
+            source: Box::new(source),
+        }
+    }
+
+    /// Wraps an arrow-rs error.
+    pub(crate) fn arrow(operation: &'static str, source: arrow::error::ArrowError) -> Self {
+        Error::Arrow {
+            operation,
+            source: Box::new(source),
+        }
+    }
+}

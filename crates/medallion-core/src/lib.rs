@@ -1,0 +1,100 @@
+//! # medallion-core
+//!
+//! Delta Lake I/O for Polars, and the bronze → silver → gold machinery built on it.
+//! This is the only crate of the workspace that talks to `deltalake`; it knows nothing
+//! about healthcare.
+//!
+//! ## Quickstart
+//!
+//! Write a frame, append to it, read it back as a `LazyFrame`, travel in time:
+//!
+//! ```
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! use medallion_core::{ReadBuilder, WriteBuilder, WriteMode};
+//! use polars::prelude::*;
+//!
+//! let dir = tempfile::tempdir()?;
+//! let table = dir.path().join("silver/encounters");
+//! let first = df!("encounter_id" => ["e1", "e2"], "year" => [2023i32, 2024])?;
+//! WriteBuilder::new(&table, first.lazy())?
+//!     .with_partition_columns(["year"])
+//!     .await?;
+//! let second = df!("encounter_id" => ["e3"], "year" => [2024i32])?;
+//! WriteBuilder::new(&table, second.lazy())?.with_mode(WriteMode::Append).await?;
+//!
+//! let latest = ReadBuilder::new(&table)?
+//!     .with_predicate(col("year").eq(lit(2024)))
+//!     .await?
+//!     .collect()?;
+//! assert_eq!(latest.height(), 2);
+//! let v0 = ReadBuilder::new(&table)?.with_version(0).await?.collect()?;
+//! assert_eq!(v0.height(), 2);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # }).unwrap();
+//! ```
+//!
+//! ## What is here
+//!
+//! | need | API |
+//! |---|---|
+//! | Polars ↔ arrow-rs, zero-copy | [`bridge`] |
+//! | create / append / overwrite / `replace_where` / schema merge | [`WriteBuilder`] |
+//! | read latest / by version / by timestamp, pushdown | [`ReadBuilder`] |
+//! | MERGE upsert/delete by keys | [`MergeBuilder`] |
+//! | DELETE by predicate | [`DeleteBuilder`] |
+//! | OPTIMIZE compaction and Z-order | [`OptimizeBuilder`] |
+//! | VACUUM with retention | [`VacuumBuilder`] |
+//! | commit history | [`HistoryBuilder`] |
+//! | table properties | [`SetPropertiesBuilder`], [`table_properties`] |
+//! | exactly-once commits | [`AppTransaction`], [`app_transaction_version`] |
+//!
+//! Every operation is a builder: required arguments in `new`, options in `with_*`,
+//! run with `.await` (as in delta-rs). Each returns a report struct.
+//!
+//! ## Type mapping
+//!
+//! Delta stores fewer types than Polars; writers widen losslessly where possible and
+//! refuse the rest by column name — see [`delta_types::delta_type_for`].
+//!
+//! ## Cargo features
+//!
+//! - `s3`: `s3://` table locations (delta-rs' AWS object store).
+//! - `azure`: `az://`, `abfss://` table locations.
+//! - `gcs`: `gs://` table locations.
+//!
+//! With a cloud feature, writes, MERGE, DELETE, OPTIMIZE, VACUUM, history and
+//! properties work on object-store tables (they run inside delta-rs). [`ReadBuilder`]
+//! scans files with Polars' local Parquet reader, so it reads local tables only and
+//! returns [`Error::InvalidConfiguration`] for object-store URLs.
+
+mod blocking;
+pub mod bridge;
+pub mod delta_types;
+mod error;
+mod location;
+mod merge;
+mod ops;
+mod read;
+mod stream;
+mod table;
+mod write;
+
+pub use error::{Error, Result};
+pub use location::TableLocation;
+pub use merge::{MergeBuilder, MergeClause, MergeReport, SOURCE_ALIAS, TARGET_ALIAS};
+pub use ops::delete::{DeleteBuilder, DeleteReport};
+pub use ops::history::{HistoryBuilder, HistoryEntry};
+pub use ops::optimize::{OptimizeBuilder, OptimizeReport};
+pub use ops::properties::{SetPropertiesBuilder, table_properties};
+pub use ops::vacuum::{DEFAULT_VACUUM_RETENTION, VacuumBuilder, VacuumReport};
+pub use read::ReadBuilder;
+pub use table::{AppTransaction, app_transaction_version};
+pub use write::{DEFAULT_BATCH_ROWS, SchemaEvolution, WriteBuilder, WriteMode, WriteReport};
+
+/// Re-exported so downstream crates compile against the exact versions used here.
+pub use {arrow, deltalake, polars};
+
+/// Compiles the Rust snippets of the workspace README as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;

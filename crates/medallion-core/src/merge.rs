@@ -1,0 +1,401 @@
+//! MERGE (upsert / delete by keys) from a Polars frame into a Delta table.
+
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+
+use deltalake::datafusion::prelude::SessionContext;
+use deltalake::kernel::Transaction;
+use deltalake::kernel::transaction::CommitProperties;
+use deltalake::operations::merge::MergeBuilder as DeltaMergeBuilder;
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::blocking::run_blocking;
+use crate::bridge::{StringFormat, dataframe_to_record_batches};
+use crate::delta_types::delta_compatible;
+use crate::error::{Error, Result};
+use crate::location::TableLocation;
+use crate::table::{AppTransaction, ensure_not_committed, open_existing, snapshot_of};
+
+/// Alias of the source rows in clause conditions (`source.col`).
+pub const SOURCE_ALIAS: &str = "source";
+/// Alias of the table rows in clause conditions (`target.col`).
+pub const TARGET_ALIAS: &str = "target";
+
+/// One MERGE clause. Conditions are SQL over `source.` / `target.` columns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum MergeClause {
+    /// Matched rows: set every source column on the target row.
+    UpdateAll {
+        /// Only when this holds (e.g. `"source.updated_at > target.updated_at"`).
+        condition: Option<String>,
+    },
+    /// Matched rows: delete the target row.
+    Delete {
+        /// Only when this holds (e.g. `"source.op = 'D'"`).
+        condition: Option<String>,
+    },
+    /// Source rows without a match: insert them.
+    InsertAll {
+        /// Only when this holds.
+        condition: Option<String>,
+    },
+    /// Target rows without a source match: delete them.
+    DeleteNotMatchedBySource {
+        /// Only when this holds (over `target.` columns).
+        condition: Option<String>,
+    },
+}
+
+/// The outcome of a MERGE.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergeReport {
+    /// Table URI.
+    pub table: String,
+    /// Version committed.
+    pub version: Option<u64>,
+    /// Rows in the source.
+    pub source_rows: usize,
+    /// Target rows inserted.
+    pub rows_inserted: usize,
+    /// Target rows updated.
+    pub rows_updated: usize,
+    /// Target rows deleted.
+    pub rows_deleted: usize,
+    /// Target rows rewritten unchanged (copy-on-write cost).
+    pub rows_copied: usize,
+    /// Wall time.
+    pub duration: Duration,
+}
+
+/// Merges a source frame into an existing Delta table by key columns; run with `.await`.
+///
+/// Clauses are evaluated in the order given, first match wins (Delta semantics). The
+/// source must hold at most one row per key: duplicates would make the result depend on
+/// row order, so they are rejected up front with [`Error::DuplicateMergeKeys`]. Null keys
+/// never match (SQL equality).
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use medallion_core::{MergeBuilder, ReadBuilder, WriteBuilder};
+/// use polars::prelude::*;
+///
+/// let dir = tempfile::tempdir()?;
+/// WriteBuilder::new(dir.path(), df!("id" => [1i64, 2], "v" => ["a", "b"])?.lazy())?.await?;
+/// let source = df!("id" => [2i64, 3], "v" => ["B", "c"])?.lazy();
+/// let report = MergeBuilder::new(dir.path(), source, ["id"])?
+///     .when_matched_update_all(None::<String>)
+///     .when_not_matched_insert_all(None::<String>)
+///     .await?;
+/// assert_eq!((report.rows_updated, report.rows_inserted), (1, 1));
+/// let out = ReadBuilder::new(dir.path())?.await?.sort(["id"], Default::default()).collect()?;
+/// assert_eq!(out.column("v")?.str()?.get(1), Some("B"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
+#[must_use = "a MergeBuilder does nothing until awaited"]
+pub struct MergeBuilder {
+    location: TableLocation,
+    source: LazyFrame,
+    keys: Vec<String>,
+    clauses: Vec<MergeClause>,
+    merge_schema: bool,
+    commit_metadata: Vec<(String, serde_json::Value)>,
+    app_transaction: Option<AppTransaction>,
+}
+
+impl MergeBuilder {
+    /// A MERGE of `source` into the table at `location`, matching on `keys`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidLocation`] for an unusable location.
+    pub fn new(
+        location: impl TryInto<TableLocation, Error = Error>,
+        source: LazyFrame,
+        keys: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Result<Self> {
+        Ok(Self {
+            location: location.try_into()?,
+            source,
+            keys: keys.into_iter().map(Into::into).collect(),
+            clauses: Vec::new(),
+            merge_schema: false,
+            commit_metadata: Vec::new(),
+            app_transaction: None,
+        })
+    }
+
+    /// Adds a clause (see [`MergeClause`]).
+    pub fn with_clause(mut self, clause: MergeClause) -> Self {
+        self.clauses.push(clause);
+        self
+    }
+
+    /// Matched rows: update all columns from the source, optionally only when `condition`.
+    pub fn when_matched_update_all(self, condition: Option<impl Into<String>>) -> Self {
+        self.with_clause(MergeClause::UpdateAll {
+            condition: condition.map(Into::into),
+        })
+    }
+
+    /// Matched rows: delete the target row, optionally only when `condition`.
+    pub fn when_matched_delete(self, condition: Option<impl Into<String>>) -> Self {
+        self.with_clause(MergeClause::Delete {
+            condition: condition.map(Into::into),
+        })
+    }
+
+    /// Unmatched source rows: insert, optionally only when `condition`.
+    pub fn when_not_matched_insert_all(self, condition: Option<impl Into<String>>) -> Self {
+        self.with_clause(MergeClause::InsertAll {
+            condition: condition.map(Into::into),
+        })
+    }
+
+    /// Target rows absent from the source: delete, optionally only when `condition`.
+    pub fn when_not_matched_by_source_delete(self, condition: Option<impl Into<String>>) -> Self {
+        self.with_clause(MergeClause::DeleteNotMatchedBySource {
+            condition: condition.map(Into::into),
+        })
+    }
+
+    /// Add source columns missing from the table to its schema. Default: `false`.
+    pub fn with_merge_schema(mut self, merge_schema: bool) -> Self {
+        self.merge_schema = merge_schema;
+        self
+    }
+
+    /// A key/value recorded in this commit's `commitInfo`.
+    pub fn with_commit_metadata(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.commit_metadata.push((key.into(), value.into()));
+        self
+    }
+
+    /// Tags the commit with an application transaction (refused if already committed).
+    pub fn with_app_transaction(mut self, txn: AppTransaction) -> Self {
+        self.app_transaction = Some(txn);
+        self
+    }
+
+    async fn execute(self) -> Result<MergeReport> {
+        const OP: &str = "merge";
+        let started = Instant::now();
+        let table_uri = self.location.to_string();
+        if self.keys.is_empty() {
+            return Err(Error::InvalidConfiguration {
+                table: table_uri,
+                operation: OP,
+                reason: "MERGE needs at least one key column".into(),
+            });
+        }
+        if self.clauses.is_empty() {
+            return Err(Error::InvalidConfiguration {
+                table: table_uri,
+                operation: OP,
+                reason: "MERGE needs at least one clause (e.g. when_matched_update_all)".into(),
+            });
+        }
+        let table = open_existing(&self.location, OP).await?;
+        if let Some(txn) = &self.app_transaction {
+            ensure_not_committed(&table, &self.location, txn, OP).await?;
+        }
+
+        let (source, keys, uri) = (self.source, self.keys.clone(), table_uri.clone());
+        let source = run_blocking(&table_uri, OP, move || {
+            let source = delta_compatible(source, &uri)?
+                .collect()
+                .map_err(|e| Error::polars(&uri, OP, e))?;
+            check_keys(&source, &keys, &uri)?;
+            Ok(source)
+        })
+        .await?;
+        let source_rows = source.height();
+        // "All columns" means the source columns the table has (all of them when the
+        // schema may grow); extra source columns such as a CDC `op` stay usable in
+        // clause conditions without being written.
+        let target_columns: Vec<String> = table
+            .snapshot()
+            .map(|state| {
+                state
+                    .snapshot()
+                    .arrow_schema()
+                    .fields()
+                    .iter()
+                    .map(|f| f.name().clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let source_columns: Vec<String> = source
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .filter(|n| self.merge_schema || target_columns.contains(n))
+            .collect();
+
+        let batches = dataframe_to_record_batches(&source, StringFormat::View)?;
+        let ctx = SessionContext::new();
+        let source_frame = ctx.read_batches(batches).map_err(|e| Error::Internal {
+            table: table_uri.clone(),
+            operation: OP,
+            reason: e.to_string(),
+        })?;
+
+        let predicate = self
+            .keys
+            .iter()
+            .map(|k| format!("{TARGET_ALIAS}.{q} = {SOURCE_ALIAS}.{q}", q = quote(k)))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+
+        let mut commit = CommitProperties::default();
+        if !self.commit_metadata.is_empty() {
+            commit = commit.with_metadata(self.commit_metadata);
+        }
+        if let Some(txn) = &self.app_transaction {
+            commit =
+                commit.with_application_transaction(Transaction::new(&txn.app_id, txn.version));
+        }
+        let mut builder = DeltaMergeBuilder::new(
+            table.log_store(),
+            snapshot_of(&table),
+            predicate,
+            source_frame,
+        )
+        .with_source_alias(SOURCE_ALIAS)
+        .with_target_alias(TARGET_ALIAS)
+        .with_merge_schema(self.merge_schema)
+        .with_commit_properties(commit);
+
+        let delta_err = |e| Error::delta(&table_uri, OP, e);
+        for clause in self.clauses {
+            builder = match clause {
+                MergeClause::UpdateAll { condition } => builder
+                    .when_matched_update(|mut update| {
+                        if let Some(c) = condition {
+                            update = update.predicate(c);
+                        }
+                        for name in &source_columns {
+                            update = update
+                                .update(quote(name), format!("{SOURCE_ALIAS}.{}", quote(name)));
+                        }
+                        update
+                    })
+                    .map_err(delta_err)?,
+                MergeClause::Delete { condition } => builder
+                    .when_matched_delete(|mut delete| {
+                        if let Some(c) = condition {
+                            delete = delete.predicate(c);
+                        }
+                        delete
+                    })
+                    .map_err(delta_err)?,
+                MergeClause::InsertAll { condition } => builder
+                    .when_not_matched_insert(|mut insert| {
+                        if let Some(c) = condition {
+                            insert = insert.predicate(c);
+                        }
+                        for name in &source_columns {
+                            insert =
+                                insert.set(quote(name), format!("{SOURCE_ALIAS}.{}", quote(name)));
+                        }
+                        insert
+                    })
+                    .map_err(delta_err)?,
+                MergeClause::DeleteNotMatchedBySource { condition } => builder
+                    .when_not_matched_by_source_delete(|mut delete| {
+                        if let Some(c) = condition {
+                            delete = delete.predicate(c);
+                        }
+                        delete
+                    })
+                    .map_err(delta_err)?,
+            };
+        }
+        let (merged, metrics) = builder.await.map_err(delta_err)?;
+        Ok(MergeReport {
+            table: table_uri,
+            version: merged.version(),
+            source_rows,
+            rows_inserted: metrics.num_target_rows_inserted,
+            rows_updated: metrics.num_target_rows_updated,
+            rows_deleted: metrics.num_target_rows_deleted,
+            rows_copied: metrics.num_target_rows_copied,
+            duration: started.elapsed(),
+        })
+    }
+}
+
+/// Quotes an identifier for DataFusion SQL (keeps case, allows any character).
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Rejects missing key columns and duplicated key values in the source.
+fn check_keys(source: &DataFrame, keys: &[String], table: &str) -> Result<()> {
+    for key in keys {
+        if source.column(key).is_err() {
+            return Err(Error::ColumnNotFound {
+                table: table.to_string(),
+                operation: "merge",
+                column: key.clone(),
+                available: source
+                    .get_column_names()
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect(),
+            });
+        }
+    }
+    let key_exprs: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
+    let all_keys_present = key_exprs
+        .iter()
+        .map(|k| k.clone().is_not_null())
+        .reduce(|a, b| a.and(b))
+        .unwrap_or_else(|| lit(true));
+    // Null keys never match a target row, so repeated nulls are not ambiguous.
+    let duplicates = source
+        .clone()
+        .lazy()
+        .filter(all_keys_present)
+        .group_by(key_exprs)
+        .agg([len().alias("__rows")])
+        .filter(col("__rows").gt(lit(1)))
+        .collect()
+        .map_err(|e| Error::polars(table, "merge", e))?;
+    if duplicates.height() > 0 {
+        let example = keys
+            .iter()
+            .map(|k| {
+                let value = duplicates
+                    .column(k)
+                    .ok()
+                    .and_then(|c| c.get(0).ok().map(|v| v.to_string()))
+                    .unwrap_or_default();
+                format!("{k}={value}")
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(Error::DuplicateMergeKeys {
+            table: table.to_string(),
+            keys: keys.to_vec(),
+            duplicate_keys: duplicates.height(),
+            example,
+        });
+    }
+    Ok(())
+}
+
+impl IntoFuture for MergeBuilder {
+    type Output = Result<MergeReport>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.execute())
+    }
+}

@@ -1,0 +1,105 @@
+//! DELETE rows matching a predicate.
+
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+
+use deltalake::kernel::Transaction;
+use deltalake::kernel::transaction::CommitProperties;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::location::TableLocation;
+use crate::table::{AppTransaction, ensure_not_committed, open_existing};
+
+/// The outcome of a DELETE.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeleteReport {
+    /// Table URI.
+    pub table: String,
+    /// Version committed.
+    pub version: Option<u64>,
+    /// Rows deleted.
+    pub rows_deleted: usize,
+    /// Files rewritten or removed.
+    pub files_removed: usize,
+}
+
+/// Deletes the rows matching a SQL predicate (all rows without one); run with `.await`.
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use medallion_core::{DeleteBuilder, ReadBuilder, WriteBuilder};
+/// use polars::prelude::*;
+///
+/// let dir = tempfile::tempdir()?;
+/// WriteBuilder::new(dir.path(), df!("x" => [1i64, 2, 3])?.lazy())?.await?;
+/// let report = DeleteBuilder::new(dir.path())?.with_predicate("x >= 2").await?;
+/// assert_eq!(report.rows_deleted, 2);
+/// assert_eq!(ReadBuilder::new(dir.path())?.await?.collect()?.height(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
+#[must_use = "a DeleteBuilder does nothing until awaited"]
+pub struct DeleteBuilder {
+    location: TableLocation,
+    predicate: Option<String>,
+    app_transaction: Option<AppTransaction>,
+}
+
+impl DeleteBuilder {
+    /// A DELETE on the table at `location`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidLocation`] for an unusable location.
+    pub fn new(location: impl TryInto<TableLocation, Error = Error>) -> Result<Self> {
+        Ok(Self {
+            location: location.try_into()?,
+            predicate: None,
+            app_transaction: None,
+        })
+    }
+
+    /// Delete only rows matching this SQL predicate. Default: none (delete all rows).
+    pub fn with_predicate(mut self, predicate: impl Into<String>) -> Self {
+        self.predicate = Some(predicate.into());
+        self
+    }
+
+    /// Tags the commit with an application transaction (refused if already committed).
+    pub fn with_app_transaction(mut self, txn: AppTransaction) -> Self {
+        self.app_transaction = Some(txn);
+        self
+    }
+
+    async fn execute(self) -> Result<DeleteReport> {
+        const OP: &str = "delete";
+        let table_uri = self.location.to_string();
+        let table = open_existing(&self.location, OP).await?;
+        let mut commit = CommitProperties::default();
+        if let Some(txn) = &self.app_transaction {
+            ensure_not_committed(&table, &self.location, txn, OP).await?;
+            commit =
+                commit.with_application_transaction(Transaction::new(&txn.app_id, txn.version));
+        }
+        let mut builder = table.delete().with_commit_properties(commit);
+        if let Some(predicate) = self.predicate {
+            builder = builder.with_predicate(predicate);
+        }
+        let (table, metrics) = builder.await.map_err(|e| Error::delta(&table_uri, OP, e))?;
+        Ok(DeleteReport {
+            table: table_uri,
+            version: table.version(),
+            rows_deleted: metrics.num_deleted_rows.unwrap_or(0),
+            files_removed: metrics.num_removed_files,
+        })
+    }
+}
+
+impl IntoFuture for DeleteBuilder {
+    type Output = Result<DeleteReport>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.execute())
+    }
+}

@@ -1,0 +1,152 @@
+//! Opening tables and checking application transactions.
+
+use deltalake::kernel::EagerSnapshot;
+use deltalake::{DeltaTable, DeltaTableError};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::location::TableLocation;
+
+/// An application transaction: "application `app_id` has committed up to `version`".
+///
+/// Delta records the highest version per application id in the table log (the `txn`
+/// action). A writer that tags every commit with `(app_id, batch_number)` can ask the
+/// table which batches it already holds — that is how exactly-once ingestion survives
+/// crashes and re-runs. delta-rs stores the action but does not reject a replay, so
+/// medallion-core checks before committing and refuses any `version` not above the
+/// recorded one with [`Error::TransactionAlreadyCommitted`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppTransaction {
+    /// Application id, e.g. `"synthea-bronze/encounters"`.
+    pub app_id: String,
+    /// Monotonically increasing version (e.g. batch number).
+    pub version: i64,
+}
+
+impl AppTransaction {
+    /// Creates an application transaction tag.
+    pub fn new(app_id: impl Into<String>, version: i64) -> Self {
+        Self {
+            app_id: app_id.into(),
+            version,
+        }
+    }
+}
+
+/// Opens the table at `location`; a location without a table yields an unloaded table.
+pub(crate) async fn open_or_new(
+    location: &TableLocation,
+    operation: &'static str,
+) -> Result<DeltaTable> {
+    if let Some(path) = location.local_path() {
+        std::fs::create_dir_all(&path).map_err(|source| Error::Io {
+            path: path.display().to_string(),
+            operation,
+            source,
+        })?;
+    }
+    DeltaTable::try_from_url(location.url().clone())
+        .await
+        .map_err(|e| Error::delta(location.as_str(), operation, e))
+}
+
+/// Opens an existing table at its latest version.
+pub(crate) async fn open_existing(
+    location: &TableLocation,
+    operation: &'static str,
+) -> Result<DeltaTable> {
+    if let Some(path) = location.local_path()
+        && !path.join("_delta_log").is_dir()
+    {
+        return Err(Error::TableNotFound {
+            table: location.to_string(),
+            operation,
+        });
+    }
+    let table = DeltaTable::try_from_url(location.url().clone())
+        .await
+        .map_err(|e| not_found_or(location, operation, e))?;
+    if table.version().is_none() {
+        return Err(Error::TableNotFound {
+            table: location.to_string(),
+            operation,
+        });
+    }
+    Ok(table)
+}
+
+/// Maps delta-rs' "not a table" to [`Error::TableNotFound`].
+pub(crate) fn not_found_or(
+    location: &TableLocation,
+    operation: &'static str,
+    e: DeltaTableError,
+) -> Error {
+    match e {
+        DeltaTableError::NotATable(_) | DeltaTableError::NotInitialized => Error::TableNotFound {
+            table: location.to_string(),
+            operation,
+        },
+        other => Error::delta(&location.to_string(), operation, other),
+    }
+}
+
+/// The loaded snapshot, if the table exists.
+pub(crate) fn snapshot_of(table: &DeltaTable) -> Option<EagerSnapshot> {
+    table.snapshot().ok().map(|state| state.snapshot().clone())
+}
+
+/// The highest committed version for `app_id`, or `None` if it never committed.
+pub(crate) async fn committed_app_version(
+    table: &DeltaTable,
+    location: &TableLocation,
+    app_id: &str,
+    operation: &'static str,
+) -> Result<Option<i64>> {
+    let Ok(state) = table.snapshot() else {
+        return Ok(None);
+    };
+    state
+        .transaction_version(table.log_store().as_ref(), app_id)
+        .await
+        .map_err(|e| Error::delta(&location.to_string(), operation, e))
+}
+
+/// Fails with [`Error::TransactionAlreadyCommitted`] when `txn` was committed before.
+pub(crate) async fn ensure_not_committed(
+    table: &DeltaTable,
+    location: &TableLocation,
+    txn: &AppTransaction,
+    operation: &'static str,
+) -> Result<()> {
+    if let Some(committed) = committed_app_version(table, location, &txn.app_id, operation).await?
+        && committed >= txn.version
+    {
+        return Err(Error::TransactionAlreadyCommitted {
+            table: location.to_string(),
+            app_id: txn.app_id.clone(),
+            requested_version: txn.version,
+            committed_version: committed,
+        });
+    }
+    Ok(())
+}
+
+/// Reads the highest committed version of an application id from a table.
+///
+/// Returns `Ok(None)` when the table does not exist yet or the application never
+/// committed to it.
+///
+/// # Errors
+/// [`Error::Delta`] when the table log cannot be read.
+pub async fn app_transaction_version(
+    location: impl TryInto<TableLocation, Error = Error>,
+    app_id: &str,
+) -> Result<Option<i64>> {
+    let location = location.try_into()?;
+    let table = match open_existing(&location, "read app transaction").await {
+        Ok(table) => table,
+        Err(Error::TableNotFound { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    committed_app_version(&table, &location, app_id, "read app transaction").await
+}

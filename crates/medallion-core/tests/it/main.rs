@@ -1,0 +1,22 @@
+//! Integration tests of medallion-core: one binary (link time), one module per topic.
+#![allow(clippy::unwrap_used)]
+
+mod bridge_roundtrip;
+mod idempotent_commits;
+mod maintenance;
+mod merge_delete;
+mod read_features;
+mod write_read;
+
+use polars::prelude::*;
+
+/// Collects a table read into a frame sorted by `by` (Delta does not keep row order).
+pub async fn read_sorted(path: &std::path::Path, by: &str) -> DataFrame {
+    medallion_core::ReadBuilder::new(path)
+        .unwrap()
+        .await
+        .unwrap()
+        .sort([by], SortMultipleOptions::default())
+        .collect()
+        .unwrap()
+}

@@ -1,0 +1,1 @@
+//! Umbrella package for examples and end-to-end benches.
