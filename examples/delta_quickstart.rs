@@ -96,10 +96,10 @@ async fn run(args: Args) -> Result<(), Error> {
         .with_app_transaction(AppTransaction::new("delta_quickstart", 1))
         .await?;
     println!(
-        "[1/6] wrote {} rows in {} files -> version {:?} ({:.2?})",
+        "[1/6] wrote {} rows in {} files -> version {} ({:.2?})",
         first.rows_written,
         first.files_added,
-        first.version,
+        version(first.version),
         t.elapsed()
     );
 
@@ -108,9 +108,9 @@ async fn run(args: Args) -> Result<(), Error> {
         .with_app_transaction(AppTransaction::new("delta_quickstart", 2))
         .await?;
     println!(
-        "[2/6] appended {} rows -> version {:?} ({:.2?})",
+        "[2/6] appended {} rows -> version {} ({:.2?})",
         second.rows_written,
-        second.version,
+        version(second.version),
         t.elapsed()
     );
     match WriteBuilder::new(&table, visits(half as i64, args.rows - half))?
@@ -144,10 +144,10 @@ async fn run(args: Args) -> Result<(), Error> {
         .when_not_matched_insert_all(None::<String>)
         .await?;
     println!(
-        "[3/6] merged corrections: {} updated, {} inserted -> version {:?} ({:.2?})",
+        "[3/6] merged corrections: {} updated, {} inserted -> version {} ({:.2?})",
         merged.rows_updated,
         merged.rows_inserted,
-        merged.version,
+        version(merged.version),
         t.elapsed()
     );
 
@@ -170,13 +170,13 @@ async fn run(args: Args) -> Result<(), Error> {
         t.elapsed()
     );
 
-    let v0 = ReadBuilder::new(&table)?
+    let v0_rows = ReadBuilder::new(&table)?
         .with_version(0)
         .await?
-        .select([len()])
         .collect()
-        .map_err(polars_err)?;
-    println!("[5/6] time travel: version 0 had {v0}");
+        .map_err(polars_err)?
+        .height();
+    println!("[5/6] time travel: version 0 had {v0_rows} rows");
 
     let t = Instant::now();
     let optimized = OptimizeBuilder::new(&table)?.await?;
