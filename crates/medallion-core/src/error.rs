@@ -175,6 +175,35 @@ pub enum Error {
         reason: String,
     },
 
+    /// A `fail`-severity data-quality rule fired; the batch was aborted before any commit.
+    #[error(
+        "data-quality rule '{rule}' ({description}) failed on {rows} row(s) of '{table}'; the batch was aborted and nothing was committed. Fix the source data or lower the rule's severity. First failing row:\n{example}"
+    )]
+    RuleFailed {
+        /// Table the batch was for.
+        table: String,
+        /// Rule name.
+        rule: String,
+        /// Rule description.
+        description: String,
+        /// Rows violating the rule.
+        rows: u64,
+        /// The first violating row, rendered.
+        example: String,
+    },
+
+    /// A landing file could not be read.
+    #[error("cannot read landing file '{file}' for '{table}': {source}")]
+    LandingFile {
+        /// Target table.
+        table: String,
+        /// The file.
+        file: String,
+        /// The Polars error.
+        #[source]
+        source: Box<PolarsError>,
+    },
+
     /// Filesystem error outside delta-rs (e.g. scanning a landing directory).
     #[error("I/O error at '{path}' during {operation}: {source}")]
     Io {

@@ -5,6 +5,9 @@ mod bridge_roundtrip;
 mod idempotent_commits;
 mod maintenance;
 mod merge_delete;
+mod pipeline_bronze;
+mod pipeline_scd2_gold;
+mod pipeline_silver;
 mod read_features;
 mod write_read;
 

@@ -1,0 +1,376 @@
+//! Bronze: incremental, exactly-once ingestion of a landing directory.
+
+use std::collections::BTreeSet;
+use std::future::{Future, IntoFuture};
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use polars::polars_utils::pl_path::PlRefPath;
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::blocking::run_blocking;
+use crate::error::{Error, Result};
+use crate::location::TableLocation;
+use crate::read::ReadBuilder;
+use crate::table::{AppTransaction, app_transaction_version};
+use crate::write::{SchemaEvolution, WriteBuilder};
+
+/// Lineage column: when the row was ingested (UTC).
+pub const INGESTED_AT: &str = "_ingested_at";
+/// Lineage column: the landing file the row came from (relative to the landing root).
+pub const SOURCE_FILE: &str = "_source_file";
+/// Lineage column: the ingestion batch number (the table's application transaction).
+pub const BATCH_ID: &str = "_batch_id";
+
+/// File formats bronze understands, chosen by extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum LandingFormat {
+    /// `.csv`: every column is read as text (bronze keeps raw values; typing is silver's job).
+    Csv,
+    /// `.ndjson`, `.jsonl`, `.json` (one object per line): types inferred by Polars.
+    Ndjson,
+    /// `.parquet`: types as stored.
+    Parquet,
+}
+
+impl LandingFormat {
+    fn from_path(path: &Path) -> Option<Self> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "csv" => Some(Self::Csv),
+            "ndjson" | "jsonl" | "json" => Some(Self::Ndjson),
+            "parquet" => Some(Self::Parquet),
+            _ => None,
+        }
+    }
+}
+
+/// The outcome of one bronze ingestion run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BronzeReport {
+    /// Table URI.
+    pub table: String,
+    /// Batch number committed, or `None` when there was nothing new.
+    pub batch_id: Option<i64>,
+    /// Files ingested by this run (relative to the landing root).
+    pub files_ingested: Vec<String>,
+    /// Matching files skipped because an earlier batch ingested them.
+    pub files_already_ingested: usize,
+    /// Rows appended.
+    pub rows_written: u64,
+    /// Columns that appeared in this batch and were added to the table (schema drift).
+    pub new_columns: Vec<String>,
+    /// Table columns absent from this batch's files (written as nulls).
+    pub missing_columns: Vec<String>,
+    /// Table version committed.
+    pub version: Option<u64>,
+    /// Wall time.
+    pub duration: Duration,
+}
+
+/// Ingests new landing files into an append-only bronze table; run with `.await`.
+///
+/// Discovers files under the landing root (recursively) whose file stem equals the
+/// configured name (default: the table directory's name, e.g. `encounters` for
+/// `.../bronze/encounters` matches `2024-01/encounters.csv`), skips those already in the
+/// table (its `_source_file` column is the record), and appends the rest in **one**
+/// commit with `_ingested_at`, `_source_file` and `_batch_id`.
+///
+/// Exactly-once: the commit carries the application transaction
+/// `(pipeline/table, batch)` with `batch` = last committed + 1. A crash before the commit
+/// leaves no visible rows (orphan Parquet files are invisible and removed by VACUUM) and
+/// the next run re-ingests the same files as the same batch; a crash after the commit
+/// makes the next run find the files ingested. A concurrent or replayed commit of the
+/// same batch is refused. Columns that appear later are added by schema merge and
+/// reported in [`BronzeReport::new_columns`].
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use medallion_core::pipeline::BronzeIngestBuilder;
+///
+/// let landing = tempfile::tempdir()?;
+/// let lake = tempfile::tempdir()?;
+/// std::fs::write(landing.path().join("patients.csv"), "Id,GENDER\np1,F\np2,M\n")?;
+/// let table = lake.path().join("bronze/patients");
+/// let first = BronzeIngestBuilder::new(landing.path(), &table, "demo")?.await?;
+/// assert_eq!((first.batch_id, first.rows_written), (Some(1), 2));
+/// let again = BronzeIngestBuilder::new(landing.path(), &table, "demo")?.await?;
+/// assert_eq!((again.batch_id, again.rows_written), (None, 0)); // nothing new
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
+#[must_use = "a BronzeIngestBuilder does nothing until awaited"]
+pub struct BronzeIngestBuilder {
+    landing: PathBuf,
+    table: TableLocation,
+    pipeline: String,
+    file_stem: Option<String>,
+    ingested_at: Option<DateTime<Utc>>,
+}
+
+impl BronzeIngestBuilder {
+    /// Ingestion from `landing` into the bronze table at `table`, for `pipeline` (part
+    /// of the application id, so two pipelines can share a table without colliding).
+    ///
+    /// # Errors
+    /// [`Error::InvalidLocation`] for an unusable table location.
+    pub fn new(
+        landing: impl AsRef<Path>,
+        table: impl TryInto<TableLocation, Error = Error>,
+        pipeline: impl Into<String>,
+    ) -> Result<Self> {
+        Ok(Self {
+            landing: landing.as_ref().to_path_buf(),
+            table: table.try_into()?,
+            pipeline: pipeline.into(),
+            file_stem: None,
+            ingested_at: None,
+        })
+    }
+
+    /// Ingest files with this stem (file name without extension). Default: the last
+    /// segment of the table location.
+    pub fn with_file_stem(mut self, stem: impl Into<String>) -> Self {
+        self.file_stem = Some(stem.into());
+        self
+    }
+
+    /// The `_ingested_at` value. Default: the time the run starts (UTC).
+    pub fn with_ingested_at(mut self, at: DateTime<Utc>) -> Self {
+        self.ingested_at = Some(at);
+        self
+    }
+
+    /// The application id this ingestion commits under.
+    pub fn app_id(&self) -> String {
+        format!("{}/{}", self.pipeline, self.stem())
+    }
+
+    fn stem(&self) -> String {
+        self.file_stem.clone().unwrap_or_else(|| {
+            self.table
+                .url()
+                .path_segments()
+                .and_then(|mut s| s.rfind(|seg| !seg.is_empty()).map(str::to_string))
+                .unwrap_or_default()
+        })
+    }
+
+    async fn execute(self) -> Result<BronzeReport> {
+        const OP: &str = "bronze ingest";
+        let started = Instant::now();
+        let table_uri = self.table.to_string();
+        let app_id = self.app_id();
+        let stem = self.stem();
+        let ingested_at = self.ingested_at.unwrap_or_else(Utc::now);
+
+        let discovered = discover(&self.landing, &stem)?;
+        let (already, existing_columns) = existing_state(&self.table).await?;
+        let new_files: Vec<(String, PathBuf, LandingFormat)> = discovered
+            .into_iter()
+            .filter(|(relative, _, _)| !already.contains(relative))
+            .collect();
+        let files_already_ingested = already.len();
+        let nothing = |duration| BronzeReport {
+            table: table_uri.clone(),
+            batch_id: None,
+            files_ingested: Vec::new(),
+            files_already_ingested,
+            rows_written: 0,
+            new_columns: Vec::new(),
+            missing_columns: Vec::new(),
+            version: None,
+            duration,
+        };
+        if new_files.is_empty() {
+            return Ok(nothing(started.elapsed()));
+        }
+        let batch_id = app_transaction_version(&self.table, &app_id)
+            .await?
+            .unwrap_or(0)
+            + 1;
+
+        let files_for_scan = new_files.clone();
+        let uri = table_uri.clone();
+        let (frame, batch_columns) = run_blocking(&table_uri, OP, move || {
+            let mut frames = Vec::with_capacity(files_for_scan.len());
+            for (relative, path, format) in &files_for_scan {
+                frames.push(
+                    scan_landing_file(path, *format, &uri)?
+                        .with_columns([lit(relative.clone()).alias(SOURCE_FILE)]),
+                );
+            }
+            let mut frame = concat_lf_diagonal(
+                frames,
+                UnionArgs {
+                    to_supertypes: true,
+                    ..Default::default()
+                },
+            )
+            .map_err(|e| Error::polars(&uri, OP, e))?
+            .with_columns([
+                lit(ingested_at.timestamp_micros())
+                    .cast(DataType::Datetime(
+                        TimeUnit::Microseconds,
+                        Some(TimeZone::UTC),
+                    ))
+                    .alias(INGESTED_AT),
+                lit(batch_id).cast(DataType::Int64).alias(BATCH_ID),
+            ]);
+            let columns: Vec<String> = frame
+                .collect_schema()
+                .map_err(|e| Error::polars(&uri, OP, e))?
+                .iter_names()
+                .map(|n| n.to_string())
+                .collect();
+            Ok((frame, columns))
+        })
+        .await?;
+
+        let (new_columns, missing_columns) = match &existing_columns {
+            Some(existing) => (
+                batch_columns
+                    .iter()
+                    .filter(|c| !existing.contains(c))
+                    .cloned()
+                    .collect(),
+                existing
+                    .iter()
+                    .filter(|c| !batch_columns.contains(c))
+                    .cloned()
+                    .collect(),
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
+
+        let report = WriteBuilder::new(&self.table, frame)?
+            .with_schema_evolution(SchemaEvolution::Merge)
+            .with_app_transaction(AppTransaction::new(app_id.clone(), batch_id))
+            .with_commit_metadata("pipeline", self.pipeline.clone())
+            .with_commit_metadata("bronze_batch_id", batch_id)
+            .with_commit_metadata(
+                "files",
+                serde_json::Value::from(new_files.iter().map(|f| f.0.clone()).collect::<Vec<_>>()),
+            )
+            .await?;
+        Ok(BronzeReport {
+            table: table_uri,
+            batch_id: Some(batch_id),
+            files_ingested: new_files.into_iter().map(|f| f.0).collect(),
+            files_already_ingested,
+            rows_written: report.rows_written,
+            new_columns,
+            missing_columns,
+            version: report.version,
+            duration: started.elapsed(),
+        })
+    }
+}
+
+/// Files under `root` with the given stem and a known extension, sorted by relative path.
+fn discover(root: &Path, stem: &str) -> Result<Vec<(String, PathBuf, LandingFormat)>> {
+    let mut found = Vec::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|source| Error::Io {
+            path: dir.display().to_string(),
+            operation: "discover landing files",
+            source,
+        })?;
+        for entry in entries {
+            let entry = entry.map_err(|source| Error::Io {
+                path: dir.display().to_string(),
+                operation: "discover landing files",
+                source,
+            })?;
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            let Some(format) = LandingFormat::from_path(&path) else {
+                continue;
+            };
+            if path.file_stem().and_then(|s| s.to_str()) != Some(stem) {
+                continue;
+            }
+            let relative = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            found.push((relative, path, format));
+        }
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(found)
+}
+
+/// Source files already in the table, and the table's columns (if it exists).
+async fn existing_state(table: &TableLocation) -> Result<(BTreeSet<String>, Option<Vec<String>>)> {
+    let lf = match ReadBuilder::new(table)?.await {
+        Ok(lf) => lf,
+        Err(Error::TableNotFound { .. }) => return Ok((BTreeSet::new(), None)),
+        Err(e) => return Err(e),
+    };
+    let uri = table.to_string();
+    let table_uri = uri.clone();
+    run_blocking(&table_uri, "bronze ingest", move || {
+        let mut lf = lf;
+        let columns: Vec<String> = lf
+            .collect_schema()
+            .map_err(|e| Error::polars(&uri, "bronze ingest", e))?
+            .iter_names()
+            .map(|n| n.to_string())
+            .collect();
+        if !columns.iter().any(|c| c == SOURCE_FILE) {
+            return Ok((BTreeSet::new(), Some(columns)));
+        }
+        let files = lf
+            .select([col(SOURCE_FILE)])
+            .unique(None, UniqueKeepStrategy::Any)
+            .collect()
+            .map_err(|e| Error::polars(&uri, "bronze ingest", e))?;
+        let set = files
+            .column(SOURCE_FILE)
+            .and_then(|c| c.str().cloned())
+            .map_err(|e| Error::polars(&uri, "bronze ingest", e))?
+            .iter()
+            .flatten()
+            .map(str::to_string)
+            .collect();
+        Ok((set, Some(columns)))
+    })
+    .await
+}
+
+/// A lazy scan of one landing file.
+fn scan_landing_file(path: &Path, format: LandingFormat, table: &str) -> Result<LazyFrame> {
+    let pl_path =
+        PlRefPath::try_from_path(path).map_err(|e| Error::polars(table, "bronze ingest", e))?;
+    let scan = match format {
+        LandingFormat::Csv => LazyCsvReader::new(pl_path)
+            .with_has_header(true)
+            .with_infer_schema_length(Some(0))
+            .finish(),
+        LandingFormat::Ndjson => LazyJsonLineReader::new(pl_path).finish(),
+        LandingFormat::Parquet => LazyFrame::scan_parquet(pl_path, ScanArgsParquet::default()),
+    };
+    scan.map_err(|e| Error::LandingFile {
+        table: table.to_string(),
+        file: path.display().to_string(),
+        source: Box::new(e),
+    })
+}
+
+impl IntoFuture for BronzeIngestBuilder {
+    type Output = Result<BronzeReport>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.execute())
+    }
+}

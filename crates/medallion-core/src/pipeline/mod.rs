@@ -1,0 +1,40 @@
+//! The medallion pipeline machinery: bronze ingestion, silver rules/dedup/upsert/SCD2,
+//! gold writing, maintenance and run reports. Generic: no healthcare knowledge.
+
+mod bronze;
+mod dedup;
+mod gold;
+mod maintenance;
+mod report;
+mod rules;
+mod scd2;
+mod silver;
+
+pub use bronze::{
+    BATCH_ID, BronzeIngestBuilder, BronzeReport, INGESTED_AT, LandingFormat, SOURCE_FILE,
+};
+pub use dedup::{Deduplicated, deduplicate_latest};
+pub use gold::{GoldWriteBuilder, METRIC_VERSION_PROPERTY};
+pub use maintenance::{MaintenancePolicy, MaintenanceReport, run_maintenance};
+pub use report::{Layer, RunReport, TableRunReport};
+pub use rules::{DQ_FLAGS, Rule, RuleOutcome, Severity, apply_rules};
+pub use scd2::{
+    EFFECTIVE_FROM, EFFECTIVE_TO, IS_CURRENT, ROW_HASH, SURROGATE_KEY, Scd2Builder, Scd2Report,
+};
+pub use silver::{CdcConfig, CdcDeletes, DELETED, SilverBuilder, SilverReport, Transform};
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+
+/// Number of rows of a lazy frame.
+pub(crate) fn count_rows(lf: LazyFrame, table: &str, operation: &'static str) -> Result<u64> {
+    let counted = lf
+        .select([len().cast(DataType::UInt64).alias("n")])
+        .collect()
+        .map_err(|e| Error::polars(table, operation, e))?;
+    counted
+        .column("n")
+        .and_then(|c| c.u64().map(|ca| ca.get(0).unwrap_or(0)))
+        .map_err(|e| Error::polars(table, operation, e))
+}

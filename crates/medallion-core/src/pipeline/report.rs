@@ -1,0 +1,245 @@
+//! Run reports: per run and table, what was read, written, quarantined, deduplicated.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::bronze::BronzeReport;
+use super::silver::SilverReport;
+use crate::error::{Error, Result};
+use crate::location::TableLocation;
+use crate::write::{SchemaEvolution, WriteBuilder, WriteReport};
+
+/// The medallion layer of a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layer {
+    /// Raw, append-only.
+    Bronze,
+    /// Cleaned, conformed, deduplicated.
+    Silver,
+    /// Derived, recomputed.
+    Gold,
+}
+
+impl fmt::Display for Layer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Layer::Bronze => "bronze",
+            Layer::Silver => "silver",
+            Layer::Gold => "gold",
+        })
+    }
+}
+
+/// What one run did to one table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TableRunReport {
+    /// Layer.
+    pub layer: Layer,
+    /// Table name (e.g. `encounters`).
+    pub table: String,
+    /// Rows read from the layer below (bronze: rows in the new landing files).
+    pub rows_read: u64,
+    /// Rows written.
+    pub rows_written: u64,
+    /// Rows quarantined.
+    pub rows_quarantined: u64,
+    /// Rows removed as duplicates.
+    pub rows_deduplicated: u64,
+    /// Rows violating each data-quality rule.
+    pub rule_hits: BTreeMap<String, u64>,
+    /// Columns added by schema drift.
+    pub schema_drift: Vec<String>,
+    /// Table version committed, if any.
+    pub version: Option<u64>,
+    /// Wall time.
+    pub duration: Duration,
+}
+
+impl TableRunReport {
+    /// The bronze part of a run.
+    pub fn from_bronze(table: impl Into<String>, report: &BronzeReport) -> Self {
+        Self {
+            layer: Layer::Bronze,
+            table: table.into(),
+            rows_read: report.rows_written,
+            rows_written: report.rows_written,
+            rows_quarantined: 0,
+            rows_deduplicated: 0,
+            rule_hits: BTreeMap::new(),
+            schema_drift: report.new_columns.clone(),
+            version: report.version,
+            duration: report.duration,
+        }
+    }
+
+    /// The silver part of a run.
+    pub fn from_silver(table: impl Into<String>, report: &SilverReport) -> Self {
+        Self {
+            layer: Layer::Silver,
+            table: table.into(),
+            rows_read: report.rows_read,
+            rows_written: report.rows_written,
+            rows_quarantined: report.rows_quarantined,
+            rows_deduplicated: report.rows_deduplicated,
+            rule_hits: report.rule_hits.clone(),
+            schema_drift: Vec::new(),
+            version: report.version,
+            duration: report.duration,
+        }
+    }
+
+    /// A gold table written by a run (`rows_read` is what the caller says it read).
+    pub fn from_gold(table: impl Into<String>, rows_read: u64, report: &WriteReport) -> Self {
+        Self {
+            layer: Layer::Gold,
+            table: table.into(),
+            rows_read,
+            rows_written: report.rows_written,
+            rows_quarantined: 0,
+            rows_deduplicated: 0,
+            rule_hits: BTreeMap::new(),
+            schema_drift: Vec::new(),
+            version: report.version,
+            duration: report.duration,
+        }
+    }
+
+    /// For bronze and silver: `read = written + quarantined + deduplicated`.
+    pub fn reconciles(&self) -> bool {
+        self.layer == Layer::Gold
+            || self.rows_read == self.rows_written + self.rows_quarantined + self.rows_deduplicated
+    }
+}
+
+/// A pipeline run: one entry per table touched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// Run identifier (caller-chosen, e.g. a UUID or timestamp).
+    pub run_id: String,
+    /// When the run started.
+    pub started_at: DateTime<Utc>,
+    /// Per-table entries, in execution order.
+    pub tables: Vec<TableRunReport>,
+}
+
+impl RunReport {
+    /// An empty report for a run.
+    pub fn new(run_id: impl Into<String>, started_at: DateTime<Utc>) -> Self {
+        Self {
+            run_id: run_id.into(),
+            started_at,
+            tables: Vec::new(),
+        }
+    }
+
+    /// Adds a table entry.
+    pub fn push(&mut self, entry: TableRunReport) {
+        self.tables.push(entry);
+    }
+
+    /// Tables whose counts do not reconcile (empty when all is well).
+    pub fn unreconciled(&self) -> Vec<&TableRunReport> {
+        self.tables.iter().filter(|t| !t.reconciles()).collect()
+    }
+
+    /// The report as a frame: one row per table, the schema of the `_runs` table.
+    ///
+    /// # Errors
+    /// [`Error::Polars`] if the frame cannot be built (a bug).
+    pub fn to_dataframe(&self) -> Result<DataFrame> {
+        let t = &self.tables;
+        let started = self.started_at.timestamp_micros();
+        let df = df!(
+            "run_id" => vec![self.run_id.clone(); t.len()],
+            "started_at" => vec![started; t.len()],
+            "layer" => t.iter().map(|e| e.layer.to_string()).collect::<Vec<_>>(),
+            "table" => t.iter().map(|e| e.table.clone()).collect::<Vec<_>>(),
+            "rows_read" => t.iter().map(|e| e.rows_read as i64).collect::<Vec<_>>(),
+            "rows_written" => t.iter().map(|e| e.rows_written as i64).collect::<Vec<_>>(),
+            "rows_quarantined" => t.iter().map(|e| e.rows_quarantined as i64).collect::<Vec<_>>(),
+            "rows_deduplicated" => t.iter().map(|e| e.rows_deduplicated as i64).collect::<Vec<_>>(),
+            "rule_hits" => t
+                .iter()
+                .map(|e| serde_json::to_string(&e.rule_hits).unwrap_or_default())
+                .collect::<Vec<_>>(),
+            "schema_drift" => t.iter().map(|e| e.schema_drift.join(",")).collect::<Vec<_>>(),
+            "version" => t.iter().map(|e| e.version.map(|v| v as i64)).collect::<Vec<_>>(),
+            "duration_ms" => t.iter().map(|e| e.duration.as_millis() as i64).collect::<Vec<_>>(),
+        )
+        .map_err(|e| Error::polars("_runs", "run report", e))?;
+        df.lazy()
+            .with_column(col("started_at").cast(DataType::Datetime(
+                TimeUnit::Microseconds,
+                Some(TimeZone::UTC),
+            )))
+            .collect()
+            .map_err(|e| Error::polars("_runs", "run report", e))
+    }
+
+    /// Appends this report to the `_runs` Delta table at `location`.
+    ///
+    /// # Errors
+    /// Write errors from [`WriteBuilder`].
+    pub async fn append_to(
+        &self,
+        location: impl TryInto<TableLocation, Error = Error>,
+    ) -> Result<WriteReport> {
+        WriteBuilder::new(location, self.to_dataframe()?.lazy())?
+            .with_schema_evolution(SchemaEvolution::Merge)
+            .with_commit_metadata("run_id", self.run_id.clone())
+            .await
+    }
+}
+
+impl fmt::Display for RunReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "run {} (started {})",
+            self.run_id,
+            self.started_at.to_rfc3339()
+        )?;
+        writeln!(
+            f,
+            "  {:<7} {:<24} {:>10} {:>10} {:>11} {:>9} {:>9}  notes",
+            "layer", "table", "read", "written", "quarantined", "dedup", "ms"
+        )?;
+        for t in &self.tables {
+            let mut notes = Vec::new();
+            let fired: Vec<String> = t
+                .rule_hits
+                .iter()
+                .filter(|(_, n)| **n > 0)
+                .map(|(rule, n)| format!("{rule}={n}"))
+                .collect();
+            if !fired.is_empty() {
+                notes.push(format!("rules: {}", fired.join(", ")));
+            }
+            if !t.schema_drift.is_empty() {
+                notes.push(format!("new columns: {}", t.schema_drift.join(", ")));
+            }
+            if !t.reconciles() {
+                notes.push("COUNTS DO NOT RECONCILE".into());
+            }
+            writeln!(
+                f,
+                "  {:<7} {:<24} {:>10} {:>10} {:>11} {:>9} {:>9}  {}",
+                t.layer.to_string(),
+                t.table,
+                t.rows_read,
+                t.rows_written,
+                t.rows_quarantined,
+                t.rows_deduplicated,
+                t.duration.as_millis(),
+                notes.join("; ")
+            )?;
+        }
+        Ok(())
+    }
+}

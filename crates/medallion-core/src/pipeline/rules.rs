@@ -1,0 +1,373 @@
+//! The data-quality rule engine: flag, quarantine or fail rows.
+//!
+//! A [`Rule`] is a name, a Polars boolean expression that is `true` when a row
+//! **violates** the rule, a [`Severity`] and a description. [`apply_rules`] evaluates
+//! all rules once and:
+//! - appends the names of every rule a row violates to its `_dq_flags` list (rows are
+//!   never silently fixed or dropped);
+//! - routes rows that violate any `quarantine` rule to the quarantine output;
+//! - fails the whole batch, before anything is written, if any row violates a `fail`
+//!   rule ([`Error::RuleFailed`] names the rule, the count and an example row).
+//!
+//! A predicate that evaluates to null (e.g. comparing a null date) does not fire.
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Column holding the names of the rules a row violated (`List<String>`).
+pub const DQ_FLAGS: &str = "_dq_flags";
+
+/// What happens to a row that violates a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Keep the row and flag it.
+    Warn,
+    /// Move the row (with its flags) to the `<table>_quarantine` table.
+    Quarantine,
+    /// Abort the batch; nothing is committed.
+    Fail,
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Severity::Warn => "warn",
+            Severity::Quarantine => "quarantine",
+            Severity::Fail => "fail",
+        })
+    }
+}
+
+/// One data-quality rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Unique name, e.g. `encounters.stop_before_start`; recorded in `_dq_flags`.
+    pub name: String,
+    /// `true` when the row violates the rule.
+    pub violation: Expr,
+    /// What happens to violating rows.
+    pub severity: Severity,
+    /// What the rule checks, for reports and docs.
+    pub description: String,
+}
+
+impl Rule {
+    /// A rule with the given severity.
+    pub fn new(
+        name: impl Into<String>,
+        violation: Expr,
+        severity: Severity,
+        description: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            violation,
+            severity,
+            description: description.into(),
+        }
+    }
+
+    /// A `warn` rule: keep and flag.
+    pub fn warn(name: impl Into<String>, violation: Expr, description: impl Into<String>) -> Self {
+        Self::new(name, violation, Severity::Warn, description)
+    }
+
+    /// A `quarantine` rule: move to the quarantine table.
+    pub fn quarantine(
+        name: impl Into<String>,
+        violation: Expr,
+        description: impl Into<String>,
+    ) -> Self {
+        Self::new(name, violation, Severity::Quarantine, description)
+    }
+
+    /// A `fail` rule: abort the batch.
+    pub fn fail(name: impl Into<String>, violation: Expr, description: impl Into<String>) -> Self {
+        Self::new(name, violation, Severity::Fail, description)
+    }
+}
+
+/// The result of applying rules to a batch.
+#[derive(Debug, Clone)]
+pub struct RuleOutcome {
+    /// Rows to keep (warn flags included in `_dq_flags`).
+    pub kept: DataFrame,
+    /// Rows that violated at least one quarantine rule, with their `_dq_flags`.
+    pub quarantined: DataFrame,
+    /// Rows violating each rule (every rule listed, zero included).
+    pub rule_hits: BTreeMap<String, u64>,
+}
+
+fn hit_column(index: usize) -> String {
+    format!("__dq_hit_{index}")
+}
+
+/// Applies `rules` to `input` (see the [module docs](self)).
+///
+/// An existing `_dq_flags` column (e.g. parse flags from a lenient reader) is kept and
+/// extended.
+///
+/// # Errors
+/// [`Error::RuleFailed`] if a `fail` rule fires; [`Error::InvalidConfiguration`] for
+/// duplicate rule names; [`Error::Polars`] if a rule expression does not evaluate
+/// (e.g. names a missing column).
+///
+/// ```
+/// use medallion_core::pipeline::{Rule, apply_rules};
+/// use polars::prelude::*;
+///
+/// let df = df!("id" => [1i64, 2, 3], "start" => [1i64, 5, 2], "stop" => [2i64, 4, 2])?;
+/// let rules = [
+///     Rule::quarantine("stop_before_start", col("stop").lt(col("start")), "STOP before START"),
+///     Rule::warn("zero_length", col("stop").eq(col("start")), "zero-length interval"),
+/// ];
+/// let out = apply_rules(df.lazy(), &rules, "demo")?;
+/// assert_eq!((out.kept.height(), out.quarantined.height()), (2, 1));
+/// assert_eq!(out.rule_hits["zero_length"], 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn apply_rules(input: LazyFrame, rules: &[Rule], table: &str) -> Result<RuleOutcome> {
+    const OP: &str = "apply rules";
+    let mut names = std::collections::HashSet::new();
+    for rule in rules {
+        if !names.insert(rule.name.as_str()) {
+            return Err(Error::InvalidConfiguration {
+                table: table.to_string(),
+                operation: OP,
+                reason: format!("rule name '{}' is used twice", rule.name),
+            });
+        }
+    }
+    let mut input = input;
+    let schema = input
+        .collect_schema()
+        .map_err(|e| Error::polars(table, OP, e))?;
+    let has_flags = schema.get(DQ_FLAGS).is_some();
+
+    let hits: Vec<Expr> = rules
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            rule.violation
+                .clone()
+                .fill_null(lit(false))
+                .alias(hit_column(i))
+        })
+        .collect();
+    let mut flag_parts: Vec<Expr> = rules
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            when(col(hit_column(i)))
+                .then(lit(rule.name.clone()))
+                .otherwise(lit(NULL).cast(DataType::String))
+        })
+        .collect();
+    if has_flags {
+        flag_parts.insert(
+            0,
+            col(DQ_FLAGS).cast(DataType::List(Box::new(DataType::String))),
+        );
+    }
+    let flags = if flag_parts.is_empty() {
+        lit(Series::new_empty("".into(), &DataType::String)).implode(true)
+    } else {
+        concat_list(flag_parts)
+            .map_err(|e| Error::polars(table, OP, e))?
+            .list()
+            .eval(element().drop_nulls())
+    };
+    let quarantine_any = rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.severity == Severity::Quarantine)
+        .map(|(i, _)| col(hit_column(i)))
+        .reduce(|a, b| a.or(b))
+        .unwrap_or_else(|| lit(false));
+
+    let evaluated = input
+        .with_columns(hits)
+        .with_column(flags.alias(DQ_FLAGS))
+        .with_column(quarantine_any.alias("__dq_quarantine"))
+        .collect()
+        .map_err(|e| Error::polars(table, OP, e))?;
+
+    let mut rule_hits = BTreeMap::new();
+    for (i, rule) in rules.iter().enumerate() {
+        let column = evaluated
+            .column(&hit_column(i))
+            .and_then(|c| c.bool().cloned())
+            .map_err(|e| Error::polars(table, OP, e))?;
+        let count = column.sum().unwrap_or(0) as u64;
+        if rule.severity == Severity::Fail && count > 0 {
+            let example = evaluated
+                .filter(&column)
+                .map(|rows| format!("{}", rows.head(Some(1))))
+                .unwrap_or_default();
+            return Err(Error::RuleFailed {
+                table: table.to_string(),
+                rule: rule.name.clone(),
+                description: rule.description.clone(),
+                rows: count,
+                example,
+            });
+        }
+        rule_hits.insert(rule.name.clone(), count);
+    }
+
+    let helper_columns: Vec<String> = (0..rules.len())
+        .map(hit_column)
+        .chain(["__dq_quarantine".to_string()])
+        .collect();
+    let split = |quarantined: bool| -> Result<DataFrame> {
+        let mask = col("__dq_quarantine");
+        evaluated
+            .clone()
+            .lazy()
+            .filter(if quarantined { mask } else { mask.not() })
+            .drop(cols(helper_columns.clone()))
+            .collect()
+            .map_err(|e| Error::polars(table, OP, e))
+    };
+    Ok(RuleOutcome {
+        kept: split(false)?,
+        quarantined: split(true)?,
+        rule_hits,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame() -> LazyFrame {
+        df!(
+            "id" => [1i64, 2, 3, 4],
+            "start" => [Some(1i64), Some(5), None, Some(2)],
+            "stop" => [Some(2i64), Some(4), Some(3), Some(2)],
+        )
+        .unwrap()
+        .lazy()
+    }
+
+    fn flags(df: &DataFrame) -> Vec<Vec<String>> {
+        df.column(DQ_FLAGS)
+            .unwrap()
+            .list()
+            .unwrap()
+            .amortized_iter()
+            .map(|l| {
+                l.map(|s| {
+                    s.as_ref()
+                        .str()
+                        .unwrap()
+                        .iter()
+                        .flatten()
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn warn_rules_flag_and_keep_rows() {
+        let rules = [Rule::warn(
+            "zero",
+            col("stop").eq(col("start")),
+            "zero length",
+        )];
+        let out = apply_rules(frame(), &rules, "t").unwrap();
+        assert_eq!(out.kept.height(), 4);
+        assert_eq!(flags(&out.kept)[3], vec!["zero".to_string()]);
+        assert!(flags(&out.kept)[0].is_empty());
+    }
+
+    #[test]
+    fn quarantine_rules_move_rows_with_all_their_flags() {
+        let rules = [
+            Rule::quarantine("stop_before_start", col("stop").lt(col("start")), "x"),
+            Rule::warn("odd_id", (col("id") % lit(2)).eq(lit(0)), "y"),
+        ];
+        let out = apply_rules(frame(), &rules, "t").unwrap();
+        assert_eq!((out.kept.height(), out.quarantined.height()), (3, 1));
+        assert_eq!(
+            flags(&out.quarantined)[0],
+            vec!["stop_before_start".to_string(), "odd_id".to_string()]
+        );
+        assert_eq!(out.rule_hits["odd_id"], 2);
+    }
+
+    #[test]
+    fn null_predicates_do_not_fire() {
+        let rules = [Rule::quarantine(
+            "stop_before_start",
+            col("stop").lt(col("start")),
+            "x",
+        )];
+        let out = apply_rules(frame(), &rules, "t").unwrap();
+        // Row 3 has a null start: the comparison is null, so it is kept unflagged.
+        assert!(flags(&out.kept)[2].is_empty());
+    }
+
+    #[test]
+    fn fail_rules_abort_with_the_rule_name_and_count() {
+        let rules = [Rule::fail(
+            "no_start",
+            col("start").is_null(),
+            "start missing",
+        )];
+        let err = apply_rules(frame(), &rules, "t").unwrap_err();
+        match err {
+            Error::RuleFailed { rule, rows, .. } => {
+                assert_eq!((rule.as_str(), rows), ("no_start", 1))
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+
+    #[test]
+    fn existing_flags_are_extended_not_replaced() {
+        let lf = frame().with_column(
+            lit(Series::new("".into(), ["parse_error"]))
+                .implode(true)
+                .alias(DQ_FLAGS),
+        );
+        let rules = [Rule::warn(
+            "zero",
+            col("stop").eq(col("start")),
+            "zero length",
+        )];
+        let out = apply_rules(lf, &rules, "t").unwrap();
+        assert_eq!(
+            flags(&out.kept)[3],
+            vec!["parse_error".to_string(), "zero".to_string()]
+        );
+        assert_eq!(flags(&out.kept)[0], vec!["parse_error".to_string()]);
+    }
+
+    #[test]
+    fn duplicate_rule_names_are_rejected() {
+        let rules = [
+            Rule::warn("r", lit(true), "a"),
+            Rule::warn("r", lit(false), "b"),
+        ];
+        assert!(matches!(
+            apply_rules(frame(), &rules, "t"),
+            Err(Error::InvalidConfiguration { .. })
+        ));
+    }
+
+    #[test]
+    fn no_rules_gives_empty_flag_lists() {
+        let out = apply_rules(frame(), &[], "t").unwrap();
+        assert_eq!(out.kept.height(), 4);
+        assert!(flags(&out.kept).iter().all(Vec::is_empty));
+    }
+}

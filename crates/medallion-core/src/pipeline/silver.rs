@@ -1,0 +1,499 @@
+//! Silver: normalize, apply data-quality rules, deduplicate, quarantine, and upsert.
+
+use std::collections::BTreeMap;
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::bronze::BATCH_ID;
+use super::dedup::deduplicate_latest;
+use super::rules::{Rule, apply_rules};
+use crate::blocking::run_blocking;
+use crate::error::{Error, Result};
+use crate::location::TableLocation;
+use crate::merge::MergeBuilder;
+use crate::read::ReadBuilder;
+use crate::table::{AppTransaction, app_transaction_version};
+use crate::write::{SchemaEvolution, WriteBuilder};
+
+/// Soft-delete marker column written by [`CdcDeletes::Soft`].
+pub const DELETED: &str = "_deleted";
+
+/// A normalization step from bronze rows to the silver shape (pure, no I/O).
+pub type Transform = Arc<dyn Fn(LazyFrame) -> PolarsResult<LazyFrame> + Send + Sync>;
+
+/// How CDC delete operations reach the silver table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum CdcDeletes {
+    /// Keep a tombstone row with `_deleted = true` (the default): a late-arriving older
+    /// update cannot resurrect a deleted key, because the tombstone's ordering value wins.
+    #[default]
+    Soft,
+    /// Physically delete the row. A late update older than the delete re-inserts it.
+    Hard,
+}
+
+/// Change-data-capture settings for [`SilverBuilder::with_cdc`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CdcConfig {
+    /// Column holding the operation (e.g. `op` with values `I`, `U`, `D`).
+    pub op_column: String,
+    /// Values of `op_column` that mean delete. Default: `["D", "delete"]`.
+    pub delete_values: Vec<String>,
+    /// How deletes are applied. Default: [`CdcDeletes::Soft`].
+    pub deletes: CdcDeletes,
+}
+
+impl CdcConfig {
+    /// CDC on `op_column` with the default delete values and soft deletes.
+    pub fn new(op_column: impl Into<String>) -> Self {
+        Self {
+            op_column: op_column.into(),
+            delete_values: vec!["D".into(), "delete".into()],
+            deletes: CdcDeletes::default(),
+        }
+    }
+
+    /// Values that mean delete.
+    pub fn with_delete_values(
+        mut self,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.delete_values = values.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Soft or hard deletes.
+    pub fn with_deletes(mut self, deletes: CdcDeletes) -> Self {
+        self.deletes = deletes;
+        self
+    }
+}
+
+/// The outcome of one silver run for one table. Counts reconcile:
+/// `rows_read = rows_written + rows_quarantined + rows_deduplicated`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SilverReport {
+    /// Silver table URI.
+    pub table: String,
+    /// Bronze batches processed (`(first, last]` of `_batch_id`), or `None` if none were pending.
+    pub bronze_batches: Option<(i64, i64)>,
+    /// Bronze rows read.
+    pub rows_read: u64,
+    /// Rows upserted into silver (after deduplication).
+    pub rows_written: u64,
+    /// Rows routed to the quarantine table.
+    pub rows_quarantined: u64,
+    /// Rows removed as duplicates of a later record with the same key.
+    pub rows_deduplicated: u64,
+    /// Rows inserted / updated / deleted by the upsert.
+    pub rows_inserted: u64,
+    /// Rows updated by the upsert.
+    pub rows_updated: u64,
+    /// Rows deleted (hard CDC deletes).
+    pub rows_deleted: u64,
+    /// Rows violating each rule.
+    pub rule_hits: BTreeMap<String, u64>,
+    /// Silver version committed.
+    pub version: Option<u64>,
+    /// Wall time.
+    pub duration: Duration,
+}
+
+impl SilverReport {
+    /// Whether `rows_read = rows_written + rows_quarantined + rows_deduplicated`.
+    pub fn reconciles(&self) -> bool {
+        self.rows_read == self.rows_written + self.rows_quarantined + self.rows_deduplicated
+    }
+}
+
+/// Moves new bronze rows into a silver table; run with `.await`.
+///
+/// Steps, all before any commit: read the bronze rows whose `_batch_id` is above the
+/// last one this silver table committed; apply the normalization [`Transform`]; apply
+/// the [`Rule`]s (a `fail` rule aborts here); keep the latest row per business key.
+/// Then append quarantined rows to `<silver>_quarantine` and MERGE the rest into silver,
+/// each commit tagged with the application transaction `(pipeline/table, last bronze
+/// batch)`, so a re-run after a crash finishes what is missing and never duplicates.
+///
+/// Upsert semantics: a matched row is replaced only when the incoming ordering value is
+/// greater (late and out-of-order records lose to newer ones; replays change nothing);
+/// unmatched rows are inserted. With [`SilverBuilder::with_cdc`], delete operations
+/// become tombstones or physical deletes.
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use medallion_core::pipeline::{BronzeIngestBuilder, Rule, SilverBuilder};
+/// use polars::prelude::*;
+///
+/// let landing = tempfile::tempdir()?;
+/// let lake = tempfile::tempdir()?;
+/// std::fs::write(landing.path().join("patients.csv"), "Id,GENDER\np1,F\np1,F\np2,X\n")?;
+/// BronzeIngestBuilder::new(landing.path(), lake.path().join("bronze/patients"), "demo")?.await?;
+/// let report = SilverBuilder::new(
+///     lake.path().join("bronze/patients"),
+///     lake.path().join("silver/patients"),
+///     "demo",
+///     ["Id"],
+/// )?
+/// .with_rule(Rule::quarantine("bad_gender", col("GENDER").is_in(lit(Series::new("".into(), ["M", "F"])), false).not(), "gender not M/F"))
+/// .await?;
+/// assert_eq!((report.rows_read, report.rows_written, report.rows_quarantined, report.rows_deduplicated), (3, 1, 1, 1));
+/// assert!(report.reconciles());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
+#[must_use = "a SilverBuilder does nothing until awaited"]
+pub struct SilverBuilder {
+    bronze: TableLocation,
+    silver: TableLocation,
+    quarantine: TableLocation,
+    pipeline: String,
+    keys: Vec<String>,
+    order_by: Vec<String>,
+    transform: Option<Transform>,
+    rules: Vec<Rule>,
+    cdc: Option<CdcConfig>,
+    partition_columns: Vec<String>,
+}
+
+impl SilverBuilder {
+    /// Moves rows from `bronze` to `silver`, upserting on `keys`.
+    ///
+    /// The quarantine table defaults to a sibling named `<silver>_quarantine`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidLocation`] for unusable locations.
+    pub fn new(
+        bronze: impl TryInto<TableLocation, Error = Error>,
+        silver: impl TryInto<TableLocation, Error = Error>,
+        pipeline: impl Into<String>,
+        keys: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Result<Self> {
+        let silver: TableLocation = silver.try_into()?;
+        let quarantine = quarantine_location(&silver)?;
+        Ok(Self {
+            bronze: bronze.try_into()?,
+            silver,
+            quarantine,
+            pipeline: pipeline.into(),
+            keys: keys.into_iter().map(Into::into).collect(),
+            order_by: Vec::new(),
+            transform: None,
+            rules: Vec::new(),
+            cdc: None,
+            partition_columns: Vec::new(),
+        })
+    }
+
+    /// Columns deciding which record of a key is the latest (e.g. an update timestamp).
+    /// Default: none — the later arrival wins and matched rows are always replaced.
+    pub fn with_order_by(mut self, columns: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.order_by = columns.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The normalization applied to bronze rows before rules. Default: identity.
+    pub fn with_transform(
+        mut self,
+        transform: impl Fn(LazyFrame) -> PolarsResult<LazyFrame> + Send + Sync + 'static,
+    ) -> Self {
+        self.transform = Some(Arc::new(transform));
+        self
+    }
+
+    /// Adds a data-quality rule (evaluated on the normalized rows).
+    pub fn with_rule(mut self, rule: Rule) -> Self {
+        self.rules.push(rule);
+        self
+    }
+
+    /// Adds data-quality rules.
+    pub fn with_rules(mut self, rules: impl IntoIterator<Item = Rule>) -> Self {
+        self.rules.extend(rules);
+        self
+    }
+
+    /// Treat the input as a change feed (see [`CdcConfig`]). Default: plain upserts.
+    pub fn with_cdc(mut self, cdc: CdcConfig) -> Self {
+        self.cdc = Some(cdc);
+        self
+    }
+
+    /// Partition columns for a new silver table. Default: none.
+    pub fn with_partition_columns(
+        mut self,
+        columns: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.partition_columns = columns.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Where quarantined rows go. Default: `<silver>_quarantine` beside the silver table.
+    ///
+    /// # Errors
+    /// [`Error::InvalidLocation`] for an unusable location.
+    pub fn with_quarantine_table(
+        mut self,
+        location: impl TryInto<TableLocation, Error = Error>,
+    ) -> Result<Self> {
+        self.quarantine = location.try_into()?;
+        Ok(self)
+    }
+
+    fn app_id(&self) -> String {
+        let name = self
+            .silver
+            .url()
+            .path_segments()
+            .and_then(|mut s| s.rfind(|seg| !seg.is_empty()).map(str::to_string))
+            .unwrap_or_default();
+        format!("{}/silver/{name}", self.pipeline)
+    }
+
+    async fn execute(self) -> Result<SilverReport> {
+        const OP: &str = "silver";
+        let started = Instant::now();
+        let silver_uri = self.silver.to_string();
+        let app_id = self.app_id();
+        let quarantine_app_id = format!("{app_id}/quarantine");
+        let done = app_transaction_version(&self.silver, &app_id)
+            .await?
+            .unwrap_or(0);
+
+        let bronze = ReadBuilder::new(&self.bronze)?
+            .with_predicate(col(BATCH_ID).gt(lit(done)))
+            .await?;
+        let (keys, order_by, transform, rules, cdc) = (
+            self.keys.clone(),
+            self.order_by.clone(),
+            self.transform.clone(),
+            self.rules.clone(),
+            self.cdc.clone(),
+        );
+        let uri = silver_uri.clone();
+        let prepared = run_blocking(&silver_uri, OP, move || {
+            prepare_batch(
+                bronze,
+                &keys,
+                &order_by,
+                transform,
+                &rules,
+                cdc.as_ref(),
+                &uri,
+            )
+        })
+        .await?;
+        let Some(last_batch) = prepared.last_batch else {
+            return Ok(SilverReport {
+                table: silver_uri,
+                bronze_batches: None,
+                rows_read: 0,
+                rows_written: 0,
+                rows_quarantined: 0,
+                rows_deduplicated: 0,
+                rows_inserted: 0,
+                rows_updated: 0,
+                rows_deleted: 0,
+                rule_hits: prepared.rule_hits,
+                version: None,
+                duration: started.elapsed(),
+            });
+        };
+
+        // Quarantine first: if we crash after it, the re-run skips it (same transaction)
+        // and completes silver.
+        let rows_quarantined = prepared.quarantined.height() as u64;
+        let quarantine_done = app_transaction_version(&self.quarantine, &quarantine_app_id)
+            .await?
+            .unwrap_or(0);
+        if rows_quarantined > 0 && quarantine_done < last_batch {
+            WriteBuilder::new(&self.quarantine, prepared.quarantined.clone().lazy())?
+                .with_schema_evolution(SchemaEvolution::Merge)
+                .with_app_transaction(AppTransaction::new(quarantine_app_id, last_batch))
+                .with_commit_metadata("pipeline", self.pipeline.clone())
+                .await?;
+        }
+
+        let rows_written = prepared.kept.height() as u64;
+        let silver_exists = crate::table::open_existing(&self.silver, OP).await.is_ok();
+        let txn = AppTransaction::new(app_id, last_batch);
+        let (version, inserted, updated, deleted) = if !silver_exists {
+            let report = WriteBuilder::new(&self.silver, prepared.kept.clone().lazy())?
+                .with_partition_columns(self.partition_columns.clone())
+                .with_app_transaction(txn)
+                .with_commit_metadata("pipeline", self.pipeline.clone())
+                .await?;
+            (report.version, rows_written, 0, 0)
+        } else {
+            let newer = newer_condition(&self.order_by);
+            let mut merge = MergeBuilder::new(
+                &self.silver,
+                prepared.kept.clone().lazy(),
+                self.keys.clone(),
+            )?
+            .with_merge_schema(true)
+            .with_app_transaction(txn)
+            .with_commit_metadata("pipeline", self.pipeline.clone());
+            if let Some(cdc) = self.cdc.as_ref().filter(|c| c.deletes == CdcDeletes::Hard) {
+                let is_delete = delete_condition(cdc);
+                let guard = match &newer {
+                    Some(newer) => format!("({is_delete}) AND ({newer})"),
+                    None => is_delete.clone(),
+                };
+                merge = merge
+                    .when_matched_delete(Some(guard))
+                    .when_matched_update_all(newer.clone())
+                    .when_not_matched_insert_all(Some(format!("NOT ({is_delete})")));
+            } else {
+                merge = merge
+                    .when_matched_update_all(newer)
+                    .when_not_matched_insert_all(None::<String>);
+            }
+            let report = merge.await?;
+            (
+                report.version,
+                report.rows_inserted as u64,
+                report.rows_updated as u64,
+                report.rows_deleted as u64,
+            )
+        };
+        Ok(SilverReport {
+            table: silver_uri,
+            bronze_batches: Some((done, last_batch)),
+            rows_read: prepared.rows_read,
+            rows_written,
+            rows_quarantined,
+            rows_deduplicated: prepared.deduplicated,
+            rows_inserted: inserted,
+            rows_updated: updated,
+            rows_deleted: deleted,
+            rule_hits: prepared.rule_hits,
+            version,
+            duration: started.elapsed(),
+        })
+    }
+}
+
+/// `source.c > target.c` over the ordering columns (lexicographic), or `None` for none.
+fn newer_condition(order_by: &[String]) -> Option<String> {
+    if order_by.is_empty() {
+        return None;
+    }
+    let q = |c: &str| format!("\"{}\"", c.replace('"', "\"\""));
+    // (a > a') OR (a = a' AND b > b') ...
+    let mut clauses = Vec::new();
+    for (i, column) in order_by.iter().enumerate() {
+        let mut parts: Vec<String> = order_by[..i]
+            .iter()
+            .map(|p| format!("source.{0} = target.{0}", q(p)))
+            .collect();
+        parts.push(format!("source.{0} > target.{0}", q(column)));
+        clauses.push(format!("({})", parts.join(" AND ")));
+    }
+    // A null target ordering value (never set) is replaced by any real one.
+    let first = q(&order_by[0]);
+    clauses.push(format!(
+        "(target.{first} IS NULL AND source.{first} IS NOT NULL)"
+    ));
+    Some(clauses.join(" OR "))
+}
+
+fn delete_condition(cdc: &CdcConfig) -> String {
+    let values = cdc
+        .delete_values
+        .iter()
+        .map(|v| format!("'{}'", v.replace('\'', "''")))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "source.\"{}\" IN ({values})",
+        cdc.op_column.replace('"', "\"\"")
+    )
+}
+
+fn quarantine_location(silver: &TableLocation) -> Result<TableLocation> {
+    let url = silver.url().as_str().trim_end_matches('/');
+    TableLocation::try_new(format!("{url}_quarantine"))
+}
+
+/// A normalized, rule-checked, deduplicated batch ready to commit.
+struct PreparedBatch {
+    last_batch: Option<i64>,
+    rows_read: u64,
+    kept: DataFrame,
+    quarantined: DataFrame,
+    deduplicated: u64,
+    rule_hits: BTreeMap<String, u64>,
+}
+
+fn prepare_batch(
+    bronze: LazyFrame,
+    keys: &[String],
+    order_by: &[String],
+    transform: Option<Transform>,
+    rules: &[Rule],
+    cdc: Option<&CdcConfig>,
+    table: &str,
+) -> Result<PreparedBatch> {
+    const OP: &str = "silver";
+    let bronze = bronze.collect().map_err(|e| Error::polars(table, OP, e))?;
+    let rows_read = bronze.height() as u64;
+    let last_batch = bronze
+        .column(BATCH_ID)
+        .and_then(|c| c.i64().map(|ca| ca.max()))
+        .map_err(|e| Error::polars(table, OP, e))?;
+    let empty_hits = rules.iter().map(|r| (r.name.clone(), 0)).collect();
+    if rows_read == 0 {
+        return Ok(PreparedBatch {
+            last_batch: None,
+            rows_read,
+            kept: DataFrame::empty(),
+            quarantined: DataFrame::empty(),
+            deduplicated: 0,
+            rule_hits: empty_hits,
+        });
+    }
+    let mut lf = bronze.lazy();
+    if let Some(transform) = transform {
+        lf = transform(lf).map_err(|e| Error::polars(table, "silver transform", e))?;
+    }
+    let outcome = apply_rules(lf, rules, table)?;
+    let dedup = deduplicate_latest(outcome.kept.lazy(), keys, order_by, table)?;
+    let mut kept = dedup.frame;
+    if let Some(cdc) = cdc.filter(|c| c.deletes == CdcDeletes::Soft) {
+        let deletes = Series::new("".into(), cdc.delete_values.clone());
+        kept = kept
+            .lazy()
+            .with_column(
+                col(cdc.op_column.as_str())
+                    .is_in(lit(deletes), false)
+                    .fill_null(lit(false))
+                    .alias(DELETED),
+            )
+            .collect()
+            .map_err(|e| Error::polars(table, OP, e))?;
+    }
+    Ok(PreparedBatch {
+        last_batch,
+        rows_read,
+        kept,
+        quarantined: outcome.quarantined,
+        deduplicated: dedup.removed,
+        rule_hits: outcome.rule_hits,
+    })
+}
+
+impl IntoFuture for SilverBuilder {
+    type Output = Result<SilverReport>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.execute())
+    }
+}

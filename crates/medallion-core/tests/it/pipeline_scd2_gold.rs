@@ -1,0 +1,223 @@
+//! SCD2 maintenance, gold writes, maintenance policy and run reports.
+
+use chrono::{TimeZone, Utc};
+use medallion_core::pipeline::{
+    GoldWriteBuilder, IS_CURRENT, Layer, MaintenancePolicy, RunReport, SURROGATE_KEY, Scd2Builder,
+    TableRunReport, run_maintenance,
+};
+use medallion_core::{HistoryBuilder, ReadBuilder, table_properties};
+use polars::prelude::*;
+
+async fn dim(path: &std::path::Path) -> DataFrame {
+    ReadBuilder::new(path)
+        .unwrap()
+        .await
+        .unwrap()
+        .sort(
+            ["patient_id", "effective_from"],
+            SortMultipleOptions::default(),
+        )
+        .collect()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scd2_closes_changed_rows_and_inserts_new_versions_in_one_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let d1 = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+    let d2 = Utc.with_ymd_and_hms(2024, 6, 1, 0, 0, 0).unwrap();
+    let v1 = df!("patient_id" => ["p1", "p2"], "city" => ["Boston", "Lynn"], "name" => ["A", "B"])
+        .unwrap();
+    let r1 = Scd2Builder::new(dir.path(), v1.lazy(), ["patient_id"], ["city"], d1)
+        .unwrap()
+        .await
+        .unwrap();
+    assert_eq!((r1.keys_inserted, r1.keys_changed), (2, 0));
+
+    // p1 moves, p2 only changes an untracked column, p3 is new.
+    let v2 = df!("patient_id" => ["p1", "p2", "p3"], "city" => ["Salem", "Lynn", "Quincy"], "name" => ["A", "B2", "C"]).unwrap();
+    let r2 = Scd2Builder::new(dir.path(), v2.clone().lazy(), ["patient_id"], ["city"], d2)
+        .unwrap()
+        .await
+        .unwrap();
+    assert_eq!(
+        (r2.keys_inserted, r2.keys_changed, r2.keys_unchanged),
+        (1, 1, 1)
+    );
+    assert_eq!(r2.version, Some(1), "close + insert must be one commit");
+
+    let table = dim(dir.path()).await;
+    assert_eq!(table.height(), 4);
+    let current = table
+        .clone()
+        .lazy()
+        .filter(col(IS_CURRENT))
+        .collect()
+        .unwrap();
+    assert_eq!(current.height(), 3, "exactly one current row per key");
+    let p1 = table
+        .clone()
+        .lazy()
+        .filter(col("patient_id").eq(lit("p1")))
+        .collect()
+        .unwrap();
+    let cities: Vec<Option<&str>> = p1.column("city").unwrap().str().unwrap().iter().collect();
+    assert_eq!(cities, [Some("Boston"), Some("Salem")]);
+    let closed_to = p1
+        .column("effective_to")
+        .unwrap()
+        .datetime()
+        .unwrap()
+        .physical()
+        .get(0);
+    assert_eq!(closed_to, Some(d2.timestamp_micros()));
+
+    // Replaying the same snapshot later changes nothing and commits nothing.
+    let d3 = Utc.with_ymd_and_hms(2024, 7, 1, 0, 0, 0).unwrap();
+    let r3 = Scd2Builder::new(dir.path(), v2.lazy(), ["patient_id"], ["city"], d3)
+        .unwrap()
+        .await
+        .unwrap();
+    assert_eq!((r3.keys_unchanged, r3.version), (3, None));
+    assert_eq!(dim(dir.path()).await.height(), 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scd2_surrogate_keys_are_deterministic_across_tables() {
+    let d1 = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+    let v1 = df!("patient_id" => ["p1", "p2"], "city" => ["Boston", "Lynn"]).unwrap();
+    let mut keys = Vec::new();
+    for _ in 0..2 {
+        let dir = tempfile::tempdir().unwrap();
+        Scd2Builder::new(dir.path(), v1.clone().lazy(), ["patient_id"], ["city"], d1)
+            .unwrap()
+            .await
+            .unwrap();
+        let table = dim(dir.path()).await;
+        let k: Vec<i64> = table
+            .column(SURROGATE_KEY)
+            .unwrap()
+            .i64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        keys.push(k);
+    }
+    assert_eq!(keys[0], keys[1]);
+    assert_ne!(keys[0][0], keys[0][1]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gold_replace_where_only_rewrites_its_partition_and_records_the_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = df!("month" => ["2024-01", "2024-02"], "rate" => [0.1, 0.2]).unwrap();
+    GoldWriteBuilder::new(dir.path(), all.lazy(), "v1")
+        .unwrap()
+        .with_partition_columns(["month"])
+        .await
+        .unwrap();
+    let feb = df!("month" => ["2024-02"], "rate" => [0.25]).unwrap();
+    GoldWriteBuilder::new(dir.path(), feb.lazy(), "v2")
+        .unwrap()
+        .with_partition_columns(["month"])
+        .with_replace_where("month = '2024-02'")
+        .with_run_id("run-7")
+        .await
+        .unwrap();
+    let out = ReadBuilder::new(dir.path())
+        .unwrap()
+        .await
+        .unwrap()
+        .sort(["month"], Default::default())
+        .collect()
+        .unwrap();
+    let rates: Vec<f64> = out
+        .column("rate")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .into_no_null_iter()
+        .collect();
+    assert_eq!(rates, [0.1, 0.25]);
+    assert_eq!(
+        table_properties(dir.path()).await.unwrap()["metric_version"],
+        "v2"
+    );
+    let history = HistoryBuilder::new(dir.path()).unwrap().await.unwrap();
+    assert!(
+        history
+            .iter()
+            .any(|h| h.info.get("run_id").is_some_and(|v| v == "run-7"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn maintenance_policy_compacts_and_vacuums() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..3i64 {
+        medallion_core::WriteBuilder::new(dir.path(), df!("x" => [i]).unwrap().lazy())
+            .unwrap()
+            .await
+            .unwrap();
+    }
+    let report = run_maintenance(
+        dir.path(),
+        &MaintenancePolicy::default().with_z_order(["x"]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.optimize.unwrap().files_removed, 3);
+    assert!(
+        report.vacuum.unwrap().files_deleted.is_empty(),
+        "7-day retention keeps recent files"
+    );
+    let policy: MaintenancePolicy =
+        serde_json::from_str(r#"{"optimize": false, "vacuum_retention": null}"#).unwrap();
+    let skipped = run_maintenance(dir.path(), &policy).await.unwrap();
+    assert!(skipped.optimize.is_none() && skipped.vacuum.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_reports_append_to_the_runs_table_and_print() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+    let mut report = RunReport::new("run-1", started);
+    report.push(TableRunReport {
+        layer: Layer::Silver,
+        table: "encounters".into(),
+        rows_read: 10,
+        rows_written: 7,
+        rows_quarantined: 2,
+        rows_deduplicated: 1,
+        rule_hits: [("encounters.stop_before_start".to_string(), 2u64)]
+            .into_iter()
+            .collect(),
+        schema_drift: vec![],
+        version: Some(3),
+        duration: std::time::Duration::from_millis(12),
+    });
+    assert!(report.unreconciled().is_empty());
+    report.append_to(dir.path()).await.unwrap();
+    report.append_to(dir.path()).await.unwrap();
+    let runs = ReadBuilder::new(dir.path())
+        .unwrap()
+        .await
+        .unwrap()
+        .collect()
+        .unwrap();
+    assert_eq!(runs.height(), 2);
+    assert_eq!(
+        runs.column("rows_quarantined")
+            .unwrap()
+            .i64()
+            .unwrap()
+            .get(0),
+        Some(2)
+    );
+    let text = report.to_string();
+    assert!(text.contains("encounters.stop_before_start=2"), "{text}");
+
+    report.tables[0].rows_written = 8;
+    assert_eq!(report.unreconciled().len(), 1);
+    assert!(report.to_string().contains("COUNTS DO NOT RECONCILE"));
+}

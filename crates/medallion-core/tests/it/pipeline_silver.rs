@@ -1,0 +1,220 @@
+//! Silver: rules, quarantine, dedup, upsert ordering, CDC, reconciliation.
+
+use medallion_core::pipeline::{
+    BronzeIngestBuilder, CdcConfig, CdcDeletes, DQ_FLAGS, Rule, SilverBuilder, apply_rules,
+    deduplicate_latest,
+};
+use medallion_core::{Error, ReadBuilder};
+use polars::prelude::*;
+use proptest::prelude::*;
+
+struct Lake {
+    landing: tempfile::TempDir,
+    lake: tempfile::TempDir,
+}
+
+impl Lake {
+    fn new() -> Self {
+        Self {
+            landing: tempfile::tempdir().unwrap(),
+            lake: tempfile::tempdir().unwrap(),
+        }
+    }
+    fn land(&self, batch: &str, body: &str) {
+        let path = self.landing.path().join(batch).join("visits.csv");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, body).unwrap();
+    }
+    fn bronze(&self) -> std::path::PathBuf {
+        self.lake.path().join("bronze/visits")
+    }
+    fn silver(&self) -> std::path::PathBuf {
+        self.lake.path().join("silver/visits")
+    }
+    async fn ingest(&self) {
+        BronzeIngestBuilder::new(self.landing.path(), self.bronze(), "t")
+            .unwrap()
+            .await
+            .unwrap();
+    }
+    fn builder(&self) -> SilverBuilder {
+        SilverBuilder::new(self.bronze(), self.silver(), "t", ["Id"])
+            .unwrap()
+            .with_transform(|lf| Ok(lf.with_column(col("ts").cast(DataType::Int64))))
+            .with_order_by(["ts"])
+    }
+    async fn silver_rows(&self) -> DataFrame {
+        ReadBuilder::new(self.silver())
+            .unwrap()
+            .await
+            .unwrap()
+            .sort(["Id"], SortMultipleOptions::default())
+            .collect()
+            .unwrap()
+    }
+}
+
+fn strs(df: &DataFrame, column: &str) -> Vec<Option<String>> {
+    df.column(column)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counts_reconcile_and_quarantine_keeps_flags_and_batch() {
+    let lake = Lake::new();
+    lake.land("b1", "Id,ts,v\na,1,x\na,2,y\nb,1,bad\nc,1,z\n");
+    lake.ingest().await;
+    let report = lake
+        .builder()
+        .with_rule(Rule::quarantine(
+            "bad_value",
+            col("v").eq(lit("bad")),
+            "v is bad",
+        ))
+        .with_rule(Rule::warn("late_ts", col("ts").gt(lit(1)), "ts above 1"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            report.rows_read,
+            report.rows_written,
+            report.rows_quarantined,
+            report.rows_deduplicated
+        ),
+        (4, 2, 1, 1)
+    );
+    assert!(report.reconciles());
+    assert_eq!(report.rule_hits["bad_value"], 1);
+    let silver = lake.silver_rows().await;
+    assert_eq!(strs(&silver, "v"), [Some("y".into()), Some("z".into())]);
+    assert!(silver.column(DQ_FLAGS).is_ok());
+    let quarantine = ReadBuilder::new(lake.lake.path().join("silver/visits_quarantine"))
+        .unwrap()
+        .await
+        .unwrap()
+        .collect()
+        .unwrap();
+    assert_eq!(quarantine.height(), 1);
+    assert_eq!(
+        quarantine
+            .column("_batch_id")
+            .unwrap()
+            .i64()
+            .unwrap()
+            .get(0),
+        Some(1)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fail_rule_commits_nothing_anywhere() {
+    let lake = Lake::new();
+    lake.land("b1", "Id,ts,v\na,1,x\nb,1,bad\n");
+    lake.ingest().await;
+    let err = lake
+        .builder()
+        .with_rule(Rule::quarantine("q", col("v").eq(lit("x")), "x"))
+        .with_rule(Rule::fail("f", col("v").eq(lit("bad")), "bad"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::RuleFailed { ref rule, .. } if rule == "f"),
+        "{err}"
+    );
+    assert!(!lake.silver().exists() || !lake.silver().join("_delta_log").exists());
+    assert!(
+        !lake
+            .lake
+            .path()
+            .join("silver/visits_quarantine/_delta_log")
+            .exists()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upserts_keep_the_newest_record_and_replays_change_nothing() {
+    let lake = Lake::new();
+    lake.land("b1", "Id,ts,v\na,5,new\nb,1,b1\n");
+    lake.ingest().await;
+    lake.builder().await.unwrap();
+    // A late, older record for `a` and a newer one for `b`.
+    lake.land("b2", "Id,ts,v\na,3,stale\nb,2,b2\nc,1,c1\n");
+    lake.ingest().await;
+    let report = lake.builder().await.unwrap();
+    assert_eq!((report.rows_updated, report.rows_inserted), (1, 1));
+    let silver = lake.silver_rows().await;
+    assert_eq!(
+        strs(&silver, "v"),
+        [Some("new".into()), Some("b2".into()), Some("c1".into())]
+    );
+    // Nothing pending: a re-run reads nothing and commits nothing.
+    let again = lake.builder().await.unwrap();
+    assert_eq!((again.rows_read, again.version), (0, None));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn soft_deletes_block_late_updates() {
+    let lake = Lake::new();
+    lake.land("b1", "Id,ts,v,op\na,1,x,I\n");
+    lake.ingest().await;
+    lake.builder().with_cdc(CdcConfig::new("op")).await.unwrap();
+    lake.land("b2", "Id,ts,v,op\na,5,x,D\n");
+    lake.ingest().await;
+    lake.builder().with_cdc(CdcConfig::new("op")).await.unwrap();
+    lake.land("b3", "Id,ts,v,op\na,3,late,U\n");
+    lake.ingest().await;
+    lake.builder().with_cdc(CdcConfig::new("op")).await.unwrap();
+    let silver = lake.silver_rows().await;
+    assert_eq!(silver.height(), 1);
+    assert_eq!(
+        silver.column("_deleted").unwrap().bool().unwrap().get(0),
+        Some(true)
+    );
+    assert_eq!(strs(&silver, "v"), [Some("x".into())]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hard_deletes_remove_rows_and_never_insert_deletes() {
+    let lake = Lake::new();
+    lake.land("b1", "Id,ts,v,op\na,1,x,I\nb,1,y,I\n");
+    lake.ingest().await;
+    let cdc = CdcConfig::new("op").with_deletes(CdcDeletes::Hard);
+    lake.builder().with_cdc(cdc.clone()).await.unwrap();
+    lake.land("b2", "Id,ts,v,op\na,2,x,D\nz,2,never,D\n");
+    lake.ingest().await;
+    let report = lake.builder().with_cdc(cdc).await.unwrap();
+    assert_eq!(report.rows_deleted, 1);
+    let silver = lake.silver_rows().await;
+    assert_eq!(strs(&silver, "Id"), [Some("b".into())]);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// bronze rows = kept + quarantined + removed duplicates, and kept keys are unique.
+    #[test]
+    fn rule_and_dedup_counts_reconcile(rows in proptest::collection::vec((0u8..6, 0i64..4, 0i64..10), 0..60)) {
+        let ids: Vec<String> = rows.iter().map(|r| format!("k{}", r.0)).collect();
+        let ts: Vec<i64> = rows.iter().map(|r| r.1).collect();
+        let v: Vec<i64> = rows.iter().map(|r| r.2).collect();
+        let df = df!("Id" => ids, "ts" => ts, "v" => v).unwrap();
+        let rules = [
+            Rule::quarantine("v_high", col("v").gt(lit(7)), "v above 7"),
+            Rule::warn("v_zero", col("v").eq(lit(0)), "v zero"),
+        ];
+        let outcome = apply_rules(df.clone().lazy(), &rules, "p").unwrap();
+        let dedup = deduplicate_latest(outcome.kept.clone().lazy(), &["Id".into()], &["ts".into()], "p").unwrap();
+        prop_assert_eq!(
+            df.height() as u64,
+            dedup.frame.height() as u64 + outcome.quarantined.height() as u64 + dedup.removed
+        );
+        prop_assert_eq!(dedup.frame.column("Id").unwrap().n_unique().unwrap(), dedup.frame.height());
+        let quarantined_ok = outcome.quarantined.column("v").unwrap().i64().unwrap().into_no_null_iter().all(|v| v > 7);
+        prop_assert!(quarantined_ok);
+    }
+}
