@@ -24,6 +24,8 @@ pub const INGESTED_AT: &str = "_ingested_at";
 pub const SOURCE_FILE: &str = "_source_file";
 /// Lineage column: the ingestion batch number (the table's application transaction).
 pub const BATCH_ID: &str = "_batch_id";
+/// Lineage column: the row's 1-based position among the data rows of its source file.
+pub const SOURCE_ROW: &str = "_source_row";
 
 /// File formats bronze understands, chosen by extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,7 +79,7 @@ pub struct BronzeReport {
 /// configured name (default: the table directory's name, e.g. `encounters` for
 /// `.../bronze/encounters` matches `2024-01/encounters.csv`), skips those already in the
 /// table (its `_source_file` column is the record), and appends the rest in **one**
-/// commit with `_ingested_at`, `_source_file` and `_batch_id`.
+/// commit with `_ingested_at`, `_source_file`, `_source_row` and `_batch_id`.
 ///
 /// Exactly-once: the commit carries the application transaction
 /// `(pipeline/table, batch)` with `batch` = last committed + 1. A crash before the commit
@@ -200,7 +202,11 @@ impl BronzeIngestBuilder {
             for (relative, path, format) in &files_for_scan {
                 frames.push(
                     scan_landing_file(path, *format, &uri)?
-                        .with_columns([lit(relative.clone()).alias(SOURCE_FILE)]),
+                        .with_row_index(SOURCE_ROW, Some(1))
+                        .with_columns([
+                            col(SOURCE_ROW).cast(DataType::Int64),
+                            lit(relative.clone()).alias(SOURCE_FILE),
+                        ]),
                 );
             }
             let mut frame = concat_lf_diagonal(

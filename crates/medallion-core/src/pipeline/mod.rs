@@ -12,6 +12,7 @@ mod silver;
 
 pub use bronze::{
     BATCH_ID, BronzeIngestBuilder, BronzeReport, INGESTED_AT, LandingFormat, SOURCE_FILE,
+    SOURCE_ROW,
 };
 pub use dedup::{Deduplicated, deduplicate_latest};
 pub use gold::{GoldWriteBuilder, METRIC_VERSION_PROPERTY};

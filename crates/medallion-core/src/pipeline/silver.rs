@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::bronze::BATCH_ID;
+use super::bronze::{BATCH_ID, INGESTED_AT, SOURCE_FILE, SOURCE_ROW};
 use super::dedup::deduplicate_latest;
+use super::rules::DQ_FLAGS;
 use super::rules::{Rule, apply_rules};
 use crate::blocking::run_blocking;
 use crate::error::{Error, Result};
@@ -164,6 +165,9 @@ pub struct SilverBuilder {
 
 impl SilverBuilder {
     /// Moves rows from `bronze` to `silver`, upserting on `keys`.
+    ///
+    /// With no keys (tables without a business key, e.g. observations), rows are
+    /// appended and only exact duplicates (equal in every data column) are removed.
     ///
     /// The quarantine table defaults to a sibling named `<silver>_quarantine`.
     ///
@@ -323,9 +327,11 @@ impl SilverBuilder {
         let rows_written = prepared.kept.height() as u64;
         let silver_exists = crate::table::open_existing(&self.silver, OP).await.is_ok();
         let txn = AppTransaction::new(app_id, last_batch);
-        let (version, inserted, updated, deleted) = if !silver_exists {
+        let (version, inserted, updated, deleted) = if !silver_exists || self.keys.is_empty() {
+            // New table, or a table without a business key: rows are appended.
             let report = WriteBuilder::new(&self.silver, prepared.kept.clone().lazy())?
                 .with_partition_columns(self.partition_columns.clone())
+                .with_schema_evolution(SchemaEvolution::Merge)
                 .with_app_transaction(txn)
                 .with_commit_metadata("pipeline", self.pipeline.clone())
                 .await?;
@@ -464,8 +470,12 @@ fn prepare_batch(
         lf = transform(lf).map_err(|e| Error::polars(table, "silver transform", e))?;
     }
     let outcome = apply_rules(lf, rules, table)?;
-    let dedup = deduplicate_latest(outcome.kept.lazy(), keys, order_by, table)?;
-    let mut kept = dedup.frame;
+    let (mut kept, removed) = if keys.is_empty() {
+        exact_duplicates_removed(outcome.kept, table)?
+    } else {
+        let dedup = deduplicate_latest(outcome.kept.lazy(), keys, order_by, table)?;
+        (dedup.frame, dedup.removed)
+    };
     if let Some(cdc) = cdc.filter(|c| c.deletes == CdcDeletes::Soft) {
         let deletes = Series::new("".into(), cdc.delete_values.clone());
         kept = kept
@@ -484,9 +494,32 @@ fn prepare_batch(
         rows_read,
         kept,
         quarantined: outcome.quarantined,
-        deduplicated: dedup.removed,
+        deduplicated: removed,
         rule_hits: outcome.rule_hits,
     })
+}
+
+/// For tables without a business key: drops rows equal to an earlier row in every data
+/// column (lineage and flag columns ignored), keeping the first.
+fn exact_duplicates_removed(frame: DataFrame, table: &str) -> Result<(DataFrame, u64)> {
+    let lineage = [INGESTED_AT, SOURCE_FILE, SOURCE_ROW, BATCH_ID, DQ_FLAGS];
+    let data_columns: Vec<String> = frame
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .filter(|c| !lineage.contains(&c.as_str()))
+        .collect();
+    let before = frame.height() as u64;
+    let deduplicated = frame
+        .lazy()
+        .unique_stable(
+            Some(cols(data_columns.iter().map(String::as_str))),
+            UniqueKeepStrategy::First,
+        )
+        .collect()
+        .map_err(|e| Error::polars(table, "silver", e))?;
+    let removed = before - deduplicated.height() as u64;
+    Ok((deduplicated, removed))
 }
 
 impl IntoFuture for SilverBuilder {

@@ -218,3 +218,37 @@ proptest! {
         prop_assert!(quarantined_ok);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyless_tables_append_and_drop_only_exact_duplicates() {
+    let lake = Lake::new();
+    lake.land("b1", "Id,ts,v\na,1,x\na,1,x\na,1,y\n");
+    lake.ingest().await;
+    let keyless =
+        || SilverBuilder::new(lake.bronze(), lake.silver(), "t", Vec::<String>::new()).unwrap();
+    let first = keyless().await.unwrap();
+    assert_eq!(
+        (first.rows_read, first.rows_written, first.rows_deduplicated),
+        (3, 2, 1)
+    );
+    lake.land("b2", "Id,ts,v\na,1,x\n");
+    lake.ingest().await;
+    let second = keyless().await.unwrap();
+    // A later batch's copy is a new observation of the feed, appended (with lineage).
+    assert_eq!(second.rows_written, 1);
+    let silver = ReadBuilder::new(lake.silver())
+        .unwrap()
+        .await
+        .unwrap()
+        .collect()
+        .unwrap();
+    assert_eq!(silver.height(), 3);
+    let rows: Vec<i64> = silver
+        .column("_source_row")
+        .unwrap()
+        .i64()
+        .unwrap()
+        .into_no_null_iter()
+        .collect();
+    assert!(rows.contains(&3) && rows.contains(&1));
+}
