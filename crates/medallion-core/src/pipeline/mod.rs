@@ -18,7 +18,7 @@ pub use dedup::{Deduplicated, deduplicate_latest};
 pub use gold::{GoldWriteBuilder, METRIC_VERSION_PROPERTY};
 pub use maintenance::{MaintenancePolicy, MaintenanceReport, run_maintenance};
 pub use report::{Layer, RunReport, TableRunReport};
-pub use rules::{DQ_FLAGS, Rule, RuleOutcome, Severity, apply_rules};
+pub use rules::{DQ_FLAGS, Rule, RuleOutcome, SCRATCH_PREFIX, Severity, apply_rules};
 pub use scd2::{
     EFFECTIVE_FROM, EFFECTIVE_TO, IS_CURRENT, ROW_HASH, SURROGATE_KEY, Scd2Builder, Scd2Report,
 };

@@ -21,6 +21,10 @@ use crate::error::{Error, Result};
 /// Column holding the names of the rules a row violated (`List<String>`).
 pub const DQ_FLAGS: &str = "_dq_flags";
 
+/// Columns starting with this prefix are scratch inputs of rules (e.g. a boolean check
+/// computed by a transform); [`apply_rules`] removes them from its outputs.
+pub const SCRATCH_PREFIX: &str = "__dq_";
+
 /// What happens to a row that violates a rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -103,8 +107,10 @@ pub struct RuleOutcome {
     pub rule_hits: BTreeMap<String, u64>,
 }
 
+const QUARANTINE_COLUMN: &str = "__dq_quarantine";
+
 fn hit_column(index: usize) -> String {
-    format!("__dq_hit_{index}")
+    format!("{SCRATCH_PREFIX}hit_{index}")
 }
 
 /// Applies `rules` to `input` (see the [module docs](self)).
@@ -193,7 +199,7 @@ pub fn apply_rules(input: LazyFrame, rules: &[Rule], table: &str) -> Result<Rule
     let evaluated = input
         .with_columns(hits)
         .with_column(flags.alias(DQ_FLAGS))
-        .with_column(quarantine_any.alias("__dq_quarantine"))
+        .with_column(quarantine_any.alias(QUARANTINE_COLUMN))
         .collect()
         .map_err(|e| Error::polars(table, OP, e))?;
 
@@ -220,12 +226,16 @@ pub fn apply_rules(input: LazyFrame, rules: &[Rule], table: &str) -> Result<Rule
         rule_hits.insert(rule.name.clone(), count);
     }
 
-    let helper_columns: Vec<String> = (0..rules.len())
-        .map(hit_column)
-        .chain(["__dq_quarantine".to_string()])
+    // Rule scratch columns: ours, and any `__dq_*` check column a transform added for
+    // its rules (documented contract: they never reach the outputs).
+    let helper_columns: Vec<String> = evaluated
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .filter(|c| c.starts_with(SCRATCH_PREFIX))
         .collect();
     let split = |quarantined: bool| -> Result<DataFrame> {
-        let mask = col("__dq_quarantine");
+        let mask = col(QUARANTINE_COLUMN);
         evaluated
             .clone()
             .lazy()
@@ -362,6 +372,15 @@ mod tests {
             apply_rules(frame(), &rules, "t"),
             Err(Error::InvalidConfiguration { .. })
         ));
+    }
+
+    #[test]
+    fn scratch_check_columns_are_removed_from_outputs() {
+        let lf = frame().with_column(col("id").gt(lit(3)).alias("__dq_check_big"));
+        let rules = [Rule::warn("big", col("__dq_check_big"), "id above 3")];
+        let out = apply_rules(lf, &rules, "t").unwrap();
+        assert_eq!(out.rule_hits["big"], 1);
+        assert!(out.kept.column("__dq_check_big").is_err());
     }
 
     #[test]

@@ -1,0 +1,271 @@
+//! Gold tables recomputed from silver at every run.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use chrono::{Days, NaiveTime};
+use medallion_core::pipeline::{GoldWriteBuilder, Layer, RunReport, Scd2Builder, TableRunReport};
+use polars::prelude::*;
+use synthea_schema::TableKind;
+use synthea_schema::star::{
+    DateDimConfig, PATIENT_TRACKED_ATTRIBUTES, StarInputs, StarTable, build_star,
+};
+
+use super::{PipelineConfig, read_silver};
+use crate::error::PipelineError;
+
+/// `metric_version` property of the gold tables written here.
+pub const GOLD_METRIC_VERSION: &str = "synthea-gold-1";
+
+/// Lower bounds of the age bands (years): 0–17, 18–34, 35–49, 50–64, 65+ (DESIGN.md §5.8).
+pub const AGE_BAND_LOWER_BOUNDS: [i32; 5] = [0, 18, 35, 50, 65];
+
+/// Age band label of an age expression, from [`AGE_BAND_LOWER_BOUNDS`].
+fn age_band(age: Expr) -> Expr {
+    let bounds = AGE_BAND_LOWER_BOUNDS;
+    // Built from the last band down, so each `otherwise` falls through to the next band.
+    let mut expr = lit(NULL).cast(DataType::String);
+    for (i, lower) in bounds.iter().enumerate().rev() {
+        let label = match bounds.get(i + 1) {
+            Some(next) => format!("{lower}-{}", next - 1),
+            None => format!("{lower}+"),
+        };
+        let upper = bounds.get(i + 1).copied().unwrap_or(i32::MAX);
+        expr = when(
+            age.clone()
+                .gt_eq(lit(*lower))
+                .and(age.clone().lt(lit(upper))),
+        )
+        .then(lit(label))
+        .otherwise(expr);
+    }
+    expr
+}
+
+/// Encounters (distinct) and patients per condition code.
+fn encounters_per_condition(conditions: &DataFrame) -> LazyFrame {
+    conditions
+        .clone()
+        .lazy()
+        .group_by([col("code"), col("description")])
+        .agg([
+            col("encounter_id")
+                .n_unique()
+                .cast(DataType::Int64)
+                .alias("encounters"),
+            col("patient_id")
+                .n_unique()
+                .cast(DataType::Int64)
+                .alias("patients"),
+        ])
+        .sort(
+            ["encounters"],
+            SortMultipleOptions::default().with_order_descending(true),
+        )
+}
+
+/// Encounters by age group at the encounter and encounter class.
+fn encounters_by_age_group_and_class(encounters: &DataFrame, patients: &DataFrame) -> LazyFrame {
+    let births = patients
+        .clone()
+        .lazy()
+        .select([col("patient_id"), col("birth_date")])
+        .unique(Some(cols(["patient_id"])), UniqueKeepStrategy::First);
+    let age_years = (col("start_date").dt().year() - col("birth_date").dt().year())
+        - when(
+            col("start_date")
+                .dt()
+                .ordinal_day()
+                .lt(col("birth_date").dt().ordinal_day()),
+        )
+        .then(lit(1i32))
+        .otherwise(lit(0i32));
+    encounters
+        .clone()
+        .lazy()
+        .join(
+            births,
+            [col("patient_id")],
+            [col("patient_id")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(age_band(age_years).alias("age_group"))
+        .group_by([col("age_group"), col("encounter_class")])
+        .agg([
+            len().cast(DataType::Int64).alias("encounters"),
+            col("patient_id")
+                .n_unique()
+                .cast(DataType::Int64)
+                .alias("patients"),
+        ])
+        .sort(
+            ["age_group", "encounter_class"],
+            SortMultipleOptions::default(),
+        )
+}
+
+async fn write(
+    config: &PipelineConfig,
+    report: &mut RunReport,
+    rows: &mut BTreeMap<String, u64>,
+    name: &str,
+    frame: LazyFrame,
+    read: u64,
+) -> Result<(), PipelineError> {
+    let written = GoldWriteBuilder::new(config.table("gold", name), frame, GOLD_METRIC_VERSION)?
+        .with_run_id(config.run_id.clone())
+        .await?;
+    rows.insert(name.to_string(), written.rows_written);
+    report.push(TableRunReport::from_gold(name, read, &written));
+    Ok(())
+}
+
+/// Writes every gold table; returns rows per table.
+pub(crate) async fn write_gold(
+    config: &PipelineConfig,
+    report: &mut RunReport,
+    progress: &mut (dyn FnMut(String) + Send),
+) -> Result<BTreeMap<String, u64>, PipelineError> {
+    let t = Instant::now();
+    let mut silver = BTreeMap::new();
+    for table in [
+        TableKind::Patients,
+        TableKind::Providers,
+        TableKind::Organizations,
+        TableKind::Payers,
+        TableKind::Encounters,
+        TableKind::Conditions,
+        TableKind::Medications,
+        TableKind::Observations,
+    ] {
+        let frame = if config
+            .table("silver", table.name())
+            .join("_delta_log")
+            .is_dir()
+        {
+            read_silver(config, table).await?
+        } else {
+            DataFrame::empty_with_schema(&synthea_schema::normalize::silver_schema(table))
+        };
+        silver.insert(table, frame);
+    }
+    let get = |t: TableKind| silver.get(&t).cloned().unwrap_or_default();
+    let mut rows = BTreeMap::new();
+
+    let conditions = get(TableKind::Conditions);
+    let encounters = get(TableKind::Encounters);
+    let patients = get(TableKind::Patients);
+    write(
+        config,
+        report,
+        &mut rows,
+        "encounters_per_condition",
+        encounters_per_condition(&conditions),
+        conditions.height() as u64,
+    )
+    .await?;
+    write(
+        config,
+        report,
+        &mut rows,
+        "encounters_by_age_group_class",
+        encounters_by_age_group_and_class(&encounters, &patients),
+        encounters.height() as u64,
+    )
+    .await?;
+
+    // Star schema; the date dimension spans the encounters (or just the as-of year).
+    let (first, last) = date_span(&encounters, config);
+    let star = build_star(
+        StarInputs {
+            patients: patients.clone().lazy(),
+            providers: get(TableKind::Providers).lazy(),
+            organizations: get(TableKind::Organizations).lazy(),
+            payers: get(TableKind::Payers).lazy(),
+            encounters: encounters.clone().lazy(),
+            conditions: conditions.clone().lazy(),
+            medications: get(TableKind::Medications).lazy(),
+            observations: get(TableKind::Observations).lazy(),
+        },
+        first,
+        last,
+        &DateDimConfig::default(),
+    )?;
+    for (table, frame) in star.tables() {
+        if table == StarTable::DimPatient {
+            let effective_from = config.as_of.and_time(NaiveTime::MIN).and_utc();
+            let scd2 = Scd2Builder::new(
+                config.table("gold", table.name()),
+                frame,
+                ["patient_id"],
+                PATIENT_TRACKED_ATTRIBUTES.iter().copied(),
+                effective_from,
+            )?
+            .await?;
+            progress(format!(
+                "[gold]   {:<28} SCD2: {} new, {} changed, {} unchanged",
+                table.name(),
+                scd2.keys_inserted,
+                scd2.keys_changed,
+                scd2.keys_unchanged
+            ));
+            rows.insert(
+                table.name().to_string(),
+                scd2.keys_inserted + scd2.keys_changed,
+            );
+            report.push(TableRunReport {
+                layer: Layer::Gold,
+                table: table.name().to_string(),
+                rows_read: scd2.keys_inserted + scd2.keys_changed + scd2.keys_unchanged,
+                rows_written: scd2.keys_inserted + 2 * scd2.keys_changed,
+                rows_quarantined: 0,
+                rows_deduplicated: 0,
+                rule_hits: BTreeMap::new(),
+                schema_drift: Vec::new(),
+                version: scd2.version,
+                duration: scd2.duration,
+            });
+            continue;
+        }
+        write(config, report, &mut rows, table.name(), frame, 0).await?;
+    }
+
+    for (name, n) in &rows {
+        progress(format!("[gold]   {name:<28} {n:>9} rows"));
+    }
+    progress(format!(
+        "[gold]   {} tables in {:.1?}",
+        rows.len(),
+        t.elapsed()
+    ));
+    Ok(rows)
+}
+
+/// First and last encounter dates (the as-of year when there are none).
+fn date_span(
+    encounters: &DataFrame,
+    config: &PipelineConfig,
+) -> (chrono::NaiveDate, chrono::NaiveDate) {
+    let fallback = (
+        config
+            .as_of
+            .checked_sub_days(Days::new(365))
+            .unwrap_or(config.as_of),
+        config.as_of,
+    );
+    let Ok(dates) = encounters
+        .column("start_date")
+        .and_then(|c| c.date().cloned())
+    else {
+        return fallback;
+    };
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    let day = |d: i32| epoch.checked_add_signed(chrono::Duration::days(i64::from(d)));
+    match (
+        dates.physical().min().and_then(day),
+        dates.physical().max().and_then(day),
+    ) {
+        (Some(first), Some(last)) => (first, last.max(config.as_of)),
+        _ => fallback,
+    }
+}

@@ -1,0 +1,446 @@
+//! The Synthea bronze → silver → gold pipeline.
+//!
+//! - **Bronze**: every Synthea file under the landing directory is ingested, exactly once,
+//!   into `bronze/<table>` as raw text with lineage columns.
+//! - **Silver**: new bronze rows are typed (malformed values become null and are flagged,
+//!   never dropped), normalized to the canonical model of `synthea-schema`, checked by
+//!   its data-quality rules plus the checks in `checks`, deduplicated by business key
+//!   (latest batch wins) and upserted into `silver/<table>`; quarantined rows go to
+//!   `silver/<table>_quarantine`.
+//! - **Gold**: recomputed from silver — encounters per condition, encounters by age group
+//!   and class, the star schema (with `dim_patient` maintained as SCD2), and the metric
+//!   tables of the metric crates.
+//!
+//! Every run appends its [`RunReport`] to `_runs`.
+
+mod checks;
+mod gold;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{NaiveDate, Utc};
+use medallion_core::ReadBuilder;
+use medallion_core::pipeline::{
+    BATCH_ID, BronzeIngestBuilder, INGESTED_AT, RunReport, SOURCE_FILE, SOURCE_ROW, SilverBuilder,
+    TableRunReport,
+};
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+use synthea_schema::dq::DqConfig;
+use synthea_schema::normalize::{NormalizeConfig, normalize};
+use synthea_schema::read::PARSE_ERRORS_COLUMN;
+use synthea_schema::{SyntheaVersion, TableKind};
+
+pub use gold::GOLD_METRIC_VERSION;
+
+use crate::error::PipelineError;
+use checks::{AFTER_DEATH, PARSE_ERROR, ReferenceKeys};
+
+/// Silver column naming the raw columns whose value failed to parse.
+pub const PARSE_ERROR_COLUMNS: &str = "_parse_error_columns";
+
+/// Silver tables processed first, because other tables' checks refer to them.
+const REFERENCE_ORDER: [TableKind; 6] = [
+    TableKind::Patients,
+    TableKind::Organizations,
+    TableKind::Providers,
+    TableKind::Payers,
+    TableKind::Encounters,
+    TableKind::Claims,
+];
+
+/// Settings of one pipeline run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PipelineConfig {
+    /// Lakehouse root; tables go to `<root>/{bronze,silver,gold}/<table>` and `<root>/_runs`.
+    pub lakehouse: PathBuf,
+    /// Pipeline name: part of every application-transaction id.
+    pub pipeline: String,
+    /// As-of date for "in the future" checks, open stays and metric periods (no clock).
+    pub as_of: NaiveDate,
+    /// Identifier of this run (recorded in `_runs` and commit metadata).
+    pub run_id: String,
+    /// Normalization settings. Default: [`NormalizeConfig::default`] (UTC dates).
+    pub normalize: NormalizeConfig,
+    /// Data-quality settings. Default: `synthea-schema`'s defaults, except that
+    /// `<table>.duplicate_id` is `warn` — duplicates are then resolved by the latest-wins
+    /// deduplication (and counted) instead of quarantining every copy.
+    pub dq: DqConfig,
+    /// Raw categorical columns checked for case variants, per table. Default:
+    /// [`default_categorical_columns`].
+    pub categorical_columns: BTreeMap<String, Vec<String>>,
+}
+
+impl PipelineConfig {
+    /// A configuration with the documented defaults.
+    pub fn new(
+        lakehouse: impl Into<PathBuf>,
+        pipeline: impl Into<String>,
+        as_of: NaiveDate,
+        run_id: impl Into<String>,
+    ) -> Self {
+        let mut dq = DqConfig::default();
+        for table in TableKind::ALL {
+            if !table.silver_key().is_empty() {
+                dq = dq.with_severity(
+                    format!("{}.duplicate_id", table.name()),
+                    synthea_schema::dq::Severity::Warn,
+                );
+            }
+        }
+        Self {
+            lakehouse: lakehouse.into(),
+            pipeline: pipeline.into(),
+            as_of,
+            run_id: run_id.into(),
+            normalize: NormalizeConfig::default(),
+            dq,
+            categorical_columns: default_categorical_columns(),
+        }
+    }
+
+    fn table(&self, layer: &str, name: &str) -> PathBuf {
+        self.lakehouse.join(layer).join(name)
+    }
+}
+
+/// The raw categorical columns of each table whose values come from a small fixed set.
+pub fn default_categorical_columns() -> BTreeMap<String, Vec<String>> {
+    let entries: [(&str, &[&str]); 9] = [
+        (
+            "allergies",
+            &["SYSTEM", "TYPE", "CATEGORY", "SEVERITY1", "SEVERITY2"],
+        ),
+        ("claims", &["STATUS1", "STATUS2", "STATUSP"]),
+        ("claims_transactions", &["TYPE", "METHOD"]),
+        ("encounters", &["ENCOUNTERCLASS"]),
+        ("observations", &["CATEGORY", "TYPE"]),
+        ("patients", &["MARITAL", "RACE", "ETHNICITY", "GENDER"]),
+        ("payer_transitions", &["PLAN_OWNERSHIP", "OWNERSHIP"]),
+        ("payers", &["OWNERSHIP"]),
+        ("providers", &["GENDER"]),
+    ];
+    entries
+        .into_iter()
+        .map(|(t, cols)| (t.to_string(), cols.iter().map(|c| c.to_string()).collect()))
+        .collect()
+}
+
+/// What a pipeline run produced.
+#[derive(Debug, Clone)]
+pub struct PipelineOutcome {
+    /// The run report (also appended to `_runs`).
+    pub report: RunReport,
+    /// The Synthea version the landing exports were read as.
+    pub version: SyntheaVersion,
+    /// Gold tables written (name → rows).
+    pub gold_rows: BTreeMap<String, u64>,
+}
+
+/// Export directories under `landing` (those holding a patients file), sorted.
+fn export_dirs(landing: &Path) -> Result<Vec<PathBuf>, PipelineError> {
+    let mut found = Vec::new();
+    let mut pending = vec![landing.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|source| {
+            PipelineError::Medallion(medallion_core::Error::Io {
+                path: dir.display().to_string(),
+                operation: "find Synthea exports",
+                source,
+            })
+        })?;
+        let mut has_patients = false;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.file_stem().is_some_and(|s| s == "patients") {
+                has_patients = true;
+            }
+        }
+        if has_patients {
+            found.push(dir);
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// The one Synthea version of all exports under `landing`.
+fn landing_version(exports: &[PathBuf], landing: &Path) -> Result<SyntheaVersion, PipelineError> {
+    let mut version = None;
+    for dir in exports {
+        let detected = synthea_schema::detect::detect_version(dir)?.version;
+        match version {
+            None => version = Some(detected),
+            Some(v) if v == detected => {}
+            Some(v) => {
+                return Err(PipelineError::Schema(
+                    synthea_schema::Error::InvalidConfig {
+                        field: "landing",
+                        value: landing.display().to_string(),
+                        reason: format!(
+                            "exports of different Synthea versions ({v:?} and {detected:?}) in one landing directory; use one lakehouse per version"
+                        ),
+                    },
+                ));
+            }
+        }
+    }
+    version.ok_or_else(|| PipelineError::NoExport {
+        path: landing.display().to_string(),
+    })
+}
+
+/// Runs bronze → silver → gold over every export under `landing`.
+///
+/// `progress` receives one human-readable line per step.
+///
+/// # Errors
+/// [`PipelineError`] naming the table and step that failed; a `fail`-severity rule
+/// aborts before anything of that table's batch is committed.
+pub async fn run_pipeline(
+    config: &PipelineConfig,
+    landing: &Path,
+    progress: &mut (dyn FnMut(String) + Send),
+) -> Result<PipelineOutcome, PipelineError> {
+    let started_at = Utc::now();
+    let mut report = RunReport::new(config.run_id.clone(), started_at);
+    let exports = export_dirs(landing)?;
+    let version = landing_version(&exports, landing)?;
+    progress(format!(
+        "found {} Synthea export(s) ({version:?}) under {}",
+        exports.len(),
+        landing.display()
+    ));
+
+    // Bronze.
+    let mut present = Vec::new();
+    for table in TableKind::ALL {
+        let t = Instant::now();
+        let bronze = BronzeIngestBuilder::new(
+            landing,
+            config.table("bronze", table.name()),
+            &config.pipeline,
+        )?
+        .with_file_stem(table.name())
+        .with_ingested_at(started_at)
+        .await?;
+        let exists = bronze.batch_id.is_some()
+            || config
+                .table("bronze", table.name())
+                .join("_delta_log")
+                .is_dir();
+        if exists {
+            present.push(table);
+        }
+        if bronze.batch_id.is_some() || bronze.files_already_ingested > 0 {
+            progress(format!(
+                "[bronze] {:<20} {:>9} new rows from {} new file(s) ({:.1?})",
+                table.name(),
+                bronze.rows_written,
+                bronze.files_ingested.len(),
+                t.elapsed()
+            ));
+            report.push(TableRunReport::from_bronze(table.name(), &bronze));
+        }
+    }
+
+    // Silver: reference tables first (their keys feed the orphan checks).
+    let mut order: Vec<TableKind> = REFERENCE_ORDER
+        .iter()
+        .copied()
+        .filter(|t| present.contains(t))
+        .collect();
+    order.extend(
+        present
+            .iter()
+            .copied()
+            .filter(|t| !REFERENCE_ORDER.contains(t)),
+    );
+    let mut keys = ReferenceKeys::default();
+    let mut silver_patients: Option<DataFrame> = None;
+    for table in order {
+        let t = Instant::now();
+        let silver = silver_table(config, table, version, &keys, silver_patients.clone()).await?;
+        progress(format!(
+            "[silver] {:<20} {:>9} read {:>9} written {:>7} quarantined {:>7} deduplicated ({:.1?})",
+            table.name(),
+            silver.rows_read,
+            silver.rows_written,
+            silver.rows_quarantined,
+            silver.rows_deduplicated,
+            t.elapsed()
+        ));
+        report.push(TableRunReport::from_silver(table.name(), &silver));
+        if REFERENCE_ORDER.contains(&table) {
+            let frame = read_silver(config, table).await?;
+            if let Some(key) = table.silver_key().first() {
+                let ids = frame
+                    .column(key)
+                    .map_err(|e| {
+                        PipelineError::polars(format!("reading silver {} keys", table.name()), e)
+                    })?
+                    .as_materialized_series()
+                    .clone();
+                keys.ids.insert(table, ids);
+            }
+            if table == TableKind::Patients {
+                silver_patients = Some(frame);
+            }
+        }
+    }
+
+    // Gold.
+    let gold_rows = gold::write_gold(config, &mut report, progress).await?;
+
+    report.append_to(config.lakehouse.join("_runs")).await?;
+    Ok(PipelineOutcome {
+        report,
+        version,
+        gold_rows,
+    })
+}
+
+/// The current silver rows of `table`.
+pub(crate) async fn read_silver(
+    config: &PipelineConfig,
+    table: TableKind,
+) -> Result<DataFrame, PipelineError> {
+    let path = config.table("silver", table.name());
+    let lf = ReadBuilder::new(&path)?.await?;
+    let context = format!("reading silver {}", table.name());
+    tokio::task::spawn_blocking(move || lf.collect())
+        .await
+        .map_err(|e| {
+            PipelineError::polars(
+                context.clone(),
+                PolarsError::ComputeError(e.to_string().into()),
+            )
+        })?
+        .map_err(|e| PipelineError::polars(context, e))
+}
+
+async fn silver_table(
+    config: &PipelineConfig,
+    table: TableKind,
+    version: SyntheaVersion,
+    keys: &ReferenceKeys,
+    patients: Option<DataFrame>,
+) -> Result<medallion_core::pipeline::SilverReport, PipelineError> {
+    let categorical = config
+        .categorical_columns
+        .get(table.name())
+        .cloned()
+        .unwrap_or_default();
+    let transform = SilverTransform {
+        table,
+        version,
+        normalize: config.normalize.clone(),
+        dq: config.dq.clone(),
+        as_of: config.as_of,
+        categorical,
+        keys: keys.clone(),
+        patients,
+    };
+    let transform = Arc::new(transform);
+    let mut rules = checks::schema_rules(table, &config.dq, config.as_of);
+    rules.extend(checks::check_rules(table, version, keys, config.as_of));
+    let report = SilverBuilder::new(
+        config.table("bronze", table.name()),
+        config.table("silver", table.name()),
+        &config.pipeline,
+        table.silver_key().iter().copied(),
+    )?
+    .with_order_by([BATCH_ID])
+    .with_transform(move |raw| transform.apply(raw))
+    .with_rules(rules)
+    .await?;
+    Ok(report)
+}
+
+/// Bronze rows → typed, normalized, checked silver rows (pure).
+struct SilverTransform {
+    table: TableKind,
+    version: SyntheaVersion,
+    normalize: NormalizeConfig,
+    dq: DqConfig,
+    as_of: NaiveDate,
+    categorical: Vec<String>,
+    keys: ReferenceKeys,
+    patients: Option<DataFrame>,
+}
+
+const LINEAGE: [&str; 4] = [INGESTED_AT, SOURCE_FILE, SOURCE_ROW, BATCH_ID];
+
+fn to_polars(e: synthea_schema::Error) -> PolarsError {
+    PolarsError::ComputeError(e.to_string().into())
+}
+
+impl SilverTransform {
+    fn apply(&self, mut raw: LazyFrame) -> PolarsResult<LazyFrame> {
+        let raw_columns: Vec<String> = raw
+            .collect_schema()?
+            .iter_names()
+            .map(|n| n.to_string())
+            .filter(|n| !LINEAGE.contains(&n.as_str()))
+            .collect();
+        // Parts are computed eagerly and stacked side by side: normalization keeps row
+        // count and order, so row i of each part is the same bronze row.
+        let text_checks =
+            checks::raw_text_checks(raw.clone(), &raw_columns, &self.categorical)?.collect()?;
+        let typed = synthea_schema::read::type_frame(raw, self.table, self.version)
+            .map_err(to_polars)?
+            .collect()?;
+        let normalized = normalize(
+            self.table,
+            self.version,
+            typed.clone().lazy(),
+            &self.normalize,
+        )
+        .map_err(to_polars)?
+        .collect()?;
+        let mut extras: Vec<Expr> = LINEAGE.iter().map(|c| col(*c)).collect();
+        extras.push(col(PARSE_ERRORS_COLUMN).alias(PARSE_ERROR_COLUMNS));
+        extras.push(
+            col(PARSE_ERRORS_COLUMN)
+                .list()
+                .len()
+                .gt(lit(0u32))
+                .fill_null(lit(false))
+                .alias(PARSE_ERROR),
+        );
+        let lineage = typed.lazy().select(extras).collect()?;
+        let mut columns = normalized.columns().to_vec();
+        columns.extend(lineage.columns().iter().cloned());
+        columns.extend(text_checks.columns().iter().cloned());
+        let mut combined = DataFrame::new(normalized.height(), columns)?
+            .lazy()
+            .with_columns(checks::silver_checks(
+                self.table,
+                self.version,
+                self.as_of,
+                &self.keys,
+            ));
+        if self.table == TableKind::Encounters {
+            combined = match &self.patients {
+                Some(patients) => synthea_schema::dq::flag_encounters_after_death(
+                    combined,
+                    patients.clone().lazy(),
+                    &self.dq,
+                )
+                .rename(
+                    [synthea_schema::dq::AFTER_DEATH_FLAG],
+                    [AFTER_DEATH],
+                    true,
+                ),
+                None => combined.with_column(lit(false).alias(AFTER_DEATH)),
+            };
+        }
+        Ok(combined)
+    }
+}
