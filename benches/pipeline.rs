@@ -1,0 +1,62 @@
+//! End-to-end wall time of the Synthea lakehouse pipeline (bronze → silver → gold).
+//!
+//! For each population size, a Synthea export is generated once with a fixed seed
+//! (outside the timed loop); each iteration then builds a fresh lakehouse from it.
+//! Throughput is reported in patients/s. Sizes default to 1,000 and 10,000 patients
+//! (DESIGN.md §6: 10,000 patients in under 60 s); override with
+//! `PIPELINE_BENCH_PATIENTS=500,2000`.
+//!
+//! ```text
+//! cargo bench --bench pipeline
+//! ```
+#![allow(missing_docs, clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use ehr_lakehouse::synthea::{PipelineConfig, run_pipeline};
+use synthea_gen::{GeneratorConfig, generate};
+
+const SEED: u64 = 42;
+
+fn sizes() -> Vec<u64> {
+    std::env::var("PIPELINE_BENCH_PATIENTS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|s| s.trim().parse().ok()).collect())
+        .filter(|v: &Vec<u64>| !v.is_empty())
+        .unwrap_or_else(|| vec![1_000, 10_000])
+}
+
+fn bench_pipeline(c: &mut Criterion) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let as_of = NaiveDate::from_ymd_opt(2024, 4, 15).unwrap();
+    let mut group = c.benchmark_group("synthea_lakehouse");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(120));
+    for patients in sizes() {
+        let landing = tempfile::tempdir().unwrap();
+        generate(
+            &GeneratorConfig::new(patients, SEED),
+            landing.path().join("export"),
+            |_| {},
+        )
+        .unwrap();
+        group.throughput(Throughput::Elements(patients));
+        let mut run = 0u64;
+        group.bench_function(format!("{patients} patients"), |b| {
+            b.iter(|| {
+                run += 1;
+                let lake = tempfile::tempdir().unwrap();
+                let config = PipelineConfig::new(lake.path(), "bench", as_of, format!("run-{run}"));
+                runtime
+                    .block_on(run_pipeline(&config, landing.path(), &mut |_| {}))
+                    .unwrap()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_pipeline);
+criterion_main!(benches);
