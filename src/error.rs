@@ -12,6 +12,12 @@ pub enum PipelineError {
     /// The Synthea export could not be understood (version, columns, values).
     #[error(transparent)]
     Schema(#[from] synthea_schema::Error),
+    /// A quality-metric gold table could not be defined.
+    #[error(transparent)]
+    QualityMetrics(#[from] ehr_quality_metrics::Error),
+    /// A journey gold table could not be defined.
+    #[error(transparent)]
+    Journey(#[from] ehr_journey::Error),
     /// A gold computation failed.
     #[error("computing gold table '{table}': {source}")]
     Gold {

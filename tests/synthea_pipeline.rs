@@ -53,6 +53,17 @@ async fn generated_data_runs_end_to_end_exactly_once_and_appends_new_batches() {
         "fact_encounters",
         "dim_date",
         "dim_patient",
+        "inpatient_stays",
+        "readmissions",
+        "readmission_rates",
+        "medication_adherence",
+        "diagnosis_latency",
+        "daily_census",
+        "los_by_condition",
+        "patient_timeline",
+        "episodes",
+        "condition_journeys",
+        "time_to_treatment",
     ] {
         assert!(
             lake.path()

@@ -112,7 +112,20 @@ async fn write(
     frame: LazyFrame,
     read: u64,
 ) -> Result<(), PipelineError> {
+    write_partitioned(config, report, rows, name, frame, read, &[]).await
+}
+
+async fn write_partitioned(
+    config: &PipelineConfig,
+    report: &mut RunReport,
+    rows: &mut BTreeMap<String, u64>,
+    name: &str,
+    frame: LazyFrame,
+    read: u64,
+    partition_columns: &[&str],
+) -> Result<(), PipelineError> {
     let written = GoldWriteBuilder::new(config.table("gold", name), frame, GOLD_METRIC_VERSION)?
+        .with_partition_columns(partition_columns.iter().copied())
         .with_run_id(config.run_id.clone())
         .await?;
     rows.insert(name.to_string(), written.rows_written);
@@ -137,6 +150,8 @@ pub(crate) async fn write_gold(
         TableKind::Conditions,
         TableKind::Medications,
         TableKind::Observations,
+        TableKind::Procedures,
+        TableKind::Immunizations,
     ] {
         let frame = if config
             .table("silver", table.name())
@@ -228,6 +243,43 @@ pub(crate) async fn write_gold(
             continue;
         }
         write(config, report, &mut rows, table.name(), frame, 0).await?;
+    }
+
+    // Quality metrics (ehr-quality-metrics): stays, LOS, readmissions, adherence,
+    // latency, census — periods end at the as-of date.
+    let quality_inputs = ehr_quality_metrics::SilverInputs {
+        encounters: encounters.clone().lazy(),
+        patients: patients.clone().lazy(),
+        conditions: conditions.clone().lazy(),
+        medications: get(TableKind::Medications).lazy(),
+        procedures: get(TableKind::Procedures).lazy(),
+        capacity: None,
+    };
+    let quality_config = ehr_quality_metrics::QualityConfig::default();
+    for (name, frame) in
+        ehr_quality_metrics::gold_tables(&quality_inputs, &quality_config, config.as_of)?
+    {
+        write(config, report, &mut rows, name, frame, 0).await?;
+    }
+
+    // Patient journeys (ehr-journey): timeline partitioned by event year.
+    let journey_inputs = ehr_journey::JourneyInputs::new(
+        encounters.clone().lazy(),
+        conditions.clone().lazy(),
+        get(TableKind::Medications).lazy(),
+    )
+    .with_procedures(get(TableKind::Procedures).lazy())
+    .with_immunizations(get(TableKind::Immunizations).lazy())
+    .with_observations(get(TableKind::Observations).lazy());
+    for (name, frame) in
+        ehr_journey::gold_tables(&journey_inputs, &ehr_journey::JourneyConfig::default())?
+    {
+        let partitions: &[&str] = if name == "patient_timeline" {
+            &["event_year"]
+        } else {
+            &[]
+        };
+        write_partitioned(config, report, &mut rows, name, frame, 0, partitions).await?;
     }
 
     for (name, n) in &rows {

@@ -314,14 +314,8 @@ pub(crate) async fn read_silver(
     let path = config.table("silver", table.name());
     let lf = ReadBuilder::new(&path)?.await?;
     let context = format!("reading silver {}", table.name());
-    tokio::task::spawn_blocking(move || lf.collect())
-        .await
-        .map_err(|e| {
-            PipelineError::polars(
-                context.clone(),
-                PolarsError::ComputeError(e.to_string().into()),
-            )
-        })?
+    medallion_core::run_polars(move || lf.collect())
+        .await?
         .map_err(|e| PipelineError::polars(context, e))
 }
 

@@ -81,6 +81,7 @@ mod stream;
 mod table;
 mod write;
 
+pub use blocking::{POLARS_THREAD_STACK_BYTES, run_polars};
 pub use error::{Error, Result};
 pub use location::TableLocation;
 pub use merge::{MergeBuilder, MergeClause, MergeReport, SOURCE_ALIAS, TARGET_ALIAS};

@@ -161,6 +161,7 @@ pub(crate) fn stream_lazyframe(
     let error_sender = sender;
     std::thread::Builder::new()
         .name("medallion-polars-stream".into())
+        .stack_size(crate::blocking::POLARS_THREAD_STACK_BYTES)
         .spawn(move || {
             if let Err(e) = sink.collect_with_engine(Engine::Streaming) {
                 // The receiver may be gone already; nothing else to tell then.

@@ -1,0 +1,188 @@
+//! Aggregates of condition journeys by condition ("time to treatment" dashboard).
+
+use polars::prelude::*;
+
+use crate::columns::*;
+use crate::config::AggregateConfig;
+use crate::error::Result;
+
+/// The output schema of [`time_to_treatment`].
+pub fn time_to_treatment_schema() -> Schema {
+    Schema::from_iter([
+        Field::new(CONDITION_CODE.into(), DataType::String),
+        Field::new(CONDITION_DESCRIPTION.into(), DataType::String),
+        Field::new(PATIENTS.into(), DataType::Int64),
+        Field::new(TREATED_PATIENTS.into(), DataType::Int64),
+        Field::new(TREATED_SHARE.into(), DataType::Float64),
+        Field::new(RESOLVED_PATIENTS.into(), DataType::Int64),
+        Field::new(MEAN_DAYS_TO_MEDICATION.into(), DataType::Float64),
+        Field::new(MEDIAN_DAYS_TO_MEDICATION.into(), DataType::Float64),
+        Field::new(P90_DAYS_TO_MEDICATION.into(), DataType::Float64),
+        Field::new(MEAN_JOURNEY_LENGTH_DAYS.into(), DataType::Float64),
+        Field::new(MEAN_ENCOUNTERS_BEFORE_TREATMENT.into(), DataType::Float64),
+        Field::new(MEAN_ENCOUNTERS_AFTER_TREATMENT.into(), DataType::Float64),
+    ])
+}
+
+/// Time to treatment and journey length by condition.
+///
+/// # Definition
+/// Groups the rows of [`condition_journeys`](crate::condition_journeys) (one per patient ×
+/// condition) by `condition_code`. `patients` counts distinct patients; `treated_patients`
+/// those with a `treatment_start`; `treated_share` = treated / patients;
+/// `resolved_patients` those with `resolved_flag`. Time-to-medication statistics and
+/// encounter means are over treated patients only (nulls are skipped); the p90 uses linear
+/// interpolation; `mean_journey_length_days` is over all patients. Statistics of a
+/// condition without treated patients are null. `condition_description` is the smallest
+/// description seen for the code (deterministic when versions word it differently).
+/// Conditions with fewer than [`AggregateConfig::min_patients`] patients are left out.
+///
+/// # Output grain
+/// One row per condition code, sorted by `patients` descending, then `condition_code`.
+/// Schema ([`time_to_treatment_schema`]):
+///
+/// | column | dtype | meaning |
+/// |---|---|---|
+/// | `condition_code` | String | SNOMED condition code |
+/// | `condition_description` | String | description |
+/// | `patients` | Int64 | patients with the condition |
+/// | `treated_patients` | Int64 | patients with a treatment |
+/// | `treated_share` | Float64 | `treated_patients / patients` |
+/// | `resolved_patients` | Int64 | patients whose first diagnosis resolved |
+/// | `mean_days_to_medication` | Float64 | mean days diagnosis → treatment |
+/// | `median_days_to_medication` | Float64 | median of the same |
+/// | `p90_days_to_medication` | Float64 | 90th percentile of the same |
+/// | `mean_journey_length_days` | Float64 | mean journey length |
+/// | `mean_encounters_before_treatment` | Float64 | mean encounters in the pre-treatment window |
+/// | `mean_encounters_after_treatment` | Float64 | mean encounters in the post-treatment window |
+///
+/// # Parameters/Config
+/// `journeys`: output of [`condition_journeys`](crate::condition_journeys);
+/// `config`: [`AggregateConfig`] (`min_patients`, default 1).
+///
+/// # Errors
+/// [`Error::MissingColumn`](crate::Error::MissingColumn) when `journeys` lacks a column;
+/// Polars planning errors.
+///
+/// # Example
+/// ```
+/// use ehr_journey::{time_to_treatment, AggregateConfig};
+/// use polars::prelude::*;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let journeys = df!(
+///     "patient_id" => ["p1", "p2", "p3"],
+///     "condition_code" => ["44054006", "44054006", "44054006"],
+///     "condition_description" => ["Diabetes", "Diabetes", "Diabetes"],
+///     "treatment_start" => [Some(1i64), Some(2), None],
+///     "days_to_medication" => [Some(0.0), Some(10.0), None],
+///     "journey_length_days" => [100.0, 200.0, 0.0],
+///     "encounters_before_treatment" => [Some(1i64), Some(3), None],
+///     "encounters_after_treatment" => [Some(2i64), Some(2), None],
+///     "resolved_flag" => [false, false, true],
+/// )?;
+/// let df = time_to_treatment(journeys.lazy(), &AggregateConfig::default())?.collect()?;
+/// assert_eq!(df.column("patients")?.i64()?.get(0), Some(3));
+/// assert_eq!(df.column("treated_patients")?.i64()?.get(0), Some(2));
+/// assert_eq!(df.column("median_days_to_medication")?.f64()?.get(0), Some(5.0));
+/// assert_eq!(df.column("mean_journey_length_days")?.f64()?.get(0), Some(100.0));
+/// # Ok(())
+/// # }
+/// ```
+pub fn time_to_treatment(journeys: LazyFrame, config: &AggregateConfig) -> Result<LazyFrame> {
+    let mut journeys = journeys;
+    let schema = journeys.collect_schema()?;
+    for name in [
+        PATIENT_ID,
+        CONDITION_CODE,
+        CONDITION_DESCRIPTION,
+        TREATMENT_START,
+        DAYS_TO_MEDICATION,
+        JOURNEY_LENGTH_DAYS,
+        ENCOUNTERS_BEFORE_TREATMENT,
+        ENCOUNTERS_AFTER_TREATMENT,
+        RESOLVED_FLAG,
+    ] {
+        if schema.get(name).is_none() {
+            return Err(crate::Error::MissingColumn {
+                table: "condition_journeys",
+                column: name.to_string(),
+                found: schema.iter_names().map(|n| n.to_string()).collect(),
+            });
+        }
+    }
+    let f64_of = |c: &str| col(c).cast(DataType::Float64);
+    Ok(journeys
+        .group_by([col(CONDITION_CODE)])
+        .agg([
+            col(CONDITION_DESCRIPTION)
+                .min()
+                .alias(CONDITION_DESCRIPTION),
+            col(PATIENT_ID)
+                .n_unique()
+                .cast(DataType::Int64)
+                .alias(PATIENTS),
+            col(TREATMENT_START)
+                .is_not_null()
+                .and(col(PATIENT_ID).is_not_null())
+                .then_unique_patients(),
+            col(RESOLVED_FLAG)
+                .fill_null(lit(false))
+                .and(col(PATIENT_ID).is_not_null())
+                .filter_patients(RESOLVED_PATIENTS),
+            f64_of(DAYS_TO_MEDICATION)
+                .mean()
+                .alias(MEAN_DAYS_TO_MEDICATION),
+            f64_of(DAYS_TO_MEDICATION)
+                .median()
+                .alias(MEDIAN_DAYS_TO_MEDICATION),
+            f64_of(DAYS_TO_MEDICATION)
+                .quantile(lit(0.9), QuantileMethod::Linear)
+                .alias(P90_DAYS_TO_MEDICATION),
+            f64_of(JOURNEY_LENGTH_DAYS)
+                .mean()
+                .alias(MEAN_JOURNEY_LENGTH_DAYS),
+            f64_of(ENCOUNTERS_BEFORE_TREATMENT)
+                .mean()
+                .alias(MEAN_ENCOUNTERS_BEFORE_TREATMENT),
+            f64_of(ENCOUNTERS_AFTER_TREATMENT)
+                .mean()
+                .alias(MEAN_ENCOUNTERS_AFTER_TREATMENT),
+        ])
+        .filter(col(PATIENTS).gt_eq(lit_i64(i64::from(config.min_patients))))
+        .with_column(
+            (col(TREATED_PATIENTS).cast(DataType::Float64) / col(PATIENTS).cast(DataType::Float64))
+                .alias(TREATED_SHARE),
+        )
+        .sort_by_exprs(
+            [col(PATIENTS), col(CONDITION_CODE)],
+            SortMultipleOptions::default()
+                .with_order_descending_multi([true, false])
+                .with_maintain_order(true),
+        )
+        .select(
+            time_to_treatment_schema()
+                .iter_names()
+                .map(|n| col(n.clone()))
+                .collect::<Vec<_>>(),
+        ))
+}
+
+/// Distinct patients among the rows where a boolean expression holds.
+trait PatientFilter {
+    fn filter_patients(self, name: &str) -> Expr;
+    fn then_unique_patients(self) -> Expr;
+}
+
+impl PatientFilter for Expr {
+    fn filter_patients(self, name: &str) -> Expr {
+        col(PATIENT_ID)
+            .filter(self)
+            .n_unique()
+            .cast(DataType::Int64)
+            .alias(name)
+    }
+    fn then_unique_patients(self) -> Expr {
+        self.filter_patients(TREATED_PATIENTS)
+    }
+}

@@ -1,0 +1,263 @@
+//! Column names (silver inputs and gold outputs), event-type values, and small shared
+//! expression helpers.
+//!
+//! Input names are the canonical silver names of `synthea-schema`
+//! ([`synthea_schema::normalize::silver_schema`]); transforms never spell a column as a
+//! string literal.
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+
+// ----- silver input columns -------------------------------------------------------------
+
+/// Patient id (all silver tables).
+pub const PATIENT_ID: &str = "patient_id";
+/// Encounter id (encounters: primary key; other tables: foreign key).
+pub const ENCOUNTER_ID: &str = "encounter_id";
+/// Start timestamp (`Datetime(µs, UTC)`; `Date` for conditions).
+pub const START: &str = "start";
+/// Stop timestamp (`Datetime(µs, UTC)`; `Date` for conditions). Null = ongoing.
+pub const STOP: &str = "stop";
+/// Occurrence timestamp of immunizations and observations.
+pub const OCCURRED_AT: &str = "occurred_at";
+/// Code (SNOMED, RxNorm, CVX or LOINC by table).
+pub const CODE: &str = "code";
+/// Human-readable description of `code`.
+pub const DESCRIPTION: &str = "description";
+/// SNOMED code of the condition a row addresses (encounters, medications, procedures).
+pub const REASON_CODE: &str = "reason_code";
+/// Encounter class (`wellness`, `inpatient`, ...).
+pub const ENCOUNTER_CLASS: &str = "encounter_class";
+/// Numeric observation value (`Float64`, null for text observations).
+pub const VALUE_NUMERIC: &str = "value_numeric";
+
+// ----- timeline output columns ----------------------------------------------------------
+
+/// Event time, `Datetime(µs, UTC)`.
+pub const EVENT_TIME: &str = "event_time";
+/// Event type, one of the [`EventType`](crate::timeline::EventType) values.
+pub const EVENT_TYPE: &str = "event_type";
+/// 1-based position of the event in its patient's timeline.
+pub const EVENT_SEQ: &str = "event_seq";
+/// Numeric value of the event (observations), null otherwise.
+pub const VALUE: &str = "value";
+/// 0-based row index of the event's row in its source table (last tiebreak).
+pub const SOURCE_ROW: &str = "source_row";
+/// Event type of the patient's previous event (null for the first).
+pub const PREV_EVENT_TYPE: &str = "prev_event_type";
+/// Event type of the patient's next event (null for the last).
+pub const NEXT_EVENT_TYPE: &str = "next_event_type";
+/// Days (fractional) since the patient's previous event (null for the first).
+pub const DAYS_SINCE_PREV: &str = "days_since_prev";
+/// Calendar year (UTC) of `event_time`, the partition column of gold `patient_timeline`.
+pub const EVENT_YEAR: &str = "event_year";
+
+// ----- episode output columns -----------------------------------------------------------
+
+/// Deterministic episode id: `"<patient_id>:<episode_seq>"`.
+pub const EPISODE_ID: &str = "episode_id";
+/// 1-based episode number within the patient.
+pub const EPISODE_SEQ: &str = "episode_seq";
+/// Effective end of an encounter: the later of `start` and `stop`.
+pub const ENCOUNTER_END: &str = "encounter_end";
+/// Earliest encounter start of the episode.
+pub const EPISODE_START: &str = "episode_start";
+/// Latest encounter end of the episode.
+pub const EPISODE_END: &str = "episode_end";
+/// Fractional days from episode start to end.
+pub const EPISODE_LENGTH_DAYS: &str = "episode_length_days";
+/// Number of encounters in the episode.
+pub const ENCOUNTER_COUNT: &str = "encounter_count";
+/// Encounters of the episode whose class is not in the configured class list (or null).
+pub const OTHER_CLASS_COUNT: &str = "other_class_count";
+
+// ----- condition journey output columns -------------------------------------------------
+
+/// SNOMED code of the condition.
+pub const CONDITION_CODE: &str = "condition_code";
+/// Description of the condition (from the first diagnosis row).
+pub const CONDITION_DESCRIPTION: &str = "condition_description";
+/// Calendar date of the first diagnosis (condition `start`).
+pub const DIAGNOSIS_DATE: &str = "diagnosis_date";
+/// Timestamp of the first diagnosis (anchored to its encounter, see the timeline docs).
+pub const DIAGNOSIS_TIME: &str = "diagnosis_time";
+/// Encounter of the first diagnosis.
+pub const DIAGNOSIS_ENCOUNTER_ID: &str = "diagnosis_encounter_id";
+/// Number of condition rows of this patient and code.
+pub const DIAGNOSIS_COUNT: &str = "diagnosis_count";
+/// RxNorm code of the first medication after diagnosis.
+pub const TREATMENT_MEDICATION_CODE: &str = "treatment_medication_code";
+/// Description of that medication.
+pub const TREATMENT_MEDICATION_DESCRIPTION: &str = "treatment_medication_description";
+/// Start of that medication.
+pub const TREATMENT_START: &str = "treatment_start";
+/// How the treatment was found: `reason` or `new_medication`.
+pub const TREATMENT_MATCH: &str = "treatment_match";
+/// Fractional days from diagnosis to treatment start.
+pub const DAYS_TO_MEDICATION: &str = "days_to_medication";
+/// Encounters in the window before treatment start.
+pub const ENCOUNTERS_BEFORE_TREATMENT: &str = "encounters_before_treatment";
+/// Encounters in the window after treatment start.
+pub const ENCOUNTERS_AFTER_TREATMENT: &str = "encounters_after_treatment";
+/// First inpatient encounter starting at or after diagnosis.
+pub const FIRST_INPATIENT_ENCOUNTER_ID: &str = "first_inpatient_encounter_id";
+/// Start of that encounter.
+pub const FIRST_INPATIENT_START: &str = "first_inpatient_start";
+/// Fractional days from diagnosis to that encounter.
+pub const DAYS_TO_FIRST_INPATIENT: &str = "days_to_first_inpatient";
+/// Last event related to the condition.
+pub const JOURNEY_END: &str = "journey_end";
+/// Fractional days from diagnosis to the last related event.
+pub const JOURNEY_LENGTH_DAYS: &str = "journey_length_days";
+/// Whether the first diagnosis has a resolution (condition `stop`).
+pub const RESOLVED_FLAG: &str = "resolved_flag";
+/// Resolution date (condition `stop`) of the first diagnosis.
+pub const RESOLUTION_DATE: &str = "resolution_date";
+/// Calendar days from diagnosis date to resolution date.
+pub const DAYS_TO_RESOLUTION: &str = "days_to_resolution";
+
+// ----- aggregate output columns ---------------------------------------------------------
+
+/// Patients with the condition.
+pub const PATIENTS: &str = "patients";
+/// Patients with a treatment.
+pub const TREATED_PATIENTS: &str = "treated_patients";
+/// `treated_patients / patients`.
+pub const TREATED_SHARE: &str = "treated_share";
+/// Patients whose first diagnosis is resolved.
+pub const RESOLVED_PATIENTS: &str = "resolved_patients";
+/// Mean of `days_to_medication` over treated patients.
+pub const MEAN_DAYS_TO_MEDICATION: &str = "mean_days_to_medication";
+/// Median of `days_to_medication` over treated patients.
+pub const MEDIAN_DAYS_TO_MEDICATION: &str = "median_days_to_medication";
+/// 90th percentile (linear interpolation) of `days_to_medication`.
+pub const P90_DAYS_TO_MEDICATION: &str = "p90_days_to_medication";
+/// Mean of `journey_length_days` over all patients with the condition.
+pub const MEAN_JOURNEY_LENGTH_DAYS: &str = "mean_journey_length_days";
+/// Mean of `encounters_before_treatment` over treated patients.
+pub const MEAN_ENCOUNTERS_BEFORE_TREATMENT: &str = "mean_encounters_before_treatment";
+/// Mean of `encounters_after_treatment` over treated patients.
+pub const MEAN_ENCOUNTERS_AFTER_TREATMENT: &str = "mean_encounters_after_treatment";
+
+// ----- rolling counts -------------------------------------------------------------------
+
+/// Default output column of [`crate::windows::rolling_event_counts`].
+pub const ROLLING_COUNT: &str = "rolling_count";
+
+// ----- dtypes and helpers ---------------------------------------------------------------
+
+/// Microseconds per day.
+pub(crate) const MICROS_PER_DAY: i64 = 86_400_000_000;
+
+/// The silver timestamp dtype, `Datetime(µs, UTC)`.
+pub fn utc_datetime() -> DataType {
+    DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
+}
+
+/// Parse a string column holding Synthea timestamps (`2019-02-17T05:07:38Z`) into the
+/// silver dtype `Datetime(µs, UTC)`; malformed values become null. Handy for fixtures.
+///
+/// ```
+/// use ehr_journey::columns::{utc_datetime, utc_timestamp};
+/// use polars::prelude::*;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let df = df!("start" => ["2024-01-01T08:00:00Z"])?
+///     .lazy()
+///     .with_column(utc_timestamp("start"))
+///     .collect()?;
+/// assert_eq!(df.column("start")?.dtype(), &utc_datetime());
+/// # Ok(())
+/// # }
+/// ```
+pub fn utc_timestamp(column: &str) -> Expr {
+    col(column)
+        .str()
+        .to_datetime(
+            Some(TimeUnit::Microseconds),
+            Some(TimeZone::UTC),
+            StrptimeOptions {
+                format: Some("%Y-%m-%dT%H:%M:%SZ".into()),
+                strict: false,
+                ..Default::default()
+            },
+            lit("raise"),
+        )
+        .alias(column)
+}
+
+/// Parse a string column of `YYYY-MM-DD` dates into `Date`; malformed values become null.
+pub fn date_from_str(column: &str) -> Expr {
+    col(column)
+        .str()
+        .to_date(StrptimeOptions {
+            format: Some("%Y-%m-%d".into()),
+            strict: false,
+            ..Default::default()
+        })
+        .alias(column)
+}
+
+/// Microseconds since the epoch of a `Datetime(µs, …)` expression, as `Int64`.
+pub(crate) fn micros(e: Expr) -> Expr {
+    e.cast(DataType::Int64)
+}
+
+/// Fractional days from `earlier` to `later` (both `Datetime(µs, UTC)`), as `Float64`.
+pub(crate) fn days_between(later: Expr, earlier: Expr) -> Expr {
+    (micros(later) - micros(earlier)).cast(DataType::Float64) / lit(MICROS_PER_DAY as f64)
+}
+
+/// A `Date` expression as midnight UTC, `Datetime(µs, UTC)`.
+pub(crate) fn date_to_utc_midnight(e: Expr) -> Expr {
+    (e.cast(DataType::Int32).cast(DataType::Int64) * lit(MICROS_PER_DAY)).cast(utc_datetime())
+}
+
+/// `Int64` literal (plain `lit(i64)` may materialize as a smaller int type).
+pub(crate) fn lit_i64(v: i64) -> Expr {
+    lit(v).cast(DataType::Int64)
+}
+
+/// Typed null literal.
+pub(crate) fn null_of(dtype: DataType) -> Expr {
+    lit(NULL).cast(dtype)
+}
+
+/// Check that `lf` has every `(column, dtype)` of `required`. Only the schema is resolved.
+pub(crate) fn require_columns(
+    table: &'static str,
+    lf: &mut LazyFrame,
+    required: &[(&str, DataType)],
+) -> Result<()> {
+    let schema = lf.collect_schema()?;
+    for (name, dtype) in required {
+        match schema.get(name) {
+            None => {
+                return Err(Error::MissingColumn {
+                    table,
+                    column: (*name).to_string(),
+                    found: schema.iter_names().map(|n| n.to_string()).collect(),
+                });
+            }
+            Some(found) if found != dtype => {
+                return Err(Error::ColumnType {
+                    table,
+                    column: (*name).to_string(),
+                    expected: dtype.to_string(),
+                    found: found.to_string(),
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// Left join arguments that keep the left row order and fail on a right-side fan-out.
+pub(crate) fn left_many_to_one() -> JoinArgs {
+    let mut args = JoinArgs::new(JoinType::Left);
+    args.validation = JoinValidation::ManyToOne;
+    args.maintain_order = MaintainOrderJoin::Left;
+    args
+}

@@ -1,0 +1,670 @@
+//! Per patient × condition journey features.
+
+use polars::prelude::*;
+
+use crate::columns::*;
+use crate::config::JourneyConfig;
+use crate::error::Result;
+use crate::inputs::{self, JourneyInputs};
+use crate::timeline::condition_onsets;
+use crate::windows::{AsOfConfig, AsOfDirection, asof_join};
+
+const MED_CODE: &str = "__med_code";
+const MED_DESC: &str = "__med_desc";
+const MED_START: &str = "__med_start";
+const MED_STOP: &str = "__med_stop";
+const MED_ROW: &str = "__med_row";
+const MED_REASON: &str = "__med_reason";
+const IS_NEW: &str = "__is_new";
+const ENC_T: &str = "__enc_t";
+const ENC_CUM: &str = "__enc_cum";
+const QUERY_T: &str = "__query_t";
+const RELATED_T: &str = "__related_t";
+
+/// The output schema of [`condition_journeys`].
+pub fn condition_journeys_schema() -> Schema {
+    Schema::from_iter([
+        Field::new(PATIENT_ID.into(), DataType::String),
+        Field::new(CONDITION_CODE.into(), DataType::String),
+        Field::new(CONDITION_DESCRIPTION.into(), DataType::String),
+        Field::new(DIAGNOSIS_DATE.into(), DataType::Date),
+        Field::new(DIAGNOSIS_TIME.into(), utc_datetime()),
+        Field::new(DIAGNOSIS_ENCOUNTER_ID.into(), DataType::String),
+        Field::new(DIAGNOSIS_COUNT.into(), DataType::Int64),
+        Field::new(TREATMENT_MEDICATION_CODE.into(), DataType::String),
+        Field::new(TREATMENT_MEDICATION_DESCRIPTION.into(), DataType::String),
+        Field::new(TREATMENT_START.into(), utc_datetime()),
+        Field::new(TREATMENT_MATCH.into(), DataType::String),
+        Field::new(DAYS_TO_MEDICATION.into(), DataType::Float64),
+        Field::new(ENCOUNTERS_BEFORE_TREATMENT.into(), DataType::Int64),
+        Field::new(ENCOUNTERS_AFTER_TREATMENT.into(), DataType::Int64),
+        Field::new(FIRST_INPATIENT_ENCOUNTER_ID.into(), DataType::String),
+        Field::new(FIRST_INPATIENT_START.into(), utc_datetime()),
+        Field::new(DAYS_TO_FIRST_INPATIENT.into(), DataType::Float64),
+        Field::new(JOURNEY_END.into(), utc_datetime()),
+        Field::new(JOURNEY_LENGTH_DAYS.into(), DataType::Float64),
+        Field::new(RESOLVED_FLAG.into(), DataType::Boolean),
+        Field::new(RESOLUTION_DATE.into(), DataType::Date),
+        Field::new(DAYS_TO_RESOLUTION.into(), DataType::Int64),
+    ])
+}
+
+fn stable() -> SortMultipleOptions {
+    SortMultipleOptions::default()
+        .with_nulls_last(true)
+        .with_maintain_order(true)
+}
+
+/// First value of `c` in the order of `keys` (within an aggregation).
+fn first_by(c: &str, keys: &[&str]) -> Expr {
+    col(c)
+        .sort_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>(), stable())
+        .first()
+}
+
+/// The earliest medication per (patient, condition) among `candidates`
+/// (columns: patient, condition, med columns), as `__<prefix>_code/_desc/_start`.
+fn earliest_medication(candidates: LazyFrame, prefix: &str) -> LazyFrame {
+    let keys = [MED_START, MED_CODE, MED_ROW];
+    candidates
+        .group_by([col(PATIENT_ID), col(CONDITION_CODE)])
+        .agg([
+            first_by(MED_CODE, &keys).alias(format!("{prefix}_code")),
+            first_by(MED_DESC, &keys).alias(format!("{prefix}_desc")),
+            first_by(MED_START, &keys).alias(format!("{prefix}_start")),
+        ])
+}
+
+/// Per patient × condition journey features.
+///
+/// # Definition
+/// For every patient and condition code (optionally restricted to
+/// [`ConditionJourneyConfig::condition_codes`](crate::ConditionJourneyConfig::condition_codes)):
+///
+/// * **First diagnosis**: the condition row with the earliest onset (`start`, anchored to
+///   its encounter as on the timeline — see
+///   [`patient_timeline`](crate::patient_timeline)); ties by source row. Later diagnoses of
+///   the same code only add to `diagnosis_count` — the first one wins.
+/// * **Treatment** (first medication after diagnosis; a medication starting before the
+///   diagnosis time is never treatment): the earliest medication (by start, code, source
+///   row) whose `reason_code` is the condition code and which starts at or after the
+///   diagnosis (`treatment_match = "reason"`); if there is none, the earliest *new*
+///   medication — its code never appears earlier for the patient (ties at that first start
+///   count as new) — starting within
+///   [`new_medication_window_days`](crate::ConditionJourneyConfig::new_medication_window_days)
+///   (default 90) after diagnosis, with no reason code unless
+///   [`fallback_requires_no_reason`](crate::ConditionJourneyConfig::fallback_requires_no_reason)
+///   is off (`treatment_match = "new_medication"`). No treatment → treatment columns,
+///   `days_to_medication` and the encounter counts are null.
+/// * **Encounters around treatment start `t`**: `encounters_before_treatment` counts the
+///   patient's encounters starting in `[t − before_days, t)`,
+///   `encounters_after_treatment` those in `(t, t + after_days]` (defaults 90/90); an
+///   encounter starting exactly at `t` (usually the prescribing visit) is in neither.
+///   Counted with sorted as-of joins on cumulative counts ([`asof_join`]).
+/// * **First inpatient stay**: the first encounter of class
+///   [`inpatient_class`](crate::ConditionJourneyConfig::inpatient_class) starting at or
+///   after the diagnosis time (ties by encounter id).
+/// * **Journey**: from the diagnosis time to the last related event at or after it —
+///   onsets and resolutions of the same code, starts and stops of medications whose
+///   reason is the code, starts of encounters whose reason is the code.
+/// * **Resolution**: `resolution_date` = `stop` of the first diagnosis row;
+///   `resolved_flag` = it is not null; `days_to_resolution` = calendar days from
+///   `diagnosis_date`.
+///
+/// Condition rows without patient, code or date are left out. All "days" are fractional
+/// days between UTC timestamps except `days_to_resolution` (whole calendar days).
+///
+/// # Output grain
+/// One row per patient × condition code, sorted by `patient_id`, `condition_code`.
+/// Schema ([`condition_journeys_schema`]):
+///
+/// | column | dtype | meaning |
+/// |---|---|---|
+/// | `patient_id` | String | patient |
+/// | `condition_code` | String | SNOMED condition code |
+/// | `condition_description` | String | description on the first diagnosis |
+/// | `diagnosis_date` | Date | `start` of the first diagnosis |
+/// | `diagnosis_time` | Datetime(µs, UTC) | anchored onset of the first diagnosis |
+/// | `diagnosis_encounter_id` | String | encounter of the first diagnosis |
+/// | `diagnosis_count` | Int64 | condition rows with this code |
+/// | `treatment_medication_code` | String | RxNorm code of the treatment |
+/// | `treatment_medication_description` | String | its description |
+/// | `treatment_start` | Datetime(µs, UTC) | its start |
+/// | `treatment_match` | String | `reason` or `new_medication` |
+/// | `days_to_medication` | Float64 | `treatment_start − diagnosis_time` in days |
+/// | `encounters_before_treatment` | Int64 | encounters in `[t − before, t)` |
+/// | `encounters_after_treatment` | Int64 | encounters in `(t, t + after]` |
+/// | `first_inpatient_encounter_id` | String | first inpatient encounter after diagnosis |
+/// | `first_inpatient_start` | Datetime(µs, UTC) | its start |
+/// | `days_to_first_inpatient` | Float64 | days from diagnosis to it |
+/// | `journey_end` | Datetime(µs, UTC) | last related event |
+/// | `journey_length_days` | Float64 | `journey_end − diagnosis_time` in days |
+/// | `resolved_flag` | Boolean | first diagnosis has a `stop` |
+/// | `resolution_date` | Date | that `stop` |
+/// | `days_to_resolution` | Int64 | `resolution_date − diagnosis_date` in days |
+///
+/// # Parameters/Config
+/// `inputs`: encounters, conditions, medications (optional tables unused);
+/// `config.timeline.anchor_conditions_to_encounter` (default `true`) and
+/// `config.condition` ([`ConditionJourneyConfig`](crate::ConditionJourneyConfig)).
+///
+/// # Errors
+/// Input contract and config errors, Polars planning errors.
+///
+/// # Example
+/// ```
+/// use ehr_journey::columns::{date_from_str, utc_timestamp};
+/// use ehr_journey::{condition_journeys, JourneyConfig, JourneyInputs};
+/// use polars::prelude::*;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let encounters = df!(
+///     "patient_id" => ["p1", "p1"], "encounter_id" => ["e1", "e2"],
+///     "start" => ["2024-01-01T08:00:00Z", "2024-01-11T08:00:00Z"],
+///     "stop" => ["2024-01-01T09:00:00Z", "2024-01-11T09:00:00Z"],
+///     "encounter_class" => ["ambulatory", "ambulatory"], "code" => ["c", "c"],
+///     "description" => ["d", "d"], "reason_code" => [None::<&str>, Some("59621000")],
+/// )?
+/// .lazy()
+/// .with_columns([utc_timestamp("start"), utc_timestamp("stop")]);
+/// let conditions = df!(
+///     "patient_id" => ["p1"], "encounter_id" => ["e1"],
+///     "start" => ["2024-01-01"], "stop" => [None::<&str>],
+///     "code" => ["59621000"], "description" => ["Essential hypertension"],
+/// )?
+/// .lazy()
+/// .with_columns([date_from_str("start"), date_from_str("stop")]);
+/// let medications = df!(
+///     "patient_id" => ["p1"], "encounter_id" => ["e2"],
+///     "start" => ["2024-01-11T08:00:00Z"], "stop" => [None::<&str>],
+///     "code" => ["314076"], "description" => ["lisinopril 10 MG"],
+///     "reason_code" => ["59621000"],
+/// )?
+/// .lazy()
+/// .with_columns([utc_timestamp("start"), utc_timestamp("stop")]);
+///
+/// let inputs = JourneyInputs::new(encounters, conditions, medications);
+/// let df = condition_journeys(&inputs, &JourneyConfig::default())?.collect()?;
+/// assert_eq!(df.column("days_to_medication")?.f64()?.get(0), Some(10.0));
+/// assert_eq!(df.column("treatment_match")?.str()?.get(0), Some("reason"));
+/// assert_eq!(df.column("encounters_before_treatment")?.i64()?.get(0), Some(1));
+/// # Ok(())
+/// # }
+/// ```
+pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Result<LazyFrame> {
+    config.timeline.validate()?;
+    config.condition.validate()?;
+    let cfg = &config.condition;
+    let mut encounters = inputs.encounters.clone();
+    let mut conditions = inputs.conditions.clone();
+    let mut medications = inputs.medications.clone();
+    inputs::check_encounters(&mut encounters)?;
+    inputs::check_conditions(&mut conditions)?;
+    inputs::check_medications(&mut medications)?;
+
+    // ---- first diagnosis per patient × code --------------------------------------------
+    let mut onsets = condition_onsets(encounters.clone(), conditions, &config.timeline).filter(
+        col(PATIENT_ID)
+            .is_not_null()
+            .and(col(CODE).is_not_null())
+            .and(col(DIAGNOSIS_TIME).is_not_null()),
+    );
+    if let Some(codes) = &cfg.condition_codes {
+        let s = Series::new("codes".into(), codes.clone());
+        onsets = onsets.filter(col(CODE).is_in(lit(s).implode(false), false));
+    }
+    let onsets = onsets.rename([CODE], [CONDITION_CODE], true);
+    let dx_keys = [DIAGNOSIS_TIME, SOURCE_ROW];
+    let dx = onsets
+        .clone()
+        .group_by([col(PATIENT_ID), col(CONDITION_CODE)])
+        .agg([
+            first_by(DESCRIPTION, &dx_keys).alias(CONDITION_DESCRIPTION),
+            first_by(START, &dx_keys).alias(DIAGNOSIS_DATE),
+            first_by(DIAGNOSIS_TIME, &dx_keys).alias(DIAGNOSIS_TIME),
+            first_by(ENCOUNTER_ID, &dx_keys).alias(DIAGNOSIS_ENCOUNTER_ID),
+            len().cast(DataType::Int64).alias(DIAGNOSIS_COUNT),
+            first_by(STOP, &dx_keys).alias(RESOLUTION_DATE),
+        ]);
+    let dx_key_cols =
+        dx.clone()
+            .select([col(PATIENT_ID), col(CONDITION_CODE), col(DIAGNOSIS_TIME)]);
+
+    // ---- medications ---------------------------------------------------------------------
+    let meds = medications
+        .with_row_index(MED_ROW, None)
+        .filter(
+            col(PATIENT_ID)
+                .is_not_null()
+                .and(col(START).is_not_null())
+                .and(col(CODE).is_not_null()),
+        )
+        .select([
+            col(PATIENT_ID),
+            col(CODE).alias(MED_CODE),
+            col(DESCRIPTION).alias(MED_DESC),
+            col(START).alias(MED_START),
+            col(STOP).alias(MED_STOP),
+            col(REASON_CODE).alias(MED_REASON),
+            col(MED_ROW).cast(DataType::Int64),
+        ])
+        .with_column(
+            col(MED_START)
+                .eq(col(MED_START)
+                    .min()
+                    .over([col(PATIENT_ID), col(MED_CODE)])?)
+                .alias(IS_NEW),
+        );
+    let after_dx = col(MED_START).gt_eq(col(DIAGNOSIS_TIME));
+
+    let by_reason = earliest_medication(
+        dx_key_cols
+            .clone()
+            .join(
+                meds.clone(),
+                [col(PATIENT_ID), col(CONDITION_CODE)],
+                [col(PATIENT_ID), col(MED_REASON)],
+                JoinArgs::new(JoinType::Inner),
+            )
+            .filter(after_dx.clone()),
+        "__r",
+    );
+    let window = lit_i64(
+        cfg.new_medication_window_days
+            .saturating_mul(MICROS_PER_DAY),
+    );
+    let mut new_meds = meds.clone().filter(col(IS_NEW));
+    if cfg.fallback_requires_no_reason {
+        new_meds = new_meds.filter(col(MED_REASON).is_null());
+    }
+    let fallback = earliest_medication(
+        dx_key_cols
+            .clone()
+            .join(
+                new_meds,
+                [col(PATIENT_ID)],
+                [col(PATIENT_ID)],
+                JoinArgs::new(JoinType::Inner),
+            )
+            .filter(
+                after_dx.and((micros(col(MED_START)) - micros(col(DIAGNOSIS_TIME))).lt_eq(window)),
+            ),
+        "__f",
+    );
+    let key = [col(PATIENT_ID), col(CONDITION_CODE)];
+    let treated = dx
+        .join(by_reason, key.clone(), key.clone(), left_many_to_one())
+        .join(fallback, key.clone(), key.clone(), left_many_to_one())
+        .with_columns([
+            when(col("__r_start").is_not_null())
+                .then(col("__r_code"))
+                .otherwise(col("__f_code"))
+                .alias(TREATMENT_MEDICATION_CODE),
+            when(col("__r_start").is_not_null())
+                .then(col("__r_desc"))
+                .otherwise(col("__f_desc"))
+                .alias(TREATMENT_MEDICATION_DESCRIPTION),
+            when(col("__r_start").is_not_null())
+                .then(col("__r_start"))
+                .otherwise(col("__f_start"))
+                .alias(TREATMENT_START),
+            when(col("__r_start").is_not_null())
+                .then(lit("reason"))
+                .when(col("__f_start").is_not_null())
+                .then(lit("new_medication"))
+                .otherwise(null_of(DataType::String))
+                .alias(TREATMENT_MATCH),
+        ]);
+
+    // ---- encounters around treatment start ------------------------------------------------
+    let enc_cum = encounters
+        .clone()
+        .filter(col(PATIENT_ID).is_not_null().and(col(START).is_not_null()))
+        .group_by([col(PATIENT_ID), col(START).alias(ENC_T)])
+        .agg([len().cast(DataType::Int64).alias(ENC_CUM)])
+        .sort_by_exprs([col(PATIENT_ID), col(ENC_T)], stable())
+        .with_column(
+            col(ENC_CUM)
+                .cum_sum(false)
+                .over([col(PATIENT_ID)])?
+                .alias(ENC_CUM),
+        );
+    // Encounters with start < q (strict) or <= q, for the query time in `QUERY_T`.
+    let count_at = |lf: LazyFrame, query: Expr, inclusive: bool, out: &str| -> Result<LazyFrame> {
+        let cfg = AsOfConfig::new(QUERY_T, ENC_T)
+            .with_by([PATIENT_ID])
+            .with_allow_exact_matches(inclusive);
+        Ok(
+            asof_join(lf.with_column(query.alias(QUERY_T)), enc_cum.clone(), &cfg)?
+                .with_column(col(ENC_CUM).fill_null(lit_i64(0)).alias(out))
+                .drop(by_name([QUERY_T, ENC_T, ENC_CUM], true, false)),
+        )
+    };
+    let t = || col(TREATMENT_START);
+    let before_us = lit_i64(cfg.encounters_before_days.saturating_mul(MICROS_PER_DAY));
+    let after_us = lit_i64(cfg.encounters_after_days.saturating_mul(MICROS_PER_DAY));
+    let shifted = |delta: Expr| (micros(t()) + delta).cast(utc_datetime());
+    let treated_only = treated
+        .clone()
+        .select([col(PATIENT_ID), col(CONDITION_CODE), col(TREATMENT_START)])
+        .filter(col(TREATMENT_START).is_not_null());
+    let counts = count_at(treated_only, t(), false, "__lt_t")?;
+    let counts = count_at(counts, shifted(-before_us), false, "__lt_t_before")?;
+    let counts = count_at(counts, shifted(after_us), true, "__le_t_after")?;
+    let counts = count_at(counts, t(), true, "__le_t")?.select([
+        col(PATIENT_ID),
+        col(CONDITION_CODE),
+        (col("__lt_t") - col("__lt_t_before")).alias(ENCOUNTERS_BEFORE_TREATMENT),
+        (col("__le_t_after") - col("__le_t")).alias(ENCOUNTERS_AFTER_TREATMENT),
+    ]);
+
+    // ---- first inpatient stay at or after diagnosis ----------------------------------------
+    let inpatient = encounters
+        .clone()
+        .filter(
+            col(ENCOUNTER_CLASS)
+                .eq(lit(cfg.inpatient_class.as_str()))
+                .and(col(PATIENT_ID).is_not_null())
+                .and(col(START).is_not_null()),
+        )
+        .select([
+            col(PATIENT_ID),
+            col(ENCOUNTER_ID).alias(FIRST_INPATIENT_ENCOUNTER_ID),
+            col(START).alias(FIRST_INPATIENT_START),
+        ])
+        .sort_by_exprs(
+            [
+                col(PATIENT_ID),
+                col(FIRST_INPATIENT_START),
+                col(FIRST_INPATIENT_ENCOUNTER_ID),
+            ],
+            stable(),
+        );
+    let first_inpatient = asof_join(
+        dx_key_cols.clone(),
+        inpatient,
+        &AsOfConfig::new(DIAGNOSIS_TIME, FIRST_INPATIENT_START)
+            .with_by([PATIENT_ID])
+            .with_direction(AsOfDirection::Forward),
+    )?
+    .select([
+        col(PATIENT_ID),
+        col(CONDITION_CODE),
+        col(FIRST_INPATIENT_ENCOUNTER_ID),
+        col(FIRST_INPATIENT_START),
+    ]);
+
+    // ---- journey end ------------------------------------------------------------------------
+    let related = |lf: LazyFrame, code: &str, time: Expr| {
+        lf.select([
+            col(PATIENT_ID),
+            col(code).alias(CONDITION_CODE),
+            time.alias(RELATED_T),
+        ])
+    };
+    let related_events = concat(
+        [
+            related(onsets.clone(), CONDITION_CODE, col(DIAGNOSIS_TIME)),
+            related(onsets, CONDITION_CODE, date_to_utc_midnight(col(STOP))),
+            related(meds.clone(), MED_REASON, col(MED_START)),
+            related(meds, MED_REASON, col(MED_STOP)),
+            related(encounters, REASON_CODE, col(START)),
+        ],
+        UnionArgs::default(),
+    )?
+    .filter(
+        col(RELATED_T)
+            .is_not_null()
+            .and(col(CONDITION_CODE).is_not_null()),
+    );
+    let journey_end = dx_key_cols
+        .join(
+            related_events,
+            key.clone(),
+            key.clone(),
+            JoinArgs::new(JoinType::Inner),
+        )
+        .filter(col(RELATED_T).gt_eq(col(DIAGNOSIS_TIME)))
+        .group_by(key.clone())
+        .agg([col(RELATED_T).max().alias(JOURNEY_END)]);
+
+    // ---- assemble ---------------------------------------------------------------------------
+    Ok(treated
+        .join(counts, key.clone(), key.clone(), left_many_to_one())
+        .join(
+            first_inpatient,
+            key.clone(),
+            key.clone(),
+            left_many_to_one(),
+        )
+        .join(journey_end, key.clone(), key, left_many_to_one())
+        .with_column(
+            when(col(JOURNEY_END).is_null())
+                .then(col(DIAGNOSIS_TIME))
+                .otherwise(col(JOURNEY_END))
+                .alias(JOURNEY_END),
+        )
+        .select([
+            col(PATIENT_ID),
+            col(CONDITION_CODE),
+            col(CONDITION_DESCRIPTION),
+            col(DIAGNOSIS_DATE),
+            col(DIAGNOSIS_TIME),
+            col(DIAGNOSIS_ENCOUNTER_ID),
+            col(DIAGNOSIS_COUNT),
+            col(TREATMENT_MEDICATION_CODE),
+            col(TREATMENT_MEDICATION_DESCRIPTION),
+            col(TREATMENT_START),
+            col(TREATMENT_MATCH),
+            days_between(col(TREATMENT_START), col(DIAGNOSIS_TIME)).alias(DAYS_TO_MEDICATION),
+            col(ENCOUNTERS_BEFORE_TREATMENT),
+            col(ENCOUNTERS_AFTER_TREATMENT),
+            col(FIRST_INPATIENT_ENCOUNTER_ID),
+            col(FIRST_INPATIENT_START),
+            days_between(col(FIRST_INPATIENT_START), col(DIAGNOSIS_TIME))
+                .alias(DAYS_TO_FIRST_INPATIENT),
+            col(JOURNEY_END),
+            days_between(col(JOURNEY_END), col(DIAGNOSIS_TIME)).alias(JOURNEY_LENGTH_DAYS),
+            col(RESOLUTION_DATE).is_not_null().alias(RESOLVED_FLAG),
+            col(RESOLUTION_DATE),
+            (col(RESOLUTION_DATE)
+                .cast(DataType::Int32)
+                .cast(DataType::Int64)
+                - col(DIAGNOSIS_DATE)
+                    .cast(DataType::Int32)
+                    .cast(DataType::Int64))
+            .alias(DAYS_TO_RESOLUTION),
+        ])
+        .sort_by_exprs([col(PATIENT_ID), col(CONDITION_CODE)], stable()))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::test_fixtures::*;
+
+    const HTN: &str = "59621000";
+
+    fn run(enc: &[Enc<'_>], cond: &[Cond<'_>], med: &[Med<'_>]) -> DataFrame {
+        condition_journeys(&inputs(enc, cond, med), &JourneyConfig::default())
+            .unwrap()
+            .collect()
+            .unwrap()
+    }
+
+    fn dx_visit() -> Enc<'static> {
+        (
+            "p1",
+            "e1",
+            "2024-01-01T08:00:00Z",
+            Some("2024-01-01T09:00:00Z"),
+            "ambulatory",
+            None,
+        )
+    }
+
+    #[test]
+    fn medication_before_diagnosis_is_not_treatment() {
+        let df = run(
+            &[dx_visit()],
+            &[("p1", "e1", "2024-01-01", None, HTN)],
+            &[("p1", "e0", "2023-12-01T08:00:00Z", None, "rx1", Some(HTN))],
+        );
+        assert_eq!(strs(&df, TREATMENT_MEDICATION_CODE), [None]);
+        assert_eq!(f64s(&df, DAYS_TO_MEDICATION), [None]);
+    }
+
+    #[test]
+    fn medication_with_reason_code_wins_over_an_earlier_new_medication() {
+        let df = run(
+            &[dx_visit()],
+            &[("p1", "e1", "2024-01-01", None, HTN)],
+            &[
+                ("p1", "e1", "2024-01-02T08:00:00Z", None, "other", None),
+                (
+                    "p1",
+                    "e1",
+                    "2024-01-21T08:00:00Z",
+                    None,
+                    "rx-htn",
+                    Some(HTN),
+                ),
+            ],
+        );
+        assert_eq!(strs(&df, TREATMENT_MEDICATION_CODE), [s("rx-htn")]);
+        assert_eq!(strs(&df, TREATMENT_MATCH), [s("reason")]);
+        assert_eq!(f64s(&df, DAYS_TO_MEDICATION), [Some(20.0)]);
+    }
+
+    #[test]
+    fn medication_without_reason_code_is_the_first_new_one_within_the_window() {
+        let df = run(
+            &[dx_visit()],
+            &[("p1", "e1", "2024-01-01", None, HTN)],
+            &[
+                // Had before diagnosis: not new.
+                ("p1", "e0", "2023-06-01T08:00:00Z", None, "old", None),
+                ("p1", "e1", "2024-01-05T08:00:00Z", None, "old", None),
+                // Prescribed for another condition: not this condition's treatment.
+                (
+                    "p1",
+                    "e1",
+                    "2024-01-06T08:00:00Z",
+                    None,
+                    "abx",
+                    Some("444814009"),
+                ),
+                ("p1", "e1", "2024-01-11T08:00:00Z", None, "new", None),
+            ],
+        );
+        assert_eq!(strs(&df, TREATMENT_MEDICATION_CODE), [s("new")]);
+        assert_eq!(strs(&df, TREATMENT_MATCH), [s("new_medication")]);
+        assert_eq!(f64s(&df, DAYS_TO_MEDICATION), [Some(10.0)]);
+    }
+
+    #[test]
+    fn new_medication_outside_the_window_is_no_treatment() {
+        let df = run(
+            &[dx_visit()],
+            &[("p1", "e1", "2024-01-01", None, HTN)],
+            // 90 days + 1 hour after diagnosis.
+            &[("p1", "e2", "2024-03-31T09:00:00Z", None, "late", None)],
+        );
+        assert_eq!(strs(&df, TREATMENT_MATCH), [None]);
+        assert_eq!(f64s(&df, DAYS_TO_MEDICATION), [None]);
+        assert_eq!(i64s(&df, ENCOUNTERS_BEFORE_TREATMENT), [None]);
+        assert_eq!(i64s(&df, ENCOUNTERS_AFTER_TREATMENT), [None]);
+    }
+
+    #[test]
+    fn multiple_diagnoses_of_the_same_code_first_one_wins() {
+        let df = run(
+            &[
+                dx_visit(),
+                ("p1", "e2", "2024-06-01T08:00:00Z", None, "ambulatory", None),
+            ],
+            &[
+                ("p1", "e2", "2024-06-01", Some("2024-06-11"), HTN),
+                ("p1", "e1", "2024-01-01", Some("2024-01-15"), HTN),
+            ],
+            &[],
+        );
+        assert_eq!(df.height(), 1);
+        assert_eq!(strs(&df, DIAGNOSIS_ENCOUNTER_ID), [s("e1")]);
+        assert_eq!(i64s(&df, DIAGNOSIS_COUNT), [Some(2)]);
+        assert_eq!(i64s(&df, DAYS_TO_RESOLUTION), [Some(14)]);
+        // The later onset and resolution belong to the journey: ends 2024-06-11 00:00.
+        assert_eq!(f64s(&df, JOURNEY_LENGTH_DAYS), [Some(162.0 - 8.0 / 24.0)]);
+    }
+
+    #[test]
+    fn resolution_sets_flag_and_time_to_resolution() {
+        let df = run(
+            &[
+                dx_visit(),
+                ("p2", "e9", "2024-01-01T08:00:00Z", None, "ambulatory", None),
+            ],
+            &[
+                ("p1", "e1", "2024-01-01", Some("2024-01-08"), "444814009"),
+                ("p2", "e9", "2024-01-01", None, "444814009"),
+            ],
+            &[],
+        );
+        let flags: Vec<_> = df
+            .column(RESOLVED_FLAG)
+            .unwrap()
+            .bool()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(flags, [Some(true), Some(false)]);
+        assert_eq!(i64s(&df, DAYS_TO_RESOLUTION), [Some(7), None]);
+    }
+
+    #[test]
+    fn encounters_are_counted_in_half_open_windows_around_treatment_start() {
+        let t = "2024-04-01T08:00:00Z";
+        let df = run(
+            &[
+                ("p1", "e0", "2024-01-01T08:00:00Z", None, "ambulatory", None), // t − 91 d: out
+                ("p1", "e1", "2024-01-02T08:00:00Z", None, "ambulatory", None), // t − 90 d: in
+                ("p1", "e2", "2024-03-01T08:00:00Z", None, "ambulatory", None), // before
+                ("p1", "e3", t, None, "ambulatory", None),                      // at t: neither
+                ("p1", "e4", "2024-06-30T08:00:00Z", None, "ambulatory", None), // t + 90 d: in
+                ("p1", "e5", "2024-07-01T08:00:00Z", None, "ambulatory", None), // t + 91 d: out
+                ("p2", "e6", "2024-03-01T08:00:00Z", None, "ambulatory", None), // other patient
+            ],
+            &[("p1", "e1", "2024-01-02", None, HTN)],
+            &[("p1", "e3", t, None, "rx", Some(HTN))],
+        );
+        assert_eq!(i64s(&df, ENCOUNTERS_BEFORE_TREATMENT), [Some(2)]);
+        assert_eq!(i64s(&df, ENCOUNTERS_AFTER_TREATMENT), [Some(1)]);
+    }
+
+    #[test]
+    fn first_inpatient_stay_is_the_first_at_or_after_diagnosis() {
+        let df = run(
+            &[
+                ("p1", "i0", "2023-01-01T08:00:00Z", None, "inpatient", None),
+                dx_visit(),
+                ("p1", "i2", "2024-02-11T08:00:00Z", None, "inpatient", None),
+                ("p1", "i1", "2024-02-01T08:00:00Z", None, "inpatient", None),
+            ],
+            &[("p1", "e1", "2024-01-01", None, HTN)],
+            &[],
+        );
+        assert_eq!(strs(&df, FIRST_INPATIENT_ENCOUNTER_ID), [s("i1")]);
+        assert_eq!(f64s(&df, DAYS_TO_FIRST_INPATIENT), [Some(31.0)]);
+    }
+
+    #[test]
+    fn condition_journeys_schema_matches_documented_schema() {
+        let mut lf = condition_journeys(&inputs(&[], &[], &[]), &JourneyConfig::default()).unwrap();
+        assert_eq!(
+            lf.collect_schema().unwrap().as_ref(),
+            &condition_journeys_schema()
+        );
+    }
+}

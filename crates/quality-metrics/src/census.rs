@@ -1,0 +1,437 @@
+//! DESIGN.md §5.6 — midnight census, occupancy and utilization.
+
+use polars::prelude::*;
+
+use crate::columns::gold::*;
+use crate::columns::silver::*;
+use crate::config::{CensusConfig, MeasurementPeriod};
+use crate::error::Result;
+use crate::util::{day_lit, join_args, max2, min2, null_of, ratio, sort_opts};
+
+/// Output schema of [`daily_census`].
+pub fn daily_census_schema() -> Schema {
+    Schema::from_iter([
+        Field::new(ORGANIZATION_ID.into(), DataType::String),
+        Field::new(CENSUS_DATE.into(), DataType::Date),
+        Field::new("census".into(), DataType::UInt32),
+        Field::new("admissions".into(), DataType::UInt32),
+        Field::new("discharges".into(), DataType::UInt32),
+        Field::new("bed_capacity".into(), DataType::UInt32),
+        Field::new("capacity_source".into(), DataType::String),
+        Field::new("occupancy_pct".into(), DataType::Float64),
+    ])
+}
+
+/// First local calendar day (as epoch day) whose start is at or after `ts`:
+/// the local date when `ts` is exactly local midnight, else the next day.
+fn ceil_day(ts: Expr, tz: &TimeZone) -> Expr {
+    let local = ts.dt().convert_time_zone(tz.clone());
+    let day = local.clone().dt().date().cast(DataType::Int32);
+    let at_midnight = local
+        .clone()
+        .dt()
+        .hour()
+        .eq(lit(0))
+        .and(local.clone().dt().minute().eq(lit(0)))
+        .and(local.clone().dt().second().eq(lit(0)))
+        .and(local.dt().nanosecond().eq(lit(0)));
+    when(at_midnight)
+        .then(day.clone())
+        .otherwise(day + lit(1i32))
+}
+
+/// Midnight census, admissions, discharges and occupancy per facility per day.
+///
+/// # Definition
+/// The census of day D at a facility = stays with admission ≤ M < discharge, where M is
+/// the local midnight ending D (00:00 of D+1 in [`CensusConfig::time_zone`]); open stays
+/// count until the period end. Admissions / discharges = stays admitted / discharged on D
+/// (local dates of the timestamps). Inpatient days of D = its census. Occupancy % =
+/// 100 × census / bed capacity; capacity comes from `capacity` (`organization_id`,
+/// `beds`) when given, else [`CensusConfig::default_beds_per_facility`], else the
+/// facility's peak census in the period (`capacity_source` = `table` / `config` /
+/// `peak_census`).
+///
+/// # Denominator
+/// Bed capacity (occupancy).
+///
+/// # Numerator
+/// Midnight census.
+///
+/// # Exclusions
+/// None: every stay of [`crate::stays::inpatient_stays`] counts at its facility.
+///
+/// # Period
+/// Every day of `period` for every facility with a stay overlapping the period (days
+/// without patients are 0).
+///
+/// # Output grain
+/// One row per (`organization_id`, `census_date`):
+///
+/// | column | dtype | meaning |
+/// |---|---|---|
+/// | organization_id | String | facility |
+/// | census_date | Date | day D |
+/// | census | UInt32 | patients at the midnight ending D |
+/// | admissions | UInt32 | stays admitted on D |
+/// | discharges | UInt32 | stays discharged on D |
+/// | bed_capacity | UInt32 | beds (null when unknown) |
+/// | capacity_source | String | `table`, `config` or `peak_census` |
+/// | occupancy_pct | Float64 | 100 × census / bed_capacity |
+///
+/// # Example
+/// ```
+/// use chrono::{NaiveDate, TimeZone as _, Utc};
+/// use ehr_quality_metrics::census::daily_census;
+/// use ehr_quality_metrics::{CensusConfig, MeasurementPeriod};
+/// use polars::prelude::*;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let us = |d, h| Utc.with_ymd_and_hms(2020, 1, d, h, 0, 0).single().map(|t| t.timestamp_micros()).unwrap_or_default();
+/// let ts = DataType::Datetime(TimeUnit::Microseconds, Some(polars::prelude::TimeZone::UTC));
+/// let stays = df!(
+///     "organization_id" => ["h"],
+///     "admission_ts" => [us(1, 10)],
+///     "discharge_ts" => [us(3, 9)],
+/// )?
+/// .lazy()
+/// .with_columns([col("admission_ts").cast(ts.clone()), col("discharge_ts").cast(ts)]);
+/// let d = |day| NaiveDate::from_ymd_opt(2020, 1, day).unwrap_or_default();
+/// let period = MeasurementPeriod::new(d(1), d(3))?;
+/// let capacity = df!("organization_id" => ["h"], "beds" => [4u32])?.lazy();
+/// let out = daily_census(stays, Some(capacity), &CensusConfig::default(), period)?.collect()?;
+/// let census: Vec<_> = out.column("census")?.u32()?.iter().collect();
+/// assert_eq!(census, [Some(1), Some(1), Some(0)]);
+/// assert_eq!(out.column("occupancy_pct")?.f64()?.get(0), Some(25.0));
+/// # Ok(())
+/// # }
+/// ```
+///
+/// # Errors
+/// Invalid time zone; Polars errors while building the plan.
+pub fn daily_census(
+    stays: LazyFrame,
+    capacity: Option<LazyFrame>,
+    config: &CensusConfig,
+    period: MeasurementPeriod,
+) -> Result<LazyFrame> {
+    let tz = config.polars_time_zone()?;
+    let (p_start, p_end) = (day_lit(period.start), day_lit(period.end));
+    let local_day = |c: &str| {
+        col(c)
+            .dt()
+            .convert_time_zone(tz.clone())
+            .dt()
+            .date()
+            .cast(DataType::Int32)
+    };
+    let s = stays
+        .select([col(ORGANIZATION_ID), col(ADMISSION_TS), col(DISCHARGE_TS)])
+        .with_columns([
+            (ceil_day(col(ADMISSION_TS), &tz) - lit(1i32)).alias("__first"),
+            (ceil_day(col(DISCHARGE_TS), &tz) - lit(2i32)).alias("__last"),
+            local_day(ADMISSION_TS).alias("__adm"),
+            local_day(DISCHARGE_TS).alias("__dis"),
+        ])
+        .with_columns([
+            max2(col("__first"), p_start.clone()).alias("__first"),
+            min2(col("__last").fill_null(p_end.clone()), p_end.clone()).alias("__last"),
+        ]);
+
+    let census = s
+        .clone()
+        .filter(col("__first").lt_eq(col("__last")))
+        .select([
+            col(ORGANIZATION_ID),
+            int_ranges(
+                col("__first"),
+                col("__last") + lit(1i32),
+                lit(1i32),
+                DataType::Int32,
+            )
+            .alias("__day"),
+        ])
+        .explode(
+            cols(["__day"]),
+            ExplodeOptions {
+                empty_as_null: false,
+                keep_nulls: false,
+            },
+        )
+        .group_by([col(ORGANIZATION_ID), col("__day")])
+        .agg([len().cast(DataType::UInt32).alias("census")]);
+    let in_period = |c: &str| {
+        col(c)
+            .gt_eq(p_start.clone())
+            .and(col(c).lt_eq(p_end.clone()))
+    };
+    let admissions = s
+        .clone()
+        .filter(in_period("__adm"))
+        .group_by([col(ORGANIZATION_ID), col("__adm").alias("__day")])
+        .agg([len().cast(DataType::UInt32).alias("admissions")]);
+    let discharges = s
+        .clone()
+        .filter(in_period("__dis"))
+        .group_by([col(ORGANIZATION_ID), col("__dis").alias("__day")])
+        .agg([len().cast(DataType::UInt32).alias("discharges")]);
+
+    let facilities = s
+        .filter(
+            col("__adm").lt_eq(p_end.clone()).and(
+                col("__dis")
+                    .is_null()
+                    .or(col("__dis").gt_eq(p_start.clone())),
+            ),
+        )
+        .select([col(ORGANIZATION_ID)])
+        .unique_stable(None, UniqueKeepStrategy::First);
+    let days = DataFrame::new_infer_height(vec![Column::new(
+        "__day".into(),
+        (crate::util::days_since_epoch(period.start)..=crate::util::days_since_epoch(period.end))
+            .collect::<Vec<i32>>(),
+    )])?
+    .lazy();
+    let keys = [col(ORGANIZATION_ID), col("__day")];
+    let left = |a: LazyFrame, b: LazyFrame| {
+        a.join(
+            b,
+            keys.clone(),
+            keys.clone(),
+            join_args(JoinType::Left, JoinValidation::OneToOne),
+        )
+    };
+    let grid = facilities.cross_join(days, None);
+    let mut out = left(left(left(grid, census), admissions), discharges).with_columns([
+        col("census").fill_null(lit(0u32)),
+        col("admissions").fill_null(lit(0u32)),
+        col("discharges").fill_null(lit(0u32)),
+    ]);
+
+    let peak = col("census").max().over([col(ORGANIZATION_ID)])?;
+    out = match (capacity, config.default_beds_per_facility) {
+        (Some(cap), _) => out
+            .join(
+                cap.select([
+                    col(ORGANIZATION_ID),
+                    col("beds").cast(DataType::UInt32).alias("bed_capacity"),
+                ]),
+                [col(ORGANIZATION_ID)],
+                [col(ORGANIZATION_ID)],
+                join_args(JoinType::Left, JoinValidation::ManyToOne),
+            )
+            .with_column(
+                when(col("bed_capacity").is_null())
+                    .then(null_of(DataType::String))
+                    .otherwise(lit("table"))
+                    .alias("capacity_source"),
+            ),
+        (None, Some(beds)) => out.with_columns([
+            lit(beds).cast(DataType::UInt32).alias("bed_capacity"),
+            lit("config").alias("capacity_source"),
+        ]),
+        (None, None) => out.with_columns([
+            peak.cast(DataType::UInt32).alias("bed_capacity"),
+            lit("peak_census").alias("capacity_source"),
+        ]),
+    };
+    Ok(out
+        .with_column(
+            (ratio(col("census"), col("bed_capacity")) * lit(100.0)).alias("occupancy_pct"),
+        )
+        .select([
+            col(ORGANIZATION_ID),
+            col("__day").cast(DataType::Date).alias(CENSUS_DATE),
+            col("census"),
+            col("admissions"),
+            col("discharges"),
+            col("bed_capacity"),
+            col("capacity_source"),
+            col("occupancy_pct"),
+        ])
+        .sort([ORGANIZATION_ID, CENSUS_DATE], sort_opts()))
+}
+
+/// Output schema of [`monthly_census`].
+pub fn monthly_census_schema() -> Schema {
+    Schema::from_iter([
+        Field::new(ORGANIZATION_ID.into(), DataType::String),
+        Field::new(MONTH.into(), DataType::Date),
+        Field::new("inpatient_days".into(), DataType::UInt32),
+        Field::new("admissions".into(), DataType::UInt32),
+        Field::new("discharges".into(), DataType::UInt32),
+        Field::new("average_daily_census".into(), DataType::Float64),
+        Field::new("occupancy_pct".into(), DataType::Float64),
+    ])
+}
+
+/// Inpatient days, admissions, discharges and occupancy per facility per month.
+///
+/// # Definition
+/// Sums of [`daily_census`] over the days of each calendar month in the period;
+/// occupancy % = 100 × inpatient days / Σ bed capacity of those days.
+///
+/// # Denominator
+/// Σ daily bed capacity (bed-days available).
+///
+/// # Numerator
+/// Inpatient days (Σ midnight census).
+///
+/// # Exclusions
+/// None.
+///
+/// # Period
+/// That of the daily census (partial months are the days present).
+///
+/// # Output grain
+/// One row per (`organization_id`, `month`): `inpatient_days`, `admissions`,
+/// `discharges` (UInt32), `average_daily_census`, `occupancy_pct` (Float64).
+///
+/// # Example
+/// ```
+/// use chrono::NaiveDate;
+/// use ehr_quality_metrics::census::monthly_census;
+/// use polars::prelude::*;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let d = |day| NaiveDate::from_ymd_opt(2020, 1, day).unwrap_or_default();
+/// let daily = df!(
+///     "organization_id" => ["h", "h"], "census_date" => [d(1), d(2)],
+///     "census" => [2u32, 4], "admissions" => [2u32, 2], "discharges" => [0u32, 0],
+///     "bed_capacity" => [10u32, 10],
+/// )?
+/// .lazy();
+/// let out = monthly_census(daily)?.collect()?;
+/// assert_eq!(out.column("inpatient_days")?.u32()?.get(0), Some(6));
+/// assert_eq!(out.column("occupancy_pct")?.f64()?.get(0), Some(30.0));
+/// # Ok(())
+/// # }
+/// ```
+///
+/// # Errors
+/// Polars errors while building the plan.
+pub fn monthly_census(daily: LazyFrame) -> Result<LazyFrame> {
+    Ok(daily
+        .with_column(col(CENSUS_DATE).dt().month_start().alias(MONTH))
+        .group_by([col(ORGANIZATION_ID), col(MONTH)])
+        .agg([
+            col("census")
+                .sum()
+                .cast(DataType::UInt32)
+                .alias("inpatient_days"),
+            col("admissions")
+                .sum()
+                .cast(DataType::UInt32)
+                .alias("admissions"),
+            col("discharges")
+                .sum()
+                .cast(DataType::UInt32)
+                .alias("discharges"),
+            col("census")
+                .cast(DataType::Float64)
+                .mean()
+                .alias("average_daily_census"),
+            col("bed_capacity")
+                .cast(DataType::Float64)
+                .sum()
+                .alias("__beds"),
+            col("census").cast(DataType::Float64).sum().alias("__days"),
+        ])
+        .with_column((ratio(col("__days"), col("__beds")) * lit(100.0)).alias("occupancy_pct"))
+        .select([
+            col(ORGANIZATION_ID),
+            col(MONTH),
+            col("inpatient_days"),
+            col("admissions"),
+            col("discharges"),
+            col("average_daily_census"),
+            col("occupancy_pct"),
+        ])
+        .sort([ORGANIZATION_ID, MONTH], sort_opts()))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::StayConfig;
+    use crate::stays::{StayInputs, inpatient_stays};
+    use crate::testkit::*;
+
+    #[test]
+    fn census_counts_admission_at_midnight_but_not_discharge_at_midnight() {
+        let enc = encounters(&[
+            // admitted exactly at midnight starting Jan 2 → counted at the midnight
+            // ending Jan 1; discharged exactly at midnight starting Jan 4 → not counted
+            // on Jan 3.
+            Enc::new(
+                "a",
+                "p",
+                "h",
+                "inpatient",
+                "2020-01-02T00:00:00Z",
+                "2020-01-04T00:00:00Z",
+            ),
+            // admitted Jan 2 10:00, discharged Jan 4 00:00:01 → Jan 2 and Jan 3.
+            Enc::new(
+                "b",
+                "q",
+                "h",
+                "inpatient",
+                "2020-01-02T10:00:00Z",
+                "2020-01-04T00:00:01Z",
+            ),
+            // still admitted → counted to the period end.
+            Enc::new("c", "r", "h", "inpatient", "2020-01-04T10:00:00Z", ""),
+        ]);
+        let r = inpatient_stays(
+            StayInputs { encounters: enc },
+            &StayConfig::default(),
+            date("2020-01-05"),
+        )
+        .unwrap();
+        let period = MeasurementPeriod::new(date("2020-01-01"), date("2020-01-05")).unwrap();
+        let lf = daily_census(r.stays, None, &CensusConfig::default(), period).unwrap();
+        assert_eq!(lf.clone().schema_big(), daily_census_schema());
+        let df = lf.clone().collect_big();
+        let census: Vec<_> = df
+            .column("census")
+            .unwrap()
+            .u32()
+            .unwrap()
+            .iter()
+            .map(Option::unwrap)
+            .collect();
+        assert_eq!(census, [1, 2, 1, 1, 1]);
+        let adm: Vec<_> = df
+            .column("admissions")
+            .unwrap()
+            .u32()
+            .unwrap()
+            .iter()
+            .map(Option::unwrap)
+            .collect();
+        assert_eq!(adm, [0, 2, 0, 1, 0]);
+        let dis: Vec<_> = df
+            .column("discharges")
+            .unwrap()
+            .u32()
+            .unwrap()
+            .iter()
+            .map(Option::unwrap)
+            .collect();
+        assert_eq!(dis, [0, 0, 0, 2, 0]);
+        assert_eq!(strs(&df, "capacity_source")[0], "peak_census");
+        assert_eq!(
+            df.column("occupancy_pct").unwrap().f64().unwrap().get(0),
+            Some(50.0)
+        );
+        let m = monthly_census(lf).unwrap();
+        assert_eq!(m.clone().schema_big(), monthly_census_schema());
+        let m = m.collect_big();
+        assert_eq!(
+            m.column("inpatient_days").unwrap().u32().unwrap().get(0),
+            Some(6)
+        );
+    }
+}

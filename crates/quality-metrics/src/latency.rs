@@ -1,0 +1,333 @@
+//! DESIGN.md §5.5 — encounter-to-diagnosis latency.
+
+use polars::prelude::*;
+
+use crate::columns::gold::*;
+use crate::columns::silver::*;
+use crate::config::LatencyConfig;
+use crate::error::Result;
+use crate::util::{Kind, day_num, require, sort_opts, string_list};
+
+/// Inputs of [`diagnosis_latency`].
+#[derive(Clone)]
+pub struct LatencyInputs {
+    /// Silver `conditions`.
+    pub conditions: LazyFrame,
+    /// Silver `encounters`.
+    pub encounters: LazyFrame,
+}
+
+/// Output schema of [`diagnosis_latency`].
+pub fn latency_schema() -> Schema {
+    Schema::from_iter([
+        Field::new(PATIENT_ID.into(), DataType::String),
+        Field::new(CONDITION_CODE.into(), DataType::String),
+        Field::new("diagnosis_date".into(), DataType::Date),
+        Field::new("first_encounter_date".into(), DataType::Date),
+        Field::new("latency_days".into(), DataType::Int32),
+    ])
+}
+
+/// Days from the first non-wellness encounter in the look-back window to the first
+/// diagnosis of each condition of each patient.
+///
+/// # Definition
+/// For each patient's first occurrence of a condition code (minimum `start`), find the
+/// earliest encounter of the patient whose class is not in
+/// [`LatencyConfig::excluded_encounter_classes`] with `start_date` in
+/// [diagnosis − [`LatencyConfig::lookback_days`], diagnosis] (both inclusive);
+/// latency = diagnosis date − that encounter's date: 0 when diagnosed at that
+/// encounter (same day), null when there is none. Implemented with a forward as-of join
+/// by patient on explicitly sorted inputs.
+///
+/// # Denominator
+/// First occurrences (patient × condition code).
+///
+/// # Numerator
+/// Not a rate; `latency_days` is the measure.
+///
+/// # Exclusions
+/// Conditions with a null start; excluded encounter classes.
+///
+/// # Period
+/// All data.
+///
+/// # Output grain
+/// One row per (`patient_id`, `condition_code`):
+///
+/// | column | dtype | meaning |
+/// |---|---|---|
+/// | patient_id, condition_code | String | grain |
+/// | diagnosis_date | Date | first occurrence |
+/// | first_encounter_date | Date | first qualifying encounter in the window |
+/// | latency_days | Int32 | diagnosis − encounter date; null when none |
+///
+/// # Example
+/// ```
+/// use ehr_quality_metrics::prelude::*;
+/// use polars::prelude::*;
+/// use synthea_schema::normalize::{NormalizeConfig, normalize};
+/// use synthea_schema::{SyntheaVersion, TableKind};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let n = |t, raw: DataFrame| normalize(t, SyntheaVersion::V3Latest, raw.lazy(), &NormalizeConfig::default());
+/// let encounters = n(TableKind::Encounters, df!(
+///     "Id" => ["w", "a"], "PATIENT" => ["p", "p"], "ENCOUNTERCLASS" => ["wellness", "ambulatory"],
+///     "START" => ["2020-01-01T09:00:00Z", "2020-01-10T09:00:00Z"],
+/// )?)?;
+/// let conditions = n(TableKind::Conditions, df!(
+///     "PATIENT" => ["p"], "CODE" => ["44054006"], "START" => ["2020-02-01"],
+/// )?)?;
+/// let out = diagnosis_latency(LatencyInputs { conditions, encounters }, &LatencyConfig::default())?
+///     .collect()?;
+/// assert_eq!(out.column("latency_days")?.i32()?.get(0), Some(22));
+/// # Ok(())
+/// # }
+/// ```
+///
+/// # Errors
+/// Invalid config, missing or mistyped input columns.
+pub fn diagnosis_latency(inputs: LatencyInputs, config: &LatencyConfig) -> Result<LazyFrame> {
+    config.validate()?;
+    let LatencyInputs {
+        mut conditions,
+        mut encounters,
+    } = inputs;
+    require(
+        &mut conditions,
+        "conditions",
+        &[
+            (PATIENT_ID, Kind::Str),
+            (CODE, Kind::Str),
+            (START, Kind::Date),
+        ],
+    )?;
+    require(
+        &mut encounters,
+        "encounters",
+        &[
+            (PATIENT_ID, Kind::Str),
+            (ENCOUNTER_CLASS, Kind::Str),
+            (START_DATE, Kind::Date),
+        ],
+    )?;
+    let first = conditions
+        .filter(col(START).is_not_null().and(col(PATIENT_ID).is_not_null()))
+        .group_by([col(PATIENT_ID), col(CODE)])
+        .agg([col(START).min().alias("diagnosis_date")])
+        .with_column(day_num(col("diagnosis_date")).alias("__dx"))
+        .with_column((col("__dx") - lit(config.lookback_days)).alias("__from"))
+        .sort(["__from"], sort_opts());
+    let visits = encounters
+        .filter(
+            col(ENCOUNTER_CLASS)
+                .is_in(string_list(&config.excluded_encounter_classes), false)
+                .not()
+                .or(col(ENCOUNTER_CLASS).is_null()),
+        )
+        .select([col(PATIENT_ID), day_num(col(START_DATE)).alias("__visit")])
+        .drop_nulls(None)
+        .unique_stable(None, UniqueKeepStrategy::First)
+        .sort(["__visit"], sort_opts());
+    let asof = AsOfOptions {
+        strategy: AsofStrategy::Forward,
+        tolerance: None,
+        tolerance_str: None,
+        left_by: Some(vec![PATIENT_ID.into()]),
+        right_by: Some(vec![PATIENT_ID.into()]),
+        allow_eq: true,
+        check_sortedness: true,
+    };
+    let out = first
+        .join(
+            visits,
+            [col("__from")],
+            [col("__visit")],
+            JoinArgs::new(JoinType::AsOf(Box::new(asof))),
+        )
+        .with_column(
+            when(col("__visit").lt_eq(col("__dx")))
+                .then(col("__visit"))
+                .otherwise(lit(NULL).cast(DataType::Int32))
+                .alias("__visit"),
+        )
+        .select([
+            col(PATIENT_ID),
+            col(CODE).alias(CONDITION_CODE),
+            col("diagnosis_date"),
+            col("__visit")
+                .cast(DataType::Date)
+                .alias("first_encounter_date"),
+            (col("__dx") - col("__visit"))
+                .cast(DataType::Int32)
+                .alias("latency_days"),
+        ])
+        .sort([PATIENT_ID, CONDITION_CODE], sort_opts());
+    Ok(out)
+}
+
+/// Output schema of [`latency_by_condition`].
+pub fn latency_by_condition_schema() -> Schema {
+    Schema::from_iter([
+        Field::new(CONDITION_CODE.into(), DataType::String),
+        Field::new("patients".into(), DataType::UInt32),
+        Field::new("with_encounter".into(), DataType::UInt32),
+        Field::new("median_latency_days".into(), DataType::Float64),
+        Field::new("p90_latency_days".into(), DataType::Float64),
+    ])
+}
+
+/// Median and 90th percentile latency per condition from [`diagnosis_latency`].
+///
+/// # Definition
+/// Median and p90 (linear interpolation) of `latency_days` over first occurrences that
+/// have a qualifying encounter.
+///
+/// # Denominator
+/// First occurrences of the condition (`patients`).
+///
+/// # Numerator
+/// First occurrences with a qualifying encounter (`with_encounter`).
+///
+/// # Exclusions
+/// Null latencies are excluded from the median / p90.
+///
+/// # Period
+/// That of the input.
+///
+/// # Output grain
+/// One row per `condition_code`: `patients`, `with_encounter` (UInt32),
+/// `median_latency_days`, `p90_latency_days` (Float64).
+///
+/// # Example
+/// ```
+/// use ehr_quality_metrics::latency::latency_by_condition;
+/// use polars::prelude::*;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let l = df!("condition_code" => ["c", "c", "c"], "latency_days" => [Some(0i32), Some(10), None])?.lazy();
+/// let out = latency_by_condition(l)?.collect()?;
+/// assert_eq!(out.column("median_latency_days")?.f64()?.get(0), Some(5.0));
+/// assert_eq!(out.column("with_encounter")?.u32()?.get(0), Some(2));
+/// # Ok(())
+/// # }
+/// ```
+///
+/// # Errors
+/// Polars errors while building the plan.
+pub fn latency_by_condition(latency: LazyFrame) -> Result<LazyFrame> {
+    Ok(latency
+        .group_by([col(CONDITION_CODE)])
+        .agg([
+            len().cast(DataType::UInt32).alias("patients"),
+            col("latency_days")
+                .count()
+                .cast(DataType::UInt32)
+                .alias("with_encounter"),
+            col("latency_days")
+                .cast(DataType::Float64)
+                .median()
+                .alias("median_latency_days"),
+            col("latency_days")
+                .cast(DataType::Float64)
+                .quantile(lit(0.9), QuantileMethod::Linear)
+                .alias("p90_latency_days"),
+        ])
+        .sort([CONDITION_CODE], sort_opts()))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::testkit::*;
+
+    #[test]
+    fn latency_is_zero_within_window_or_null_outside_window() {
+        let enc = encounters(&[
+            // p: diagnosed at an ambulatory visit the same day → 0
+            Enc::new(
+                "a",
+                "p",
+                "h",
+                "ambulatory",
+                "2020-05-01T09:00:00Z",
+                "2020-05-01T10:00:00Z",
+            ),
+            // q: emergency 90 days before (inside), wellness earlier
+            Enc::new(
+                "w",
+                "q",
+                "h",
+                "wellness",
+                "2020-01-01T09:00:00Z",
+                "2020-01-01T10:00:00Z",
+            ),
+            Enc::new(
+                "e",
+                "q",
+                "h",
+                "emergency",
+                "2020-02-01T09:00:00Z",
+                "2020-02-01T10:00:00Z",
+            ),
+            // r: visit 91 days before (outside), wellness on the day
+            Enc::new(
+                "x",
+                "r",
+                "h",
+                "ambulatory",
+                "2020-01-31T09:00:00Z",
+                "2020-01-31T10:00:00Z",
+            ),
+            Enc::new(
+                "y",
+                "r",
+                "h",
+                "wellness",
+                "2020-05-01T09:00:00Z",
+                "2020-05-01T10:00:00Z",
+            ),
+        ]);
+        let conds = conditions(&[
+            ("p", "a", "2020-05-01", "c1"),
+            ("p", "a", "2021-05-01", "c1"), // later occurrence ignored
+            ("q", "e", "2020-05-01", "c1"),
+            ("r", "y", "2020-05-01", "c1"),
+        ]);
+        let lf = diagnosis_latency(
+            LatencyInputs {
+                conditions: conds,
+                encounters: enc,
+            },
+            &LatencyConfig::default(),
+        )
+        .unwrap();
+        assert_eq!(lf.clone().schema_big(), latency_schema());
+        let df = lf.clone().collect_big();
+        assert_eq!(strs(&df, PATIENT_ID), ["p", "q", "r"]);
+        let l: Vec<_> = df
+            .column("latency_days")
+            .unwrap()
+            .i32()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(l, [Some(0), Some(90), None]);
+        let agg = latency_by_condition(lf).unwrap();
+        assert_eq!(agg.clone().schema_big(), latency_by_condition_schema());
+        let agg = agg.collect_big();
+        assert_eq!(
+            agg.column("median_latency_days")
+                .unwrap()
+                .f64()
+                .unwrap()
+                .get(0),
+            Some(45.0)
+        );
+        assert_eq!(
+            agg.column("patients").unwrap().u32().unwrap().get(0),
+            Some(3)
+        );
+    }
+}

@@ -1,0 +1,191 @@
+//! Test fixtures: raw Synthea-like rows normalized with `synthea-schema`, so every
+//! fixture goes through the real silver contract.
+#![allow(clippy::unwrap_used)]
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+use synthea_schema::normalize::{NormalizeConfig, normalize};
+use synthea_schema::{SyntheaVersion, TableKind};
+
+pub(crate) fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn silver(table: TableKind, raw: DataFrame) -> LazyFrame {
+    normalize(
+        table,
+        SyntheaVersion::V3Latest,
+        raw.lazy(),
+        &NormalizeConfig::default(),
+    )
+    .unwrap()
+}
+
+/// One raw encounter row.
+#[derive(Clone, Debug)]
+pub(crate) struct Enc {
+    pub id: &'static str,
+    pub patient: &'static str,
+    pub org: &'static str,
+    pub class: &'static str,
+    pub start: &'static str,
+    pub stop: &'static str,
+    pub code: &'static str,
+    pub reason: &'static str,
+}
+
+impl Enc {
+    pub(crate) fn new(
+        id: &'static str,
+        patient: &'static str,
+        org: &'static str,
+        class: &'static str,
+        start: &'static str,
+        stop: &'static str,
+    ) -> Self {
+        Self {
+            id,
+            patient,
+            org,
+            class,
+            start,
+            stop,
+            code: "183452005",
+            reason: "",
+        }
+    }
+    pub(crate) fn code(mut self, code: &'static str) -> Self {
+        self.code = code;
+        self
+    }
+    pub(crate) fn reason(mut self, reason: &'static str) -> Self {
+        self.reason = reason;
+        self
+    }
+}
+
+pub(crate) fn encounters(rows: &[Enc]) -> LazyFrame {
+    let f = |g: fn(&Enc) -> &'static str| rows.iter().map(g).collect::<Vec<_>>();
+    let raw = df!(
+        "Id" => f(|r| r.id),
+        "START" => f(|r| r.start),
+        "STOP" => f(|r| r.stop),
+        "PATIENT" => f(|r| r.patient),
+        "ORGANIZATION" => f(|r| r.org),
+        "ENCOUNTERCLASS" => f(|r| r.class),
+        "CODE" => f(|r| r.code),
+        "REASONCODE" => f(|r| r.reason),
+    )
+    .unwrap();
+    silver(TableKind::Encounters, raw)
+}
+
+/// `(id, birthdate, deathdate)`.
+pub(crate) fn patients(rows: &[(&str, &str, &str)]) -> LazyFrame {
+    let raw = df!(
+        "Id" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+        "BIRTHDATE" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+        "DEATHDATE" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+        "GENDER" => rows.iter().map(|_| "F").collect::<Vec<_>>(),
+    )
+    .unwrap();
+    silver(TableKind::Patients, raw)
+}
+
+/// `(patient, encounter, start date, code)`.
+pub(crate) fn conditions(rows: &[(&str, &str, &str, &str)]) -> LazyFrame {
+    let raw = df!(
+        "START" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+        "STOP" => rows.iter().map(|_| "").collect::<Vec<_>>(),
+        "PATIENT" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+        "ENCOUNTER" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+        "CODE" => rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+        "DESCRIPTION" => rows.iter().map(|_| "x").collect::<Vec<_>>(),
+    )
+    .unwrap();
+    silver(TableKind::Conditions, raw)
+}
+
+/// `(patient, encounter, start ts, code)`.
+pub(crate) fn procedures(rows: &[(&str, &str, &str, &str)]) -> LazyFrame {
+    let raw = df!(
+        "START" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+        "STOP" => rows.iter().map(|_| "").collect::<Vec<_>>(),
+        "PATIENT" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+        "ENCOUNTER" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+        "CODE" => rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+        "DESCRIPTION" => rows.iter().map(|_| "x").collect::<Vec<_>>(),
+    )
+    .unwrap();
+    silver(TableKind::Procedures, raw)
+}
+
+/// `(patient, code, start ts, stop ts, dispenses)`.
+pub(crate) fn medications(rows: &[(&str, &str, &str, &str, &str)]) -> LazyFrame {
+    let raw = df!(
+        "START" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+        "STOP" => rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+        "PATIENT" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+        "ENCOUNTER" => rows.iter().map(|_| "e").collect::<Vec<_>>(),
+        "CODE" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+        "DESCRIPTION" => rows.iter().map(|_| "x").collect::<Vec<_>>(),
+        "DISPENSES" => rows.iter().map(|r| r.4).collect::<Vec<_>>(),
+    )
+    .unwrap();
+    silver(TableKind::Medications, raw)
+}
+
+pub(crate) fn strs(df: &DataFrame, name: &str) -> Vec<String> {
+    df.column(name)
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap_or("<null>").to_string())
+        .collect()
+}
+
+pub(crate) fn bools(df: &DataFrame, name: &str) -> Vec<bool> {
+    df.column(name)
+        .unwrap()
+        .bool()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap())
+        .collect()
+}
+
+pub(crate) fn dates(df: &DataFrame, name: &str) -> Vec<String> {
+    let c = df.column(name).unwrap().cast(&DataType::String).unwrap();
+    c.str()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap_or("<null>").to_string())
+        .collect()
+}
+
+/// Debug builds of deep Polars plans need more stack than a test thread's 2 MiB:
+/// optimize and execute on a thread with a large stack.
+pub(crate) trait CollectBig {
+    fn collect_big(self) -> DataFrame;
+    fn schema_big(self) -> Schema;
+}
+
+impl CollectBig for LazyFrame {
+    fn collect_big(self) -> DataFrame {
+        std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(move || self.collect().unwrap())
+            .unwrap()
+            .join()
+            .unwrap()
+    }
+    fn schema_big(mut self) -> Schema {
+        std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(move || self.collect_schema().unwrap().as_ref().clone())
+            .unwrap()
+            .join()
+            .unwrap()
+    }
+}
