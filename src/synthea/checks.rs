@@ -72,6 +72,10 @@ fn foreign_keys(table: TableKind, version: SyntheaVersion) -> Vec<(&'static str,
     out
 }
 
+/// Values that mean "no reference" rather than an id (Synthea writes `0` for a claim
+/// without a primary or secondary insurer).
+pub(crate) const NO_REFERENCE_VALUES: [&str; 1] = ["0"];
+
 fn orphan_check_column(silver: &str) -> String {
     format!("__dq_check_orphan_{silver}")
 }
@@ -160,11 +164,17 @@ pub(crate) fn silver_checks(
         duplicate_row.alias(DUPLICATE_ROW),
         malformed_value.alias(MALFORMED_VALUE),
     ];
+    let no_reference = Series::new("no_reference".into(), NO_REFERENCE_VALUES);
     for (silver, target) in foreign_keys(table, version) {
         if let Some(ids) = keys.ids.get(&target) {
             checks.push(
                 col(silver)
                     .is_not_null()
+                    .and(
+                        col(silver)
+                            .is_in(lit(no_reference.clone()).implode(false), false)
+                            .not(),
+                    )
                     .and(
                         col(silver)
                             .is_in(lit(ids.clone()).implode(false), false)
@@ -212,7 +222,7 @@ pub(crate) fn check_rules(
         Rule::warn(
             format!("{t}.duplicate_row"),
             col(DUPLICATE_ROW),
-            "the row repeats another row of the batch in every column (one copy is kept)",
+            "the row repeats another row of the batch in every column (all copies are kept: real exports repeat procedures within a visit)",
         ),
         Rule::warn(
             format!("{t}.malformed_value"),

@@ -351,6 +351,9 @@ async fn silver_table(
         table.silver_key().iter().copied(),
     )?
     .with_order_by([BATCH_ID])
+    // Identical rows of keyless tables are genuine in real exports (v3 procedures repeat
+    // within a visit): keep them, flagged by `<table>.duplicate_row`.
+    .with_exact_duplicates_dropped(false)
     .with_transform(move |raw| transform.apply(raw))
     .with_rules(rules)
     .await?;

@@ -161,6 +161,7 @@ pub struct SilverBuilder {
     rules: Vec<Rule>,
     cdc: Option<CdcConfig>,
     partition_columns: Vec<String>,
+    drop_exact_duplicates: bool,
 }
 
 impl SilverBuilder {
@@ -192,6 +193,7 @@ impl SilverBuilder {
             rules: Vec::new(),
             cdc: None,
             partition_columns: Vec::new(),
+            drop_exact_duplicates: true,
         })
     }
 
@@ -238,6 +240,15 @@ impl SilverBuilder {
         self
     }
 
+    /// For tables without a business key: drop rows equal to an earlier row of the batch
+    /// in every data column (`true`, the default, counted in `rows_deduplicated`), or keep
+    /// them (`false`) when identical rows can be genuine repeats (e.g. a procedure done
+    /// twice in one visit) — flag them with a rule instead.
+    pub fn with_exact_duplicates_dropped(mut self, drop: bool) -> Self {
+        self.drop_exact_duplicates = drop;
+        self
+    }
+
     /// Where quarantined rows go. Default: `<silver>_quarantine` beside the silver table.
     ///
     /// # Errors
@@ -273,24 +284,25 @@ impl SilverBuilder {
         let bronze = ReadBuilder::new(&self.bronze)?
             .with_predicate(col(BATCH_ID).gt(lit(done)))
             .await?;
-        let (keys, order_by, transform, rules, cdc) = (
+        let (keys, order_by, transform, rules, cdc, drop_exact) = (
             self.keys.clone(),
             self.order_by.clone(),
             self.transform.clone(),
             self.rules.clone(),
             self.cdc.clone(),
+            self.drop_exact_duplicates,
         );
         let uri = silver_uri.clone();
         let prepared = run_blocking(&silver_uri, OP, move || {
-            prepare_batch(
-                bronze,
-                &keys,
-                &order_by,
+            let steps = BatchSteps {
+                keys: &keys,
+                order_by: &order_by,
                 transform,
-                &rules,
-                cdc.as_ref(),
-                &uri,
-            )
+                rules: &rules,
+                cdc: cdc.as_ref(),
+                drop_exact_duplicates: drop_exact,
+            };
+            prepare_batch(bronze, &steps, &uri)
         })
         .await?;
         let Some(last_batch) = prepared.last_batch else {
@@ -438,15 +450,26 @@ struct PreparedBatch {
     rule_hits: BTreeMap<String, u64>,
 }
 
-fn prepare_batch(
-    bronze: LazyFrame,
-    keys: &[String],
-    order_by: &[String],
+/// What [`prepare_batch`] does to a batch.
+struct BatchSteps<'a> {
+    keys: &'a [String],
+    order_by: &'a [String],
     transform: Option<Transform>,
-    rules: &[Rule],
-    cdc: Option<&CdcConfig>,
-    table: &str,
-) -> Result<PreparedBatch> {
+    rules: &'a [Rule],
+    cdc: Option<&'a CdcConfig>,
+    drop_exact_duplicates: bool,
+}
+
+fn prepare_batch(bronze: LazyFrame, steps: &BatchSteps<'_>, table: &str) -> Result<PreparedBatch> {
+    let BatchSteps {
+        keys,
+        order_by,
+        transform,
+        rules,
+        cdc,
+        drop_exact_duplicates,
+    } = steps;
+    let (keys, order_by, rules, cdc) = (*keys, *order_by, *rules, *cdc);
     const OP: &str = "silver";
     let bronze = bronze.collect().map_err(|e| Error::polars(table, OP, e))?;
     let rows_read = bronze.height() as u64;
@@ -470,7 +493,9 @@ fn prepare_batch(
         lf = transform(lf).map_err(|e| Error::polars(table, "silver transform", e))?;
     }
     let outcome = apply_rules(lf, rules, table)?;
-    let (mut kept, removed) = if keys.is_empty() {
+    let (mut kept, removed) = if keys.is_empty() && !drop_exact_duplicates {
+        (outcome.kept, 0)
+    } else if keys.is_empty() {
         exact_duplicates_removed(outcome.kept, table)?
     } else {
         let dedup = deduplicate_latest(outcome.kept.lazy(), keys, order_by, table)?;

@@ -252,3 +252,17 @@ async fn keyless_tables_append_and_drop_only_exact_duplicates() {
         .collect();
     assert!(rows.contains(&3) && rows.contains(&1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyless_tables_can_keep_identical_rows() {
+    let lake = Lake::new();
+    lake.land("b1", "Id,ts,v\na,1,x\na,1,x\n");
+    lake.ingest().await;
+    let report = SilverBuilder::new(lake.bronze(), lake.silver(), "t", Vec::<String>::new())
+        .unwrap()
+        .with_exact_duplicates_dropped(false)
+        .await
+        .unwrap();
+    assert_eq!((report.rows_written, report.rows_deduplicated), (2, 0));
+    assert!(report.reconciles());
+}
