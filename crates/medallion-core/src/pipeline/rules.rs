@@ -108,6 +108,8 @@ pub struct RuleOutcome {
 }
 
 const QUARANTINE_COLUMN: &str = "__dq_quarantine";
+const ANY_HIT_COLUMN: &str = "__dq_any_hit";
+const ROW_COLUMN: &str = "__dq_row";
 
 fn hit_column(index: usize) -> String {
     format!("{SCRATCH_PREFIX}hit_{index}")
@@ -165,7 +167,7 @@ pub fn apply_rules(input: LazyFrame, rules: &[Rule], table: &str) -> Result<Rule
                 .alias(hit_column(i))
         })
         .collect();
-    let mut flag_parts: Vec<Expr> = rules
+    let flag_parts: Vec<Expr> = rules
         .iter()
         .enumerate()
         .map(|(i, rule)| {
@@ -174,20 +176,12 @@ pub fn apply_rules(input: LazyFrame, rules: &[Rule], table: &str) -> Result<Rule
                 .otherwise(lit(NULL).cast(DataType::String))
         })
         .collect();
-    if has_flags {
-        flag_parts.insert(
-            0,
-            col(DQ_FLAGS).cast(DataType::List(Box::new(DataType::String))),
-        );
-    }
-    let flags = if flag_parts.is_empty() {
-        lit(Series::new_empty("".into(), &DataType::String)).implode(true)
-    } else {
-        concat_list(flag_parts)
-            .map_err(|e| Error::polars(table, OP, e))?
-            .list()
-            .eval(element().drop_nulls())
-    };
+    let any_hit = (0..rules.len())
+        .map(|i| col(hit_column(i)))
+        .reduce(|a, b| a.or(b))
+        .unwrap_or_else(|| lit(false));
+    let string_list = DataType::List(Box::new(DataType::String));
+    let empty_list = lit(Series::new_empty("".into(), &DataType::String)).implode(true);
     let quarantine_any = rules
         .iter()
         .enumerate()
@@ -196,9 +190,40 @@ pub fn apply_rules(input: LazyFrame, rules: &[Rule], table: &str) -> Result<Rule
         .reduce(|a, b| a.or(b))
         .unwrap_or_else(|| lit(false));
 
-    let evaluated = input
+    // Flags are built only for rows where a rule fired (usually few): building a list
+    // for every row costs more than evaluating all the rules.
+    let indexed = input
+        .with_row_index(ROW_COLUMN, None)
         .with_columns(hits)
-        .with_column(flags.alias(DQ_FLAGS))
+        .with_column(any_hit.alias(ANY_HIT_COLUMN))
+        .collect()
+        .map_err(|e| Error::polars(table, OP, e))?;
+    let existing_flags = if has_flags {
+        col(DQ_FLAGS).cast(string_list.clone())
+    } else {
+        empty_list.clone()
+    };
+    let flagged = indexed.clone().lazy().filter(col(ANY_HIT_COLUMN));
+    let flagged = if flag_parts.is_empty() {
+        flagged.with_column(existing_flags.clone().alias(DQ_FLAGS))
+    } else {
+        let mut parts = vec![existing_flags.clone()];
+        parts.extend(flag_parts);
+        flagged.with_column(
+            concat_list(parts)
+                .map_err(|e| Error::polars(table, OP, e))?
+                .list()
+                .eval(element().drop_nulls())
+                .alias(DQ_FLAGS),
+        )
+    };
+    let clean = indexed
+        .lazy()
+        .filter(col(ANY_HIT_COLUMN).not())
+        .with_column(existing_flags.alias(DQ_FLAGS));
+    let evaluated = concat([flagged, clean], UnionArgs::default())
+        .map_err(|e| Error::polars(table, OP, e))?
+        .sort([ROW_COLUMN], SortMultipleOptions::default())
         .with_column(quarantine_any.alias(QUARANTINE_COLUMN))
         .collect()
         .map_err(|e| Error::polars(table, OP, e))?;
