@@ -220,6 +220,8 @@ pub fn read_table(
 /// [`Error::TableNotInVersion`], [`Error::ColumnType`] for non-text columns that cannot
 /// become the spec dtype, and Polars errors resolving the frame's schema.
 pub fn type_frame(raw: LazyFrame, table: TableKind, version: SyntheaVersion) -> Result<LazyFrame> {
+    const ROW: &str = "__type_frame_row";
+    const ANY_BAD: &str = "__type_frame_any_bad";
     let spec = table
         .spec(version)
         .ok_or(Error::TableNotInVersion { table, version })?;
@@ -228,18 +230,16 @@ pub fn type_frame(raw: LazyFrame, table: TableKind, version: SyntheaVersion) -> 
         .collect_schema()
         .ctx(|| format!("resolving the schema of raw `{table}`"))?;
     let mut outputs = Vec::with_capacity(source_schema.len() + 1);
-    let mut flags: Vec<Expr> = Vec::new();
+    let mut bad_columns: Vec<(String, &'static str)> = Vec::new();
     for c in &spec.columns {
         match source_schema.get(c.name) {
             None => outputs.push(lit(NULL).cast(c.dtype()).alias(c.name)),
             Some(src_dtype) => {
                 let typed = typed_expr(table, c, src_dtype)?;
                 if let Some(bad) = typed.bad {
-                    flags.push(
-                        when(bad)
-                            .then(lit(c.name))
-                            .otherwise(lit(NULL).cast(DataType::String)),
-                    );
+                    let scratch = format!("__type_frame_bad_{}", bad_columns.len());
+                    outputs.push(bad.fill_null(lit(false)).alias(scratch.as_str()));
+                    bad_columns.push((scratch, c.name));
                 }
                 outputs.push(typed.value.alias(c.name));
             }
@@ -250,15 +250,53 @@ pub fn type_frame(raw: LazyFrame, table: TableKind, version: SyntheaVersion) -> 
             outputs.push(col(name.clone()));
         }
     }
-    if flags.is_empty() {
-        flags.push(lit(NULL).cast(DataType::String));
-    }
-    let list = concat_list(flags)
-        .ctx(|| format!("building {PARSE_ERRORS_COLUMN} for raw `{table}`"))?
-        .list()
-        .eval(element().filter(element().is_not_null()));
-    outputs.push(list.alias(PARSE_ERRORS_COLUMN));
-    Ok(raw.select(outputs))
+    let any_bad = bad_columns
+        .iter()
+        .map(|(scratch, _)| col(scratch.as_str()))
+        .reduce(|a, b| a.or(b))
+        .unwrap_or_else(|| lit(false));
+    let empty = lit(Series::new_empty("".into(), &DataType::String)).implode(true);
+    let typed = raw
+        .with_row_index(ROW, None)
+        .select(outputs.into_iter().chain([col(ROW)]).collect::<Vec<_>>())
+        .with_column(any_bad.alias(ANY_BAD));
+    // The error list is built only for rows with a bad value (usually none): a list per
+    // row for every row would dominate the cost of typing.
+    let bad_rows = if bad_columns.is_empty() {
+        typed
+            .clone()
+            .filter(col(ANY_BAD))
+            .with_column(empty.clone().alias(PARSE_ERRORS_COLUMN))
+    } else {
+        let flags: Vec<Expr> = bad_columns
+            .iter()
+            .map(|(scratch, name)| {
+                when(col(scratch.as_str()))
+                    .then(lit(*name))
+                    .otherwise(lit(NULL).cast(DataType::String))
+            })
+            .collect();
+        let list = concat_list(flags)
+            .ctx(|| format!("building {PARSE_ERRORS_COLUMN} for raw `{table}`"))?
+            .list()
+            .eval(element().filter(element().is_not_null()));
+        typed
+            .clone()
+            .filter(col(ANY_BAD))
+            .with_column(list.alias(PARSE_ERRORS_COLUMN))
+    };
+    let good_rows = typed
+        .filter(col(ANY_BAD).not())
+        .with_column(empty.alias(PARSE_ERRORS_COLUMN));
+    let scratch: Vec<String> = bad_columns
+        .into_iter()
+        .map(|(s, _)| s)
+        .chain([ROW.to_string(), ANY_BAD.to_string()])
+        .collect();
+    Ok(concat([bad_rows, good_rows], UnionArgs::default())
+        .ctx(|| format!("typing raw `{table}`"))?
+        .sort([ROW], SortMultipleOptions::default())
+        .drop(cols(scratch)))
 }
 
 /// Read every table of an export directory, detecting its version.
