@@ -43,6 +43,33 @@ pub fn deduplicate_latest(
     table: &str,
 ) -> Result<Deduplicated> {
     const OP: &str = "deduplicate";
+    // Fast path: no repeated key, nothing to sort (sorting gathers every column).
+    if !keys.is_empty() {
+        let key = if keys.len() == 1 {
+            col(keys[0].as_str())
+        } else {
+            as_struct(keys.iter().map(|k| col(k.as_str())).collect())
+        };
+        let all_present = keys
+            .iter()
+            .map(|k| col(k.as_str()).is_not_null())
+            .reduce(|a, b| a.and(b))
+            .unwrap_or_else(|| lit(true));
+        let repeated = input
+            .clone()
+            .filter(all_present)
+            .select([key.is_duplicated().any(true).alias("repeated")])
+            .collect()
+            .map_err(|e| Error::polars(table, OP, e))?;
+        let repeated = repeated
+            .column("repeated")
+            .and_then(|c| c.bool().map(|b| b.get(0).unwrap_or(false)))
+            .map_err(|e| Error::polars(table, OP, e))?;
+        if !repeated {
+            let frame = input.collect().map_err(|e| Error::polars(table, OP, e))?;
+            return Ok(Deduplicated { frame, removed: 0 });
+        }
+    }
     let indexed = input.with_row_index(ROW, None);
     let any_key_null = keys
         .iter()

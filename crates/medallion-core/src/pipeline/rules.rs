@@ -203,6 +203,10 @@ pub fn apply_rules(input: LazyFrame, rules: &[Rule], table: &str) -> Result<Rule
     } else {
         empty_list.clone()
     };
+    let any_flagged = indexed
+        .column(ANY_HIT_COLUMN)
+        .and_then(|c| c.bool().map(|b| b.any()))
+        .map_err(|e| Error::polars(table, OP, e))?;
     let flagged = indexed.clone().lazy().filter(col(ANY_HIT_COLUMN));
     let flagged = if flag_parts.is_empty() {
         flagged.with_column(existing_flags.clone().alias(DQ_FLAGS))
@@ -217,13 +221,23 @@ pub fn apply_rules(input: LazyFrame, rules: &[Rule], table: &str) -> Result<Rule
                 .alias(DQ_FLAGS),
         )
     };
-    let clean = indexed
-        .lazy()
-        .filter(col(ANY_HIT_COLUMN).not())
-        .with_column(existing_flags.alias(DQ_FLAGS));
-    let evaluated = concat([flagged, clean], UnionArgs::default())
-        .map_err(|e| Error::polars(table, OP, e))?
-        .sort([ROW_COLUMN], SortMultipleOptions::default())
+    let clean = indexed.lazy();
+    let clean = if any_flagged {
+        clean.filter(col(ANY_HIT_COLUMN).not())
+    } else {
+        clean
+    }
+    .with_column(existing_flags.alias(DQ_FLAGS));
+    // Without flagged rows the frame is used as is: no split, concat and re-sort, which
+    // would gather (copy) every column of a large batch.
+    let combined = if any_flagged {
+        concat([flagged, clean], UnionArgs::default())
+            .map_err(|e| Error::polars(table, OP, e))?
+            .sort([ROW_COLUMN], SortMultipleOptions::default())
+    } else {
+        clean
+    };
+    let evaluated = combined
         .with_column(quarantine_any.alias(QUARANTINE_COLUMN))
         .collect()
         .map_err(|e| Error::polars(table, OP, e))?;
@@ -259,12 +273,21 @@ pub fn apply_rules(input: LazyFrame, rules: &[Rule], table: &str) -> Result<Rule
         .map(|c| c.to_string())
         .filter(|c| c.starts_with(SCRATCH_PREFIX))
         .collect();
+    let any_quarantined = evaluated
+        .column(QUARANTINE_COLUMN)
+        .and_then(|c| c.bool().map(|b| b.any()))
+        .map_err(|e| Error::polars(table, OP, e))?;
     let split = |quarantined: bool| -> Result<DataFrame> {
         let mask = col(QUARANTINE_COLUMN);
-        evaluated
-            .clone()
-            .lazy()
-            .filter(if quarantined { mask } else { mask.not() })
+        let frame = evaluated.clone().lazy();
+        // Filtering with an all-true mask would copy the batch for nothing.
+        let frame = match (any_quarantined, quarantined) {
+            (false, false) => frame,
+            (false, true) => frame.filter(lit(false)),
+            (true, true) => frame.filter(mask),
+            (true, false) => frame.filter(mask.not()),
+        };
+        frame
             .drop(cols(helper_columns.clone()))
             .collect()
             .map_err(|e| Error::polars(table, OP, e))
