@@ -140,6 +140,15 @@ impl TableLocation {
         Ok(Self { url })
     }
 
+    /// The last path segment (the table's directory name), e.g. `encounters` for
+    /// `.../silver/encounters/`; empty for a bucket root.
+    pub fn name(&self) -> String {
+        self.url
+            .path_segments()
+            .and_then(|mut s| s.rfind(|seg| !seg.is_empty()).map(str::to_string))
+            .unwrap_or_default()
+    }
+
     /// The URL as a string, used in error messages and reports.
     pub fn as_str(&self) -> &str {
         self.url.as_str()
@@ -235,6 +244,7 @@ mod tests {
         let root = TableLocation::try_new("/lake").unwrap();
         let child = root.join("silver/encounters").unwrap();
         assert_eq!(child.as_str(), "file:///lake/silver/encounters/");
+        assert_eq!(child.name(), "encounters");
     }
 
     #[test]

@@ -5,8 +5,6 @@ use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use deltalake::datafusion::prelude::SessionContext;
-use deltalake::kernel::Transaction;
-use deltalake::kernel::transaction::CommitProperties;
 use deltalake::operations::merge::MergeBuilder as DeltaMergeBuilder;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -16,7 +14,9 @@ use crate::bridge::{StringFormat, dataframe_to_record_batches};
 use crate::delta_types::delta_compatible;
 use crate::error::{Error, Result};
 use crate::location::TableLocation;
-use crate::table::{AppTransaction, ensure_not_committed, open_existing, snapshot_of};
+use crate::table::{
+    AppTransaction, commit_properties, ensure_not_committed, open_existing, snapshot_of,
+};
 
 /// Alias of the source rows in clause conditions (`source.col`).
 pub const SOURCE_ALIAS: &str = "source";
@@ -253,14 +253,7 @@ impl MergeBuilder {
             .collect::<Vec<_>>()
             .join(" AND ");
 
-        let mut commit = CommitProperties::default();
-        if !self.commit_metadata.is_empty() {
-            commit = commit.with_metadata(self.commit_metadata);
-        }
-        if let Some(txn) = &self.app_transaction {
-            commit =
-                commit.with_application_transaction(Transaction::new(&txn.app_id, txn.version));
-        }
+        let commit = commit_properties(self.commit_metadata, self.app_transaction.as_ref());
         let mut builder = DeltaMergeBuilder::new(
             table.log_store(),
             snapshot_of(&table),

@@ -1,6 +1,7 @@
 //! Opening tables and checking application transactions.
 
-use deltalake::kernel::EagerSnapshot;
+use deltalake::kernel::transaction::CommitProperties;
+use deltalake::kernel::{EagerSnapshot, Transaction};
 use deltalake::{DeltaTable, DeltaTableError};
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +32,21 @@ impl AppTransaction {
             version,
         }
     }
+}
+
+/// Commit properties carrying caller metadata and, if given, the application transaction.
+pub(crate) fn commit_properties(
+    metadata: Vec<(String, serde_json::Value)>,
+    app_transaction: Option<&AppTransaction>,
+) -> CommitProperties {
+    let mut commit = CommitProperties::default();
+    if !metadata.is_empty() {
+        commit = commit.with_metadata(metadata);
+    }
+    if let Some(txn) = app_transaction {
+        commit = commit.with_application_transaction(Transaction::new(&txn.app_id, txn.version));
+    }
+    commit
 }
 
 /// Opens the table at `location`; a location without a table yields an unloaded table.

@@ -6,8 +6,6 @@ use std::num::{NonZeroU64, NonZeroUsize};
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
-use deltalake::kernel::Transaction;
-use deltalake::kernel::transaction::CommitProperties;
 use deltalake::operations::write::{SchemaMode, WriteBuilder as DeltaWriteBuilder};
 use deltalake::protocol::SaveMode;
 use polars::prelude::*;
@@ -19,7 +17,9 @@ use crate::delta_types::delta_compatible;
 use crate::error::{Error, Result};
 use crate::location::TableLocation;
 use crate::stream::stream_lazyframe;
-use crate::table::{AppTransaction, ensure_not_committed, open_or_new, snapshot_of};
+use crate::table::{
+    AppTransaction, commit_properties, ensure_not_committed, open_or_new, snapshot_of,
+};
 
 /// Rows per batch handed from Polars to the Parquet writer: [`WriteBuilder::with_batch_rows`].
 pub const DEFAULT_BATCH_ROWS: usize = 131_072;
@@ -265,14 +265,7 @@ impl WriteBuilder {
         })
         .await?;
 
-        let mut commit = CommitProperties::default();
-        if !self.commit_metadata.is_empty() {
-            commit = commit.with_metadata(self.commit_metadata);
-        }
-        if let Some(txn) = &self.app_transaction {
-            commit =
-                commit.with_application_transaction(Transaction::new(&txn.app_id, txn.version));
-        }
+        let commit = commit_properties(self.commit_metadata, self.app_transaction.as_ref());
         let mut builder = DeltaWriteBuilder::new(table.log_store(), snapshot_of(&table))
             .with_input_plan(streamed.plan)
             .with_save_mode(match self.mode {

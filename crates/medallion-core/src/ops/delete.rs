@@ -3,13 +3,11 @@
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
-use deltalake::kernel::Transaction;
-use deltalake::kernel::transaction::CommitProperties;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::location::TableLocation;
-use crate::table::{AppTransaction, ensure_not_committed, open_existing};
+use crate::table::{AppTransaction, commit_properties, ensure_not_committed, open_existing};
 
 /// The outcome of a DELETE.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,12 +73,10 @@ impl DeleteBuilder {
         const OP: &str = "delete";
         let table_uri = self.location.to_string();
         let table = open_existing(&self.location, OP).await?;
-        let mut commit = CommitProperties::default();
         if let Some(txn) = &self.app_transaction {
             ensure_not_committed(&table, &self.location, txn, OP).await?;
-            commit =
-                commit.with_application_transaction(Transaction::new(&txn.app_id, txn.version));
         }
+        let commit = commit_properties(Vec::new(), self.app_transaction.as_ref());
         let mut builder = table.delete().with_commit_properties(commit);
         if let Some(predicate) = self.predicate {
             builder = builder.with_predicate(predicate);

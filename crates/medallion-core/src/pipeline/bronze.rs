@@ -152,13 +152,7 @@ impl BronzeIngestBuilder {
     }
 
     fn stem(&self) -> String {
-        self.file_stem.clone().unwrap_or_else(|| {
-            self.table
-                .url()
-                .path_segments()
-                .and_then(|mut s| s.rfind(|seg| !seg.is_empty()).map(str::to_string))
-                .unwrap_or_default()
-        })
+        self.file_stem.clone().unwrap_or_else(|| self.table.name())
     }
 
     async fn execute(self) -> Result<BronzeReport> {

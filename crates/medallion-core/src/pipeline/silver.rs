@@ -262,12 +262,7 @@ impl SilverBuilder {
     }
 
     fn app_id(&self) -> String {
-        let name = self
-            .silver
-            .url()
-            .path_segments()
-            .and_then(|mut s| s.rfind(|seg| !seg.is_empty()).map(str::to_string))
-            .unwrap_or_default();
+        let name = self.silver.name();
         format!("{}/silver/{name}", self.pipeline)
     }
 
