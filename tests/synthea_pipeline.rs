@@ -140,10 +140,27 @@ async fn flagged_rows(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_injected_defect_is_flagged_or_quarantined_and_counts_reconcile() {
+    dirty_defects_are_all_caught(None).await;
+}
+
+/// The same with silver processing 1,000 rows at a time: duplicates that land in
+/// different chunks are still found.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_injected_defect_is_caught_when_silver_runs_in_small_chunks() {
+    dirty_defects_are_all_caught(Some(1_000)).await;
+}
+
+async fn dirty_defects_are_all_caught(chunk_rows: Option<usize>) {
     let landing = tempfile::tempdir().unwrap();
     let lake = tempfile::tempdir().unwrap();
     generate_into(landing.path(), "dirty", 40, 11, Some(0.03));
-    let outcome = run(lake.path(), landing.path(), "dirty").await;
+    let mut config = PipelineConfig::new(lake.path(), "test", as_of(), "dirty");
+    if let Some(rows) = chunk_rows {
+        config.silver_chunk_rows = rows;
+    }
+    let outcome = run_pipeline(&config, landing.path(), &mut |_| {})
+        .await
+        .unwrap();
     assert!(
         outcome.report.unreconciled().is_empty(),
         "{}",

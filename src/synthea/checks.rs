@@ -21,7 +21,6 @@ pub(crate) const WHITESPACE: &str = "__dq_check_whitespace";
 pub(crate) const CASE_VARIANT: &str = "__dq_check_case_variant";
 pub(crate) const FUTURE_DATE: &str = "__dq_check_future_date";
 pub(crate) const AFTER_DEATH: &str = "__dq_check_after_death";
-pub(crate) const DUPLICATE_ROW: &str = "__dq_check_duplicate_row";
 pub(crate) const MALFORMED_VALUE: &str = "__dq_check_malformed_value";
 
 /// Known ids of the reference tables, for orphan checks.
@@ -144,12 +143,6 @@ pub(crate) fn silver_checks(
         .reduce(|a, b| a.or(b))
         .unwrap_or_else(|| lit(false))
         .alias(FUTURE_DATE);
-    let data_columns: Vec<Expr> = schema.iter_names().map(|n| col(n.clone())).collect();
-    let duplicate_row = if table.silver_key().is_empty() {
-        as_struct(data_columns).is_duplicated()
-    } else {
-        lit(false)
-    };
     let malformed_value = if table == TableKind::Observations {
         // A numeric observation whose value does not parse as a number.
         col("value_type")
@@ -160,11 +153,7 @@ pub(crate) fn silver_checks(
     } else {
         lit(false)
     };
-    let mut checks = vec![
-        future,
-        duplicate_row.alias(DUPLICATE_ROW),
-        malformed_value.alias(MALFORMED_VALUE),
-    ];
+    let mut checks = vec![future, malformed_value.alias(MALFORMED_VALUE)];
     let no_reference = Series::new("no_reference".into(), NO_REFERENCE_VALUES);
     for (silver, target) in foreign_keys(table, version) {
         if let Some(ids) = keys.ids.get(&target) {
@@ -219,11 +208,6 @@ pub(crate) fn check_rules(
             format!("{t}.future_date"),
             col(FUTURE_DATE),
             format!("a date is after the as-of date {as_of}"),
-        ),
-        Rule::warn(
-            format!("{t}.duplicate_row"),
-            col(DUPLICATE_ROW),
-            "the row repeats another row of the batch in every column (all copies are kept: real exports repeat procedures within a visit)",
         ),
         Rule::warn(
             format!("{t}.malformed_value"),

@@ -24,8 +24,8 @@ use std::time::Instant;
 use chrono::{NaiveDate, Utc};
 use medallion_core::ReadBuilder;
 use medallion_core::pipeline::{
-    BATCH_ID, BronzeIngestBuilder, INGESTED_AT, RunReport, SOURCE_FILE, SOURCE_ROW, SilverBuilder,
-    TableRunReport,
+    BATCH_ID, BronzeIngestBuilder, INGESTED_AT, RunReport, SOURCE_FILE, SOURCE_ROW, Severity,
+    SilverBuilder, TableRunReport,
 };
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -73,6 +73,10 @@ pub struct PipelineConfig {
     /// Raw categorical columns checked for case variants, per table. Default:
     /// [`default_categorical_columns`].
     pub categorical_columns: BTreeMap<String, Vec<String>>,
+    /// Bronze rows a silver table processes at a time (bounds memory; see
+    /// [`SilverBuilder::with_chunk_rows`]). Default:
+    /// [`medallion_core::pipeline::DEFAULT_CHUNK_ROWS`] (500,000).
+    pub silver_chunk_rows: usize,
 }
 
 impl PipelineConfig {
@@ -100,6 +104,7 @@ impl PipelineConfig {
             normalize: NormalizeConfig::default(),
             dq,
             categorical_columns: default_categorical_columns(),
+            silver_chunk_rows: medallion_core::pipeline::DEFAULT_CHUNK_ROWS,
         }
     }
 
@@ -342,9 +347,24 @@ async fn silver_table(
         patients,
     };
     let transform = Arc::new(transform);
+    let t = table.name();
+    // Repeated keys (rows) are found over the whole batch by the builder; a `warn` rule
+    // would only see one chunk. A stricter configured severity keeps the rule.
+    let duplicate_flag = if table.silver_key().is_empty() {
+        format!("{t}.duplicate_row")
+    } else {
+        format!("{t}.duplicate_id")
+    };
     let mut rules = checks::schema_rules(table, &config.dq, config.as_of);
+    let flag_is_warn = rules
+        .iter()
+        .find(|r| r.name == duplicate_flag)
+        .is_none_or(|r| r.severity == Severity::Warn);
+    if flag_is_warn {
+        rules.retain(|r| r.name != duplicate_flag);
+    }
     rules.extend(checks::check_rules(table, version, keys, config.as_of));
-    let report = SilverBuilder::new(
+    let mut builder = SilverBuilder::new(
         config.table("bronze", table.name()),
         config.table("silver", table.name()),
         &config.pipeline,
@@ -356,8 +376,12 @@ async fn silver_table(
     .with_exact_duplicates_dropped(false)
     .with_transform(move |raw| transform.apply(raw))
     .with_rules(rules)
-    .await?;
-    Ok(report)
+    .with_chunk_rows(config.silver_chunk_rows)
+    .with_staging_dir(config.lakehouse.join("_staging"));
+    if flag_is_warn {
+        builder = builder.with_duplicate_flag(duplicate_flag);
+    }
+    Ok(builder.await?)
 }
 
 /// Bronze rows → typed, normalized, checked silver rows (pure).

@@ -1,7 +1,9 @@
 //! The medallion pipeline machinery: bronze ingestion, silver rules/dedup/upsert/SCD2,
 //! gold writing, maintenance and run reports. Generic: no healthcare knowledge.
 
+mod batch_duplicates;
 mod bronze;
+mod chunks;
 mod dedup;
 mod gold;
 mod maintenance;
@@ -14,6 +16,7 @@ pub use bronze::{
     BATCH_ID, BronzeIngestBuilder, BronzeReport, INGESTED_AT, LandingFormat, SOURCE_FILE,
     SOURCE_ROW,
 };
+pub use chunks::DEFAULT_CHUNK_ROWS;
 pub use dedup::{Deduplicated, deduplicate_latest};
 pub use gold::{GoldWriteBuilder, METRIC_VERSION_PROPERTY};
 pub use maintenance::{MaintenancePolicy, MaintenanceReport, run_maintenance};

@@ -115,7 +115,8 @@ fn hit_column(index: usize) -> String {
     format!("{SCRATCH_PREFIX}hit_{index}")
 }
 
-/// Applies `rules` to `input` (see the [module docs](self)).
+/// Applies `rules` to `input`: flags rows in `_dq_flags`, splits off quarantined rows and
+/// fails the batch on a `fail` rule (see [`Severity`]).
 ///
 /// An existing `_dq_flags` column (e.g. parse flags from a lenient reader) is kept and
 /// extended.

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::future::{Future, IntoFuture};
+use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,10 +10,10 @@ use std::time::{Duration, Instant};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::bronze::{BATCH_ID, INGESTED_AT, SOURCE_FILE, SOURCE_ROW};
-use super::dedup::deduplicate_latest;
-use super::rules::DQ_FLAGS;
-use super::rules::{Rule, apply_rules};
+use super::batch_duplicates::{DuplicateSteps, resolve_duplicates};
+use super::bronze::BATCH_ID;
+use super::chunks::{DEFAULT_CHUNK_ROWS, StagedRows, plan_chunks};
+use super::rules::{Rule, RuleOutcome, apply_rules};
 use crate::blocking::run_blocking;
 use crate::error::{Error, Result};
 use crate::location::TableLocation;
@@ -116,8 +117,11 @@ impl SilverReport {
 /// Moves new bronze rows into a silver table; run with `.await`.
 ///
 /// Steps, all before any commit: read the bronze rows whose `_batch_id` is above the
-/// last one this silver table committed; apply the normalization [`Transform`]; apply
-/// the [`Rule`]s (a `fail` rule aborts here); keep the latest row per business key.
+/// last one this silver table committed; in chunks of at most
+/// [`SilverBuilder::with_chunk_rows`] rows (memory stays bounded however large the
+/// batch), apply the normalization [`Transform`] and the [`Rule`]s (a `fail` rule aborts
+/// here) and stage the kept rows; then, over the whole batch, keep the latest row per
+/// business key and flag repeated keys ([`SilverBuilder::with_duplicate_flag`]).
 /// Then append quarantined rows to `<silver>_quarantine` and MERGE the rest into silver,
 /// each commit tagged with the application transaction `(pipeline/table, last bronze
 /// batch)`, so a re-run after a crash finishes what is missing and never duplicates.
@@ -162,6 +166,9 @@ pub struct SilverBuilder {
     cdc: Option<CdcConfig>,
     partition_columns: Vec<String>,
     drop_exact_duplicates: bool,
+    duplicate_flag: Option<String>,
+    chunk_rows: usize,
+    staging_dir: PathBuf,
 }
 
 impl SilverBuilder {
@@ -194,6 +201,9 @@ impl SilverBuilder {
             cdc: None,
             partition_columns: Vec::new(),
             drop_exact_duplicates: true,
+            duplicate_flag: None,
+            chunk_rows: DEFAULT_CHUNK_ROWS,
+            staging_dir: std::env::temp_dir(),
         })
     }
 
@@ -249,6 +259,40 @@ impl SilverBuilder {
         self
     }
 
+    /// Flags kept rows whose business key — or, for tables without one, whose whole
+    /// content — occurs more than once in the batch: `name` is added to their
+    /// `_dq_flags` and `rule_hits[name]` counts every such row before deduplication.
+    /// Default: no flag.
+    ///
+    /// Use this rather than a rule such as `col("id").is_duplicated()`: rules see one
+    /// chunk at a time (see [`SilverBuilder::with_chunk_rows`]), this sees the batch.
+    pub fn with_duplicate_flag(mut self, name: impl Into<String>) -> Self {
+        self.duplicate_flag = Some(name.into());
+        self
+    }
+
+    /// Bronze rows transformed and checked at a time. Default: [`DEFAULT_CHUNK_ROWS`]
+    /// (500,000), which keeps a silver run of a wide table within about 1 GB.
+    ///
+    /// A batch above the limit is split by source file and `_source_row` range; each
+    /// chunk's kept rows are spilled to a Parquet file under
+    /// [`SilverBuilder::with_staging_dir`], and deduplication, the duplicate flag and the
+    /// commit then run over all chunks, so the result does not depend on the chunk size —
+    /// except for rules that compare rows with each other (window expressions such as
+    /// `is_duplicated` or `over`), which see one chunk.
+    pub fn with_chunk_rows(mut self, rows: usize) -> Self {
+        self.chunk_rows = rows.max(1);
+        self
+    }
+
+    /// Local directory for the spilled chunks of a large batch (a temporary
+    /// sub-directory, removed when the run ends). Default: the system temporary
+    /// directory.
+    pub fn with_staging_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.staging_dir = dir.into();
+        self
+    }
+
     /// Where quarantined rows go. Default: `<silver>_quarantine` beside the silver table.
     ///
     /// # Errors
@@ -279,28 +323,19 @@ impl SilverBuilder {
         let bronze = ReadBuilder::new(&self.bronze)?
             .with_predicate(col(BATCH_ID).gt(lit(done)))
             .await?;
-        let (keys, order_by, transform, rules, cdc, drop_exact) = (
-            self.keys.clone(),
-            self.order_by.clone(),
-            self.transform.clone(),
-            self.rules.clone(),
-            self.cdc.clone(),
-            self.drop_exact_duplicates,
-        );
-        let uri = silver_uri.clone();
-        let prepared = run_blocking(&silver_uri, OP, move || {
-            let steps = BatchSteps {
-                keys: &keys,
-                order_by: &order_by,
-                transform,
-                rules: &rules,
-                cdc: cdc.as_ref(),
-                drop_exact_duplicates: drop_exact,
-            };
-            prepare_batch(bronze, &steps, &uri)
+        let (pending, chunk_rows, uri) = (bronze.clone(), self.chunk_rows, silver_uri.clone());
+        let plan = run_blocking(&silver_uri, OP, move || {
+            plan_chunks(pending, chunk_rows, &uri)
         })
         .await?;
-        let Some(last_batch) = prepared.last_batch else {
+        let empty_hits: BTreeMap<String, u64> = self
+            .rules
+            .iter()
+            .map(|r| r.name.clone())
+            .chain(self.duplicate_flag.clone())
+            .map(|name| (name, 0))
+            .collect();
+        let Some(last_batch) = plan.last_batch.filter(|_| plan.rows_read > 0) else {
             return Ok(SilverReport {
                 table: silver_uri,
                 bronze_batches: None,
@@ -311,48 +346,128 @@ impl SilverBuilder {
                 rows_inserted: 0,
                 rows_updated: 0,
                 rows_deleted: 0,
-                rule_hits: prepared.rule_hits,
+                rule_hits: empty_hits,
                 version: None,
                 duration: started.elapsed(),
             });
         };
 
+        // Chunk by chunk: transform and rules, quarantined rows kept aside, kept rows
+        // staged (spilled to local Parquet when there is more than one chunk).
+        let mut staged =
+            StagedRows::new(plan.chunks.len(), &self.staging_dir, self.keys.is_empty())?;
+        let mut quarantined: Vec<DataFrame> = Vec::new();
+        let mut rule_hits = empty_hits;
+        for filter in plan.chunks {
+            let chunk = match filter {
+                Some(filter) => bronze.clone().filter(filter),
+                None => bronze.clone(),
+            };
+            let (transform, rules, uri) = (
+                self.transform.clone(),
+                self.rules.clone(),
+                silver_uri.clone(),
+            );
+            let (outcome, returned) = run_blocking(&silver_uri, OP, move || {
+                let outcome = checked_chunk(chunk, transform, &rules, &uri)?;
+                let mut staged = staged;
+                staged.push(outcome.kept, &uri)?;
+                Ok(((outcome.quarantined, outcome.rule_hits), staged))
+            })
+            .await?;
+            staged = returned;
+            let (chunk_quarantined, hits) = outcome;
+            if chunk_quarantined.height() > 0 {
+                quarantined.push(chunk_quarantined);
+            }
+            for (name, count) in hits {
+                *rule_hits.entry(name).or_insert(0) += count;
+            }
+        }
+
+        // Batch-wide: duplicates across all chunks, then CDC tombstones.
+        let staged_rows = staged.rows();
+        let kept = staged.lazy(&silver_uri)?;
+        let (keys, order_by, drop_exact, flag, uri) = (
+            self.keys.clone(),
+            self.order_by.clone(),
+            self.drop_exact_duplicates,
+            self.duplicate_flag.clone(),
+            silver_uri.clone(),
+        );
+        let duplicates = run_blocking(&silver_uri, OP, move || {
+            let steps = DuplicateSteps {
+                keys: &keys,
+                order_by: &order_by,
+                drop_exact,
+                flag: flag.as_deref(),
+            };
+            resolve_duplicates(kept, &steps, &uri)
+        })
+        .await?;
+        if let Some(flag) = &self.duplicate_flag {
+            rule_hits.insert(flag.clone(), duplicates.repeated);
+        }
+        let mut kept = duplicates.frame;
+        if let Some(cdc) = self.cdc.as_ref().filter(|c| c.deletes == CdcDeletes::Soft) {
+            let deletes = Series::new("".into(), cdc.delete_values.clone());
+            kept = kept.with_column(
+                col(cdc.op_column.as_str())
+                    .is_in(lit(deletes).implode(false), false)
+                    .fill_null(lit(false))
+                    .alias(DELETED),
+            );
+        }
+
         // Quarantine first: if we crash after it, the re-run skips it (same transaction)
         // and completes silver.
-        let rows_quarantined = prepared.quarantined.height() as u64;
+        let quarantined = match quarantined.len() {
+            0 => None,
+            1 => quarantined.pop(),
+            _ => {
+                let parts: Vec<LazyFrame> = quarantined.into_iter().map(DataFrame::lazy).collect();
+                let all = concat_lf_diagonal(parts, UnionArgs::default())
+                    .map_err(|e| Error::polars(&silver_uri, OP, e))?;
+                let uri = silver_uri.clone();
+                Some(
+                    run_blocking(&silver_uri, OP, move || {
+                        all.collect().map_err(|e| Error::polars(&uri, OP, e))
+                    })
+                    .await?,
+                )
+            }
+        };
+        let rows_quarantined = quarantined.as_ref().map_or(0, |q| q.height() as u64);
         let quarantine_done = app_transaction_version(&self.quarantine, &quarantine_app_id)
             .await?
             .unwrap_or(0);
-        if rows_quarantined > 0 && quarantine_done < last_batch {
-            WriteBuilder::new(&self.quarantine, prepared.quarantined.clone().lazy())?
+        if let Some(quarantined) = quarantined.filter(|_| quarantine_done < last_batch) {
+            WriteBuilder::new(&self.quarantine, quarantined.lazy())?
                 .with_schema_evolution(SchemaEvolution::Merge)
                 .with_app_transaction(AppTransaction::new(quarantine_app_id, last_batch))
                 .with_commit_metadata("pipeline", self.pipeline.clone())
                 .await?;
         }
 
-        let rows_written = prepared.kept.height() as u64;
+        let rows_written = staged_rows - duplicates.removed;
         let silver_exists = crate::table::open_existing(&self.silver, OP).await.is_ok();
         let txn = AppTransaction::new(app_id, last_batch);
         let (version, inserted, updated, deleted) = if !silver_exists || self.keys.is_empty() {
-            // New table, or a table without a business key: rows are appended.
-            let report = WriteBuilder::new(&self.silver, prepared.kept.clone().lazy())?
+            // New table, or a table without a business key: rows are appended, streamed
+            // from the staged chunks.
+            let report = WriteBuilder::new(&self.silver, kept)?
                 .with_partition_columns(self.partition_columns.clone())
                 .with_schema_evolution(SchemaEvolution::Merge)
                 .with_app_transaction(txn)
                 .with_commit_metadata("pipeline", self.pipeline.clone())
                 .await?;
-            (report.version, rows_written, 0, 0)
+            (report.version, report.rows_written, 0, 0)
         } else {
             let newer = newer_condition(&self.order_by);
-            let mut merge = MergeBuilder::new(
-                &self.silver,
-                prepared.kept.clone().lazy(),
-                self.keys.clone(),
-            )?
-            .with_merge_schema(true)
-            .with_app_transaction(txn)
-            .with_commit_metadata("pipeline", self.pipeline.clone());
+            let mut merge = MergeBuilder::new(&self.silver, kept, self.keys.clone())?
+                .with_merge_schema(true)
+                .with_app_transaction(txn)
+                .with_commit_metadata("pipeline", self.pipeline.clone());
             if let Some(cdc) = self.cdc.as_ref().filter(|c| c.deletes == CdcDeletes::Hard) {
                 let is_delete = delete_condition(cdc);
                 let guard = match &newer {
@@ -379,14 +494,14 @@ impl SilverBuilder {
         Ok(SilverReport {
             table: silver_uri,
             bronze_batches: Some((done, last_batch)),
-            rows_read: prepared.rows_read,
+            rows_read: plan.rows_read,
             rows_written,
             rows_quarantined,
-            rows_deduplicated: prepared.deduplicated,
+            rows_deduplicated: duplicates.removed,
             rows_inserted: inserted,
             rows_updated: updated,
             rows_deleted: deleted,
-            rule_hits: prepared.rule_hits,
+            rule_hits,
             version,
             duration: started.elapsed(),
         })
@@ -435,111 +550,18 @@ fn quarantine_location(silver: &TableLocation) -> Result<TableLocation> {
     TableLocation::try_new(format!("{url}_quarantine"))
 }
 
-/// A normalized, rule-checked, deduplicated batch ready to commit.
-struct PreparedBatch {
-    last_batch: Option<i64>,
-    rows_read: u64,
-    kept: DataFrame,
-    quarantined: DataFrame,
-    deduplicated: u64,
-    rule_hits: BTreeMap<String, u64>,
-}
-
-/// What [`prepare_batch`] does to a batch.
-struct BatchSteps<'a> {
-    keys: &'a [String],
-    order_by: &'a [String],
+/// Transform and rules applied to one chunk of bronze rows.
+fn checked_chunk(
+    bronze: LazyFrame,
     transform: Option<Transform>,
-    rules: &'a [Rule],
-    cdc: Option<&'a CdcConfig>,
-    drop_exact_duplicates: bool,
-}
-
-fn prepare_batch(bronze: LazyFrame, steps: &BatchSteps<'_>, table: &str) -> Result<PreparedBatch> {
-    let BatchSteps {
-        keys,
-        order_by,
-        transform,
-        rules,
-        cdc,
-        drop_exact_duplicates,
-    } = steps;
-    let (keys, order_by, rules, cdc) = (*keys, *order_by, *rules, *cdc);
-    const OP: &str = "silver";
-    let bronze = bronze.collect().map_err(|e| Error::polars(table, OP, e))?;
-    let rows_read = bronze.height() as u64;
-    let last_batch = bronze
-        .column(BATCH_ID)
-        .and_then(|c| c.i64().map(|ca| ca.max()))
-        .map_err(|e| Error::polars(table, OP, e))?;
-    let empty_hits = rules.iter().map(|r| (r.name.clone(), 0)).collect();
-    if rows_read == 0 {
-        return Ok(PreparedBatch {
-            last_batch: None,
-            rows_read,
-            kept: DataFrame::empty(),
-            quarantined: DataFrame::empty(),
-            deduplicated: 0,
-            rule_hits: empty_hits,
-        });
-    }
-    let mut lf = bronze.lazy();
+    rules: &[Rule],
+    table: &str,
+) -> Result<RuleOutcome> {
+    let mut lf = bronze;
     if let Some(transform) = transform {
         lf = transform(lf).map_err(|e| Error::polars(table, "silver transform", e))?;
     }
-    let outcome = apply_rules(lf, rules, table)?;
-    let (mut kept, removed) = if keys.is_empty() && !drop_exact_duplicates {
-        (outcome.kept, 0)
-    } else if keys.is_empty() {
-        exact_duplicates_removed(outcome.kept, table)?
-    } else {
-        let dedup = deduplicate_latest(outcome.kept.lazy(), keys, order_by, table)?;
-        (dedup.frame, dedup.removed)
-    };
-    if let Some(cdc) = cdc.filter(|c| c.deletes == CdcDeletes::Soft) {
-        let deletes = Series::new("".into(), cdc.delete_values.clone());
-        kept = kept
-            .lazy()
-            .with_column(
-                col(cdc.op_column.as_str())
-                    .is_in(lit(deletes), false)
-                    .fill_null(lit(false))
-                    .alias(DELETED),
-            )
-            .collect()
-            .map_err(|e| Error::polars(table, OP, e))?;
-    }
-    Ok(PreparedBatch {
-        last_batch,
-        rows_read,
-        kept,
-        quarantined: outcome.quarantined,
-        deduplicated: removed,
-        rule_hits: outcome.rule_hits,
-    })
-}
-
-/// For tables without a business key: drops rows equal to an earlier row in every data
-/// column (lineage and flag columns ignored), keeping the first.
-fn exact_duplicates_removed(frame: DataFrame, table: &str) -> Result<(DataFrame, u64)> {
-    let lineage = [INGESTED_AT, SOURCE_FILE, SOURCE_ROW, BATCH_ID, DQ_FLAGS];
-    let data_columns: Vec<String> = frame
-        .get_column_names()
-        .iter()
-        .map(|c| c.to_string())
-        .filter(|c| !lineage.contains(&c.as_str()))
-        .collect();
-    let before = frame.height() as u64;
-    let deduplicated = frame
-        .lazy()
-        .unique_stable(
-            Some(cols(data_columns.iter().map(String::as_str))),
-            UniqueKeepStrategy::First,
-        )
-        .collect()
-        .map_err(|e| Error::polars(table, "silver", e))?;
-    let removed = before - deduplicated.height() as u64;
-    Ok((deduplicated, removed))
+    apply_rules(lf, rules, table)
 }
 
 impl IntoFuture for SilverBuilder {

@@ -8,6 +8,7 @@ mod merge_delete;
 mod pipeline_bronze;
 mod pipeline_scd2_gold;
 mod pipeline_silver;
+mod pipeline_silver_chunks;
 mod read_features;
 mod write_read;
 

@@ -1,0 +1,315 @@
+//! Batch-wide duplicates of a silver batch: latest-by-key deduplication, exact-duplicate
+//! removal for keyless tables, and the duplicate flag.
+//!
+//! These steps compare rows across the whole batch, so they run once over all staged
+//! chunks and read only what they need (keys, ordering columns, row numbers and row
+//! hashes); the full rows stay staged and are filtered lazily on the way to the table.
+
+use polars::prelude::*;
+
+use super::chunks::{BATCH_ROW, ROW_HASH, data_columns};
+use super::rules::DQ_FLAGS;
+use crate::error::{Error, Result};
+
+const OP: &str = "deduplicate";
+
+/// What [`resolve_duplicates`] decides.
+pub(crate) struct BatchDuplicates {
+    /// The staged rows without removed duplicates, flagged, without scratch columns.
+    pub frame: LazyFrame,
+    /// Rows removed as duplicates.
+    pub removed: u64,
+    /// Rows whose key (or, without keys, whole content) occurs more than once in the
+    /// batch, counted before removal.
+    pub repeated: u64,
+}
+
+/// Settings of [`resolve_duplicates`].
+pub(crate) struct DuplicateSteps<'a> {
+    pub keys: &'a [String],
+    pub order_by: &'a [String],
+    /// Keyless tables: drop rows equal to an earlier row.
+    pub drop_exact: bool,
+    /// Flag name added to `_dq_flags` of kept rows whose key (content) repeats.
+    pub flag: Option<&'a str>,
+}
+
+/// Resolves the duplicates of the `staged` rows (with [`BATCH_ROW`], and [`ROW_HASH`]
+/// for keyless tables).
+///
+/// Keyed tables keep, per key, the row with the greatest `order_by` values, ties going
+/// to the later row (nulls order lowest; rows with a null key are all kept). Keyless
+/// tables compare every data column (see [`data_columns`]); a hash selects candidates and
+/// the candidates' values are compared exactly, so a hash collision never merges rows.
+pub(crate) fn resolve_duplicates(
+    staged: LazyFrame,
+    steps: &DuplicateSteps<'_>,
+    table: &str,
+) -> Result<BatchDuplicates> {
+    let (repeated, losers) = if steps.keys.is_empty() {
+        repeated_rows(staged.clone(), steps.drop_exact, table)?
+    } else {
+        repeated_keys(staged.clone(), steps.keys, steps.order_by, table)?
+    };
+    let removed = losers.len() as u64;
+    let repeated_count = repeated.len() as u64;
+    let mut frame = staged;
+    if !losers.is_empty() {
+        frame = frame.filter(is_one_of(BATCH_ROW, losers).not());
+    }
+    if let (Some(flag), false) = (steps.flag, repeated.is_empty()) {
+        let flags = DataType::List(Box::new(DataType::String));
+        let appended = concat_list([col(DQ_FLAGS).cast(flags.clone()), lit(flag.to_string())])
+            .map_err(|e| Error::polars(table, OP, e))?;
+        frame = frame.with_column(
+            when(is_one_of(BATCH_ROW, repeated))
+                .then(appended)
+                .otherwise(col(DQ_FLAGS).cast(flags))
+                .alias(DQ_FLAGS),
+        );
+    }
+    let frame = if steps.keys.is_empty() {
+        frame.drop(cols([BATCH_ROW, ROW_HASH]))
+    } else {
+        frame.drop(cols([BATCH_ROW]))
+    };
+    Ok(BatchDuplicates {
+        frame,
+        removed,
+        repeated: repeated_count,
+    })
+}
+
+fn is_one_of(column: &str, rows: Vec<IdxSize>) -> Expr {
+    let rows = Series::new("rows".into(), rows)
+        .cast(&IDX_DTYPE)
+        .unwrap_or_else(|_| Series::new_empty("rows".into(), &IDX_DTYPE));
+    col(column).is_in(lit(rows).implode(false), false)
+}
+
+fn row_numbers(frame: &DataFrame, table: &str) -> Result<Vec<IdxSize>> {
+    Ok(frame
+        .column(BATCH_ROW)
+        .and_then(|c| c.idx().cloned())
+        .map_err(|e| Error::polars(table, OP, e))?
+        .into_no_null_iter()
+        .collect())
+}
+
+/// `(rows of repeated keys, rows to remove)`.
+fn repeated_keys(
+    staged: LazyFrame,
+    keys: &[String],
+    order_by: &[String],
+    table: &str,
+) -> Result<(Vec<IdxSize>, Vec<IdxSize>)> {
+    let key = if keys.len() == 1 {
+        col(keys[0].as_str())
+    } else {
+        as_struct(keys.iter().map(|k| col(k.as_str())).collect())
+    };
+    let all_present = keys
+        .iter()
+        .map(|k| col(k.as_str()).is_not_null())
+        .reduce(|a, b| a.and(b))
+        .unwrap_or_else(|| lit(true));
+    let mut needed: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
+    needed.extend(order_by.iter().map(|c| col(c.as_str())));
+    needed.push(col(BATCH_ROW));
+    let repeated = staged
+        .filter(all_present)
+        .select(needed)
+        .filter(key.is_duplicated())
+        .collect()
+        .map_err(|e| Error::polars(table, OP, e))?;
+    if repeated.height() == 0 {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let mut sort_columns: Vec<PlSmallStr> = order_by.iter().map(|c| c.as_str().into()).collect();
+    sort_columns.push(BATCH_ROW.into());
+    let sort = SortMultipleOptions::default()
+        .with_order_descending(true)
+        .with_nulls_last(true)
+        .with_maintain_order(true);
+    let winners = repeated
+        .clone()
+        .lazy()
+        .sort(sort_columns, sort)
+        .unique_stable(
+            Some(cols(keys.iter().map(String::as_str))),
+            UniqueKeepStrategy::First,
+        )
+        .collect()
+        .map_err(|e| Error::polars(table, OP, e))?;
+    let winners = row_numbers(&winners, table)?;
+    let all = row_numbers(&repeated, table)?;
+    let kept: std::collections::HashSet<IdxSize> = winners.iter().copied().collect();
+    let losers = all.iter().copied().filter(|r| !kept.contains(r)).collect();
+    Ok((all, losers))
+}
+
+/// Keyless tables: `(rows equal to another row, rows to remove)`. With `drop_exact`, the
+/// first copy stays; otherwise every copy stays.
+fn repeated_rows(
+    staged: LazyFrame,
+    drop_exact: bool,
+    table: &str,
+) -> Result<(Vec<IdxSize>, Vec<IdxSize>)> {
+    let candidates = staged
+        .clone()
+        .select([col(BATCH_ROW), col(ROW_HASH)])
+        .filter(col(ROW_HASH).is_duplicated())
+        .collect()
+        .map_err(|e| Error::polars(table, OP, e))?;
+    if candidates.height() == 0 {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let candidates = row_numbers(&candidates, table)?;
+    let mut rows = staged.filter(is_one_of(BATCH_ROW, candidates));
+    let data = data_columns(&mut rows, table)?;
+    let content = if data.is_empty() {
+        lit(true)
+    } else {
+        as_struct(data.iter().map(|c| col(c.as_str())).collect())
+    };
+    let compared = rows
+        .select([
+            col(BATCH_ROW),
+            content.clone().is_duplicated().alias("repeated"),
+            content.is_first_distinct().alias("first"),
+        ])
+        .filter(col("repeated"))
+        .collect()
+        .map_err(|e| Error::polars(table, OP, e))?;
+    let repeated = row_numbers(&compared, table)?;
+    let losers = if drop_exact {
+        let later = compared
+            .lazy()
+            .filter(col("first").not())
+            .collect()
+            .map_err(|e| Error::polars(table, OP, e))?;
+        row_numbers(&later, table)?
+    } else {
+        Vec::new()
+    };
+    Ok((repeated, losers))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::chunks::StagedRows;
+
+    /// The staging directory and its rows must outlive the lazy scan.
+    fn staged(
+        frames: Vec<DataFrame>,
+        hash_rows: bool,
+    ) -> (tempfile::TempDir, StagedRows, LazyFrame) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut staging = StagedRows::new(frames.len(), dir.path(), hash_rows).unwrap();
+        for frame in frames {
+            let flags = Series::new_empty(DQ_FLAGS.into(), &DataType::String);
+            let n = frame.height();
+            let lists = (0..n).map(|_| flags.clone()).collect::<Vec<_>>();
+            let mut frame = frame;
+            frame
+                .with_column(Series::new(DQ_FLAGS.into(), lists).into_column())
+                .unwrap();
+            staging.push(frame, "t").unwrap();
+        }
+        let lf = staging.lazy("t").unwrap();
+        (dir, staging, lf)
+    }
+
+    fn values(lf: LazyFrame, column: &str) -> Vec<i64> {
+        lf.collect()
+            .unwrap()
+            .column(column)
+            .unwrap()
+            .i64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect()
+    }
+
+    fn flagged(lf: LazyFrame) -> Vec<bool> {
+        let df = lf
+            .select([col(DQ_FLAGS).list().len().gt(lit(0u32)).alias("f")])
+            .collect()
+            .unwrap();
+        df.column("f")
+            .unwrap()
+            .bool()
+            .unwrap()
+            .iter()
+            .map(|b| b.unwrap_or(false))
+            .collect()
+    }
+
+    #[test]
+    fn latest_by_key_wins_across_chunks() {
+        let (_dir, _staging, lf) = staged(
+            vec![
+                df!("id" => ["a", "b"], "v" => [1i64, 2], "ts" => [5i64, 1]).unwrap(),
+                df!("id" => ["a", "c"], "v" => [3i64, 4], "ts" => [4i64, 1]).unwrap(),
+                df!("id" => ["b"], "v" => [5i64], "ts" => [1i64]).unwrap(),
+            ],
+            false,
+        );
+        let steps = DuplicateSteps {
+            keys: &["id".into()],
+            order_by: &["ts".into()],
+            drop_exact: true,
+            flag: Some("dup"),
+        };
+        let out = resolve_duplicates(lf, &steps, "t").unwrap();
+        assert_eq!((out.removed, out.repeated), (2, 4));
+        // a: ts 5 beats the later ts 4; b: a tie goes to the later row.
+        assert_eq!(values(out.frame.clone(), "v"), vec![1, 4, 5]);
+        assert_eq!(flagged(out.frame), vec![true, false, true]);
+    }
+
+    #[test]
+    fn keyless_exact_duplicates_are_flagged_and_optionally_dropped() {
+        let frames = || {
+            vec![
+                df!("x" => [1i64, 2], "_source_row" => [1i64, 2]).unwrap(),
+                df!("x" => [1i64, 3], "_source_row" => [3i64, 4]).unwrap(),
+            ]
+        };
+        let keep = DuplicateSteps {
+            keys: &[],
+            order_by: &[],
+            drop_exact: false,
+            flag: Some("dup"),
+        };
+        let (_dir, _staging, lf) = staged(frames(), true);
+        let out = resolve_duplicates(lf, &keep, "t").unwrap();
+        assert_eq!((out.removed, out.repeated), (0, 2));
+        assert_eq!(flagged(out.frame), vec![true, false, true, false]);
+
+        let drop = DuplicateSteps {
+            drop_exact: true,
+            ..keep
+        };
+        let (_dir, _staging, lf) = staged(frames(), true);
+        let out = resolve_duplicates(lf, &drop, "t").unwrap();
+        assert_eq!(out.removed, 1);
+        assert_eq!(values(out.frame, "x"), vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn no_duplicates_leaves_rows_untouched() {
+        let (_dir, _staging, lf) = staged(vec![df!("id" => ["a", "b"]).unwrap()], false);
+        let steps = DuplicateSteps {
+            keys: &["id".into()],
+            order_by: &[],
+            drop_exact: true,
+            flag: Some("dup"),
+        };
+        let out = resolve_duplicates(lf, &steps, "t").unwrap();
+        assert_eq!((out.removed, out.repeated), (0, 0));
+        let df = out.frame.collect().unwrap();
+        assert_eq!(df.get_column_names(), vec!["id", DQ_FLAGS]);
+    }
+}
