@@ -6,8 +6,8 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use ehr_lakehouse::synthea::{PipelineConfig, PipelineOutcome, run_pipeline};
-use medallion_core::ReadBuilder;
 use medallion_core::pipeline::{DQ_FLAGS, Layer, SOURCE_FILE, SOURCE_ROW};
+use medallion_core::{HistoryBuilder, ReadBuilder};
 use polars::prelude::*;
 use synthea_gen::{DefectKind, DirtyManifest, GeneratorConfig, MANIFEST_FILE, generate};
 
@@ -75,8 +75,24 @@ async fn generated_data_runs_end_to_end_exactly_once_and_appends_new_batches() {
         );
     }
 
-    // Same landing again: nothing new anywhere.
+    // Same landing again: nothing new anywhere, gold left as it was.
+    let gold_version = || async {
+        HistoryBuilder::new(lake.path().join("gold/readmissions"))
+            .unwrap()
+            .with_limit(1)
+            .await
+            .unwrap()[0]
+            .version
+    };
+    let gold_before = gold_version().await;
+    assert!(!first.gold_up_to_date);
     let again = run(lake.path(), landing.path(), "r2").await;
+    assert!(again.gold_up_to_date && again.gold_rows.is_empty());
+    assert_eq!(
+        gold_version().await,
+        gold_before,
+        "gold rewritten on a re-run"
+    );
     for t in again
         .report
         .tables
@@ -106,8 +122,19 @@ async fn generated_data_runs_end_to_end_exactly_once_and_appends_new_batches() {
         .sum();
     let encounters_2 = read(&lake.path().join("silver/encounters")).await.height();
     assert_eq!(encounters_2 as u64, encounters_1 as u64 + bronze_new);
+    assert!(!second.gold_up_to_date);
+    assert!(gold_version().await > gold_before, "gold not recomputed");
+
+    // Nothing new, but another as-of date: gold is recomputed.
+    let gold_before = gold_version().await;
+    let later = PipelineConfig::new(lake.path(), "test", as_of() + chrono::Days::new(30), "r4");
+    let moved = run_pipeline(&later, landing.path(), &mut |_| {})
+        .await
+        .unwrap();
+    assert!(!moved.gold_up_to_date);
+    assert!(gold_version().await > gold_before);
     let runs = read(&lake.path().join("_runs")).await;
-    assert_eq!(runs.column("run_id").unwrap().n_unique().unwrap(), 3);
+    assert_eq!(runs.column("run_id").unwrap().n_unique().unwrap(), 4);
 }
 
 /// Rows of silver ∪ quarantine of `table` as (source file, source row) → has flags.

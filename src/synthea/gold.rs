@@ -1,10 +1,12 @@
-//! Gold tables recomputed from silver at every run.
+//! Gold tables recomputed from silver when silver (or the as-of date, or the metric
+//! definitions) changed since they were last written.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
 
 use chrono::{Days, NaiveTime};
 use medallion_core::pipeline::{GoldWriteBuilder, Layer, RunReport, Scd2Builder, TableRunReport};
+use medallion_core::{HistoryBuilder, run_polars};
 use polars::prelude::*;
 use synthea_schema::TableKind;
 use synthea_schema::star::{
@@ -16,6 +18,59 @@ use crate::error::PipelineError;
 
 /// `metric_version` property of the gold tables written here.
 pub const GOLD_METRIC_VERSION: &str = "synthea-gold-1";
+
+/// Commit-metadata key of every gold write: the [`gold_inputs`] it was computed from.
+pub const GOLD_INPUTS_KEY: &str = "gold_inputs";
+
+/// What gold is computed from, as a JSON string: the version of every silver table, the
+/// as-of date and [`GOLD_METRIC_VERSION`].
+pub(crate) async fn gold_inputs(config: &PipelineConfig) -> Result<String, PipelineError> {
+    let mut silver = BTreeMap::new();
+    for table in TableKind::ALL {
+        let version = medallion_core::table_version(config.table("silver", table.name())).await?;
+        if let Some(version) = version {
+            silver.insert(table.name(), version);
+        }
+    }
+    Ok(serde_json::json!({
+        "silver": silver,
+        "as_of": config.as_of.to_string(),
+        "metric_version": GOLD_METRIC_VERSION,
+    })
+    .to_string())
+}
+
+/// Whether the last write of every gold table was computed from `inputs` (then a
+/// recomputation would write the same rows). The SCD2 dimension is left out: it is
+/// merged, and a merge of unchanged rows changes nothing.
+pub(crate) async fn gold_is_current(
+    config: &PipelineConfig,
+    inputs: &str,
+) -> Result<bool, PipelineError> {
+    let gold = config.lakehouse.join("gold");
+    let Ok(entries) = std::fs::read_dir(&gold) else {
+        return Ok(false);
+    };
+    let mut checked = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let is_scd2 = entry.file_name() == StarTable::DimPatient.name();
+        if is_scd2 || !path.join("_delta_log").is_dir() {
+            continue;
+        }
+        // A gold write is a WRITE commit followed by a property commit.
+        let history = HistoryBuilder::new(&path)?.with_limit(4).await?;
+        let last_write = history
+            .iter()
+            .find(|c| c.operation.as_deref() == Some("WRITE"));
+        let recorded = last_write.and_then(|c| c.info.get(GOLD_INPUTS_KEY));
+        if recorded.and_then(|v| v.as_str()) != Some(inputs) {
+            return Ok(false);
+        }
+        checked += 1;
+    }
+    Ok(checked > 0)
+}
 
 /// Lower bounds of the age bands (years): 0–17, 18–34, 35–49, 50–64, 65+ (DESIGN.md §5.8).
 pub const AGE_BAND_LOWER_BOUNDS: [i32; 5] = [0, 18, 35, 50, 65];
@@ -104,38 +159,48 @@ fn encounters_by_age_group_and_class(encounters: &DataFrame, patients: &DataFram
         )
 }
 
-async fn write(
-    config: &PipelineConfig,
-    report: &mut RunReport,
-    rows: &mut BTreeMap<String, u64>,
-    name: &str,
-    frame: LazyFrame,
-    read: u64,
-) -> Result<(), PipelineError> {
-    write_partitioned(config, report, rows, name, frame, read, &[]).await
+/// Writes gold tables of one run, tagged with what they were computed from.
+struct GoldWriter<'a> {
+    config: &'a PipelineConfig,
+    inputs: &'a str,
+    report: &'a mut RunReport,
+    rows: BTreeMap<String, u64>,
 }
 
-async fn write_partitioned(
-    config: &PipelineConfig,
-    report: &mut RunReport,
-    rows: &mut BTreeMap<String, u64>,
-    name: &str,
-    frame: LazyFrame,
-    read: u64,
-    partition_columns: &[&str],
-) -> Result<(), PipelineError> {
-    let written = GoldWriteBuilder::new(config.table("gold", name), frame, GOLD_METRIC_VERSION)?
-        .with_partition_columns(partition_columns.iter().copied())
-        .with_run_id(config.run_id.clone())
-        .await?;
-    rows.insert(name.to_string(), written.rows_written);
-    report.push(TableRunReport::from_gold(name, read, &written));
-    Ok(())
+impl GoldWriter<'_> {
+    async fn write(
+        &mut self,
+        name: &str,
+        frame: LazyFrame,
+        read: u64,
+    ) -> Result<(), PipelineError> {
+        self.write_partitioned(name, frame, read, &[]).await
+    }
+
+    async fn write_partitioned(
+        &mut self,
+        name: &str,
+        frame: LazyFrame,
+        read: u64,
+        partition_columns: &[&str],
+    ) -> Result<(), PipelineError> {
+        let location = self.config.table("gold", name);
+        let written = GoldWriteBuilder::new(location, frame, GOLD_METRIC_VERSION)?
+            .with_partition_columns(partition_columns.iter().copied())
+            .with_run_id(self.config.run_id.clone())
+            .with_commit_metadata(GOLD_INPUTS_KEY, self.inputs.to_string())
+            .await?;
+        self.rows.insert(name.to_string(), written.rows_written);
+        self.report
+            .push(TableRunReport::from_gold(name, read, &written));
+        Ok(())
+    }
 }
 
 /// Writes every gold table; returns rows per table.
 pub(crate) async fn write_gold(
     config: &PipelineConfig,
+    inputs: &str,
     report: &mut RunReport,
     progress: &mut (dyn FnMut(String) + Send),
 ) -> Result<BTreeMap<String, u64>, PipelineError> {
@@ -165,24 +230,23 @@ pub(crate) async fn write_gold(
         silver.insert(table, frame);
     }
     let get = |t: TableKind| silver.get(&t).cloned().unwrap_or_default();
-    let mut rows = BTreeMap::new();
+    let mut gold = GoldWriter {
+        config,
+        inputs,
+        report,
+        rows: BTreeMap::new(),
+    };
 
     let conditions = get(TableKind::Conditions);
     let encounters = get(TableKind::Encounters);
     let patients = get(TableKind::Patients);
-    write(
-        config,
-        report,
-        &mut rows,
+    gold.write(
         "encounters_per_condition",
         encounters_per_condition(&conditions),
         conditions.height() as u64,
     )
     .await?;
-    write(
-        config,
-        report,
-        &mut rows,
+    gold.write(
         "encounters_by_age_group_class",
         encounters_by_age_group_and_class(&encounters, &patients),
         encounters.height() as u64,
@@ -191,21 +255,19 @@ pub(crate) async fn write_gold(
 
     // Star schema; the date dimension spans the encounters (or just the as-of year).
     let (first, last) = date_span(&encounters, config);
-    let star = build_star(
-        StarInputs {
-            patients: patients.clone().lazy(),
-            providers: get(TableKind::Providers).lazy(),
-            organizations: get(TableKind::Organizations).lazy(),
-            payers: get(TableKind::Payers).lazy(),
-            encounters: encounters.clone().lazy(),
-            conditions: conditions.clone().lazy(),
-            medications: get(TableKind::Medications).lazy(),
-            observations: get(TableKind::Observations).lazy(),
-        },
-        first,
-        last,
-        &DateDimConfig::default(),
-    )?;
+    let star_inputs = StarInputs {
+        patients: patients.clone().lazy(),
+        providers: get(TableKind::Providers).lazy(),
+        organizations: get(TableKind::Organizations).lazy(),
+        payers: get(TableKind::Payers).lazy(),
+        encounters: encounters.clone().lazy(),
+        conditions: conditions.clone().lazy(),
+        medications: get(TableKind::Medications).lazy(),
+        observations: get(TableKind::Observations).lazy(),
+    };
+    // Plans are built (and their schemas resolved, recursively) on a big-stack thread.
+    let star = run_polars(move || build_star(star_inputs, first, last, &DateDimConfig::default()))
+        .await??;
     for (table, frame) in star.tables() {
         if table == StarTable::DimPatient {
             let effective_from = config.as_of.and_time(NaiveTime::MIN).and_utc();
@@ -224,11 +286,11 @@ pub(crate) async fn write_gold(
                 scd2.keys_changed,
                 scd2.keys_unchanged
             ));
-            rows.insert(
+            gold.rows.insert(
                 table.name().to_string(),
                 scd2.keys_inserted + scd2.keys_changed,
             );
-            report.push(TableRunReport {
+            gold.report.push(TableRunReport {
                 layer: Layer::Gold,
                 table: table.name().to_string(),
                 rows_read: scd2.keys_inserted + scd2.keys_changed + scd2.keys_unchanged,
@@ -242,7 +304,7 @@ pub(crate) async fn write_gold(
             });
             continue;
         }
-        write(config, report, &mut rows, table.name(), frame, 0).await?;
+        gold.write(table.name(), frame, 0).await?;
     }
 
     // Quality metrics (ehr-quality-metrics): stays, LOS, readmissions, adherence,
@@ -255,11 +317,14 @@ pub(crate) async fn write_gold(
         procedures: get(TableKind::Procedures).lazy(),
         capacity: None,
     };
-    let quality_config = ehr_quality_metrics::QualityConfig::default();
-    for (name, frame) in
-        ehr_quality_metrics::gold_tables(&quality_inputs, &quality_config, config.as_of)?
-    {
-        write(config, report, &mut rows, name, frame, 0).await?;
+    let as_of = config.as_of;
+    let quality_tables = run_polars(move || {
+        let quality_config = ehr_quality_metrics::QualityConfig::default();
+        ehr_quality_metrics::gold_tables(&quality_inputs, &quality_config, as_of)
+    })
+    .await??;
+    for (name, frame) in quality_tables {
+        gold.write(name, frame, 0).await?;
     }
 
     // Patient journeys (ehr-journey): timeline partitioned by event year.
@@ -271,17 +336,20 @@ pub(crate) async fn write_gold(
     .with_procedures(get(TableKind::Procedures).lazy())
     .with_immunizations(get(TableKind::Immunizations).lazy())
     .with_observations(get(TableKind::Observations).lazy());
-    for (name, frame) in
-        ehr_journey::gold_tables(&journey_inputs, &ehr_journey::JourneyConfig::default())?
-    {
+    let journey_tables = run_polars(move || {
+        ehr_journey::gold_tables(&journey_inputs, &ehr_journey::JourneyConfig::default())
+    })
+    .await??;
+    for (name, frame) in journey_tables {
         let partitions: &[&str] = if name == "patient_timeline" {
             &["event_year"]
         } else {
             &[]
         };
-        write_partitioned(config, report, &mut rows, name, frame, 0, partitions).await?;
+        gold.write_partitioned(name, frame, 0, partitions).await?;
     }
 
+    let rows = gold.rows;
     for (name, n) in &rows {
         progress(format!("[gold]   {name:<28} {n:>9} rows"));
     }

@@ -142,8 +142,12 @@ pub struct PipelineOutcome {
     pub report: RunReport,
     /// The Synthea version the landing exports were read as.
     pub version: SyntheaVersion,
-    /// Gold tables written (name → rows).
+    /// Gold tables written (name → rows); empty when gold was already current.
     pub gold_rows: BTreeMap<String, u64>,
+    /// Whether gold was left as it was: every gold table had been computed from the
+    /// current silver versions, as-of date and [`GOLD_METRIC_VERSION`] (nothing new
+    /// arrived), so rewriting it would add versions with the same rows.
+    pub gold_up_to_date: bool,
 }
 
 /// Export directories under `landing` (those holding a patients file), sorted.
@@ -209,6 +213,16 @@ fn landing_version(exports: &[PathBuf], landing: &Path) -> Result<SyntheaVersion
 /// [`PipelineError`] naming the table and step that failed; a `fail`-severity rule
 /// aborts before anything of that table's batch is committed.
 pub async fn run_pipeline(
+    config: &PipelineConfig,
+    landing: &Path,
+    progress: &mut (dyn FnMut(String) + Send),
+) -> Result<PipelineOutcome, PipelineError> {
+    // The run's state machine is large in debug builds: keep it on the heap, so callers
+    // that block on it from a 2 MiB thread (e.g. a `#[tokio::test]`) do not overflow.
+    Box::pin(run_layers(config, landing, progress)).await
+}
+
+async fn run_layers(
     config: &PipelineConfig,
     landing: &Path,
     progress: &mut (dyn FnMut(String) + Send),
@@ -301,13 +315,21 @@ pub async fn run_pipeline(
     }
 
     // Gold.
-    let gold_rows = gold::write_gold(config, &mut report, progress).await?;
+    let inputs = gold::gold_inputs(config).await?;
+    let gold_up_to_date = gold::gold_is_current(config, &inputs).await?;
+    let gold_rows = if gold_up_to_date {
+        progress("[gold]   up to date: no silver table, as-of date or metric definition changed since gold was written".to_string());
+        BTreeMap::new()
+    } else {
+        gold::write_gold(config, &inputs, &mut report, progress).await?
+    };
 
     report.append_to(config.lakehouse.join("_runs")).await?;
     Ok(PipelineOutcome {
         report,
         version,
         gold_rows,
+        gold_up_to_date,
     })
 }
 

@@ -91,7 +91,7 @@ pub use ops::optimize::{OptimizeBuilder, OptimizeReport};
 pub use ops::properties::{SetPropertiesBuilder, table_properties};
 pub use ops::vacuum::{DEFAULT_VACUUM_RETENTION, VacuumBuilder, VacuumReport};
 pub use read::ReadBuilder;
-pub use table::{AppTransaction, app_transaction_version};
+pub use table::{AppTransaction, app_transaction_version, table_version};
 pub use write::{DEFAULT_BATCH_ROWS, SchemaEvolution, WriteBuilder, WriteMode, WriteReport};
 
 /// Re-exported so downstream crates compile against the exact versions used here.

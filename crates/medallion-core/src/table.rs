@@ -166,3 +166,32 @@ pub async fn app_transaction_version(
     };
     committed_app_version(&table, &location, app_id, "read app transaction").await
 }
+
+/// The latest version of the table at `location`, or `None` if there is no table yet.
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use medallion_core::{WriteBuilder, table_version};
+/// use polars::prelude::*;
+///
+/// let dir = tempfile::tempdir()?;
+/// assert_eq!(table_version(dir.path()).await?, None);
+/// WriteBuilder::new(dir.path(), df!("x" => [1i64])?.lazy())?.await?;
+/// assert_eq!(table_version(dir.path()).await?, Some(0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidLocation`] for an unusable location; [`Error::Delta`] when the log
+/// cannot be read.
+pub async fn table_version(
+    location: impl TryInto<TableLocation, Error = Error>,
+) -> Result<Option<u64>> {
+    let location = location.try_into()?;
+    match open_existing(&location, "read version").await {
+        Ok(table) => Ok(table.version()),
+        Err(Error::TableNotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}

@@ -40,6 +40,7 @@ pub struct GoldWriteBuilder {
     replace_where: Option<String>,
     partition_columns: Vec<String>,
     run_id: Option<String>,
+    commit_metadata: Vec<(String, serde_json::Value)>,
 }
 
 impl GoldWriteBuilder {
@@ -59,6 +60,7 @@ impl GoldWriteBuilder {
             replace_where: None,
             partition_columns: Vec::new(),
             run_id: None,
+            commit_metadata: Vec::new(),
         })
     }
 
@@ -84,6 +86,17 @@ impl GoldWriteBuilder {
         self
     }
 
+    /// Adds a key to the commit metadata (e.g. what the table was computed from, so a
+    /// later run can tell whether it is current). Default: none.
+    pub fn with_commit_metadata(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.commit_metadata.push((key.into(), value.into()));
+        self
+    }
+
     async fn execute(self) -> Result<WriteReport> {
         let mut write = WriteBuilder::new(&self.location, self.frame)?
             .with_mode(WriteMode::Overwrite)
@@ -96,6 +109,9 @@ impl GoldWriteBuilder {
         };
         if let Some(run_id) = self.run_id {
             write = write.with_commit_metadata("run_id", run_id);
+        }
+        for (key, value) in self.commit_metadata {
+            write = write.with_commit_metadata(key, value);
         }
         write.await
     }
