@@ -122,6 +122,7 @@ async fn gold_replace_where_only_rewrites_its_partition_and_records_the_version(
         .with_partition_columns(["month"])
         .with_replace_where("month = '2024-02'")
         .with_run_id("run-7")
+        .with_commit_metadata("inputs", "silver@3")
         .await
         .unwrap();
     let out = ReadBuilder::new(dir.path())
@@ -149,6 +150,11 @@ async fn gold_replace_where_only_rewrites_its_partition_and_records_the_version(
             .iter()
             .any(|h| h.info.get("run_id").is_some_and(|v| v == "run-7"))
     );
+    let write = history
+        .iter()
+        .find(|h| h.operation.as_deref() == Some("WRITE"))
+        .unwrap();
+    assert_eq!(write.info["inputs"], "silver@3");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
