@@ -80,7 +80,7 @@ pub(crate) fn resolve_duplicates(
     })
 }
 
-fn is_one_of(column: &str, rows: Vec<IdxSize>) -> Expr {
+pub(crate) fn is_one_of(column: &str, rows: Vec<IdxSize>) -> Expr {
     let rows = Series::new("rows".into(), rows)
         .cast(&IDX_DTYPE)
         .unwrap_or_else(|_| Series::new_empty("rows".into(), &IDX_DTYPE));
@@ -96,8 +96,9 @@ fn row_numbers(frame: &DataFrame, table: &str) -> Result<Vec<IdxSize>> {
         .collect())
 }
 
-/// `(rows of repeated keys, rows to remove)`.
-fn repeated_keys(
+/// `(rows of repeated keys, rows to remove)` over rows numbered in [`BATCH_ROW`]: per key,
+/// the row with the greatest `order_by` values stays, ties going to the later row.
+pub(crate) fn repeated_keys(
     staged: LazyFrame,
     keys: &[String],
     order_by: &[String],

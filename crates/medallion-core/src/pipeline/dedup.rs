@@ -2,10 +2,9 @@
 
 use polars::prelude::*;
 
-use super::count_rows;
+use super::batch_duplicates::{is_one_of, repeated_keys};
+use super::chunks::BATCH_ROW;
 use crate::error::{Error, Result};
-
-const ROW: &str = "__dedup_row";
 
 /// The result of [`deduplicate_latest`].
 #[derive(Debug, Clone)]
@@ -21,7 +20,7 @@ pub struct Deduplicated {
 /// Ties (equal ordering values, or no ordering columns at all) go to the row that comes
 /// **last** in the input — the later arrival. Null ordering values sort lowest. Rows
 /// whose key has a null are never merged with each other: they are kept and left to
-/// required-field rules.
+/// required-field rules. Without keys nothing is removed.
 ///
 /// ```
 /// use medallion_core::pipeline::deduplicate_latest;
@@ -43,65 +42,23 @@ pub fn deduplicate_latest(
     table: &str,
 ) -> Result<Deduplicated> {
     const OP: &str = "deduplicate";
-    // Fast path: no repeated key, nothing to sort (sorting gathers every column).
-    if !keys.is_empty() {
-        let key = if keys.len() == 1 {
-            col(keys[0].as_str())
-        } else {
-            as_struct(keys.iter().map(|k| col(k.as_str())).collect())
-        };
-        let all_present = keys
-            .iter()
-            .map(|k| col(k.as_str()).is_not_null())
-            .reduce(|a, b| a.and(b))
-            .unwrap_or_else(|| lit(true));
-        let repeated = input
-            .clone()
-            .filter(all_present)
-            .select([key.is_duplicated().any(true).alias("repeated")])
-            .collect()
-            .map_err(|e| Error::polars(table, OP, e))?;
-        let repeated = repeated
-            .column("repeated")
-            .and_then(|c| c.bool().map(|b| b.get(0).unwrap_or(false)))
-            .map_err(|e| Error::polars(table, OP, e))?;
-        if !repeated {
-            let frame = input.collect().map_err(|e| Error::polars(table, OP, e))?;
-            return Ok(Deduplicated { frame, removed: 0 });
-        }
-    }
-    let indexed = input.with_row_index(ROW, None);
-    let any_key_null = keys
-        .iter()
-        .map(|k| col(k.as_str()).is_null())
-        .reduce(|a, b| a.or(b))
-        .unwrap_or_else(|| lit(false));
-    let mut sort_columns: Vec<PlSmallStr> = order_by.iter().map(|c| c.as_str().into()).collect();
-    sort_columns.push(ROW.into());
-    let sort = SortMultipleOptions::default()
-        .with_order_descending(true)
-        .with_nulls_last(true)
-        .with_maintain_order(true);
-    let with_keys = indexed
-        .clone()
-        .filter(any_key_null.clone().not())
-        .sort(sort_columns, sort)
-        .unique_stable(
-            Some(cols(keys.iter().map(String::as_str))),
-            UniqueKeepStrategy::First,
-        );
-    let without_keys = indexed.clone().filter(any_key_null);
-    let frame = concat([with_keys, without_keys], UnionArgs::default())
-        .map_err(|e| Error::polars(table, OP, e))?
-        .sort([ROW], SortMultipleOptions::default())
-        .drop(cols([ROW]))
+    let indexed = input.with_row_index(BATCH_ROW, None);
+    let losers = if keys.is_empty() {
+        Vec::new()
+    } else {
+        repeated_keys(indexed.clone(), keys, order_by, table)?.1
+    };
+    let removed = losers.len() as u64;
+    let kept = if losers.is_empty() {
+        indexed
+    } else {
+        indexed.filter(is_one_of(BATCH_ROW, losers).not())
+    };
+    let frame = kept
+        .drop(cols([BATCH_ROW]))
         .collect()
         .map_err(|e| Error::polars(table, OP, e))?;
-    let total = count_rows(indexed, table, OP)?;
-    Ok(Deduplicated {
-        removed: total - frame.height() as u64,
-        frame,
-    })
+    Ok(Deduplicated { frame, removed })
 }
 
 #[cfg(test)]
