@@ -6,14 +6,14 @@ use std::time::Instant;
 
 use chrono::{Days, NaiveTime};
 use medallion_core::pipeline::{GoldWriteBuilder, Layer, RunReport, Scd2Builder, TableRunReport};
-use medallion_core::{HistoryBuilder, run_polars};
+use medallion_core::{HistoryBuilder, ReadBuilder, run_polars};
 use polars::prelude::*;
 use synthea_schema::TableKind;
 use synthea_schema::star::{
     DateDimConfig, PATIENT_TRACKED_ATTRIBUTES, StarInputs, StarTable, build_star,
 };
 
-use super::{PipelineConfig, read_silver};
+use super::PipelineConfig;
 use crate::error::PipelineError;
 
 /// `metric_version` property of the gold tables written here.
@@ -98,10 +98,8 @@ fn age_band(age: Expr) -> Expr {
 }
 
 /// Encounters (distinct) and patients per condition code.
-fn encounters_per_condition(conditions: &DataFrame) -> LazyFrame {
+fn encounters_per_condition(conditions: LazyFrame) -> LazyFrame {
     conditions
-        .clone()
-        .lazy()
         .group_by([col("code"), col("description")])
         .agg([
             col("encounter_id")
@@ -120,10 +118,8 @@ fn encounters_per_condition(conditions: &DataFrame) -> LazyFrame {
 }
 
 /// Encounters by age group at the encounter and encounter class.
-fn encounters_by_age_group_and_class(encounters: &DataFrame, patients: &DataFrame) -> LazyFrame {
+fn encounters_by_age_group_and_class(encounters: LazyFrame, patients: LazyFrame) -> LazyFrame {
     let births = patients
-        .clone()
-        .lazy()
         .select([col("patient_id"), col("birth_date")])
         .unique(Some(cols(["patient_id"])), UniqueKeepStrategy::First);
     let age_years = (col("start_date").dt().year() - col("birth_date").dt().year())
@@ -136,8 +132,6 @@ fn encounters_by_age_group_and_class(encounters: &DataFrame, patients: &DataFram
         .then(lit(1i32))
         .otherwise(lit(0i32));
     encounters
-        .clone()
-        .lazy()
         .join(
             births,
             [col("patient_id")],
@@ -218,14 +212,15 @@ pub(crate) async fn write_gold(
         TableKind::Procedures,
         TableKind::Immunizations,
     ] {
+        // Scanned, not collected: each gold query reads only the columns it needs.
         let frame = if config
             .table("silver", table.name())
             .join("_delta_log")
             .is_dir()
         {
-            read_silver(config, table).await?
+            ReadBuilder::new(config.table("silver", table.name()))?.await?
         } else {
-            DataFrame::empty_with_schema(&synthea_schema::normalize::silver_schema(table))
+            DataFrame::empty_with_schema(&synthea_schema::normalize::silver_schema(table)).lazy()
         };
         silver.insert(table, frame);
     }
@@ -240,30 +235,31 @@ pub(crate) async fn write_gold(
     let conditions = get(TableKind::Conditions);
     let encounters = get(TableKind::Encounters);
     let patients = get(TableKind::Patients);
+    let sizes = silver_sizes(conditions.clone(), encounters.clone()).await?;
     gold.write(
         "encounters_per_condition",
-        encounters_per_condition(&conditions),
-        conditions.height() as u64,
+        encounters_per_condition(conditions.clone()),
+        sizes.conditions,
     )
     .await?;
     gold.write(
         "encounters_by_age_group_class",
-        encounters_by_age_group_and_class(&encounters, &patients),
-        encounters.height() as u64,
+        encounters_by_age_group_and_class(encounters.clone(), patients.clone()),
+        sizes.encounters,
     )
     .await?;
 
     // Star schema; the date dimension spans the encounters (or just the as-of year).
-    let (first, last) = date_span(&encounters, config);
+    let (first, last) = date_span(sizes.first_encounter, sizes.last_encounter, config);
     let star_inputs = StarInputs {
-        patients: patients.clone().lazy(),
-        providers: get(TableKind::Providers).lazy(),
-        organizations: get(TableKind::Organizations).lazy(),
-        payers: get(TableKind::Payers).lazy(),
-        encounters: encounters.clone().lazy(),
-        conditions: conditions.clone().lazy(),
-        medications: get(TableKind::Medications).lazy(),
-        observations: get(TableKind::Observations).lazy(),
+        patients: patients.clone(),
+        providers: get(TableKind::Providers),
+        organizations: get(TableKind::Organizations),
+        payers: get(TableKind::Payers),
+        encounters: encounters.clone(),
+        conditions: conditions.clone(),
+        medications: get(TableKind::Medications),
+        observations: get(TableKind::Observations),
     };
     // Plans are built (and their schemas resolved, recursively) on a big-stack thread.
     let star = run_polars(move || build_star(star_inputs, first, last, &DateDimConfig::default()))
@@ -310,11 +306,11 @@ pub(crate) async fn write_gold(
     // Quality metrics (ehr-quality-metrics): stays, LOS, readmissions, adherence,
     // latency, census — periods end at the as-of date.
     let quality_inputs = ehr_quality_metrics::SilverInputs {
-        encounters: encounters.clone().lazy(),
-        patients: patients.clone().lazy(),
-        conditions: conditions.clone().lazy(),
-        medications: get(TableKind::Medications).lazy(),
-        procedures: get(TableKind::Procedures).lazy(),
+        encounters: encounters.clone(),
+        patients: patients.clone(),
+        conditions: conditions.clone(),
+        medications: get(TableKind::Medications),
+        procedures: get(TableKind::Procedures),
         capacity: None,
     };
     let as_of = config.as_of;
@@ -329,13 +325,13 @@ pub(crate) async fn write_gold(
 
     // Patient journeys (ehr-journey): timeline partitioned by event year.
     let journey_inputs = ehr_journey::JourneyInputs::new(
-        encounters.clone().lazy(),
-        conditions.clone().lazy(),
-        get(TableKind::Medications).lazy(),
+        encounters.clone(),
+        conditions.clone(),
+        get(TableKind::Medications),
     )
-    .with_procedures(get(TableKind::Procedures).lazy())
-    .with_immunizations(get(TableKind::Immunizations).lazy())
-    .with_observations(get(TableKind::Observations).lazy());
+    .with_procedures(get(TableKind::Procedures))
+    .with_immunizations(get(TableKind::Immunizations))
+    .with_observations(get(TableKind::Observations));
     let journey_tables = run_polars(move || {
         ehr_journey::gold_tables(&journey_inputs, &ehr_journey::JourneyConfig::default())
     })
@@ -361,31 +357,67 @@ pub(crate) async fn write_gold(
     Ok(rows)
 }
 
-/// First and last encounter dates (the as-of year when there are none).
+/// Row counts and the encounter date range of silver, read in one pass.
+struct SilverSizes {
+    conditions: u64,
+    encounters: u64,
+    first_encounter: Option<chrono::NaiveDate>,
+    last_encounter: Option<chrono::NaiveDate>,
+}
+
+async fn silver_sizes(
+    conditions: LazyFrame,
+    encounters: LazyFrame,
+) -> Result<SilverSizes, PipelineError> {
+    let counted = run_polars(move || {
+        let conditions = conditions.select([len().cast(DataType::UInt64).alias("n")]);
+        let encounters = encounters.select([
+            len().cast(DataType::UInt64).alias("n"),
+            col("start_date").min().alias("first"),
+            col("start_date").max().alias("last"),
+        ]);
+        Ok::<_, PolarsError>((conditions.collect()?, encounters.collect()?))
+    })
+    .await?
+    .map_err(|e| PipelineError::polars("counting silver rows for gold".to_string(), e))?;
+    let (conditions, encounters) = counted;
+    let count = |df: &DataFrame| {
+        df.column("n")
+            .ok()
+            .and_then(|c| c.u64().ok().and_then(|ca| ca.get(0)))
+            .unwrap_or(0)
+    };
+    let date = |name: &str| {
+        let days = encounters
+            .column(name)
+            .ok()
+            .and_then(|c| c.date().ok().and_then(|d| d.physical().get(0)))?;
+        chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?
+            .checked_add_signed(chrono::Duration::days(i64::from(days)))
+    };
+    Ok(SilverSizes {
+        conditions: count(&conditions),
+        encounters: count(&encounters),
+        first_encounter: date("first"),
+        last_encounter: date("last"),
+    })
+}
+
+/// First and last date of the date dimension: the encounters' span, extended to the
+/// as-of date (the as-of year when there are no encounters).
 fn date_span(
-    encounters: &DataFrame,
+    first: Option<chrono::NaiveDate>,
+    last: Option<chrono::NaiveDate>,
     config: &PipelineConfig,
 ) -> (chrono::NaiveDate, chrono::NaiveDate) {
-    let fallback = (
-        config
-            .as_of
-            .checked_sub_days(Days::new(365))
-            .unwrap_or(config.as_of),
-        config.as_of,
-    );
-    let Ok(dates) = encounters
-        .column("start_date")
-        .and_then(|c| c.date().cloned())
-    else {
-        return fallback;
-    };
-    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-    let day = |d: i32| epoch.checked_add_signed(chrono::Duration::days(i64::from(d)));
-    match (
-        dates.physical().min().and_then(day),
-        dates.physical().max().and_then(day),
-    ) {
+    match (first, last) {
         (Some(first), Some(last)) => (first, last.max(config.as_of)),
-        _ => fallback,
+        _ => (
+            config
+                .as_of
+                .checked_sub_days(Days::new(365))
+                .unwrap_or(config.as_of),
+            config.as_of,
+        ),
     }
 }
