@@ -297,7 +297,12 @@ async fn run_layers(
         ));
         report.push(TableRunReport::from_silver(table.name(), &silver));
         if REFERENCE_ORDER.contains(&table) {
-            let frame = read_silver(config, table).await?;
+            // Only the key column, except patients (the after-death check needs more).
+            let columns = match (table, table.silver_key().first()) {
+                (TableKind::Patients, _) | (_, None) => None,
+                (_, Some(key)) => Some(vec![col(*key)]),
+            };
+            let frame = read_silver(config, table, columns).await?;
             if let Some(key) = table.silver_key().first() {
                 let ids = frame
                     .column(key)
@@ -333,13 +338,17 @@ async fn run_layers(
     })
 }
 
-/// The current silver rows of `table`.
+/// The current silver rows of `table` (only `columns`, when given).
 pub(crate) async fn read_silver(
     config: &PipelineConfig,
     table: TableKind,
+    columns: Option<Vec<Expr>>,
 ) -> Result<DataFrame, PipelineError> {
     let path = config.table("silver", table.name());
-    let lf = ReadBuilder::new(&path)?.await?;
+    let mut lf = ReadBuilder::new(&path)?.await?;
+    if let Some(columns) = columns {
+        lf = lf.select(columns);
+    }
     let context = format!("reading silver {}", table.name());
     medallion_core::run_polars(move || lf.collect())
         .await?
