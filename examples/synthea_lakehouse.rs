@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release --example synthea_lakehouse -- [--input DIR | --patients N --seed S [--dirty RATE]]
-//!                                                    [--out DIR] [--as-of YYYY-MM-DD]
+//!                                                    [--out DIR] [--as-of YYYY-MM-DD] [--maintain]
 //! ```
 //!
 //! Without `--input`, about 1,000 patients are generated with `synthea-gen` into
@@ -12,7 +12,8 @@
 //! `--as-of 2024-04-15` (the generator's default end date).
 //!
 //! Running it twice adds nothing (exactly-once ingestion); running it with another
-//! `--seed` lands a second batch and appends only the new data.
+//! `--seed` lands a second batch and appends only the new data. `--maintain` then
+//! compacts the tables the run wrote (OPTIMIZE) and VACUUMs files older than 7 days.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -20,6 +21,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use ehr_lakehouse::synthea::{PipelineConfig, run_pipeline};
+use medallion_core::pipeline::MaintenancePolicy;
 use synthea_gen::{GeneratorConfig, generate};
 
 struct Args {
@@ -29,9 +31,10 @@ struct Args {
     seed: u64,
     dirty: Option<f64>,
     as_of: NaiveDate,
+    maintain: bool,
 }
 
-const USAGE: &str = "usage: synthea_lakehouse [--input DIR | --patients N --seed S [--dirty RATE]] [--out DIR] [--as-of YYYY-MM-DD]";
+const USAGE: &str = "usage: synthea_lakehouse [--input DIR | --patients N --seed S [--dirty RATE]] [--out DIR] [--as-of YYYY-MM-DD] [--maintain]";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
@@ -41,6 +44,7 @@ fn parse_args() -> Result<Args, String> {
         seed: 42,
         dirty: None,
         as_of: NaiveDate::from_ymd_opt(2024, 4, 15).ok_or("invalid default date")?,
+        maintain: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -69,6 +73,7 @@ fn parse_args() -> Result<Args, String> {
                 args.as_of = NaiveDate::parse_from_str(&value("--as-of")?, "%Y-%m-%d")
                     .map_err(|e| format!("--as-of: {e} (expected YYYY-MM-DD)"))?
             }
+            "--maintain" => args.maintain = true,
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument '{other}'\n{USAGE}")),
         }
@@ -124,7 +129,11 @@ async fn run(args: Args) -> Result<(), String> {
         }
     };
     let run_id = format!("run-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"));
-    let config = PipelineConfig::new(&args.out, "synthea", args.as_of, run_id);
+    let mut config = PipelineConfig::new(&args.out, "synthea", args.as_of, run_id);
+    if args.maintain {
+        // Compact small files and VACUUM files older than the default 7 days.
+        config.maintenance = Some(MaintenancePolicy::default());
+    }
     let t = Instant::now();
     let outcome = run_pipeline(&config, &landing, &mut |line| println!("{line}"))
         .await

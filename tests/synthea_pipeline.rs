@@ -6,7 +6,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use ehr_lakehouse::synthea::{PipelineConfig, PipelineOutcome, run_pipeline};
-use medallion_core::pipeline::{DQ_FLAGS, Layer, SOURCE_FILE, SOURCE_ROW};
+use medallion_core::pipeline::{DQ_FLAGS, Layer, MaintenancePolicy, SOURCE_FILE, SOURCE_ROW};
 use medallion_core::{HistoryBuilder, ReadBuilder};
 use polars::prelude::*;
 use synthea_gen::{DefectKind, DirtyManifest, GeneratorConfig, MANIFEST_FILE, generate};
@@ -280,4 +280,54 @@ async fn the_real_exports_run_end_to_end() {
         );
         println!("{export}: {}", outcome.report);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn maintenance_compacts_the_tables_a_run_wrote_and_keeps_their_rows() {
+    let landing = tempfile::tempdir().unwrap();
+    let lake = tempfile::tempdir().unwrap();
+    generate_into(landing.path(), "batch-1", 8, 3, None);
+    run(lake.path(), landing.path(), "m1").await;
+    generate_into(landing.path(), "batch-2", 8, 4, None);
+    let silver = lake.path().join("silver/encounters");
+    let before = read(&silver).await.height();
+    let mut config = PipelineConfig::new(lake.path(), "test", as_of(), "m2");
+    config.maintenance = Some(MaintenancePolicy::default().with_vacuum_retention(None));
+    let outcome = run_pipeline(&config, landing.path(), &mut |_| {})
+        .await
+        .unwrap();
+    let maintained: Vec<&str> = outcome
+        .maintenance
+        .iter()
+        .map(|m| m.table.trim_end_matches('/'))
+        .collect();
+    let encounters = maintained
+        .iter()
+        .position(|t| t.ends_with("silver/encounters"))
+        .expect("silver/encounters was written and maintained");
+    // Two batches of appends/merges → at least two files, compacted into one.
+    let optimize = outcome.maintenance[encounters].optimize.as_ref().unwrap();
+    assert!(
+        optimize.files_removed >= 2 && optimize.files_added == 1,
+        "{optimize:?}"
+    );
+    let bronze_new: u64 = outcome
+        .report
+        .tables
+        .iter()
+        .filter(|t| t.layer == Layer::Bronze && t.table == "encounters")
+        .map(|t| t.rows_written)
+        .sum();
+    assert_eq!(
+        read(&silver).await.height() as u64,
+        before as u64 + bronze_new
+    );
+    // Only tables with a commit in this run are maintained.
+    let written = outcome
+        .report
+        .tables
+        .iter()
+        .filter(|t| t.version.is_some())
+        .count();
+    assert_eq!(outcome.maintenance.len(), written);
 }

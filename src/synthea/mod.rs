@@ -15,6 +15,7 @@
 
 mod checks;
 mod gold;
+mod maintenance;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,8 +25,8 @@ use std::time::Instant;
 use chrono::{NaiveDate, Utc};
 use medallion_core::ReadBuilder;
 use medallion_core::pipeline::{
-    BATCH_ID, BronzeIngestBuilder, INGESTED_AT, RunReport, SOURCE_FILE, SOURCE_ROW, Severity,
-    SilverBuilder, TableRunReport,
+    BATCH_ID, BronzeIngestBuilder, INGESTED_AT, MaintenancePolicy, MaintenanceReport, RunReport,
+    SOURCE_FILE, SOURCE_ROW, Severity, SilverBuilder, TableRunReport,
 };
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -77,6 +78,9 @@ pub struct PipelineConfig {
     /// [`SilverBuilder::with_chunk_rows`]). Default:
     /// [`medallion_core::pipeline::DEFAULT_CHUNK_ROWS`] (500,000).
     pub silver_chunk_rows: usize,
+    /// Maintenance run after the report is recorded, on every table the run committed
+    /// to (OPTIMIZE / Z-order / VACUUM). Default: `None` — no maintenance.
+    pub maintenance: Option<MaintenancePolicy>,
 }
 
 impl PipelineConfig {
@@ -105,6 +109,7 @@ impl PipelineConfig {
             dq,
             categorical_columns: default_categorical_columns(),
             silver_chunk_rows: medallion_core::pipeline::DEFAULT_CHUNK_ROWS,
+            maintenance: None,
         }
     }
 
@@ -148,6 +153,8 @@ pub struct PipelineOutcome {
     /// current silver versions, as-of date and [`GOLD_METRIC_VERSION`] (nothing new
     /// arrived), so rewriting it would add versions with the same rows.
     pub gold_up_to_date: bool,
+    /// What [`PipelineConfig::maintenance`] did, one entry per table maintained.
+    pub maintenance: Vec<MaintenanceReport>,
 }
 
 /// Export directories under `landing` (those holding a patients file), sorted.
@@ -330,11 +337,19 @@ async fn run_layers(
     };
 
     report.append_to(config.lakehouse.join("_runs")).await?;
+    // After the report is recorded: a maintenance failure loses no run history.
+    let maintenance = match &config.maintenance {
+        Some(policy) => {
+            maintenance::maintain_written_tables(config, &report, policy, progress).await?
+        }
+        None => Vec::new(),
+    };
     Ok(PipelineOutcome {
         report,
         version,
         gold_rows,
         gold_up_to_date,
+        maintenance,
     })
 }
 
