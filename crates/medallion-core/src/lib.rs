@@ -67,6 +67,21 @@
 //! scans files with Polars' local Parquet reader, so it reads local tables only and
 //! returns [`Error::InvalidConfiguration`] for object-store URLs.
 
+/// Makes a builder awaitable: `.await` runs its `execute(self)` (as delta-rs builders do).
+macro_rules! awaitable_builder {
+    ($builder:ty => $output:ty) => {
+        impl std::future::IntoFuture for $builder {
+            type Output = $crate::error::Result<$output>;
+            type IntoFuture =
+                std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.execute())
+            }
+        }
+    };
+}
+
 mod blocking;
 pub mod bridge;
 pub mod delta_types;

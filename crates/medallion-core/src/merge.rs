@@ -1,7 +1,5 @@
 //! MERGE (upsert / delete by keys) from a Polars frame into a Delta table.
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use deltalake::datafusion::prelude::SessionContext;
@@ -384,11 +382,4 @@ fn check_keys(source: &DataFrame, keys: &[String], table: &str) -> Result<()> {
     Ok(())
 }
 
-impl IntoFuture for MergeBuilder {
-    type Output = Result<MergeReport>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.execute())
-    }
-}
+awaitable_builder!(MergeBuilder => MergeReport);

@@ -1,8 +1,5 @@
 //! Reading a Delta table as a Polars `LazyFrame`.
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
-
 use chrono::{DateTime, Utc};
 use deltalake::DeltaTable;
 use polars::polars_utils::pl_path::PlRefPath;
@@ -345,11 +342,4 @@ fn ensure_readable(snapshot: &deltalake::kernel::EagerSnapshot, table: &str) -> 
     Ok(())
 }
 
-impl IntoFuture for ReadBuilder {
-    type Output = Result<LazyFrame>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.execute())
-    }
-}
+awaitable_builder!(ReadBuilder => LazyFrame);

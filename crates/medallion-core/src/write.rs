@@ -1,9 +1,7 @@
 //! Writing a Polars frame to a Delta table.
 
 use std::collections::HashMap;
-use std::future::{Future, IntoFuture};
 use std::num::{NonZeroU64, NonZeroUsize};
-use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use deltalake::operations::write::{SchemaMode, WriteBuilder as DeltaWriteBuilder};
@@ -348,11 +346,4 @@ async fn last_commit_file_counts(table: &deltalake::DeltaTable) -> (usize, usize
     (metric("num_added_files"), metric("num_removed_files"))
 }
 
-impl IntoFuture for WriteBuilder {
-    type Output = Result<WriteReport>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.execute())
-    }
-}
+awaitable_builder!(WriteBuilder => WriteReport);

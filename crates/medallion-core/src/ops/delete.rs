@@ -1,8 +1,5 @@
 //! DELETE rows matching a predicate.
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
-
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -91,11 +88,4 @@ impl DeleteBuilder {
     }
 }
 
-impl IntoFuture for DeleteBuilder {
-    type Output = Result<DeleteReport>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.execute())
-    }
-}
+awaitable_builder!(DeleteBuilder => DeleteReport);

@@ -1,8 +1,6 @@
 //! Table history (the commit log).
 
 use std::collections::HashMap;
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
@@ -93,11 +91,4 @@ impl HistoryBuilder {
     }
 }
 
-impl IntoFuture for HistoryBuilder {
-    type Output = Result<Vec<HistoryEntry>>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.execute())
-    }
-}
+awaitable_builder!(HistoryBuilder => Vec<HistoryEntry>);

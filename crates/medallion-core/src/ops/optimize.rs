@@ -1,8 +1,6 @@
 //! OPTIMIZE: compaction and Z-order.
 
-use std::future::{Future, IntoFuture};
 use std::num::NonZeroU64;
-use std::pin::Pin;
 
 use deltalake::operations::optimize::OptimizeType;
 use serde::{Deserialize, Serialize};
@@ -102,11 +100,4 @@ impl OptimizeBuilder {
     }
 }
 
-impl IntoFuture for OptimizeBuilder {
-    type Output = Result<OptimizeReport>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.execute())
-    }
-}
+awaitable_builder!(OptimizeBuilder => OptimizeReport);

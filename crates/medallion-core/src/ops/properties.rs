@@ -1,8 +1,6 @@
 //! Table properties (`delta.*` settings and user keys such as `metric_version`).
 
 use std::collections::HashMap;
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 
 use crate::error::{Error, Result};
 use crate::location::TableLocation;
@@ -63,15 +61,8 @@ impl SetPropertiesBuilder {
     }
 }
 
-impl IntoFuture for SetPropertiesBuilder {
-    /// The new table version.
-    type Output = Result<Option<u64>>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.execute())
-    }
-}
+// Awaiting yields the new table version.
+awaitable_builder!(SetPropertiesBuilder => Option<u64>);
 
 /// The table's properties at its latest version.
 ///

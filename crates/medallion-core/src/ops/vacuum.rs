@@ -1,7 +1,5 @@
 //! VACUUM: delete files no longer referenced by the table.
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -111,11 +109,4 @@ impl VacuumBuilder {
     }
 }
 
-impl IntoFuture for VacuumBuilder {
-    type Output = Result<VacuumReport>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.execute())
-    }
-}
+awaitable_builder!(VacuumBuilder => VacuumReport);

@@ -1,9 +1,7 @@
 //! Bronze: incremental, exactly-once ingestion of a landing directory.
 
 use std::collections::BTreeSet;
-use std::future::{Future, IntoFuture};
 use std::path::{Path, PathBuf};
-use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -366,11 +364,4 @@ fn scan_landing_file(path: &Path, format: LandingFormat, table: &str) -> Result<
     })
 }
 
-impl IntoFuture for BronzeIngestBuilder {
-    type Output = Result<BronzeReport>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.execute())
-    }
-}
+awaitable_builder!(BronzeIngestBuilder => BronzeReport);

@@ -1,8 +1,5 @@
 //! Gold: recomputed tables written by overwrite or `replace_where`, with a metric version.
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
-
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
@@ -117,11 +114,4 @@ impl GoldWriteBuilder {
     }
 }
 
-impl IntoFuture for GoldWriteBuilder {
-    type Output = Result<WriteReport>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.execute())
-    }
-}
+awaitable_builder!(GoldWriteBuilder => WriteReport);

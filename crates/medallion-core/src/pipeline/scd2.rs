@@ -1,7 +1,5 @@
 //! SCD Type 2 maintenance of a dimension table.
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -300,11 +298,4 @@ fn stage(
     })
 }
 
-impl IntoFuture for Scd2Builder {
-    type Output = Result<Scd2Report>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.execute())
-    }
-}
+awaitable_builder!(Scd2Builder => Scd2Report);

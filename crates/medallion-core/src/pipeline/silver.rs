@@ -1,9 +1,7 @@
 //! Silver: normalize, apply data-quality rules, deduplicate, quarantine, and upsert.
 
 use std::collections::BTreeMap;
-use std::future::{Future, IntoFuture};
 use std::path::PathBuf;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -564,11 +562,4 @@ fn checked_chunk(
     apply_rules(lf, rules, table)
 }
 
-impl IntoFuture for SilverBuilder {
-    type Output = Result<SilverReport>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.execute())
-    }
-}
+awaitable_builder!(SilverBuilder => SilverReport);
