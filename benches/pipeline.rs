@@ -1,10 +1,15 @@
-//! End-to-end wall time of the Synthea lakehouse pipeline (bronze → silver → gold).
+//! End-to-end wall time and peak memory of the Synthea lakehouse pipeline
+//! (bronze → silver → gold).
 //!
 //! For each population size, a Synthea export is generated once with a fixed seed
 //! (outside the timed loop); each iteration then builds a fresh lakehouse from it.
 //! Throughput is reported in patients/s. Sizes default to 1,000 and 10,000 patients
 //! (DESIGN.md §6: 10,000 patients in under 60 s); override with
 //! `PIPELINE_BENCH_PATIENTS=500,2000`.
+//!
+//! On Linux the peak resident set size of each size's runs is printed after them (the
+//! kernel's high-water mark, reset before each size through `/proc/self/clear_refs`;
+//! DESIGN.md §6: under 4 GB at 10,000 patients).
 //!
 //! ```text
 //! cargo bench --bench pipeline
@@ -28,6 +33,19 @@ fn sizes() -> Vec<u64> {
         .unwrap_or_else(|| vec![1_000, 10_000])
 }
 
+/// Resets the process's peak-RSS high-water mark (Linux; elsewhere a no-op).
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// Peak RSS since the last reset, in MB (Linux; elsewhere `None`).
+fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
 fn bench_pipeline(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let as_of = NaiveDate::from_ymd_opt(2024, 4, 15).unwrap();
@@ -43,6 +61,7 @@ fn bench_pipeline(c: &mut Criterion) {
         )
         .unwrap();
         group.throughput(Throughput::Elements(patients));
+        reset_peak_rss();
         let mut run = 0u64;
         group.bench_function(format!("{patients} patients"), |b| {
             b.iter(|| {
@@ -54,6 +73,9 @@ fn bench_pipeline(c: &mut Criterion) {
                     .unwrap()
             })
         });
+        if let Some(mb) = peak_rss_mb() {
+            println!("synthea_lakehouse/{patients} patients: peak RSS {mb:.0} MB");
+        }
     }
     group.finish();
 }
