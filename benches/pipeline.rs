@@ -19,7 +19,7 @@
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use ehr_lakehouse::synthea::{PipelineConfig, run_pipeline};
 use synthea_gen::{GeneratorConfig, generate};
 
@@ -50,6 +50,9 @@ fn bench_pipeline(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let as_of = NaiveDate::from_ymd_opt(2024, 4, 15).unwrap();
     let mut group = c.benchmark_group("synthea_lakehouse");
+    // Flat sampling: every sample runs the same few iterations (linear sampling would
+    // run 55 whole-lakehouse builds per size).
+    group.sampling_mode(SamplingMode::Flat);
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(120));
     for patients in sizes() {
