@@ -11,7 +11,9 @@
 //! the kernel's high-water mark, reset through `/proc/self/clear_refs`, around one
 //! untimed run (DESIGN.md §6: under 4 GB at 10,000 patients). It is measured on the
 //! first run because glibc keeps freed memory in per-thread arenas, so RSS creeps up
-//! over many runs in one process (`MALLOC_ARENA_MAX=2` keeps it flat).
+//! over many runs in one process (`MALLOC_ARENA_MAX=2` keeps it flat); for the same
+//! reason a later size starts from what earlier sizes left behind (printed as "RSS
+//! before it"), so `PIPELINE_BENCH_PATIENTS=10000` alone gives the cleanest figure.
 //!
 //! ```text
 //! cargo bench --bench pipeline
@@ -40,10 +42,11 @@ fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
-/// Peak RSS since the last reset, in MB (Linux; elsewhere `None`).
-fn peak_rss_mb() -> Option<f64> {
+/// A `/proc/self/status` memory field in MB (Linux; elsewhere `None`): `VmHWM` is the
+/// peak RSS since the last reset, `VmRSS` the current RSS.
+fn status_mb(field: &str) -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
 }
@@ -74,9 +77,15 @@ fn bench_pipeline(c: &mut Criterion) {
                 .unwrap()
         };
         reset_peak_rss();
+        let before = status_mb("VmRSS:");
         build(0);
-        if let Some(mb) = peak_rss_mb() {
-            println!("synthea_lakehouse/{patients} patients: peak RSS of one run {mb:.0} MB");
+        if let (Some(before), Some(peak)) = (before, status_mb("VmHWM:")) {
+            // `before` is what earlier sizes left behind in the allocator: run one size
+            // per process for a clean figure.
+            println!(
+                "synthea_lakehouse/{patients} patients: peak RSS of one run {peak:.0} MB \
+                 (RSS before it {before:.0} MB)"
+            );
         }
         let mut run = 0u64;
         group.bench_function(format!("{patients} patients"), |b| {

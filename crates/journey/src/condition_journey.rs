@@ -88,7 +88,9 @@ fn earliest_medication(candidates: LazyFrame, prefix: &str) -> LazyFrame {
 /// * **Treatment** (first medication after diagnosis; a medication starting before the
 ///   diagnosis time is never treatment): the earliest medication (by start, code, source
 ///   row) whose `reason_code` is the condition code and which starts at or after the
-///   diagnosis (`treatment_match = "reason"`); if there is none, the earliest *new*
+///   diagnosis — and, with
+///   [`reason_window_days`](crate::ConditionJourneyConfig::reason_window_days) set, within
+///   that many days of it (`treatment_match = "reason"`); if there is none, the earliest *new*
 ///   medication — its code never appears earlier for the patient (ties at that first start
 ///   count as new) — starting within
 ///   [`new_medication_window_days`](crate::ConditionJourneyConfig::new_medication_window_days)
@@ -257,6 +259,14 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
         );
     let after_dx = col(MED_START).gt_eq(col(DIAGNOSIS_TIME));
 
+    let within_days = |days: i64| {
+        (micros(col(MED_START)) - micros(col(DIAGNOSIS_TIME)))
+            .lt_eq(lit_i64(days.saturating_mul(MICROS_PER_DAY)))
+    };
+    let reason_ok = match cfg.reason_window_days {
+        Some(days) => after_dx.clone().and(within_days(days)),
+        None => after_dx.clone(),
+    };
     let by_reason = earliest_medication(
         dx_key_cols
             .clone()
@@ -266,12 +276,8 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
                 [col(PATIENT_ID), col(MED_REASON)],
                 JoinArgs::new(JoinType::Inner),
             )
-            .filter(after_dx.clone()),
+            .filter(reason_ok),
         "__r",
-    );
-    let window = lit_i64(
-        cfg.new_medication_window_days
-            .saturating_mul(MICROS_PER_DAY),
     );
     let mut new_meds = meds.clone().filter(col(IS_NEW));
     if cfg.fallback_requires_no_reason {
@@ -286,9 +292,7 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
                 [col(PATIENT_ID)],
                 JoinArgs::new(JoinType::Inner),
             )
-            .filter(
-                after_dx.and((micros(col(MED_START)) - micros(col(DIAGNOSIS_TIME))).lt_eq(window)),
-            ),
+            .filter(after_dx.and(within_days(cfg.new_medication_window_days))),
         "__f",
     );
     let key = [col(PATIENT_ID), col(CONDITION_CODE)];
@@ -536,6 +540,37 @@ mod tests {
         assert_eq!(strs(&df, TREATMENT_MEDICATION_CODE), [s("rx-htn")]);
         assert_eq!(strs(&df, TREATMENT_MATCH), [s("reason")]);
         assert_eq!(f64s(&df, DAYS_TO_MEDICATION), [Some(20.0)]);
+    }
+
+    #[test]
+    fn reason_window_days_bounds_the_reason_match() {
+        let meds = [(
+            "p1",
+            "e9",
+            "2025-03-01T08:00:00Z",
+            None,
+            "rx-htn",
+            Some(HTN),
+        )];
+        let cond = [("p1", "e1", "2024-01-01", None, HTN)];
+        // Unbounded by default: a prescription 425 days later is the treatment.
+        let unbounded = run(&[dx_visit()], &cond, &meds);
+        assert_eq!(strs(&unbounded, TREATMENT_MATCH), [s("reason")]);
+        let config = JourneyConfig::default().with_condition(
+            crate::ConditionJourneyConfig::default().with_reason_window_days(Some(90)),
+        );
+        let bounded = condition_journeys(&inputs(&[dx_visit()], &cond, &meds), &config)
+            .unwrap()
+            .collect()
+            .unwrap();
+        assert_eq!(strs(&bounded, TREATMENT_MATCH), [None]);
+        assert_eq!(f64s(&bounded, DAYS_TO_MEDICATION), [None]);
+    }
+
+    #[test]
+    fn a_negative_reason_window_is_a_config_error() {
+        let config = crate::ConditionJourneyConfig::default().with_reason_window_days(Some(-1));
+        assert!(config.validate().is_err());
     }
 
     #[test]

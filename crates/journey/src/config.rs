@@ -220,6 +220,12 @@ pub struct ConditionJourneyConfig {
     /// (a code the patient never had before) starting within this many days after diagnosis
     /// is the treatment. Default: [`DEFAULT_NEW_MEDICATION_WINDOW_DAYS`] (90).
     pub new_medication_window_days: i64,
+    /// A medication naming the condition as its reason is the treatment only if it starts
+    /// within this many days after diagnosis; `None` accepts any later start (DESIGN.md
+    /// §5: "any medication with that condition as reason"). Set it for recurring acute
+    /// conditions (e.g. sinusitis), whose first diagnosis would otherwise be paired with a
+    /// prescription for an episode years later. Default: `None`.
+    pub reason_window_days: Option<i64>,
     /// Encounters starting in `[treatment_start − days, treatment_start)` are counted in
     /// `encounters_before_treatment`. Default: [`DEFAULT_ENCOUNTERS_BEFORE_DAYS`] (90).
     pub encounters_before_days: i64,
@@ -241,6 +247,7 @@ impl Default for ConditionJourneyConfig {
     fn default() -> Self {
         Self {
             new_medication_window_days: DEFAULT_NEW_MEDICATION_WINDOW_DAYS,
+            reason_window_days: None,
             encounters_before_days: DEFAULT_ENCOUNTERS_BEFORE_DAYS,
             encounters_after_days: DEFAULT_ENCOUNTERS_AFTER_DAYS,
             fallback_requires_no_reason: true,
@@ -254,6 +261,11 @@ impl ConditionJourneyConfig {
     /// Set [`Self::new_medication_window_days`].
     pub fn with_new_medication_window_days(mut self, days: i64) -> Self {
         self.new_medication_window_days = days;
+        self
+    }
+    /// Set [`Self::reason_window_days`].
+    pub fn with_reason_window_days(mut self, days: Option<i64>) -> Self {
+        self.reason_window_days = days;
         self
     }
     /// Set [`Self::encounters_before_days`].
@@ -302,6 +314,10 @@ impl ConditionJourneyConfig {
             (
                 "condition.encounters_after_days",
                 self.encounters_after_days,
+            ),
+            (
+                "condition.reason_window_days",
+                self.reason_window_days.unwrap_or(0),
             ),
         ] {
             if v < 0 {
