@@ -6,12 +6,16 @@
 //!   never dropped), normalized to the canonical model of `synthea-schema`, checked by
 //!   its data-quality rules plus the checks in `checks`, deduplicated by business key
 //!   (latest batch wins) and upserted into `silver/<table>`; quarantined rows go to
-//!   `silver/<table>_quarantine`.
+//!   `silver/<table>_quarantine`. Rows are processed in chunks of
+//!   [`PipelineConfig::silver_chunk_rows`] (spilled to `_staging`), so memory stays
+//!   bounded; duplicates are resolved over the whole batch.
 //! - **Gold**: recomputed from silver — encounters per condition, encounters by age group
 //!   and class, the star schema (with `dim_patient` maintained as SCD2), and the metric
-//!   tables of the metric crates.
+//!   tables of the metric crates — unless no silver table, as-of date or metric version
+//!   changed since gold was last written ([`PipelineOutcome::gold_up_to_date`]).
 //!
-//! Every run appends its [`RunReport`] to `_runs`.
+//! Every run appends its [`RunReport`] to `_runs`, then runs
+//! [`PipelineConfig::maintenance`] (if set) on the tables it wrote.
 
 mod checks;
 mod gold;
