@@ -284,8 +284,10 @@ impl SilverBuilder {
     }
 
     /// Local directory for the spilled chunks of a large batch (a temporary
-    /// sub-directory, removed when the run ends). Default: the system temporary
-    /// directory.
+    /// `medallion-silver-*` sub-directory, removed when the run ends; a killed process
+    /// leaves it behind, and it can then be deleted). Default: the system temporary
+    /// directory — point this at a disk when that is RAM-backed (tmpfs), or spilling
+    /// saves no memory.
     pub fn with_staging_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.staging_dir = dir.into();
         self
