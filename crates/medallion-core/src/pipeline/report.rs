@@ -205,9 +205,17 @@ impl fmt::Display for RunReport {
             self.run_id,
             self.started_at.to_rfc3339()
         )?;
+        // The table column fits the longest name, so the numbers stay aligned.
+        let width = self
+            .tables
+            .iter()
+            .map(|t| t.table.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(24);
         writeln!(
             f,
-            "  {:<7} {:<24} {:>10} {:>10} {:>11} {:>9} {:>9}  notes",
+            "  {:<7} {:<width$} {:>10} {:>10} {:>11} {:>9} {:>9}  notes",
             "layer", "table", "read", "written", "quarantined", "dedup", "ms"
         )?;
         for t in &self.tables {
@@ -229,7 +237,7 @@ impl fmt::Display for RunReport {
             }
             writeln!(
                 f,
-                "  {:<7} {:<24} {:>10} {:>10} {:>11} {:>9} {:>9}  {}",
+                "  {:<7} {:<width$} {:>10} {:>10} {:>11} {:>9} {:>9}  {}",
                 t.layer.to_string(),
                 t.table,
                 t.rows_read,
@@ -241,5 +249,55 @@ impl fmt::Display for RunReport {
             )?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gold(table: &str, rows: u64) -> TableRunReport {
+        TableRunReport {
+            layer: Layer::Gold,
+            table: table.into(),
+            rows_read: rows,
+            rows_written: rows,
+            rows_quarantined: 0,
+            rows_deduplicated: 0,
+            rule_hits: BTreeMap::new(),
+            schema_drift: Vec::new(),
+            version: Some(0),
+            duration: Duration::from_millis(5),
+        }
+    }
+
+    /// End offsets of the whitespace-separated fields of `line`.
+    fn field_ends(line: &str) -> Vec<usize> {
+        let mut ends = Vec::new();
+        let mut in_field = false;
+        for (i, c) in line.char_indices() {
+            if c.is_whitespace() && in_field {
+                ends.push(i);
+            }
+            in_field = !c.is_whitespace();
+        }
+        if in_field {
+            ends.push(line.len());
+        }
+        ends
+    }
+
+    #[test]
+    fn long_table_names_keep_the_number_columns_aligned() {
+        let mut report = RunReport::new("r", Utc::now());
+        report.push(gold("encounters_by_age_group_and_class", 37));
+        report.push(gold("dim_payer", 10));
+        let text = report.to_string();
+        let lines: Vec<&str> = text.lines().skip(1).collect();
+        // Fields 2..=6 (read … ms) end at the same offsets in the header and every row.
+        let header = field_ends(lines[0]);
+        for row in &lines[1..] {
+            assert_eq!(field_ends(row)[2..7], header[2..7], "{text}");
+        }
     }
 }
