@@ -18,7 +18,7 @@ use crate::location::TableLocation;
 use crate::merge::MergeBuilder;
 use crate::read::ReadBuilder;
 use crate::table::{AppTransaction, app_transaction_version};
-use crate::write::{SchemaEvolution, WriteBuilder};
+use crate::write::{SchemaEvolution, WriteBuilder, WriteReport};
 
 /// Soft-delete marker column written by [`CdcDeletes::Soft`].
 pub const DELETED: &str = "_deleted";
@@ -120,9 +120,11 @@ impl SilverReport {
 /// batch), apply the normalization [`Transform`] and the [`Rule`]s (a `fail` rule aborts
 /// here) and stage the kept rows; then, over the whole batch, keep the latest row per
 /// business key and flag repeated keys ([`SilverBuilder::with_duplicate_flag`]).
-/// Then append quarantined rows to `<silver>_quarantine` and MERGE the rest into silver,
-/// each commit tagged with the application transaction `(pipeline/table, last bronze
-/// batch)`, so a re-run after a crash finishes what is missing and never duplicates.
+/// Then append quarantined rows to `<silver>_quarantine`, append the rows whose key
+/// silver does not hold yet (streamed) and MERGE only the rows whose key it holds, each
+/// commit tagged with an application transaction (`<pipeline>/silver/<table>`, with
+/// `/quarantine` and `/inserts` suffixes, at the last bronze batch), so a re-run after a
+/// crash finishes what is missing and never duplicates.
 ///
 /// Upsert semantics: a matched row is replaced only when the incoming ordering value is
 /// greater (late and out-of-order records lose to newer ones; replays change nothing);
@@ -310,6 +312,105 @@ impl SilverBuilder {
         format!("{}/silver/{name}", self.pipeline)
     }
 
+    /// Appends `rows` to silver in one streamed commit tagged `txn`.
+    async fn append(&self, rows: LazyFrame, txn: AppTransaction) -> Result<WriteReport> {
+        WriteBuilder::new(&self.silver, rows)?
+            .with_partition_columns(self.partition_columns.clone())
+            .with_schema_evolution(SchemaEvolution::Merge)
+            .with_app_transaction(txn)
+            .with_commit_metadata("pipeline", self.pipeline.clone())
+            .await
+    }
+
+    /// Commits the kept rows of a batch.
+    ///
+    /// A new table, or one without a business key, gets an append. Otherwise rows whose
+    /// key silver does not hold yet are appended (streamed, commit tagged
+    /// `<app id>/inserts`) and only rows whose key it holds are MERGEd (a MERGE holds its
+    /// source in memory); the MERGE commit carries the batch's transaction. When no key
+    /// is held, the append alone carries it. A crash between the two commits is safe:
+    /// the re-run skips the recorded append, finds those rows already in silver, and the
+    /// MERGE leaves them as they are (same ordering values).
+    async fn commit(&self, kept: LazyFrame, app_id: &str, last_batch: i64) -> Result<Committed> {
+        const OP: &str = "silver";
+        let silver_uri = self.silver.to_string();
+        let txn = AppTransaction::new(app_id, last_batch);
+        let silver_exists = crate::table::open_existing(&self.silver, OP).await.is_ok();
+        if !silver_exists || self.keys.is_empty() {
+            let report = self.append(kept, txn).await?;
+            return Ok(Committed::appended(&report));
+        }
+        let keys: Vec<Expr> = self.keys.iter().map(|k| col(k.as_str())).collect();
+        let held = ReadBuilder::new(&self.silver)?.await?.select(keys.clone());
+        let matched = kept.clone().join(
+            held.clone(),
+            keys.clone(),
+            keys.clone(),
+            JoinArgs::new(JoinType::Semi),
+        );
+        let mut new_rows = kept.join(held, keys.clone(), keys, JoinArgs::new(JoinType::Anti));
+        let hard_cdc = self.cdc.as_ref().filter(|c| c.deletes == CdcDeletes::Hard);
+        if let Some(cdc) = hard_cdc {
+            // A delete of a key silver never held inserts nothing (as in the MERGE).
+            new_rows = new_rows.filter(is_delete_op(cdc).not());
+        }
+        let (count, uri) = (matched.clone(), silver_uri.clone());
+        let held_keys = run_blocking(&silver_uri, OP, move || {
+            let counted = count
+                .select([len().cast(DataType::UInt64).alias("n")])
+                .collect()
+                .map_err(|e| Error::polars(&uri, OP, e))?;
+            counted
+                .column("n")
+                .and_then(|c| c.u64().map(|ca| ca.get(0).unwrap_or(0)))
+                .map_err(|e| Error::polars(&uri, OP, e))
+        })
+        .await?;
+        if held_keys == 0 {
+            let report = self.append(new_rows, txn).await?;
+            return Ok(Committed::appended(&report));
+        }
+
+        let inserts_id = format!("{app_id}/inserts");
+        let inserts_done = app_transaction_version(&self.silver, &inserts_id)
+            .await?
+            .unwrap_or(0);
+        let appended = if inserts_done < last_batch {
+            self.append(new_rows, AppTransaction::new(inserts_id, last_batch))
+                .await?
+                .rows_written
+        } else {
+            0
+        };
+        let newer = newer_condition(&self.order_by);
+        let mut merge = MergeBuilder::new(&self.silver, matched, self.keys.clone())?
+            .with_merge_schema(true)
+            .with_app_transaction(txn)
+            .with_commit_metadata("pipeline", self.pipeline.clone());
+        if let Some(cdc) = hard_cdc {
+            let is_delete = delete_condition(cdc);
+            let guard = match &newer {
+                Some(newer) => format!("({is_delete}) AND ({newer})"),
+                None => is_delete.clone(),
+            };
+            merge = merge
+                .when_matched_delete(Some(guard))
+                .when_matched_update_all(newer.clone())
+                .when_not_matched_insert_all(Some(format!("NOT ({is_delete})")));
+        } else {
+            merge = merge
+                .when_matched_update_all(newer)
+                .when_not_matched_insert_all(None::<String>);
+        }
+        let report = merge.await?;
+        Ok(Committed {
+            version: report.version,
+            inserted: appended + report.rows_inserted as u64,
+            updated: report.rows_updated as u64,
+            deleted: report.rows_deleted as u64,
+        })
+    }
+
     async fn execute(self) -> Result<SilverReport> {
         const OP: &str = "silver";
         let started = Instant::now();
@@ -410,13 +511,7 @@ impl SilverBuilder {
         }
         let mut kept = duplicates.frame;
         if let Some(cdc) = self.cdc.as_ref().filter(|c| c.deletes == CdcDeletes::Soft) {
-            let deletes = Series::new("".into(), cdc.delete_values.clone());
-            kept = kept.with_column(
-                col(cdc.op_column.as_str())
-                    .is_in(lit(deletes).implode(false), false)
-                    .fill_null(lit(false))
-                    .alias(DELETED),
-            );
+            kept = kept.with_column(is_delete_op(cdc).alias(DELETED));
         }
 
         // Quarantine first: if we crash after it, the re-run skips it (same transaction)
@@ -450,47 +545,7 @@ impl SilverBuilder {
         }
 
         let rows_written = staged_rows - duplicates.removed;
-        let silver_exists = crate::table::open_existing(&self.silver, OP).await.is_ok();
-        let txn = AppTransaction::new(app_id, last_batch);
-        let (version, inserted, updated, deleted) = if !silver_exists || self.keys.is_empty() {
-            // New table, or a table without a business key: rows are appended, streamed
-            // from the staged chunks.
-            let report = WriteBuilder::new(&self.silver, kept)?
-                .with_partition_columns(self.partition_columns.clone())
-                .with_schema_evolution(SchemaEvolution::Merge)
-                .with_app_transaction(txn)
-                .with_commit_metadata("pipeline", self.pipeline.clone())
-                .await?;
-            (report.version, report.rows_written, 0, 0)
-        } else {
-            let newer = newer_condition(&self.order_by);
-            let mut merge = MergeBuilder::new(&self.silver, kept, self.keys.clone())?
-                .with_merge_schema(true)
-                .with_app_transaction(txn)
-                .with_commit_metadata("pipeline", self.pipeline.clone());
-            if let Some(cdc) = self.cdc.as_ref().filter(|c| c.deletes == CdcDeletes::Hard) {
-                let is_delete = delete_condition(cdc);
-                let guard = match &newer {
-                    Some(newer) => format!("({is_delete}) AND ({newer})"),
-                    None => is_delete.clone(),
-                };
-                merge = merge
-                    .when_matched_delete(Some(guard))
-                    .when_matched_update_all(newer.clone())
-                    .when_not_matched_insert_all(Some(format!("NOT ({is_delete})")));
-            } else {
-                merge = merge
-                    .when_matched_update_all(newer)
-                    .when_not_matched_insert_all(None::<String>);
-            }
-            let report = merge.await?;
-            (
-                report.version,
-                report.rows_inserted as u64,
-                report.rows_updated as u64,
-                report.rows_deleted as u64,
-            )
-        };
+        let committed = self.commit(kept, &app_id, last_batch).await?;
         Ok(SilverReport {
             table: silver_uri,
             bronze_batches: Some((done, last_batch)),
@@ -498,14 +553,41 @@ impl SilverBuilder {
             rows_written,
             rows_quarantined,
             rows_deduplicated: duplicates.removed,
-            rows_inserted: inserted,
-            rows_updated: updated,
-            rows_deleted: deleted,
+            rows_inserted: committed.inserted,
+            rows_updated: committed.updated,
+            rows_deleted: committed.deleted,
             rule_hits,
-            version,
+            version: committed.version,
             duration: started.elapsed(),
         })
     }
+}
+
+/// What [`SilverBuilder::commit`] wrote.
+struct Committed {
+    version: Option<u64>,
+    inserted: u64,
+    updated: u64,
+    deleted: u64,
+}
+
+impl Committed {
+    fn appended(report: &WriteReport) -> Self {
+        Self {
+            version: report.version,
+            inserted: report.rows_written,
+            updated: 0,
+            deleted: 0,
+        }
+    }
+}
+
+/// Whether a row is a CDC delete operation (Polars side of [`delete_condition`]).
+fn is_delete_op(cdc: &CdcConfig) -> Expr {
+    let deletes = Series::new("".into(), cdc.delete_values.clone());
+    col(cdc.op_column.as_str())
+        .is_in(lit(deletes).implode(false), false)
+        .fill_null(lit(false))
 }
 
 /// `source.c > target.c` over the ordering columns (lexicographic), or `None` for none.

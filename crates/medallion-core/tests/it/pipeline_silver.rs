@@ -4,7 +4,7 @@ use medallion_core::pipeline::{
     BronzeIngestBuilder, CdcConfig, CdcDeletes, DQ_FLAGS, Rule, SilverBuilder, apply_rules,
     deduplicate_latest,
 };
-use medallion_core::{Error, ReadBuilder};
+use medallion_core::{Error, HistoryBuilder, ReadBuilder};
 use polars::prelude::*;
 use proptest::prelude::*;
 
@@ -153,6 +153,95 @@ async fn upserts_keep_the_newest_record_and_replays_change_nothing() {
         [Some("new".into()), Some("b2".into()), Some("c1".into())]
     );
     // Nothing pending: a re-run reads nothing and commits nothing.
+    let again = lake.builder().await.unwrap();
+    assert_eq!((again.rows_read, again.version), (0, None));
+}
+
+/// Operations of the silver table's commits, oldest first.
+async fn operations(lake: &Lake) -> Vec<String> {
+    let mut history = HistoryBuilder::new(lake.silver()).unwrap().await.unwrap();
+    history.reverse();
+    history
+        .into_iter()
+        .map(|c| c.operation.unwrap_or_default())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_keys_are_appended_and_only_held_keys_are_merged() {
+    let lake = Lake::new();
+    lake.land(
+        "b1",
+        "Id,ts,v
+a,1,a1
+b,1,b1
+",
+    );
+    lake.ingest().await;
+    lake.builder().await.unwrap();
+    // Only new keys: one streamed append, no MERGE.
+    lake.land(
+        "b2",
+        "Id,ts,v
+c,1,c1
+",
+    );
+    lake.ingest().await;
+    let appended = lake.builder().await.unwrap();
+    assert_eq!((appended.rows_inserted, appended.rows_updated), (1, 0));
+    assert_eq!(operations(&lake).await, ["WRITE", "WRITE"]);
+    // New and held keys: the new one appended, the held one merged.
+    lake.land(
+        "b3",
+        "Id,ts,v
+b,2,b2
+d,1,d1
+",
+    );
+    lake.ingest().await;
+    let mixed = lake.builder().await.unwrap();
+    assert_eq!((mixed.rows_inserted, mixed.rows_updated), (1, 1));
+    assert_eq!(operations(&lake).await[2..], ["WRITE", "MERGE"]);
+    let silver = lake.silver_rows().await;
+    assert_eq!(
+        strs(&silver, "v"),
+        ["a1", "b2", "c1", "d1"].map(|v| Some(v.to_string()))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_between_the_append_and_the_merge_is_finished_by_the_rerun() {
+    let lake = Lake::new();
+    lake.land(
+        "b1",
+        "Id,ts,v
+a,1,a1
+",
+    );
+    lake.ingest().await;
+    lake.builder().await.unwrap();
+    lake.land(
+        "b2",
+        "Id,ts,v
+a,2,a2
+b,1,b1
+",
+    );
+    lake.ingest().await;
+    let first = lake.builder().await.unwrap();
+    let merge_version = first.version.unwrap();
+    assert_eq!(operations(&lake).await, ["WRITE", "WRITE", "MERGE"]);
+    // Undo the MERGE commit: the state a crash after the append would leave.
+    let log = lake.silver().join("_delta_log");
+    std::fs::remove_file(log.join(format!("{merge_version:020}.json"))).unwrap();
+    assert_eq!(operations(&lake).await, ["WRITE", "WRITE"]);
+    let rerun = lake.builder().await.unwrap();
+    // The recorded append is not repeated; the MERGE updates `a` and leaves `b` (same
+    // ordering value) as it is.
+    assert_eq!((rerun.rows_inserted, rerun.rows_updated), (0, 1));
+    let silver = lake.silver_rows().await;
+    assert_eq!(silver.height(), 2);
+    assert_eq!(strs(&silver, "v"), [Some("a2".into()), Some("b1".into())]);
     let again = lake.builder().await.unwrap();
     assert_eq!((again.rows_read, again.version), (0, None));
 }
