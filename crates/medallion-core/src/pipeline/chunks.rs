@@ -304,7 +304,12 @@ impl StagedRows {
         if parts.len() == 1 {
             return Ok(parts.into_iter().next().expect("one part"));
         }
-        concat(parts, UnionArgs::default()).map_err(|e| Error::polars(table, OP, e))
+        // Supertypes: a column that is all null in one chunk may be typed `Null` there.
+        let args = UnionArgs {
+            to_supertypes: true,
+            ..Default::default()
+        };
+        concat(parts, args).map_err(|e| Error::polars(table, OP, e))
     }
 }
 
