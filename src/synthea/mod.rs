@@ -81,10 +81,16 @@ pub struct PipelineConfig {
     /// Bronze rows a silver table processes at a time (bounds memory; see
     /// [`SilverBuilder::with_chunk_rows`]). Default:
     /// [`medallion_core::pipeline::DEFAULT_CHUNK_ROWS`] (500,000).
+    #[serde(default = "default_silver_chunk_rows")]
     pub silver_chunk_rows: usize,
     /// Maintenance run after the report is recorded, on every table the run committed
     /// to (OPTIMIZE / Z-order / VACUUM). Default: `None` — no maintenance.
+    #[serde(default)]
     pub maintenance: Option<MaintenancePolicy>,
+}
+
+fn default_silver_chunk_rows() -> usize {
+    medallion_core::pipeline::DEFAULT_CHUNK_ROWS
 }
 
 impl PipelineConfig {
@@ -112,7 +118,7 @@ impl PipelineConfig {
             normalize: NormalizeConfig::default(),
             dq,
             categorical_columns: default_categorical_columns(),
-            silver_chunk_rows: medallion_core::pipeline::DEFAULT_CHUNK_ROWS,
+            silver_chunk_rows: default_silver_chunk_rows(),
             maintenance: None,
         }
     }
@@ -513,5 +519,26 @@ impl SilverTransform {
             };
         }
         Ok(combined)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_config_file_without_the_newer_settings_loads_with_their_defaults() {
+        let config = PipelineConfig::new("lake", "p", NaiveDate::default(), "r");
+        let mut json = serde_json::to_value(&config).unwrap();
+        let fields = json.as_object_mut().unwrap();
+        fields.remove("silver_chunk_rows");
+        fields.remove("maintenance");
+        let loaded: PipelineConfig = serde_json::from_value(json).unwrap();
+        assert_eq!(
+            loaded.silver_chunk_rows,
+            medallion_core::pipeline::DEFAULT_CHUNK_ROWS
+        );
+        assert!(loaded.maintenance.is_none());
+        assert_eq!(loaded.lakehouse, config.lakehouse);
     }
 }
