@@ -26,6 +26,17 @@ async fn run(lake: &Path, landing: &Path, run_id: &str) -> PipelineOutcome {
     run_pipeline(&config, landing, &mut |_| {}).await.unwrap()
 }
 
+/// Bronze encounter rows a run ingested.
+fn bronze_encounters_written(outcome: &PipelineOutcome) -> u64 {
+    outcome
+        .report
+        .tables
+        .iter()
+        .filter(|t| t.layer == Layer::Bronze && t.table == "encounters")
+        .map(|t| t.rows_written)
+        .sum()
+}
+
 async fn read(path: &Path) -> DataFrame {
     ReadBuilder::new(path)
         .unwrap()
@@ -113,13 +124,7 @@ async fn generated_data_runs_end_to_end_exactly_once_and_appends_new_batches() {
     // A second batch: only its rows are added.
     generate_into(landing.path(), "batch-2", 10, 2, None);
     let second = run(lake.path(), landing.path(), "r3").await;
-    let bronze_new: u64 = second
-        .report
-        .tables
-        .iter()
-        .filter(|t| t.layer == Layer::Bronze && t.table == "encounters")
-        .map(|t| t.rows_written)
-        .sum();
+    let bronze_new = bronze_encounters_written(&second);
     let encounters_2 = read(&lake.path().join("silver/encounters")).await.height();
     assert_eq!(encounters_2 as u64, encounters_1 as u64 + bronze_new);
     assert!(!second.gold_up_to_date);
@@ -311,13 +316,7 @@ async fn maintenance_compacts_the_tables_a_run_wrote_and_keeps_their_rows() {
         optimize.files_removed >= 2 && optimize.files_added == 1,
         "{optimize:?}"
     );
-    let bronze_new: u64 = outcome
-        .report
-        .tables
-        .iter()
-        .filter(|t| t.layer == Layer::Bronze && t.table == "encounters")
-        .map(|t| t.rows_written)
-        .sum();
+    let bronze_new = bronze_encounters_written(&outcome);
     assert_eq!(
         read(&silver).await.height() as u64,
         before as u64 + bronze_new
