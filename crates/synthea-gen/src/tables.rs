@@ -424,7 +424,7 @@ static CLAIMS: &[Column] = &[
     c("LASTBILLEDDATE2", K::Timestamp, false),
     c("LASTBILLEDDATEP", K::Timestamp, true),
     c("HEALTHCARECLAIMTYPEID1", K::Int, true),
-    c("HEALTHCARECLAIMTYPEID2", K::Int, false),
+    c("HEALTHCARECLAIMTYPEID2", K::Int, true),
 ];
 static CLAIMS_TRANSACTIONS: &[Column] = &[
     c("ID", K::Id, true),

@@ -205,3 +205,50 @@ fn v2_layout_matches_v2_sample_columns_and_has_no_claims() {
             .all(|r| r[y].len() == 4 && r[y].parse::<i32>().is_ok())
     );
 }
+
+/// synthea-gen keeps its own table list (it does not depend on synthea-schema, which
+/// pulls in Polars); this keeps the two in step: every generated file is a
+/// synthea-schema table, its header holds exactly the spec's columns in spec order, and
+/// every column the spec says real exports always fill is one the generator always fills.
+#[test]
+fn generator_tables_agree_with_the_synthea_schema_specs() {
+    use synthea_schema::TableKind;
+    let mut mismatches = Vec::new();
+    for (layout, version) in [
+        (Layout::V3, SyntheaVersion::V3Latest),
+        (Layout::V2, SyntheaVersion::V2),
+    ] {
+        for t in Table::tables(layout) {
+            let kind = TableKind::from_file_name(t.file_name())
+                .unwrap_or_else(|| panic!("{t} is not a synthea-schema table"));
+            let spec = kind
+                .spec(version)
+                .unwrap_or_else(|| panic!("synthea-schema has no {t} in {version:?}"));
+            let columns = t.columns(layout).unwrap();
+            let generated: Vec<&str> = columns.iter().map(|c| c.name).collect();
+            let in_spec: Vec<&str> = spec
+                .columns
+                .iter()
+                .map(|c| c.name)
+                .filter(|n| generated.contains(n))
+                .collect();
+            assert_eq!(
+                generated, in_spec,
+                "{t} {version:?}: columns or order differ"
+            );
+            for c in &spec.columns {
+                if c.header_required_in(version) {
+                    assert!(generated.contains(&c.name), "{t}: {} missing", c.name);
+                }
+                let generator = columns.iter().find(|g| g.name == c.name);
+                if c.required && generator.is_some_and(|g| !g.required) {
+                    mismatches.push(format!("{t}.{} ({version:?})", c.name));
+                }
+            }
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "required in real exports, not always filled by the generator: {mismatches:?}"
+    );
+}
