@@ -190,9 +190,19 @@ async fn dirty_defects_are_all_caught(chunk_rows: Option<usize>) {
     if let Some(rows) = chunk_rows {
         config.silver_chunk_rows = rows;
     }
-    let outcome = run_pipeline(&config, landing.path(), &mut |_| {})
+    let mut lines = Vec::new();
+    let outcome = run_pipeline(&config, landing.path(), &mut |line| lines.push(line))
         .await
         .unwrap();
+    if chunk_rows.is_some() {
+        // Tables above the chunk size report each chunk.
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("[silver]") && l.contains("chunk 2/")),
+            "{lines:#?}"
+        );
+    }
     assert!(
         outcome.report.unreconciled().is_empty(),
         "{}",

@@ -22,15 +22,17 @@ mod gold;
 mod maintenance;
 
 use std::collections::BTreeMap;
+use std::future::IntoFuture;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{NaiveDate, Utc};
+use futures::StreamExt;
 use medallion_core::ReadBuilder;
 use medallion_core::pipeline::{
     BATCH_ID, BronzeIngestBuilder, INGESTED_AT, MaintenancePolicy, MaintenanceReport, RunReport,
-    SOURCE_FILE, SOURCE_ROW, Severity, SilverBuilder, TableRunReport,
+    SOURCE_FILE, SOURCE_ROW, Severity, SilverBuilder, SilverProgress, TableRunReport,
 };
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -302,7 +304,8 @@ async fn run_layers(
     let mut silver_patients: Option<DataFrame> = None;
     for table in order {
         let t = Instant::now();
-        let silver = silver_table(config, table, version, &keys, silver_patients.clone()).await?;
+        let patients = silver_patients.clone();
+        let silver = silver_table(config, table, version, &keys, patients, progress).await?;
         progress(format!(
             "[silver] {:<20} {:>9} read {:>9} written {:>7} quarantined {:>7} deduplicated ({:.1?})",
             table.name(),
@@ -386,6 +389,7 @@ async fn silver_table(
     version: SyntheaVersion,
     keys: &ReferenceKeys,
     patients: Option<DataFrame>,
+    progress: &mut (dyn FnMut(String) + Send),
 ) -> Result<medallion_core::pipeline::SilverReport, PipelineError> {
     let categorical = config
         .categorical_columns
@@ -437,7 +441,36 @@ async fn silver_table(
     if flag_is_warn {
         builder = builder.with_duplicate_flag(duplicate_flag);
     }
-    Ok(builder.await?)
+    // Chunk progress arrives on a channel and is printed while the run is awaited.
+    let (sender, mut chunks) = futures::channel::mpsc::unbounded::<SilverProgress>();
+    let mut run = builder
+        .with_progress(move |p| {
+            let _ = sender.unbounded_send(*p);
+        })
+        .into_future();
+    let mut print_chunk = |p: SilverProgress| {
+        if p.chunks > 1 {
+            progress(format!(
+                "[silver] {:<20} chunk {}/{}: {} of {} rows",
+                table.name(),
+                p.chunk,
+                p.chunks,
+                p.rows_done,
+                p.rows_total
+            ));
+        }
+    };
+    let report = loop {
+        tokio::select! {
+            report = &mut run => break report?,
+            Some(p) = chunks.next() => print_chunk(p),
+        }
+    };
+    // Whatever arrived after the last poll of the channel.
+    while let Ok(p) = chunks.try_recv() {
+        print_chunk(p);
+    }
+    Ok(report)
 }
 
 /// Bronze rows → typed, normalized, checked silver rows (pure).

@@ -25,4 +25,7 @@ pub use rules::{DQ_FLAGS, Rule, RuleOutcome, SCRATCH_PREFIX, Severity, apply_rul
 pub use scd2::{
     EFFECTIVE_FROM, EFFECTIVE_TO, IS_CURRENT, ROW_HASH, SURROGATE_KEY, Scd2Builder, Scd2Report,
 };
-pub use silver::{CdcConfig, CdcDeletes, DELETED, SilverBuilder, SilverReport, Transform};
+pub use silver::{
+    CdcConfig, CdcDeletes, DELETED, ProgressCallback, SilverBuilder, SilverProgress, SilverReport,
+    Transform,
+};

@@ -75,6 +75,23 @@ impl CdcConfig {
     }
 }
 
+/// Progress of a silver run, reported after each chunk (see
+/// [`SilverBuilder::with_progress`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SilverProgress {
+    /// Chunks done (1-based).
+    pub chunk: usize,
+    /// Chunks in the batch.
+    pub chunks: usize,
+    /// Bronze rows transformed and checked so far.
+    pub rows_done: u64,
+    /// Bronze rows in the batch.
+    pub rows_total: u64,
+}
+
+/// Callback of [`SilverBuilder::with_progress`].
+pub type ProgressCallback = Arc<dyn Fn(&SilverProgress) + Send + Sync>;
+
 /// The outcome of one silver run for one table. Counts reconcile:
 /// `rows_read = rows_written + rows_quarantined + rows_deduplicated`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -169,6 +186,7 @@ pub struct SilverBuilder {
     duplicate_flag: Option<String>,
     chunk_rows: usize,
     staging_dir: PathBuf,
+    progress: Option<ProgressCallback>,
 }
 
 impl SilverBuilder {
@@ -204,6 +222,7 @@ impl SilverBuilder {
             duplicate_flag: None,
             chunk_rows: DEFAULT_CHUNK_ROWS,
             staging_dir: std::env::temp_dir(),
+            progress: None,
         })
     }
 
@@ -292,6 +311,16 @@ impl SilverBuilder {
     /// saves no memory.
     pub fn with_staging_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.staging_dir = dir.into();
+        self
+    }
+
+    /// Called after each chunk with how far the run is (long batches take a while).
+    /// Default: none.
+    pub fn with_progress(
+        mut self,
+        progress: impl Fn(&SilverProgress) + Send + Sync + 'static,
+    ) -> Self {
+        self.progress = Some(Arc::new(progress));
         self
     }
 
@@ -459,7 +488,8 @@ impl SilverBuilder {
             StagedRows::new(plan.chunks.len(), &self.staging_dir, self.keys.is_empty())?;
         let mut quarantined: Vec<DataFrame> = Vec::new();
         let mut rule_hits = empty_hits;
-        for filter in plan.chunks {
+        let chunks = plan.chunks.len();
+        for (index, filter) in plan.chunks.into_iter().enumerate() {
             let chunk = match filter {
                 Some(filter) => bronze.clone().filter(filter),
                 None => bronze.clone(),
@@ -483,6 +513,16 @@ impl SilverBuilder {
             }
             for (name, count) in hits {
                 *rule_hits.entry(name).or_insert(0) += count;
+            }
+            let rows_done =
+                staged.rows() + quarantined.iter().map(|q| q.height() as u64).sum::<u64>();
+            if let Some(progress) = &self.progress {
+                progress(&SilverProgress {
+                    chunk: index + 1,
+                    chunks,
+                    rows_done,
+                    rows_total: plan.rows_read,
+                });
             }
         }
 

@@ -198,6 +198,34 @@ fn a_chunked_run_counts_every_copy_of_a_repeated_key_and_flags_the_kept_one() {
     });
 }
 
+#[test]
+fn progress_is_reported_after_every_chunk() {
+    runtime().block_on(async {
+        let (dir, bronze) = bronze(&[csv(&[(1, 1, 1), (2, 1, 9)]), csv(&[(3, 1, 3)])]).await;
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        SilverBuilder::new(&bronze, dir.path().join("silver"), "t", KEYS)
+            .unwrap()
+            .with_rule(Rule::quarantine(
+                "v_high",
+                col("v").gt(lit("7")),
+                "v above 7",
+            ))
+            .with_chunk_rows(1)
+            .with_staging_dir(dir.path().join("staging"))
+            .with_progress(move |p| sink.lock().unwrap().push(*p))
+            .await
+            .unwrap();
+        let seen = seen.lock().unwrap();
+        let done: Vec<(usize, usize, u64, u64)> = seen
+            .iter()
+            .map(|p| (p.chunk, p.chunks, p.rows_done, p.rows_total))
+            .collect();
+        // Quarantined rows count as done too.
+        assert_eq!(done, [(1, 3, 1, 3), (2, 3, 2, 3), (3, 3, 3, 3)]);
+    });
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(12))]
 
