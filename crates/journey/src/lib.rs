@@ -8,7 +8,7 @@
 //! | table | function | grain |
 //! |---|---|---|
 //! | unified event timeline | [`patient_timeline`] | one row per event, ordered per patient |
-//! | episodes of care | [`episodes`] / [`encounter_episodes`] | patient × episode / encounter |
+//! | episodes of care | [`episodes()`] / [`encounter_episodes`] | patient × episode / encounter |
 //! | journey features | [`condition_journeys`] | patient × condition code |
 //! | time to treatment | [`time_to_treatment`] | condition code |
 //! | all gold tables | [`gold_tables`] | `patient_timeline`, `episodes`, `condition_journeys`, `time_to_treatment` |

@@ -1,7 +1,7 @@
 //! Typed lazy readers for a directory of Synthea tables (CSV, Parquet or NDJSON).
 //!
 //! Every CSV column is first read as `String` (so codes, ZIPs, SSNs and ids are never
-//! mangled by type inference), then parsed per [`ColumnSpec`](crate::spec::ColumnSpec):
+//! mangled by type inference), then parsed per [`crate::spec::ColumnSpec`]:
 //!
 //! | kind | accepted text | dtype |
 //! |---|---|---|

@@ -1,7 +1,7 @@
 //! Static specs of every Synthea table: raw column names, Polars dtypes, nullability,
 //! meaning, the versions that have each column, and the canonical silver name.
 //!
-//! The specs are plain `const` data in [`tables`]; this module holds the types and the
+//! The specs are plain `const` data in the private `tables` module; this module holds the types and the
 //! lookup API ([`TableKind`], [`TableSpec`], [`ColumnSpec`]).
 
 mod tables;
