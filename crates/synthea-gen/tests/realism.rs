@@ -232,3 +232,21 @@ fn labs_follow_conditions() {
         "CVX codes keep leading zeros"
     );
 }
+
+#[test]
+fn claim_types_follow_the_encounter_and_the_missing_secondary_payer() {
+    let (dir, _) = gen_into(&GeneratorConfig::new(40, 21));
+    let (header, rows) = read_rows(dir.path(), Table::Claims);
+    let (secondary, primary_type, secondary_type) = (
+        col(&header, "SECONDARYPATIENTINSURANCEID"),
+        col(&header, "HEALTHCARECLAIMTYPEID1"),
+        col(&header, "HEALTHCARECLAIMTYPEID2"),
+    );
+    assert!(!rows.is_empty());
+    for row in &rows {
+        // 1 = professional, 2 = institutional; 0 = none (no secondary payer).
+        assert!(["1", "2"].contains(&row[primary_type].as_str()), "{row:?}");
+        assert!(row[secondary].is_empty());
+        assert_eq!(row[secondary_type], "0", "{row:?}");
+    }
+}

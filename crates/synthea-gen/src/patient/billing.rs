@@ -284,7 +284,8 @@ impl Emitter<'_> {
             .null()
             .ts(billed)
             .int(claim_type)
-            .int(claim_type)
+            // No secondary payer is generated: claim type 0 ("none"), as Synthea writes.
+            .int(0)
             .end();
 
         let diag_refs = diag.len().min(4);
