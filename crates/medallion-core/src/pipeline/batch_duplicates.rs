@@ -81,9 +81,8 @@ pub(crate) fn resolve_duplicates(
 }
 
 pub(crate) fn is_one_of(column: &str, rows: Vec<IdxSize>) -> Expr {
-    let rows = Series::new("rows".into(), rows)
-        .cast(&IDX_DTYPE)
-        .unwrap_or_else(|_| Series::new_empty("rows".into(), &IDX_DTYPE));
+    // A `Vec<IdxSize>` is already of the row-index dtype: no cast (and no fallback).
+    let rows = Series::new("rows".into(), rows);
     col(column).is_in(lit(rows).implode(false), false)
 }
 

@@ -301,9 +301,6 @@ impl StagedRows {
         } else {
             self.frames.iter().map(|f| f.clone().lazy()).collect()
         };
-        if parts.len() == 1 {
-            return Ok(parts.into_iter().next().expect("one part"));
-        }
         // Supertypes: a column that is all null in one chunk may be typed `Null` there.
         let args = UnionArgs {
             to_supertypes: true,

@@ -29,3 +29,19 @@ pub use silver::{
     CdcConfig, CdcDeletes, DELETED, ProgressCallback, SilverBuilder, SilverProgress, SilverReport,
     Transform,
 };
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+
+/// Number of rows of a lazy frame.
+pub(crate) fn count_rows(lf: LazyFrame, table: &str, operation: &'static str) -> Result<u64> {
+    let counted = lf
+        .select([len().cast(DataType::UInt64).alias("n")])
+        .collect()
+        .map_err(|e| Error::polars(table, operation, e))?;
+    counted
+        .column("n")
+        .and_then(|c| c.u64().map(|ca| ca.get(0).unwrap_or(0)))
+        .map_err(|e| Error::polars(table, operation, e))
+}

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::batch_duplicates::{DuplicateSteps, resolve_duplicates};
 use super::bronze::BATCH_ID;
 use super::chunks::{DEFAULT_CHUNK_ROWS, StagedRows, plan_chunks};
+use super::count_rows;
 use super::rules::{Rule, RuleOutcome, apply_rules};
 use crate::blocking::run_blocking;
 use crate::error::{Error, Result};
@@ -384,17 +385,7 @@ impl SilverBuilder {
             new_rows = new_rows.filter(is_delete_op(cdc).not());
         }
         let (count, uri) = (matched.clone(), silver_uri.clone());
-        let held_keys = run_blocking(&silver_uri, OP, move || {
-            let counted = count
-                .select([len().cast(DataType::UInt64).alias("n")])
-                .collect()
-                .map_err(|e| Error::polars(&uri, OP, e))?;
-            counted
-                .column("n")
-                .and_then(|c| c.u64().map(|ca| ca.get(0).unwrap_or(0)))
-                .map_err(|e| Error::polars(&uri, OP, e))
-        })
-        .await?;
+        let held_keys = run_blocking(&silver_uri, OP, move || count_rows(count, &uri, OP)).await?;
         if held_keys == 0 {
             let report = self.append(new_rows, txn).await?;
             return Ok(Committed::appended(&report));
