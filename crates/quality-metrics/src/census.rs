@@ -394,32 +394,11 @@ mod tests {
         let lf = daily_census(r.stays, None, &CensusConfig::default(), period).unwrap();
         assert_eq!(lf.clone().schema_big(), daily_census_schema());
         let df = lf.clone().collect_big();
-        let census: Vec<_> = df
-            .column("census")
-            .unwrap()
-            .u32()
-            .unwrap()
-            .iter()
-            .map(Option::unwrap)
-            .collect();
+        let census = u32s(&df, "census");
         assert_eq!(census, [1, 2, 1, 1, 1]);
-        let adm: Vec<_> = df
-            .column("admissions")
-            .unwrap()
-            .u32()
-            .unwrap()
-            .iter()
-            .map(Option::unwrap)
-            .collect();
+        let adm = u32s(&df, "admissions");
         assert_eq!(adm, [0, 2, 0, 1, 0]);
-        let dis: Vec<_> = df
-            .column("discharges")
-            .unwrap()
-            .u32()
-            .unwrap()
-            .iter()
-            .map(Option::unwrap)
-            .collect();
+        let dis = u32s(&df, "discharges");
         assert_eq!(dis, [0, 0, 0, 2, 0]);
         assert_eq!(strs(&df, "capacity_source")[0], "peak_census");
         assert_eq!(

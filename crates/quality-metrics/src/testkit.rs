@@ -145,6 +145,16 @@ pub(crate) fn strs(df: &DataFrame, name: &str) -> Vec<String> {
         .collect()
 }
 
+pub(crate) fn u32s(df: &DataFrame, name: &str) -> Vec<u32> {
+    df.column(name)
+        .unwrap()
+        .u32()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap())
+        .collect()
+}
+
 pub(crate) fn bools(df: &DataFrame, name: &str) -> Vec<bool> {
     df.column(name)
         .unwrap()
