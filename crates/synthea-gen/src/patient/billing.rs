@@ -297,20 +297,23 @@ impl Emitter<'_> {
             } else {
                 l.to.max(l.from)
             };
-            let charge = self.next_charge();
-            self.tx(
-                claim_id,
-                charge,
-                "CHARGE",
-                Some(l.cost),
-                None,
-                l,
+            let at = LineRef {
+                claim: claim_id,
+                line: l,
                 to,
                 org,
                 dept,
                 diag_refs,
-                e,
+                enc: e,
                 prov,
+            };
+            let charge = self.next_charge();
+            self.tx(
+                &at,
+                charge,
+                "CHARGE",
+                Some(l.cost),
+                None,
                 TxAmounts {
                     unit: Some(l.cost),
                     transfer_out: None,
@@ -325,18 +328,11 @@ impl Emitter<'_> {
                 let id = self.next_charge();
                 let method = *self.rng.pick(&["CHECK", "ECHECK"]);
                 self.tx(
-                    claim_id,
+                    &at,
                     id,
                     "PAYMENT",
                     None,
                     Some(method),
-                    l,
-                    to,
-                    org,
-                    dept,
-                    diag_refs,
-                    e,
-                    prov,
                     TxAmounts {
                         unit: Some(0),
                         transfer_out: None,
@@ -351,18 +347,11 @@ impl Emitter<'_> {
             if own > 0 {
                 let out_id = self.next_charge();
                 self.tx(
-                    claim_id,
+                    &at,
                     out_id,
                     "TRANSFEROUT",
                     None,
                     None,
-                    l,
-                    to,
-                    org,
-                    dept,
-                    diag_refs,
-                    e,
-                    prov,
                     TxAmounts {
                         unit: Some(0),
                         transfer_out: None,
@@ -375,18 +364,11 @@ impl Emitter<'_> {
                 );
                 let in_id = self.next_charge();
                 self.tx(
-                    claim_id,
+                    &at,
                     in_id,
                     "TRANSFERIN",
                     Some(own),
                     None,
-                    l,
-                    to,
-                    org,
-                    dept,
-                    diag_refs,
-                    e,
-                    prov,
                     TxAmounts {
                         unit: Some(0),
                         transfer_out: Some(out_id),
@@ -400,18 +382,11 @@ impl Emitter<'_> {
                 let pay_id = self.next_charge();
                 let method = *self.rng.pick(&["CASH", "CC", "COPAY", "CHECK"]);
                 self.tx(
-                    claim_id,
+                    &at,
                     pay_id,
                     "PAYMENT",
                     None,
                     Some(method),
-                    l,
-                    to,
-                    org,
-                    dept,
-                    diag_refs,
-                    e,
-                    prov,
                     TxAmounts {
                         unit: Some(0),
                         transfer_out: None,
@@ -432,23 +407,25 @@ impl Emitter<'_> {
         c
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn tx(
         &mut self,
-        claim: Uuid,
+        at: &LineRef<'_>,
         charge_id: i64,
         kind: &str,
         amount: Option<i64>,
         method: Option<&str>,
-        l: &Line,
-        to: i64,
-        org: Uuid,
-        dept: i64,
-        diag_refs: usize,
-        e: &Enc,
-        prov: Uuid,
         a: TxAmounts,
     ) {
+        let LineRef {
+            claim,
+            line: l,
+            to,
+            org,
+            dept,
+            diag_refs,
+            enc: e,
+            prov,
+        } = *at;
         let id = self.rng.uuid();
         let pid = self.p.id;
         let mut r = self
@@ -592,6 +569,20 @@ impl Emitter<'_> {
         }
         r.end();
     }
+}
+
+/// What every claims-transaction row of one claim line shares.
+#[derive(Clone, Copy)]
+struct LineRef<'a> {
+    claim: Uuid,
+    line: &'a Line,
+    /// `TODATE` (the epoch for immunization charges, as Synthea writes).
+    to: i64,
+    org: Uuid,
+    dept: i64,
+    diag_refs: usize,
+    enc: &'a Enc,
+    prov: Uuid,
 }
 
 /// Amount columns of a claims transaction.
