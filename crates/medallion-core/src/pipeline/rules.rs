@@ -14,7 +14,6 @@
 use std::collections::BTreeMap;
 
 use polars::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
@@ -25,76 +24,7 @@ pub const DQ_FLAGS: &str = "_dq_flags";
 /// computed by a transform); [`apply_rules`] removes them from its outputs.
 pub const SCRATCH_PREFIX: &str = "__dq_";
 
-/// What happens to a row that violates a rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Keep the row and flag it.
-    Warn,
-    /// Move the row (with its flags) to the `<table>_quarantine` table.
-    Quarantine,
-    /// Abort the batch; nothing is committed.
-    Fail,
-}
-
-impl std::fmt::Display for Severity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Severity::Warn => "warn",
-            Severity::Quarantine => "quarantine",
-            Severity::Fail => "fail",
-        })
-    }
-}
-
-/// One data-quality rule.
-#[derive(Debug, Clone)]
-pub struct Rule {
-    /// Unique name, e.g. `encounters.stop_before_start`; recorded in `_dq_flags`.
-    pub name: String,
-    /// `true` when the row violates the rule.
-    pub violation: Expr,
-    /// What happens to violating rows.
-    pub severity: Severity,
-    /// What the rule checks, for reports and docs.
-    pub description: String,
-}
-
-impl Rule {
-    /// A rule with the given severity.
-    pub fn new(
-        name: impl Into<String>,
-        violation: Expr,
-        severity: Severity,
-        description: impl Into<String>,
-    ) -> Self {
-        Self {
-            name: name.into(),
-            violation,
-            severity,
-            description: description.into(),
-        }
-    }
-
-    /// A `warn` rule: keep and flag.
-    pub fn warn(name: impl Into<String>, violation: Expr, description: impl Into<String>) -> Self {
-        Self::new(name, violation, Severity::Warn, description)
-    }
-
-    /// A `quarantine` rule: move to the quarantine table.
-    pub fn quarantine(
-        name: impl Into<String>,
-        violation: Expr,
-        description: impl Into<String>,
-    ) -> Self {
-        Self::new(name, violation, Severity::Quarantine, description)
-    }
-
-    /// A `fail` rule: abort the batch.
-    pub fn fail(name: impl Into<String>, violation: Expr, description: impl Into<String>) -> Self {
-        Self::new(name, violation, Severity::Fail, description)
-    }
-}
+pub use medallion_model::{Rule, Severity};
 
 /// The result of applying rules to a batch.
 #[derive(Debug, Clone)]
