@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
-use ehr_lakehouse::synthea::{PipelineConfig, run_pipeline};
+use synthea_pipeline::{PipelineConfig, run_pipeline};
 use synthea_gen::{GeneratorConfig, generate};
 
 const SEED: u64 = 42;

@@ -20,7 +20,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use ehr_lakehouse::synthea::{PipelineConfig, run_pipeline};
+use synthea_pipeline::{PipelineConfig, run_pipeline};
 use medallion_core::pipeline::MaintenancePolicy;
 use synthea_gen::{GeneratorConfig, generate};
 

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use ehr_lakehouse::synthea::{PipelineConfig, PipelineOutcome, run_pipeline};
+use synthea_pipeline::{PipelineConfig, PipelineOutcome, run_pipeline};
 use medallion_core::pipeline::{DQ_FLAGS, Layer, MaintenancePolicy, SOURCE_FILE, SOURCE_ROW};
 use medallion_core::{HistoryBuilder, ReadBuilder};
 use polars::prelude::*;

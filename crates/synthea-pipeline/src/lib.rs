@@ -1,4 +1,21 @@
-//! The Synthea bronze → silver → gold pipeline.
+//! # synthea-pipeline
+//!
+//! The Synthea lakehouse: composes `synthea-schema` (shapes, typing, normalization,
+//! data-quality rules, star schema), `medallion-core` (Delta I/O, bronze/silver/gold
+//! machinery) and the metric crates into one bronze → silver → gold pipeline, which the
+//! `synthea_lakehouse` example runs.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), synthea_pipeline::PipelineError> {
+//! use chrono::NaiveDate;
+//! use synthea_pipeline::{PipelineConfig, run_pipeline};
+//!
+//! let as_of = NaiveDate::from_ymd_opt(2024, 4, 15).unwrap();
+//! let config = PipelineConfig::new("lakehouse", "synthea", as_of, "run-1");
+//! let outcome = run_pipeline(&config, "landing".as_ref(), &mut |line| println!("{line}")).await?;
+//! println!("{}", outcome.report);
+//! # Ok(()) }
+//! ```
 //!
 //! - **Bronze**: every Synthea file under the landing directory is ingested, exactly once,
 //!   into `bronze/<table>` as raw text with lineage columns.
@@ -18,6 +35,7 @@
 //! [`PipelineConfig::maintenance`] (if set) on the tables it wrote.
 
 mod checks;
+mod error;
 mod gold;
 mod maintenance;
 
@@ -43,7 +61,7 @@ use synthea_schema::{SyntheaVersion, TableKind};
 
 pub use gold::GOLD_METRIC_VERSION;
 
-use crate::error::PipelineError;
+pub use crate::error::PipelineError;
 use checks::{AFTER_DEATH, PARSE_ERROR, ReferenceKeys};
 
 /// Silver column naming the raw columns whose value failed to parse.
