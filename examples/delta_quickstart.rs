@@ -1,10 +1,10 @@
 //! Writes, updates, reads and maintains a Delta table with medallion-core.
 //!
 //! ```text
-//! cargo run --release --example delta_quickstart -- [--out DIR] [--rows N]
+//! cargo run --release --example delta_quickstart -- [--out DIR] [--rows N]   # --help lists all
 //! ```
 //!
-//! Defaults: `--out ./lakehouse`, `--rows 100000`. The table goes to
+//! Defaults: `--out ./delta_quickstart` (its own folder, apart from the Synthea lakehouse), `--rows 100000`. The table goes to
 //! `<out>/bronze/demo_visits`, partitioned by year. Steps: write (version 0), append a
 //! second batch tagged with an application transaction (a replay of it is refused),
 //! MERGE corrections, read with a partition predicate, time-travel to version 0,
@@ -14,38 +14,23 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use clap::Parser;
+
 use medallion_core::{
     AppTransaction, Error, HistoryBuilder, MergeBuilder, OptimizeBuilder, ReadBuilder, WriteBuilder,
 };
 use polars::prelude::*;
 
+/// Write, update, read and maintain a Delta table with medallion-core.
+#[derive(Debug, Parser)]
+#[command(version, about, long_about = None)]
 struct Args {
+    /// Folder the demo table is written under (`<out>/bronze/demo_visits`).
+    #[arg(long, value_name = "DIR", default_value = "delta_quickstart")]
     out: PathBuf,
+    /// Rows of the first batch.
+    #[arg(long, default_value_t = 100_000)]
     rows: usize,
-}
-
-fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
-        out: PathBuf::from("lakehouse"),
-        rows: 100_000,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
-        match flag.as_str() {
-            "--out" => args.out = PathBuf::from(value("--out")?),
-            "--rows" => {
-                args.rows = value("--rows")?
-                    .parse()
-                    .map_err(|e| format!("--rows: {e}"))?
-            }
-            "-h" | "--help" => {
-                return Err("usage: delta_quickstart [--out DIR] [--rows N]".into());
-            }
-            other => return Err(format!("unknown argument '{other}' (try --help)")),
-        }
-    }
-    Ok(args)
 }
 
 /// `n` synthetic visits starting at id `first_id`: deterministic, no RNG needed.
@@ -199,22 +184,10 @@ async fn run(args: Args) -> Result<(), Error> {
     Ok(())
 }
 
-fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(args) => args,
-        Err(message) => {
-            eprintln!("{message}");
-            return ExitCode::from(2);
-        }
-    };
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(args)) {
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

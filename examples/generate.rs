@@ -5,77 +5,72 @@
 //!     [--dirty 0.02] [--layout v2|v3] [--threads N]
 //! ```
 //!
-//! Prints a carriage-return progress line on stderr and a summary (rows and MB per file,
+//! Draws a progress bar on stderr (when it is a terminal) and prints a summary (rows and MB per file,
 //! MB/s) on stdout.
 
-use std::io::Write;
+#[path = "support/mod.rs"]
+mod support;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use synthea_gen::{GeneratorConfig, Layout, Progress, generate};
+use clap::{Parser, ValueEnum};
+use synthea_gen::{GeneratorConfig, Layout, generate};
 
-fn usage() -> &'static str {
-    "usage: generate --patients N [--seed S] --out DIR [--dirty RATE] [--layout v2|v3] [--threads N]"
+/// The CSV layout to write.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LayoutArg {
+    /// Synthea 2.x.
+    V2,
+    /// Synthea 3.x.
+    V3,
 }
 
-fn parse_args() -> Result<(GeneratorConfig, PathBuf), String> {
-    let mut config = GeneratorConfig::default();
-    let mut out: Option<PathBuf> = None;
-    let mut args = std::env::args().skip(1);
-    while let Some(flag) = args.next() {
-        let mut value = || {
-            args.next()
-                .ok_or_else(|| format!("{flag} needs a value\n{}", usage()))
-        };
-        match flag.as_str() {
-            "--patients" => {
-                config.patients = value()?.parse().map_err(|e| format!("--patients: {e}"))?
-            }
-            "--seed" => config.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
-            "--out" => out = Some(PathBuf::from(value()?)),
-            "--dirty" => {
-                config.dirty_rate = Some(value()?.parse().map_err(|e| format!("--dirty: {e}"))?)
-            }
-            "--threads" => {
-                config.threads = value()?.parse().map_err(|e| format!("--threads: {e}"))?
-            }
-            "--layout" => {
-                config.layout = match value()?.as_str() {
-                    "v2" => Layout::V2,
-                    "v3" => Layout::V3,
-                    other => return Err(format!("--layout must be v2 or v3, got {other}")),
-                }
-            }
-            "-h" | "--help" => return Err(usage().to_string()),
-            other => return Err(format!("unknown argument {other}\n{}", usage())),
-        }
-    }
-    let out = out.ok_or_else(|| format!("--out is required\n{}", usage()))?;
-    Ok((config, out))
+/// Generate a Synthea-format CSV export with synthea-gen.
+#[derive(Debug, Parser)]
+#[command(version, about, long_about = None)]
+struct Args {
+    /// Patients to generate.
+    #[arg(long, default_value_t = GeneratorConfig::default().patients)]
+    patients: u64,
+    /// Seed: the same seed gives byte-identical files.
+    #[arg(long, default_value_t = GeneratorConfig::default().seed)]
+    seed: u64,
+    /// Output folder (files of an earlier export there are overwritten).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Inject recorded defects at this rate (e.g. 0.02); the manifest lists each one.
+    #[arg(long, value_name = "RATE")]
+    dirty: Option<f64>,
+    /// CSV layout.
+    #[arg(long, value_enum, default_value = "v3")]
+    layout: LayoutArg,
+    /// Worker threads (0 = one per core).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
 }
 
 fn main() -> ExitCode {
-    let (config, out) = match parse_args() {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
+    support::init_logging();
+    let args = Args::parse();
+    let config = GeneratorConfig {
+        patients: args.patients,
+        seed: args.seed,
+        dirty_rate: args.dirty,
+        threads: args.threads,
+        layout: match args.layout {
+            LayoutArg::V2 => Layout::V2,
+            LayoutArg::V3 => Layout::V3,
+        },
+        ..GeneratorConfig::default()
     };
-    let mut stderr = std::io::stderr();
-    let report = generate(&config, &out, |p: Progress| {
-        let pct = 100.0 * p.patients_done as f64 / p.patients_total.max(1) as f64;
-        let mb = p.bytes_written as f64 / 1e6;
-        let _ = write!(
-            stderr,
-            "\r{:>9}/{} patients ({pct:5.1} %)  {mb:9.1} MB  {:7.1} MB/s",
-            p.patients_done,
-            p.patients_total,
-            mb / p.elapsed_secs.max(1e-9)
-        );
-        let _ = stderr.flush();
+    let out = args.out;
+    let bar = support::bar(config.patients, "generate", "patients");
+    let report = generate(&config, &out, |p| {
+        bar.set_position(p.patients_done);
+        bar.set_message(format!("{:.1} MB", p.bytes_written as f64 / 1e6));
     });
-    eprintln!();
+    bar.finish_and_clear();
     let report = match report {
         Ok(r) => r,
         Err(e) => {

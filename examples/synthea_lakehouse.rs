@@ -1,88 +1,74 @@
 //! The Synthea lakehouse: generate (or take) a Synthea export and run bronze → silver →
-//! gold into a Delta lakehouse, printing progress per layer and the run report.
+//! gold into a Delta lakehouse, with progress bars per layer and the run report.
 //!
 //! ```text
-//! cargo run --release --example synthea_lakehouse -- [--input DIR | --patients N --seed S [--dirty RATE]]
-//!                                                    [--out DIR] [--as-of YYYY-MM-DD] [--maintain]
+//! cargo run --release --example synthea_lakehouse -- --help
 //! ```
 //!
-//! Without `--input`, about 1,000 patients are generated with `synthea-gen` into
+//! Without `--input`, `--patients` patients are generated with `synthea-gen` into
 //! `<out>/_landing/gen-<seed>-<patients>/` (the landing folder, kept so re-runs see what
-//! was already ingested). Defaults: `--out ./lakehouse`, `--patients 1000`, `--seed 42`,
-//! `--as-of 2024-04-15` (the generator's default end date).
+//! was already ingested).
 //!
 //! Running it twice adds nothing (exactly-once ingestion); running it with another
 //! `--seed` lands a second batch and appends only the new data. `--maintain` then
 //! compacts the tables the run wrote (OPTIMIZE) and VACUUMs files older than 7 days.
+//! Logging: `RUST_LOG=info` (or `debug`) prints every step on stderr.
+//!
+//! Exit codes: 0 success, 1 internal error, 2 bad arguments, 3 unusable input,
+//! 4 a data-quality rule of severity `fail` stopped a batch.
+
+#[path = "support/mod.rs"]
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use synthea_pipeline::{PipelineConfig, run_pipeline};
+use clap::Parser;
 use medallion_core::pipeline::MaintenancePolicy;
 use synthea_gen::{GeneratorConfig, generate};
+use synthea_pipeline::{ExitKind, PipelineConfig, PipelineError, run_pipeline};
 
+/// Build a bronze → silver → gold Delta lakehouse from Synthea data.
+#[derive(Debug, Parser)]
+#[command(version, about, long_about = None)]
 struct Args {
+    /// A Synthea export (or a folder of exports) to ingest instead of generated data.
+    #[arg(long, value_name = "DIR")]
     input: Option<PathBuf>,
+    /// Lakehouse root: bronze/, silver/, gold/ and _runs are written below it.
+    #[arg(long, value_name = "DIR", default_value = "lakehouse")]
     out: PathBuf,
+    /// Patients to generate when no --input is given.
+    #[arg(long, default_value_t = 1000)]
     patients: u64,
+    /// Generator seed (another seed lands a second batch).
+    #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Inject recorded defects into the generated data at this rate (e.g. 0.02).
+    #[arg(long, value_name = "RATE")]
     dirty: Option<f64>,
+    /// As-of date for open stays, metric periods and "in the future" checks.
+    #[arg(long, value_name = "YYYY-MM-DD", default_value = "2024-04-15")]
     as_of: NaiveDate,
+    /// Compact the tables the run wrote and VACUUM files older than 7 days.
+    #[arg(long)]
     maintain: bool,
 }
 
-const USAGE: &str = "usage: synthea_lakehouse [--input DIR | --patients N --seed S [--dirty RATE]] [--out DIR] [--as-of YYYY-MM-DD] [--maintain]";
+/// A failed run: the message and the exit code it maps to.
+struct Failure(String, ExitKind);
 
-fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
-        input: None,
-        out: PathBuf::from("lakehouse"),
-        patients: 1000,
-        seed: 42,
-        dirty: None,
-        as_of: NaiveDate::from_ymd_opt(2024, 4, 15).ok_or("invalid default date")?,
-        maintain: false,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value\n{USAGE}"));
-        match flag.as_str() {
-            "--input" => args.input = Some(PathBuf::from(value("--input")?)),
-            "--out" => args.out = PathBuf::from(value("--out")?),
-            "--patients" => {
-                args.patients = value("--patients")?
-                    .parse()
-                    .map_err(|e| format!("--patients: {e}"))?
-            }
-            "--seed" => {
-                args.seed = value("--seed")?
-                    .parse()
-                    .map_err(|e| format!("--seed: {e}"))?
-            }
-            "--dirty" => {
-                args.dirty = Some(
-                    value("--dirty")?
-                        .parse()
-                        .map_err(|e| format!("--dirty: {e}"))?,
-                )
-            }
-            "--as-of" => {
-                args.as_of = NaiveDate::parse_from_str(&value("--as-of")?, "%Y-%m-%d")
-                    .map_err(|e| format!("--as-of: {e} (expected YYYY-MM-DD)"))?
-            }
-            "--maintain" => args.maintain = true,
-            "-h" | "--help" => return Err(USAGE.into()),
-            other => return Err(format!("unknown argument '{other}'\n{USAGE}")),
-        }
+impl From<PipelineError> for Failure {
+    fn from(e: PipelineError) -> Self {
+        let kind = e.exit_kind();
+        Failure(format!("pipeline failed: {e}"), kind)
     }
-    Ok(args)
 }
 
 /// Generates an export into `<landing>/gen-<seed>-<patients>` unless it is already there.
-fn generate_batch(args: &Args, landing: &Path) -> Result<(), String> {
+fn generate_batch(args: &Args, landing: &Path) -> Result<(), Failure> {
     let dir = landing.join(format!("gen-{}-{}", args.seed, args.patients));
     if dir.join("patients.csv").exists() {
         println!("[generate] {} already exists; reusing it", dir.display());
@@ -91,19 +77,14 @@ fn generate_batch(args: &Args, landing: &Path) -> Result<(), String> {
     let mut config = GeneratorConfig::new(args.patients, args.seed);
     config.dirty_rate = args.dirty;
     let t = Instant::now();
-    let mut last_percent = u64::MAX;
-    let report = generate(&config, &dir, |p| {
-        let percent = p.patients_done * 100 / p.patients_total.max(1);
-        if percent / 10 != last_percent / 10 {
-            last_percent = percent;
-            eprint!(
-                "\r[generate] {percent:>3}% ({} / {} patients)",
-                p.patients_done, p.patients_total
-            );
-        }
-    })
-    .map_err(|e| format!("generating synthetic data: {e}"))?;
-    eprintln!();
+    let bar = support::bar(args.patients, "generate", "patients");
+    let report = generate(&config, &dir, |p| bar.set_position(p.patients_done)).map_err(|e| {
+        Failure(
+            format!("generating synthetic data: {e}"),
+            ExitKind::Internal,
+        )
+    })?;
+    bar.finish_and_clear();
     println!(
         "[generate] {} patients, {:.1} MB of CSV in {:.1?} -> {}",
         report.patients,
@@ -114,14 +95,15 @@ fn generate_batch(args: &Args, landing: &Path) -> Result<(), String> {
     Ok(())
 }
 
-async fn run(args: Args) -> Result<(), String> {
+async fn run(args: Args) -> Result<(), Failure> {
     let landing = match &args.input {
-        Some(input) => {
-            if !input.is_dir() {
-                return Err(format!("--input {} is not a directory", input.display()));
-            }
-            input.clone()
+        Some(input) if !input.is_dir() => {
+            return Err(Failure(
+                format!("--input {} is not a directory", input.display()),
+                ExitKind::Input,
+            ));
         }
+        Some(input) => input.clone(),
         None => {
             let landing = args.out.join("_landing");
             generate_batch(&args, &landing)?;
@@ -131,17 +113,21 @@ async fn run(args: Args) -> Result<(), String> {
     let run_id = format!("run-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"));
     let mut config = PipelineConfig::new(&args.out, "synthea", args.as_of, run_id);
     if args.maintain {
-        // Compact small files and VACUUM files older than the default 7 days.
         config.maintenance = Some(MaintenancePolicy::default());
     }
     let t = Instant::now();
-    let outcome = run_pipeline(&config, &landing, &mut |line| println!("{line}"))
-        .await
-        .map_err(|e| format!("pipeline failed: {e}"))?;
+    let mut progress = support::PipelineProgress::new();
+    let outcome = run_pipeline(&config, &landing, &mut |event| progress.on_event(event)).await?;
+    if outcome.gold_up_to_date {
+        println!("[gold  ] up to date: no silver table, as-of date or metric definition changed");
+    }
     println!("\n{}", outcome.report);
     let unreconciled = outcome.report.unreconciled();
     if !unreconciled.is_empty() {
-        return Err(format!("{} table(s) do not reconcile", unreconciled.len()));
+        return Err(Failure(
+            format!("{} table(s) do not reconcile", unreconciled.len()),
+            ExitKind::Internal,
+        ));
     }
     println!(
         "lakehouse at {} ({:?} export) built in {:.1?}",
@@ -152,26 +138,15 @@ async fn run(args: Args) -> Result<(), String> {
     Ok(())
 }
 
-fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(args) => args,
-        Err(message) => {
-            eprintln!("{message}");
-            return ExitCode::from(2);
-        }
-    };
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(args)) {
+#[tokio::main]
+async fn main() -> ExitCode {
+    support::init_logging();
+    let args = Args::parse();
+    match run(args).await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+        Err(Failure(message, kind)) => {
             eprintln!("error: {message}");
-            ExitCode::FAILURE
+            ExitCode::from(kind.code())
         }
     }
 }

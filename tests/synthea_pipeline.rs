@@ -5,11 +5,11 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use synthea_pipeline::{PipelineConfig, PipelineOutcome, run_pipeline};
 use medallion_core::pipeline::{DQ_FLAGS, Layer, MaintenancePolicy, SOURCE_FILE, SOURCE_ROW};
 use medallion_core::{HistoryBuilder, ReadBuilder};
 use polars::prelude::*;
 use synthea_gen::{DefectKind, DirtyManifest, GeneratorConfig, MANIFEST_FILE, generate};
+use synthea_pipeline::{PipelineConfig, PipelineEvent, PipelineOutcome, Stage, run_pipeline};
 
 fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2024, 4, 15).unwrap()
@@ -190,17 +190,19 @@ async fn dirty_defects_are_all_caught(chunk_rows: Option<usize>) {
     if let Some(rows) = chunk_rows {
         config.silver_chunk_rows = rows;
     }
-    let mut lines = Vec::new();
-    let outcome = run_pipeline(&config, landing.path(), &mut |line| lines.push(line))
+    let mut events = Vec::new();
+    let outcome = run_pipeline(&config, landing.path(), &mut |event| events.push(event))
         .await
         .unwrap();
-    if chunk_rows.is_some() {
-        // Tables above the chunk size report each chunk.
+    if let Some(rows) = chunk_rows {
+        // Tables above the chunk size report the rows checked after each chunk.
         assert!(
-            lines
-                .iter()
-                .any(|l| l.starts_with("[silver]") && l.contains("chunk 2/")),
-            "{lines:#?}"
+            events.iter().any(|e| matches!(
+                e,
+                PipelineEvent::TableProgress { stage: Stage::Silver, done, total, .. }
+                    if *done == 2 * rows as u64 && *total > *done
+            )),
+            "{events:#?}"
         );
     }
     assert!(

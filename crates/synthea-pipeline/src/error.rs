@@ -54,3 +54,41 @@ impl PipelineError {
         }
     }
 }
+
+/// How a run ended, as the process exit code orchestrators (Airflow, Azure Data Factory,
+/// cron, Databricks Workflows) branch on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitKind {
+    /// Exit code 1: a bug or an environment problem (disk, permissions, a Delta conflict).
+    Internal,
+    /// Exit code 3: the input cannot be used (no export, unreadable or malformed files,
+    /// unknown Synthea layout). Fix the input and run again.
+    Input,
+    /// Exit code 4: a `fail`-severity data-quality rule stopped a batch; nothing of that
+    /// batch was committed.
+    DataQuality,
+}
+
+impl ExitKind {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            ExitKind::Internal => 1,
+            ExitKind::Input => 3,
+            ExitKind::DataQuality => 4,
+        }
+    }
+}
+
+impl PipelineError {
+    /// What kind of failure this is (see [`ExitKind`] for the exit codes).
+    pub fn exit_kind(&self) -> ExitKind {
+        use medallion_core::Error as M;
+        match self {
+            PipelineError::NoExport { .. } | PipelineError::Schema(_) => ExitKind::Input,
+            PipelineError::Medallion(M::RuleFailed { .. }) => ExitKind::DataQuality,
+            PipelineError::Medallion(M::LandingFile { .. }) => ExitKind::Input,
+            _ => ExitKind::Internal,
+        }
+    }
+}

@@ -1,423 +1,365 @@
-//! Gold tables recomputed from silver when silver (or the as-of date, or the metric
-//! definitions) changed since they were last written.
+//! Gold: the star schema and the metric crates' tables, recomputed from silver.
+//!
+//! Every gold write records what it was computed from ([`GOLD_INPUTS_KEY`] in its commit
+//! metadata: the silver table versions, the as-of date and the table's own metric
+//! version). A run recomputes exactly the tables whose record is missing or differs —
+//! so a run killed half-way through gold is finished by the next run, and a run with
+//! nothing new leaves gold as it is.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use chrono::{Days, NaiveTime};
+use chrono::{Days, NaiveDate, NaiveTime};
 use medallion_core::pipeline::{GoldWriteBuilder, Layer, RunReport, Scd2Builder, TableRunReport};
 use medallion_core::{HistoryBuilder, ReadBuilder, run_polars};
+use medallion_model::GoldTable;
 use polars::prelude::*;
 use synthea_schema::TableKind;
 use synthea_schema::star::{
     DateDimConfig, PATIENT_TRACKED_ATTRIBUTES, StarInputs, StarTable, build_star,
 };
 
-use super::PipelineConfig;
+use crate::config::PipelineConfig;
 use crate::error::PipelineError;
+use crate::events::{Observer, PipelineEvent, Stage};
 
-/// `metric_version` property of the gold tables written here.
-pub const GOLD_METRIC_VERSION: &str = "synthea-gold-1";
+/// `metric_version` of the star schema tables (dimensions and facts).
+pub const STAR_SCHEMA_VERSION: &str = "synthea-star-2";
 
-/// Commit-metadata key of every gold write: the [`gold_inputs`] it was computed from.
+/// Commit-metadata key of every gold write: what it was computed from.
 pub const GOLD_INPUTS_KEY: &str = "gold_inputs";
 
-/// What gold is computed from, as a JSON string: the version of every silver table, the
-/// as-of date and [`GOLD_METRIC_VERSION`].
-pub(crate) async fn gold_inputs(config: &PipelineConfig) -> Result<String, PipelineError> {
-    let mut silver = BTreeMap::new();
-    for table in TableKind::ALL {
-        let version = medallion_core::table_version(config.table("silver", table.name())).await?;
-        if let Some(version) = version {
-            silver.insert(table.name(), version);
-        }
-    }
-    Ok(serde_json::json!({
-        "silver": silver,
-        "as_of": config.as_of.to_string(),
-        "metric_version": GOLD_METRIC_VERSION,
-    })
-    .to_string())
+/// The silver tables gold reads.
+const GOLD_SOURCES: [TableKind; 10] = [
+    TableKind::Patients,
+    TableKind::Providers,
+    TableKind::Organizations,
+    TableKind::Payers,
+    TableKind::Encounters,
+    TableKind::Conditions,
+    TableKind::Medications,
+    TableKind::Observations,
+    TableKind::Procedures,
+    TableKind::Immunizations,
+];
+
+/// What gold did in one run.
+pub(crate) struct GoldOutcome {
+    /// Gold tables written (name → rows).
+    pub(crate) rows: BTreeMap<String, u64>,
+    /// Whether every gold table was already current.
+    pub(crate) up_to_date: bool,
 }
 
-/// Whether the last write of every gold table was computed from `inputs` (then a
-/// recomputation would write the same rows). The SCD2 dimension is left out: it is
-/// merged, and a merge of unchanged rows changes nothing.
-pub(crate) async fn gold_is_current(
+/// Recomputes the gold tables that are missing or stale.
+pub(crate) async fn build(
     config: &PipelineConfig,
-    inputs: &str,
-) -> Result<bool, PipelineError> {
-    let gold = config.lakehouse.join("gold");
-    let Ok(entries) = std::fs::read_dir(&gold) else {
-        return Ok(false);
-    };
-    let mut checked = 0;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let is_scd2 = entry.file_name() == StarTable::DimPatient.name();
-        if is_scd2 || !path.join("_delta_log").is_dir() {
-            continue;
-        }
-        // A gold write is a WRITE commit followed by a property commit.
-        let history = HistoryBuilder::new(&path)?.with_limit(4).await?;
-        let last_write = history
-            .iter()
-            .find(|c| c.operation.as_deref() == Some("WRITE"));
-        let recorded = last_write.and_then(|c| c.info.get(GOLD_INPUTS_KEY));
-        if recorded.and_then(|v| v.as_str()) != Some(inputs) {
-            return Ok(false);
-        }
-        checked += 1;
-    }
-    Ok(checked > 0)
-}
-
-/// Lower bounds of the age bands (years): 0–17, 18–34, 35–49, 50–64, 65+ (DESIGN.md §5.8).
-pub const AGE_BAND_LOWER_BOUNDS: [i32; 5] = [0, 18, 35, 50, 65];
-
-/// Age band label of an age expression, from [`AGE_BAND_LOWER_BOUNDS`].
-fn age_band(age: Expr) -> Expr {
-    let bounds = AGE_BAND_LOWER_BOUNDS;
-    // Built from the last band down, so each `otherwise` falls through to the next band.
-    let mut expr = lit(NULL).cast(DataType::String);
-    for (i, lower) in bounds.iter().enumerate().rev() {
-        let label = match bounds.get(i + 1) {
-            Some(next) => format!("{lower}-{}", next - 1),
-            None => format!("{lower}+"),
-        };
-        let upper = bounds.get(i + 1).copied().unwrap_or(i32::MAX);
-        expr = when(
-            age.clone()
-                .gt_eq(lit(*lower))
-                .and(age.clone().lt(lit(upper))),
-        )
-        .then(lit(label))
-        .otherwise(expr);
-    }
-    expr
-}
-
-/// Encounters (distinct) and patients per condition code.
-fn encounters_per_condition(conditions: LazyFrame) -> LazyFrame {
-    conditions
-        .group_by([col("code"), col("description")])
-        .agg([
-            col("encounter_id")
-                .n_unique()
-                .cast(DataType::Int64)
-                .alias("encounters"),
-            col("patient_id")
-                .n_unique()
-                .cast(DataType::Int64)
-                .alias("patients"),
-        ])
-        .sort(
-            ["encounters"],
-            SortMultipleOptions::default().with_order_descending(true),
-        )
-}
-
-/// Encounters by age group at the encounter and encounter class.
-fn encounters_by_age_group_and_class(encounters: LazyFrame, patients: LazyFrame) -> LazyFrame {
-    let births = patients
-        .select([col("patient_id"), col("birth_date")])
-        .unique(Some(cols(["patient_id"])), UniqueKeepStrategy::First);
-    let age_years = (col("start_date").dt().year() - col("birth_date").dt().year())
-        - when(
-            col("start_date")
-                .dt()
-                .ordinal_day()
-                .lt(col("birth_date").dt().ordinal_day()),
-        )
-        .then(lit(1i32))
-        .otherwise(lit(0i32));
-    encounters
-        .join(
-            births,
-            [col("patient_id")],
-            [col("patient_id")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_column(age_band(age_years).alias("age_group"))
-        .group_by([col("age_group"), col("encounter_class")])
-        .agg([
-            len().cast(DataType::Int64).alias("encounters"),
-            col("patient_id")
-                .n_unique()
-                .cast(DataType::Int64)
-                .alias("patients"),
-        ])
-        .sort(
-            ["age_group", "encounter_class"],
-            SortMultipleOptions::default(),
-        )
-}
-
-/// Writes gold tables of one run, tagged with what they were computed from.
-struct GoldWriter<'a> {
-    config: &'a PipelineConfig,
-    inputs: &'a str,
-    report: &'a mut RunReport,
-    rows: BTreeMap<String, u64>,
-}
-
-impl GoldWriter<'_> {
-    async fn write(
-        &mut self,
-        name: &str,
-        frame: LazyFrame,
-        read: u64,
-    ) -> Result<(), PipelineError> {
-        self.write_partitioned(name, frame, read, &[]).await
-    }
-
-    async fn write_partitioned(
-        &mut self,
-        name: &str,
-        frame: LazyFrame,
-        read: u64,
-        partition_columns: &[&str],
-    ) -> Result<(), PipelineError> {
-        let location = self.config.table("gold", name);
-        let written = GoldWriteBuilder::new(location, frame, GOLD_METRIC_VERSION)?
-            .with_partition_columns(partition_columns.iter().copied())
-            .with_run_id(self.config.run_id.clone())
-            .with_commit_metadata(GOLD_INPUTS_KEY, self.inputs.to_string())
-            .await?;
-        self.rows.insert(name.to_string(), written.rows_written);
-        self.report
-            .push(TableRunReport::from_gold(name, read, &written));
-        Ok(())
-    }
-}
-
-/// Writes every gold table; returns rows per table.
-pub(crate) async fn write_gold(
-    config: &PipelineConfig,
-    inputs: &str,
     report: &mut RunReport,
-    progress: &mut (dyn FnMut(String) + Send),
-) -> Result<BTreeMap<String, u64>, PipelineError> {
-    let t = Instant::now();
-    let mut silver = BTreeMap::new();
-    for table in [
-        TableKind::Patients,
-        TableKind::Providers,
-        TableKind::Organizations,
-        TableKind::Payers,
-        TableKind::Encounters,
-        TableKind::Conditions,
-        TableKind::Medications,
-        TableKind::Observations,
-        TableKind::Procedures,
-        TableKind::Immunizations,
-    ] {
-        // Scanned, not collected: each gold query reads only the columns it needs.
-        let frame = if config
-            .table("silver", table.name())
+    observer: Observer<'_>,
+) -> Result<GoldOutcome, PipelineError> {
+    let stage_started = Instant::now();
+    let silver = SilverScans::open(config).await?;
+    let versions = silver_versions(config).await?;
+    let (dim_patient, tables) = gold_tables(config, &silver).await?;
+    let mut stale = Vec::new();
+    for table in tables {
+        let expected = inputs_record(config, &versions, &table.metric_version);
+        if recorded_inputs(config, &table.name).await? != Some(expected.clone()) {
+            stale.push((table, expected));
+        }
+    }
+    if stale.is_empty()
+        && config
+            .table("gold", StarTable::DimPatient.name())
             .join("_delta_log")
             .is_dir()
-        {
-            ReadBuilder::new(config.table("silver", table.name()))?.await?
-        } else {
-            DataFrame::empty_with_schema(&synthea_schema::normalize::silver_schema(table)).lazy()
-        };
-        silver.insert(table, frame);
+    {
+        tracing::info!("gold up to date");
+        observer(PipelineEvent::StageStarted {
+            stage: Stage::Gold,
+            steps: 0,
+        });
+        observer(PipelineEvent::StageDone {
+            stage: Stage::Gold,
+            elapsed: stage_started.elapsed(),
+        });
+        return Ok(GoldOutcome {
+            rows: BTreeMap::new(),
+            up_to_date: true,
+        });
     }
-    let get = |t: TableKind| silver.get(&t).cloned().unwrap_or_default();
-    let mut gold = GoldWriter {
-        config,
-        inputs,
-        report,
-        rows: BTreeMap::new(),
-    };
+    observer(PipelineEvent::StageStarted {
+        stage: Stage::Gold,
+        steps: stale.len() + 1,
+    });
+    let mut rows = BTreeMap::new();
+    // The SCD2 dimension first: a MERGE of unchanged rows changes nothing, so running it
+    // again after an interrupted run is harmless.
+    let written = merge_dim_patient(config, dim_patient, report, observer).await?;
+    rows.insert(StarTable::DimPatient.name().to_string(), written);
+    for (table, inputs) in stale {
+        let name = table.name.clone();
+        let written = write_table(config, table, inputs, report, observer).await?;
+        rows.insert(name, written);
+    }
+    observer(PipelineEvent::StageDone {
+        stage: Stage::Gold,
+        elapsed: stage_started.elapsed(),
+    });
+    Ok(GoldOutcome {
+        rows,
+        up_to_date: false,
+    })
+}
 
-    let conditions = get(TableKind::Conditions);
-    let encounters = get(TableKind::Encounters);
-    let patients = get(TableKind::Patients);
-    let sizes = silver_sizes(conditions.clone(), encounters.clone()).await?;
-    gold.write(
-        "encounters_per_condition",
-        encounters_per_condition(conditions.clone()),
-        sizes.conditions,
-    )
-    .await?;
-    gold.write(
-        "encounters_by_age_group_class",
-        encounters_by_age_group_and_class(encounters.clone(), patients.clone()),
-        sizes.encounters,
-    )
-    .await?;
+/// Lazy scans of the silver tables gold reads (each query reads only its columns); an
+/// empty frame with the silver schema for a table that does not exist.
+struct SilverScans(BTreeMap<TableKind, LazyFrame>);
 
-    // Star schema; the date dimension spans the encounters (or just the as-of year).
-    let (first, last) = date_span(sizes.first_encounter, sizes.last_encounter, config);
-    let star_inputs = StarInputs {
-        patients: patients.clone(),
-        providers: get(TableKind::Providers),
-        organizations: get(TableKind::Organizations),
-        payers: get(TableKind::Payers),
-        encounters: encounters.clone(),
-        conditions: conditions.clone(),
-        medications: get(TableKind::Medications),
-        observations: get(TableKind::Observations),
-    };
-    // Plans are built (and their schemas resolved, recursively) on a big-stack thread.
-    let star = run_polars(move || build_star(star_inputs, first, last, &DateDimConfig::default()))
-        .await??;
-    for (table, frame) in star.tables() {
-        if table == StarTable::DimPatient {
-            let effective_from = config.as_of.and_time(NaiveTime::MIN).and_utc();
-            let scd2 = Scd2Builder::new(
-                config.table("gold", table.name()),
-                frame,
-                ["patient_id"],
-                PATIENT_TRACKED_ATTRIBUTES.iter().copied(),
-                effective_from,
-            )?
-            .await?;
-            progress(format!(
-                "[gold]   {:<28} SCD2: {} new, {} changed, {} unchanged",
-                table.name(),
-                scd2.keys_inserted,
-                scd2.keys_changed,
-                scd2.keys_unchanged
-            ));
-            gold.rows.insert(
-                table.name().to_string(),
-                scd2.keys_inserted + scd2.keys_changed,
-            );
-            gold.report.push(TableRunReport {
-                layer: Layer::Gold,
-                table: table.name().to_string(),
-                rows_read: scd2.keys_inserted + scd2.keys_changed + scd2.keys_unchanged,
-                rows_written: scd2.keys_inserted + 2 * scd2.keys_changed,
-                rows_quarantined: 0,
-                rows_deduplicated: 0,
-                rule_hits: BTreeMap::new(),
-                schema_drift: Vec::new(),
-                version: scd2.version,
-                duration: scd2.duration,
-            });
-            continue;
+impl SilverScans {
+    async fn open(config: &PipelineConfig) -> Result<Self, PipelineError> {
+        let mut scans = BTreeMap::new();
+        for table in GOLD_SOURCES {
+            let location = config.table("silver", table.name());
+            let frame = if location.join("_delta_log").is_dir() {
+                ReadBuilder::new(location)?.await?
+            } else {
+                DataFrame::empty_with_schema(&synthea_schema::normalize::silver_schema(table))
+                    .lazy()
+            };
+            scans.insert(table, frame);
         }
-        gold.write(table.name(), frame, 0).await?;
+        Ok(Self(scans))
     }
 
-    // Quality metrics (ehr-quality-metrics): stays, LOS, readmissions, adherence,
-    // latency, census — periods end at the as-of date.
+    fn get(&self, table: TableKind) -> LazyFrame {
+        self.0.get(&table).cloned().unwrap_or_default()
+    }
+}
+
+/// The version of every silver table that exists.
+async fn silver_versions(config: &PipelineConfig) -> Result<BTreeMap<String, u64>, PipelineError> {
+    let mut versions = BTreeMap::new();
+    for table in TableKind::ALL {
+        if let Some(v) = medallion_core::table_version(config.table("silver", table.name())).await?
+        {
+            versions.insert(table.name().to_string(), v);
+        }
+    }
+    Ok(versions)
+}
+
+/// What one gold table is computed from, as the JSON string its commit records.
+fn inputs_record(
+    config: &PipelineConfig,
+    silver: &BTreeMap<String, u64>,
+    metric_version: &str,
+) -> String {
+    serde_json::json!({
+        "silver": silver,
+        "as_of": config.as_of.to_string(),
+        "metric_version": metric_version,
+    })
+    .to_string()
+}
+
+/// The inputs recorded by the last write of gold table `name`, if any.
+async fn recorded_inputs(
+    config: &PipelineConfig,
+    name: &str,
+) -> Result<Option<String>, PipelineError> {
+    let location = config.table("gold", name);
+    if !location.join("_delta_log").is_dir() {
+        return Ok(None);
+    }
+    let history = HistoryBuilder::new(&location)?.with_limit(4).await?;
+    Ok(history
+        .iter()
+        .find(|c| c.operation.as_deref() == Some("WRITE"))
+        .and_then(|c| c.info.get(GOLD_INPUTS_KEY))
+        .and_then(|v| v.as_str())
+        .map(str::to_string))
+}
+
+/// Every gold table (as lazy plans) except `dim_patient`, which is returned apart
+/// because it is maintained as SCD2.
+async fn gold_tables(
+    config: &PipelineConfig,
+    silver: &SilverScans,
+) -> Result<(LazyFrame, Vec<GoldTable>), PipelineError> {
+    let span = encounter_span(silver.get(TableKind::Encounters)).await?;
+    let (first, last) = date_span(span, config.as_of);
+    let star_inputs = StarInputs {
+        patients: silver.get(TableKind::Patients),
+        providers: silver.get(TableKind::Providers),
+        organizations: silver.get(TableKind::Organizations),
+        payers: silver.get(TableKind::Payers),
+        encounters: silver.get(TableKind::Encounters),
+        conditions: silver.get(TableKind::Conditions),
+        medications: silver.get(TableKind::Medications),
+        observations: silver.get(TableKind::Observations),
+    };
     let quality_inputs = ehr_quality_metrics::SilverInputs {
-        encounters: encounters.clone(),
-        patients: patients.clone(),
-        conditions: conditions.clone(),
-        medications: get(TableKind::Medications),
-        procedures: get(TableKind::Procedures),
+        encounters: silver.get(TableKind::Encounters),
+        patients: silver.get(TableKind::Patients),
+        conditions: silver.get(TableKind::Conditions),
+        medications: silver.get(TableKind::Medications),
+        procedures: silver.get(TableKind::Procedures),
         capacity: None,
     };
-    let as_of = config.as_of;
-    let quality_tables = run_polars(move || {
-        let quality_config = ehr_quality_metrics::QualityConfig::default();
-        ehr_quality_metrics::gold_tables(&quality_inputs, &quality_config, as_of)
-    })
-    .await??;
-    for (name, frame) in quality_tables {
-        gold.write(name, frame, 0).await?;
-    }
-
-    // Patient journeys (ehr-journey): timeline partitioned by event year.
     let journey_inputs = ehr_journey::JourneyInputs::new(
-        encounters.clone(),
-        conditions.clone(),
-        get(TableKind::Medications),
+        silver.get(TableKind::Encounters),
+        silver.get(TableKind::Conditions),
+        silver.get(TableKind::Medications),
     )
-    .with_procedures(get(TableKind::Procedures))
-    .with_immunizations(get(TableKind::Immunizations))
-    .with_observations(get(TableKind::Observations));
-    let journey_tables = run_polars(move || {
-        ehr_journey::gold_tables(&journey_inputs, &ehr_journey::JourneyConfig::default())
+    .with_procedures(silver.get(TableKind::Procedures))
+    .with_immunizations(silver.get(TableKind::Immunizations))
+    .with_observations(silver.get(TableKind::Observations));
+    let as_of = config.as_of;
+    let planned = run_polars(move || -> Result<_, PipelineError> {
+        let star = build_star(star_inputs, first, last, &DateDimConfig::default())?;
+        let mut dim_patient = None;
+        let mut tables = Vec::new();
+        for (table, frame) in star.tables() {
+            if table == StarTable::DimPatient {
+                dim_patient = Some(frame);
+            } else {
+                tables.push(GoldTable::new(table.name(), frame, STAR_SCHEMA_VERSION));
+            }
+        }
+        let quality_config = ehr_quality_metrics::QualityConfig::default();
+        // TEMPORARY until the metric crates return GoldTables.
+        tables.extend(
+            ehr_quality_metrics::gold_tables(&quality_inputs, &quality_config, as_of)?
+                .into_iter()
+                .map(|(n, f)| GoldTable::new(n, f, "tmp")),
+        );
+        tables.extend(
+            ehr_journey::gold_tables(&journey_inputs, &ehr_journey::JourneyConfig::default())?
+                .into_iter()
+                .map(|(n, f)| {
+                    let t = GoldTable::new(n, f, "tmp");
+                    if n == "patient_timeline" {
+                        t.with_partition_columns(["event_year"])
+                    } else {
+                        t
+                    }
+                }),
+        );
+        Ok((dim_patient.unwrap_or_default(), tables))
     })
     .await??;
-    for (name, frame) in journey_tables {
-        let partitions: &[&str] = if name == "patient_timeline" {
-            &["event_year"]
-        } else {
-            &[]
-        };
-        gold.write_partitioned(name, frame, 0, partitions).await?;
-    }
-
-    let rows = gold.rows;
-    for (name, n) in &rows {
-        progress(format!("[gold]   {name:<28} {n:>9} rows"));
-    }
-    progress(format!(
-        "[gold]   {} tables in {:.1?}",
-        rows.len(),
-        t.elapsed()
-    ));
-    Ok(rows)
+    Ok(planned)
 }
 
-/// Row counts and the encounter date range of silver, read in one pass.
-struct SilverSizes {
-    conditions: u64,
-    encounters: u64,
-    first_encounter: Option<chrono::NaiveDate>,
-    last_encounter: Option<chrono::NaiveDate>,
+/// Applies the current patients to the SCD2 `dim_patient`; returns the rows written.
+async fn merge_dim_patient(
+    config: &PipelineConfig,
+    frame: LazyFrame,
+    report: &mut RunReport,
+    observer: Observer<'_>,
+) -> Result<u64, PipelineError> {
+    let name = StarTable::DimPatient.name();
+    let effective_from = config.as_of.and_time(NaiveTime::MIN).and_utc();
+    let scd2 = Scd2Builder::new(
+        config.table("gold", name),
+        frame,
+        ["patient_id"],
+        PATIENT_TRACKED_ATTRIBUTES.iter().copied(),
+        effective_from,
+    )?
+    .await?;
+    let written = scd2.keys_inserted + 2 * scd2.keys_changed;
+    report.push(TableRunReport {
+        layer: Layer::Gold,
+        table: name.to_string(),
+        rows_read: scd2.keys_inserted + scd2.keys_changed + scd2.keys_unchanged,
+        rows_written: written,
+        rows_quarantined: 0,
+        rows_deduplicated: 0,
+        rule_hits: BTreeMap::new(),
+        schema_drift: Vec::new(),
+        version: scd2.version,
+        duration: scd2.duration,
+    });
+    observer(PipelineEvent::TableDone {
+        stage: Stage::Gold,
+        table: name.to_string(),
+        rows_written: written,
+        summary: format!(
+            "SCD2: {} new, {} changed, {} unchanged",
+            scd2.keys_inserted, scd2.keys_changed, scd2.keys_unchanged
+        ),
+        elapsed: scd2.duration,
+    });
+    Ok(written)
 }
 
-async fn silver_sizes(
-    conditions: LazyFrame,
+/// Overwrites one gold table, recording `inputs` in its commit; returns rows written.
+async fn write_table(
+    config: &PipelineConfig,
+    table: GoldTable,
+    inputs: String,
+    report: &mut RunReport,
+    observer: Observer<'_>,
+) -> Result<u64, PipelineError> {
+    let _span = tracing::info_span!("gold", table = %table.name).entered();
+    let t = Instant::now();
+    let name = table.name.clone();
+    let written = GoldWriteBuilder::new(
+        config.table("gold", &name),
+        table.frame,
+        table.metric_version,
+    )?
+    .with_partition_columns(table.partition_columns)
+    .with_run_id(config.run_id.clone())
+    .with_commit_metadata(GOLD_INPUTS_KEY, inputs)
+    .await?;
+    report.push(TableRunReport::from_gold(&name, 0, &written));
+    tracing::info!(table = %name, rows = written.rows_written, "gold written");
+    observer(PipelineEvent::TableDone {
+        stage: Stage::Gold,
+        table: name,
+        rows_written: written.rows_written,
+        summary: format!("{} rows", written.rows_written),
+        elapsed: t.elapsed(),
+    });
+    Ok(written.rows_written)
+}
+
+/// First and last encounter date in silver, read in one pass.
+async fn encounter_span(
     encounters: LazyFrame,
-) -> Result<SilverSizes, PipelineError> {
-    let counted = run_polars(move || {
-        let conditions = conditions.select([len().cast(DataType::UInt64).alias("n")]);
-        let encounters = encounters.select([
-            len().cast(DataType::UInt64).alias("n"),
-            col("start_date").min().alias("first"),
-            col("start_date").max().alias("last"),
-        ]);
-        Ok::<_, PolarsError>((conditions.collect()?, encounters.collect()?))
+) -> Result<Option<(NaiveDate, NaiveDate)>, PipelineError> {
+    let span = run_polars(move || {
+        encounters
+            .select([
+                col("start_date").min().alias("first"),
+                col("start_date").max().alias("last"),
+            ])
+            .collect()
     })
     .await?
-    .map_err(|e| PipelineError::polars("counting silver rows for gold".to_string(), e))?;
-    let (conditions, encounters) = counted;
-    let count = |df: &DataFrame| {
-        df.column("n")
-            .ok()
-            .and_then(|c| c.u64().ok().and_then(|ca| ca.get(0)))
-            .unwrap_or(0)
-    };
+    .map_err(|e| PipelineError::polars("reading the encounter date span for gold", e))?;
     let date = |name: &str| {
-        let days = encounters
+        let days = span
             .column(name)
             .ok()
             .and_then(|c| c.date().ok().and_then(|d| d.physical().get(0)))?;
-        chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?
+        NaiveDate::from_ymd_opt(1970, 1, 1)?
             .checked_add_signed(chrono::Duration::days(i64::from(days)))
     };
-    Ok(SilverSizes {
-        conditions: count(&conditions),
-        encounters: count(&encounters),
-        first_encounter: date("first"),
-        last_encounter: date("last"),
-    })
+    Ok(date("first").zip(date("last")))
 }
 
 /// First and last date of the date dimension: the encounters' span, extended to the
-/// as-of date (the as-of year when there are no encounters).
-fn date_span(
-    first: Option<chrono::NaiveDate>,
-    last: Option<chrono::NaiveDate>,
-    config: &PipelineConfig,
-) -> (chrono::NaiveDate, chrono::NaiveDate) {
-    match (first, last) {
-        (Some(first), Some(last)) => (first, last.max(config.as_of)),
-        _ => (
-            config
-                .as_of
-                .checked_sub_days(Days::new(365))
-                .unwrap_or(config.as_of),
-            config.as_of,
+/// as-of date (the year before the as-of date when there are no encounters).
+fn date_span(span: Option<(NaiveDate, NaiveDate)>, as_of: NaiveDate) -> (NaiveDate, NaiveDate) {
+    match span {
+        Some((first, last)) => (first, last.max(as_of)),
+        None => (
+            as_of.checked_sub_days(Days::new(365)).unwrap_or(as_of),
+            as_of,
         ),
     }
 }

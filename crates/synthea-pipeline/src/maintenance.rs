@@ -2,19 +2,33 @@
 
 use medallion_core::pipeline::{MaintenancePolicy, MaintenanceReport, RunReport, run_maintenance};
 
-use super::PipelineConfig;
+use std::time::Instant;
+
+use crate::config::PipelineConfig;
 use crate::error::PipelineError;
+use crate::events::{Observer, PipelineEvent, Stage};
 
 /// Runs `policy` on every bronze, silver and gold table that `report` shows a commit
-/// for (tables the run did not change are left alone), printing one line per table.
+/// for (tables the run did not change are left alone), reporting one event per table.
 pub(crate) async fn maintain_written_tables(
     config: &PipelineConfig,
     report: &RunReport,
     policy: &MaintenancePolicy,
-    progress: &mut (dyn FnMut(String) + Send),
+    observer: Observer<'_>,
 ) -> Result<Vec<MaintenanceReport>, PipelineError> {
+    let stage_started = Instant::now();
+    let written: Vec<_> = report
+        .tables
+        .iter()
+        .filter(|t| t.version.is_some())
+        .collect();
+    observer(PipelineEvent::StageStarted {
+        stage: Stage::Maintenance,
+        steps: written.len(),
+    });
     let mut done = Vec::new();
-    for table in report.tables.iter().filter(|t| t.version.is_some()) {
+    for table in written {
+        let t = Instant::now();
         let layer = table.layer.to_string();
         let maintained = run_maintenance(config.table(&layer, &table.table), policy).await?;
         let compacted = maintained
@@ -29,11 +43,18 @@ pub(crate) async fn maintain_written_tables(
             .map_or(String::from("not vacuumed"), |v| {
                 format!("{} old files deleted", v.files_deleted.len())
             });
-        progress(format!(
-            "[maint]  {:<28} {compacted}, {vacuumed}",
-            format!("{layer}/{}", table.table)
-        ));
+        observer(PipelineEvent::TableDone {
+            stage: Stage::Maintenance,
+            table: format!("{layer}/{}", table.table),
+            rows_written: 0,
+            summary: format!("{compacted}, {vacuumed}"),
+            elapsed: t.elapsed(),
+        });
         done.push(maintained);
     }
+    observer(PipelineEvent::StageDone {
+        stage: Stage::Maintenance,
+        elapsed: stage_started.elapsed(),
+    });
     Ok(done)
 }

@@ -1,0 +1,127 @@
+//! Settings of a pipeline run.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use medallion_core::pipeline::MaintenancePolicy;
+use serde::{Deserialize, Serialize};
+use synthea_schema::TableKind;
+use synthea_schema::dq::DqConfig;
+use synthea_schema::normalize::NormalizeConfig;
+
+/// Settings of one pipeline run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PipelineConfig {
+    /// Lakehouse root; tables go to `<root>/{bronze,silver,gold}/<table>` and `<root>/_runs`.
+    pub lakehouse: PathBuf,
+    /// Pipeline name: part of every application-transaction id.
+    pub pipeline: String,
+    /// As-of date for "in the future" checks, open stays and metric periods (no clock).
+    pub as_of: NaiveDate,
+    /// Identifier of this run (recorded in `_runs` and commit metadata).
+    pub run_id: String,
+    /// Normalization settings. Default: [`NormalizeConfig::default`] (UTC dates).
+    pub normalize: NormalizeConfig,
+    /// Data-quality settings. Default: `synthea-schema`'s defaults, except that
+    /// `<table>.duplicate_id` is `warn` — duplicates are then resolved by the latest-wins
+    /// deduplication (and counted) instead of quarantining every copy.
+    pub dq: DqConfig,
+    /// Raw categorical columns checked for case variants, per table. Default:
+    /// [`default_categorical_columns`].
+    pub categorical_columns: BTreeMap<String, Vec<String>>,
+    /// Bronze rows a silver table processes at a time (bounds memory; see
+    /// [`SilverBuilder::with_chunk_rows`]). Default:
+    /// [`medallion_core::pipeline::DEFAULT_CHUNK_ROWS`] (500,000).
+    #[serde(default = "default_silver_chunk_rows")]
+    pub silver_chunk_rows: usize,
+    /// Maintenance run after the report is recorded, on every table the run committed
+    /// to (OPTIMIZE / Z-order / VACUUM). Default: `None` — no maintenance.
+    #[serde(default)]
+    pub maintenance: Option<MaintenancePolicy>,
+}
+
+fn default_silver_chunk_rows() -> usize {
+    medallion_core::pipeline::DEFAULT_CHUNK_ROWS
+}
+
+impl PipelineConfig {
+    /// A configuration with the documented defaults.
+    pub fn new(
+        lakehouse: impl Into<PathBuf>,
+        pipeline: impl Into<String>,
+        as_of: NaiveDate,
+        run_id: impl Into<String>,
+    ) -> Self {
+        let mut dq = DqConfig::default();
+        for table in TableKind::ALL {
+            if !table.silver_key().is_empty() {
+                dq = dq.with_severity(
+                    format!("{}.duplicate_id", table.name()),
+                    synthea_schema::dq::Severity::Warn,
+                );
+            }
+        }
+        Self {
+            lakehouse: lakehouse.into(),
+            pipeline: pipeline.into(),
+            as_of,
+            run_id: run_id.into(),
+            normalize: NormalizeConfig::default(),
+            dq,
+            categorical_columns: default_categorical_columns(),
+            silver_chunk_rows: default_silver_chunk_rows(),
+            maintenance: None,
+        }
+    }
+
+    /// `<lakehouse>/<layer>/<name>`.
+    pub(crate) fn table(&self, layer: &str, name: &str) -> PathBuf {
+        self.lakehouse.join(layer).join(name)
+    }
+}
+
+/// The raw categorical columns of each table whose values come from a small fixed set.
+pub fn default_categorical_columns() -> BTreeMap<String, Vec<String>> {
+    let entries: [(&str, &[&str]); 9] = [
+        (
+            "allergies",
+            &["SYSTEM", "TYPE", "CATEGORY", "SEVERITY1", "SEVERITY2"],
+        ),
+        ("claims", &["STATUS1", "STATUS2", "STATUSP"]),
+        ("claims_transactions", &["TYPE", "METHOD"]),
+        ("encounters", &["ENCOUNTERCLASS"]),
+        ("observations", &["CATEGORY", "TYPE"]),
+        ("patients", &["MARITAL", "RACE", "ETHNICITY", "GENDER"]),
+        ("payer_transitions", &["PLAN_OWNERSHIP", "OWNERSHIP"]),
+        ("payers", &["OWNERSHIP"]),
+        ("providers", &["GENDER"]),
+    ];
+    entries
+        .into_iter()
+        .map(|(t, cols)| (t.to_string(), cols.iter().map(|c| c.to_string()).collect()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_config_file_without_the_newer_settings_loads_with_their_defaults() {
+        let config = PipelineConfig::new("lake", "p", NaiveDate::default(), "r");
+        let mut json = serde_json::to_value(&config).unwrap();
+        let fields = json.as_object_mut().unwrap();
+        fields.remove("silver_chunk_rows");
+        fields.remove("maintenance");
+        let loaded: PipelineConfig = serde_json::from_value(json).unwrap();
+        assert_eq!(
+            loaded.silver_chunk_rows,
+            medallion_core::pipeline::DEFAULT_CHUNK_ROWS
+        );
+        assert!(loaded.maintenance.is_none());
+        assert_eq!(loaded.lakehouse, config.lakehouse);
+    }
+}
