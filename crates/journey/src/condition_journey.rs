@@ -1,6 +1,7 @@
 //! Per patient × condition journey features.
 
 use polars::prelude::*;
+use synthea_schema::columns::{conditions, encounters, medications};
 
 use crate::columns::*;
 use crate::config::JourneyConfig;
@@ -222,11 +223,11 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
         .group_by([col(PATIENT_ID), col(CONDITION_CODE)])
         .agg([
             first_by(DESCRIPTION, &dx_keys).alias(CONDITION_DESCRIPTION),
-            first_by(START, &dx_keys).alias(DIAGNOSIS_DATE),
+            first_by(conditions::START, &dx_keys).alias(DIAGNOSIS_DATE),
             first_by(DIAGNOSIS_TIME, &dx_keys).alias(DIAGNOSIS_TIME),
             first_by(ENCOUNTER_ID, &dx_keys).alias(DIAGNOSIS_ENCOUNTER_ID),
             len().cast(DataType::Int64).alias(DIAGNOSIS_COUNT),
-            first_by(STOP, &dx_keys).alias(RESOLUTION_DATE),
+            first_by(conditions::STOP, &dx_keys).alias(RESOLUTION_DATE),
         ]);
     let dx_key_cols =
         dx.clone()
@@ -238,16 +239,16 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
         .filter(
             col(PATIENT_ID)
                 .is_not_null()
-                .and(col(START).is_not_null())
+                .and(col(medications::START).is_not_null())
                 .and(col(CODE).is_not_null()),
         )
         .select([
             col(PATIENT_ID),
             col(CODE).alias(MED_CODE),
             col(DESCRIPTION).alias(MED_DESC),
-            col(START).alias(MED_START),
-            col(STOP).alias(MED_STOP),
-            col(REASON_CODE).alias(MED_REASON),
+            col(medications::START).alias(MED_START),
+            col(medications::STOP).alias(MED_STOP),
+            col(medications::REASON_CODE).alias(MED_REASON),
             col(MED_ROW).cast(DataType::Int64),
         ])
         .with_column(
@@ -323,8 +324,12 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
     // ---- encounters around treatment start ------------------------------------------------
     let enc_cum = encounters
         .clone()
-        .filter(col(PATIENT_ID).is_not_null().and(col(START).is_not_null()))
-        .group_by([col(PATIENT_ID), col(START).alias(ENC_T)])
+        .filter(
+            col(PATIENT_ID)
+                .is_not_null()
+                .and(col(encounters::START).is_not_null()),
+        )
+        .group_by([col(PATIENT_ID), col(encounters::START).alias(ENC_T)])
         .agg([len().cast(DataType::Int64).alias(ENC_CUM)])
         .sort_by_exprs([col(PATIENT_ID), col(ENC_T)], stable())
         .with_column(
@@ -366,15 +371,15 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
     let inpatient = encounters
         .clone()
         .filter(
-            col(ENCOUNTER_CLASS)
+            col(encounters::ENCOUNTER_CLASS)
                 .eq(lit(cfg.inpatient_class.as_str()))
                 .and(col(PATIENT_ID).is_not_null())
-                .and(col(START).is_not_null()),
+                .and(col(encounters::START).is_not_null()),
         )
         .select([
             col(PATIENT_ID),
             col(ENCOUNTER_ID).alias(FIRST_INPATIENT_ENCOUNTER_ID),
-            col(START).alias(FIRST_INPATIENT_START),
+            col(encounters::START).alias(FIRST_INPATIENT_START),
         ])
         .sort_by_exprs(
             [
@@ -409,10 +414,14 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
     let related_events = concat(
         [
             related(onsets.clone(), CONDITION_CODE, col(DIAGNOSIS_TIME)),
-            related(onsets, CONDITION_CODE, date_to_utc_midnight(col(STOP))),
+            related(
+                onsets,
+                CONDITION_CODE,
+                date_to_utc_midnight(col(conditions::STOP)),
+            ),
             related(meds.clone(), MED_REASON, col(MED_START)),
             related(meds, MED_REASON, col(MED_STOP)),
-            related(encounters, REASON_CODE, col(START)),
+            related(encounters, encounters::REASON_CODE, col(encounters::START)),
         ],
         UnionArgs::default(),
     )?

@@ -1,6 +1,7 @@
 //! Episodes of care: a patient's encounters grouped by gaps without encounters.
 
 use polars::prelude::*;
+use synthea_schema::columns::encounters::{ENCOUNTER_CLASS, START, STOP};
 
 use crate::columns::*;
 use crate::config::EpisodeConfig;

@@ -7,17 +7,16 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong while building journey tables.
 ///
-/// Input problems ([`Error::MissingColumn`], [`Error::ColumnType`], [`Error::InvalidConfig`],
+/// Input problems ([`Error::Silver`] for silver tables, [`Error::MissingColumn`] /
+/// [`Error::ColumnType`] for other inputs, [`Error::InvalidConfig`],
 /// [`Error::UnsortedInput`]) name the table, column or setting to fix; engine failures are
 /// wrapped unchanged in [`Error::Polars`].
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// An input frame lacks a column the transform needs.
-    #[error(
-        "input `{table}` has no column `{column}`; found columns: {found:?} \
-         (pass the canonical silver table from synthea-schema's `normalize`)"
-    )]
+    /// A non-silver input frame (e.g. the journeys given to `time_to_treatment`) lacks a
+    /// column the transform needs.
+    #[error("input `{table}` has no column `{column}`; found columns: {found:?}")]
     MissingColumn {
         /// Logical input name (e.g. `encounters`).
         table: &'static str,
@@ -73,6 +72,11 @@ pub enum Error {
         /// Number of nulls.
         nulls: usize,
     },
+    /// A silver input is not the table it should be: a column is missing or has another
+    /// dtype ([`synthea_schema::Error::SilverContract`] names the table, the column, the
+    /// expected and found dtypes and the columns present).
+    #[error(transparent)]
+    Silver(#[from] synthea_schema::Error),
     /// An error raised by Polars while planning or executing a query.
     #[error("polars: {source}")]
     Polars {

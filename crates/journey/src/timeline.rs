@@ -4,6 +4,9 @@ use std::fmt;
 
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
+use synthea_schema::columns::{
+    conditions, encounters, immunizations, medications, observations, procedures,
+};
 
 use crate::columns::*;
 use crate::config::TimelineConfig;
@@ -148,14 +151,14 @@ pub(crate) fn condition_onsets(
     let conditions = conditions
         .with_row_index(SOURCE_ROW, None)
         .with_column(col(SOURCE_ROW).cast(DataType::Int64));
-    let midnight = date_to_utc_midnight(col(START));
+    let midnight = date_to_utc_midnight(col(conditions::START));
     let base = [
         col(PATIENT_ID),
         col(ENCOUNTER_ID),
         col(CODE),
         col(DESCRIPTION),
-        col(START),
-        col(STOP),
+        col(conditions::START),
+        col(conditions::STOP),
         col(SOURCE_ROW),
     ];
     if !config.anchor_conditions_to_encounter {
@@ -164,16 +167,17 @@ pub(crate) fn condition_onsets(
         return conditions.select(cols);
     }
     let encounter_starts = encounters
-        .select([col(ENCOUNTER_ID), col(START)])
+        .select([col(ENCOUNTER_ID), col(encounters::START)])
         .filter(
             col(ENCOUNTER_ID)
                 .is_not_null()
-                .and(col(START).is_not_null()),
+                .and(col(encounters::START).is_not_null()),
         )
         .group_by([col(ENCOUNTER_ID)])
-        .agg([col(START).min().alias(ENC_START)]);
-    let day_gap =
-        (col(ENC_START).dt().date().cast(DataType::Int32) - col(START).cast(DataType::Int32)).abs();
+        .agg([col(encounters::START).min().alias(ENC_START)]);
+    let day_gap = (col(ENC_START).dt().date().cast(DataType::Int32)
+        - col(conditions::START).cast(DataType::Int32))
+    .abs();
     let anchored = when(col(ENC_START).is_not_null().and(day_gap.lt_eq(lit(1i32))))
         .then(col(ENC_START))
         .otherwise(midnight);
@@ -205,7 +209,7 @@ fn all_events(inputs: &JourneyInputs, config: &TimelineConfig) -> Result<LazyFra
         events(
             encounters,
             EventType::Encounter,
-            col(START),
+            col(encounters::START),
             no_value(),
             None,
         ),
@@ -232,21 +236,21 @@ fn all_events(inputs: &JourneyInputs, config: &TimelineConfig) -> Result<LazyFra
         events(
             conditions,
             EventType::ConditionResolution,
-            date_to_utc_midnight(col(STOP)),
+            date_to_utc_midnight(col(conditions::STOP)),
             no_value(),
             None,
         ),
         events(
             medications.clone(),
             EventType::MedicationStart,
-            col(START),
+            col(medications::START),
             no_value(),
             None,
         ),
         events(
             medications,
             EventType::MedicationStop,
-            col(STOP),
+            col(medications::STOP),
             no_value(),
             None,
         ),
@@ -257,7 +261,7 @@ fn all_events(inputs: &JourneyInputs, config: &TimelineConfig) -> Result<LazyFra
         parts.push(events(
             p,
             EventType::Procedure,
-            col(START),
+            col(procedures::START),
             no_value(),
             None,
         ));
@@ -268,7 +272,7 @@ fn all_events(inputs: &JourneyInputs, config: &TimelineConfig) -> Result<LazyFra
         parts.push(events(
             i,
             EventType::Immunization,
-            col(OCCURRED_AT),
+            col(immunizations::OCCURRED_AT),
             no_value(),
             None,
         ));
@@ -280,8 +284,8 @@ fn all_events(inputs: &JourneyInputs, config: &TimelineConfig) -> Result<LazyFra
         parts.push(events(
             o,
             EventType::Observation,
-            col(OCCURRED_AT),
-            col(VALUE_NUMERIC),
+            col(observations::OCCURRED_AT),
+            col(observations::VALUE_NUMERIC),
             Some(col(CODE).is_in(lit(codes).implode(false), false)),
         ));
     }
@@ -341,10 +345,9 @@ fn all_events(inputs: &JourneyInputs, config: &TimelineConfig) -> Result<LazyFra
 /// condition anchoring).
 ///
 /// # Errors
-/// [`Error::MissingColumn`](crate::Error::MissingColumn) /
-/// [`Error::ColumnType`](crate::Error::ColumnType) for inputs that do not match the
-/// silver contract, [`Error::InvalidConfig`](crate::Error::InvalidConfig), Polars
-/// planning errors.
+/// [`Error::Silver`](crate::Error::Silver) for inputs that do not match the silver
+/// contract, [`Error::InvalidConfig`](crate::Error::InvalidConfig), Polars planning
+/// errors.
 ///
 /// # Example
 /// ```
@@ -553,7 +556,7 @@ mod tests {
         )
         .unwrap()
         .lazy()
-        .with_column(crate::columns::utc_timestamp(OCCURRED_AT));
+        .with_column(crate::columns::utc_timestamp(observations::OCCURRED_AT));
         let inputs = inputs(&[], &[], &[]).with_observations(obs);
         let df = patient_timeline(&inputs, &TimelineConfig::default())
             .unwrap()
@@ -572,12 +575,21 @@ mod tests {
     #[test]
     fn missing_input_column_is_a_typed_error() {
         let mut inputs = inputs(&[], &[], &[]);
-        inputs.medications = inputs.medications.drop(by_name([REASON_CODE], true, false));
+        let reason = medications::REASON_CODE;
+        inputs.medications = inputs.medications.drop(by_name([reason], true, false));
         let Err(err) = patient_timeline(&inputs, &TimelineConfig::default()) else {
             panic!("expected an error")
         };
         assert!(
-            matches!(&err, crate::Error::MissingColumn { table: "medications", column, .. } if column == REASON_CODE),
+            matches!(
+                &err,
+                crate::Error::Silver(synthea_schema::Error::SilverContract {
+                    table: synthea_schema::TableKind::Medications,
+                    column,
+                    found: None,
+                    ..
+                }) if column == reason
+            ),
             "{err}"
         );
     }

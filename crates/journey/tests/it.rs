@@ -8,6 +8,7 @@ use ehr_journey::columns::*;
 use ehr_journey::*;
 use polars::prelude::*;
 use synthea_schema::TableKind;
+use synthea_schema::columns::encounters::START;
 use synthea_schema::normalize::{NormalizeConfig, normalize};
 use synthea_schema::read::{ParseMode, SyntheaDir};
 

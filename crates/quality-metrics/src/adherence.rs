@@ -3,13 +3,14 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use crate::columns::gold::*;
-use crate::columns::silver::*;
+use synthea_schema::TableKind;
+use synthea_schema::columns::medications::{CODE, DISPENSES, PATIENT_ID, START_DATE, STOP_DATE};
+use synthea_schema::columns::{patients, require};
+
+use crate::columns::*;
 use crate::config::{AdherenceConfig, MeasurementPeriod};
 use crate::error::Result;
-use crate::util::{
-    Kind, day_lit, day_num, join_args, max2, min2, null_of, ratio, require, sort_opts, sum_u32,
-};
+use crate::util::{day_lit, day_num, join_args, max2, min2, null_of, ratio, sort_opts, sum_u32};
 
 /// Inputs of [`medication_adherence`].
 #[derive(Clone)]
@@ -127,20 +128,14 @@ pub fn medication_adherence(
         mut patients,
     } = inputs;
     require(
+        TableKind::Medications,
         &mut medications,
-        "medications",
-        &[
-            (PATIENT_ID, Kind::Str),
-            (CODE, Kind::Str),
-            (START_DATE, Kind::Date),
-            (STOP_DATE, Kind::Date),
-            (DISPENSES, Kind::Int),
-        ],
+        &[PATIENT_ID, CODE, START_DATE, STOP_DATE, DISPENSES],
     )?;
     require(
+        TableKind::Patients,
         &mut patients,
-        "patients",
-        &[(PATIENT_ID, Kind::Str), (BIRTH_DATE, Kind::Date)],
+        &[patients::PATIENT_ID, patients::BIRTH_DATE],
     )?;
     let (p_start, p_end) = (day_lit(period.start), day_lit(period.end));
 
@@ -271,14 +266,18 @@ pub fn medication_adherence(
         .agg([col("__len").sum().alias("__covered")]);
 
     let ages = patients
-        .select([col(PATIENT_ID), col(BIRTH_DATE)])
-        .unique_stable(Some(cols([PATIENT_ID])), UniqueKeepStrategy::First);
+        .select([col(patients::PATIENT_ID), col(patients::BIRTH_DATE)])
+        .unique_stable(
+            Some(cols([patients::PATIENT_ID])),
+            UniqueKeepStrategy::First,
+        );
     let ps = lit(period.start);
     let md = |e: Expr| {
         e.clone().dt().month().cast(DataType::Int32) * lit(100) + e.dt().day().cast(DataType::Int32)
     };
-    let age = (ps.clone().dt().year() - col(BIRTH_DATE).dt().year()).cast(DataType::Int32)
-        - when(md(col(BIRTH_DATE)).gt(md(ps)))
+    let age = (ps.clone().dt().year() - col(patients::BIRTH_DATE).dt().year())
+        .cast(DataType::Int32)
+        - when(md(col(patients::BIRTH_DATE)).gt(md(ps)))
             .then(lit(1i32))
             .otherwise(lit(0i32));
 

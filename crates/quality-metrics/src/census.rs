@@ -2,8 +2,9 @@
 
 use polars::prelude::*;
 
-use crate::columns::gold::*;
-use crate::columns::silver::*;
+use synthea_schema::columns::encounters::ORGANIZATION_ID;
+
+use crate::columns::*;
 use crate::config::{CensusConfig, MeasurementPeriod};
 use crate::error::Result;
 use crate::util::{day_lit, join_args, max2, min2, null_of, ratio, sort_opts};

@@ -2,11 +2,14 @@
 
 use polars::prelude::*;
 
-use crate::columns::gold::*;
-use crate::columns::silver::*;
+use synthea_schema::TableKind;
+use synthea_schema::columns::conditions::{CODE, PATIENT_ID, START};
+use synthea_schema::columns::{encounters, require};
+
+use crate::columns::*;
 use crate::config::LatencyConfig;
 use crate::error::Result;
-use crate::util::{Kind, day_num, require, sort_opts, string_list};
+use crate::util::{day_num, sort_opts, string_list};
 
 /// Inputs of [`diagnosis_latency`].
 #[derive(Clone)]
@@ -94,21 +97,17 @@ pub fn diagnosis_latency(inputs: LatencyInputs, config: &LatencyConfig) -> Resul
         mut encounters,
     } = inputs;
     require(
+        TableKind::Conditions,
         &mut conditions,
-        "conditions",
-        &[
-            (PATIENT_ID, Kind::Str),
-            (CODE, Kind::Str),
-            (START, Kind::Date),
-        ],
+        &[PATIENT_ID, CODE, START],
     )?;
     require(
+        TableKind::Encounters,
         &mut encounters,
-        "encounters",
         &[
-            (PATIENT_ID, Kind::Str),
-            (ENCOUNTER_CLASS, Kind::Str),
-            (START_DATE, Kind::Date),
+            encounters::PATIENT_ID,
+            encounters::ENCOUNTER_CLASS,
+            encounters::START_DATE,
         ],
     )?;
     let first = conditions
@@ -120,12 +119,15 @@ pub fn diagnosis_latency(inputs: LatencyInputs, config: &LatencyConfig) -> Resul
         .sort(["__from"], sort_opts());
     let visits = encounters
         .filter(
-            col(ENCOUNTER_CLASS)
+            col(encounters::ENCOUNTER_CLASS)
                 .is_in(string_list(&config.excluded_encounter_classes), false)
                 .not()
-                .or(col(ENCOUNTER_CLASS).is_null()),
+                .or(col(encounters::ENCOUNTER_CLASS).is_null()),
         )
-        .select([col(PATIENT_ID), day_num(col(START_DATE)).alias("__visit")])
+        .select([
+            col(encounters::PATIENT_ID),
+            day_num(col(encounters::START_DATE)).alias("__visit"),
+        ])
         .drop_nulls(None)
         .unique_stable(None, UniqueKeepStrategy::First)
         .sort(["__visit"], sort_opts());

@@ -2,10 +2,13 @@
 
 use polars::prelude::*;
 
-use crate::columns::gold::*;
-use crate::columns::silver::*;
+use synthea_schema::TableKind;
+use synthea_schema::columns::encounters::{ORGANIZATION_ID, PATIENT_ID, REASON_CODE};
+use synthea_schema::columns::{conditions, require};
+
+use crate::columns::*;
 use crate::error::Result;
-use crate::util::{Kind, count_u32, require, sort_opts};
+use crate::util::{count_u32, sort_opts};
 
 /// Output schema of [`stay_conditions`].
 pub fn stay_conditions_schema() -> Schema {
@@ -27,13 +30,9 @@ pub fn stay_conditions_schema() -> Schema {
 pub fn stay_conditions(stays: LazyFrame, conditions: LazyFrame) -> Result<LazyFrame> {
     let mut conditions = conditions;
     require(
+        TableKind::Conditions,
         &mut conditions,
-        "conditions",
-        &[
-            (PATIENT_ID, Kind::Str),
-            (CODE, Kind::Str),
-            (START, Kind::Date),
-        ],
+        &[conditions::PATIENT_ID, conditions::CODE, conditions::START],
     )?;
     let with_reason = stays
         .clone()
@@ -52,21 +51,25 @@ pub fn stay_conditions(stays: LazyFrame, conditions: LazyFrame) -> Result<LazyFr
             col(DISCHARGE_DATE),
         ])
         .join(
-            conditions.select([col(PATIENT_ID), col(CODE), col(START)]),
+            conditions.select([
+                col(conditions::PATIENT_ID),
+                col(conditions::CODE),
+                col(conditions::START),
+            ]),
             [col(PATIENT_ID)],
-            [col(PATIENT_ID)],
+            [col(conditions::PATIENT_ID)],
             JoinArgs::new(JoinType::Inner),
         )
         .filter(
-            col(START).gt_eq(col(ADMISSION_DATE)).and(
+            col(conditions::START).gt_eq(col(ADMISSION_DATE)).and(
                 col(DISCHARGE_DATE)
                     .is_null()
-                    .or(col(START).lt_eq(col(DISCHARGE_DATE))),
+                    .or(col(conditions::START).lt_eq(col(DISCHARGE_DATE))),
             ),
         )
         .select([
             col(STAY_ID),
-            col(CODE).alias(CONDITION_CODE),
+            col(conditions::CODE).alias(CONDITION_CODE),
             lit("during_stay").alias(CONDITION_SOURCE),
         ])
         .unique_stable(None, UniqueKeepStrategy::First);

@@ -3,13 +3,16 @@
 
 use polars::prelude::*;
 
-use crate::columns::gold::*;
-use crate::columns::silver::*;
+use synthea_schema::TableKind;
+use synthea_schema::columns::encounters::{
+    CODE, ENCOUNTER_ID, ORGANIZATION_ID, PATIENT_ID, REASON_CODE, START_DATE,
+};
+use synthea_schema::columns::{patients, procedures, require};
+
+use crate::columns::*;
 use crate::config::ReadmissionConfig;
 use crate::error::Result;
-use crate::util::{
-    Kind, day_num, join_args, null_of, ratio, require, sort_opts, string_list, sum_u32,
-};
+use crate::util::{day_num, join_args, null_of, ratio, sort_opts, string_list, sum_u32};
 
 /// Inputs of [`readmissions`].
 #[derive(Clone)]
@@ -66,7 +69,11 @@ fn stay_codes(
     let enc_codes = encounters
         .select([col(ENCOUNTER_ID), col(CODE), col(REASON_CODE)])
         .unique_stable(None, UniqueKeepStrategy::First);
-    let proc_codes = procedures.select([col(ENCOUNTER_ID), col(CODE), col(REASON_CODE)]);
+    let proc_codes = procedures.select([
+        col(procedures::ENCOUNTER_ID),
+        col(procedures::CODE),
+        col(procedures::REASON_CODE),
+    ]);
     let links = bridge.select([col(STAY_ID), col(ENCOUNTER_ID)]);
     let long = |lf: LazyFrame| {
         let joined = links.clone().join(
@@ -185,28 +192,22 @@ pub fn readmissions(inputs: ReadmissionInputs, config: &ReadmissionConfig) -> Re
         mut procedures,
     } = inputs;
     require(
+        TableKind::Encounters,
         &mut encounters,
-        "encounters",
-        &[
-            (ENCOUNTER_ID, Kind::Str),
-            (PATIENT_ID, Kind::Str),
-            (CODE, Kind::Str),
-            (REASON_CODE, Kind::Str),
-            (START_DATE, Kind::Date),
-        ],
+        &[ENCOUNTER_ID, PATIENT_ID, CODE, REASON_CODE, START_DATE],
     )?;
     require(
+        TableKind::Patients,
         &mut patients,
-        "patients",
-        &[(PATIENT_ID, Kind::Str), (DEATH_DATE, Kind::Date)],
+        &[patients::PATIENT_ID, patients::DEATH_DATE],
     )?;
     require(
+        TableKind::Procedures,
         &mut procedures,
-        "procedures",
         &[
-            (ENCOUNTER_ID, Kind::Str),
-            (CODE, Kind::Str),
-            (REASON_CODE, Kind::Str),
+            procedures::ENCOUNTER_ID,
+            procedures::CODE,
+            procedures::REASON_CODE,
         ],
     )?;
     let window = config.window_days;
@@ -230,9 +231,9 @@ pub fn readmissions(inputs: ReadmissionInputs, config: &ReadmissionConfig) -> Re
     let flags = codes.group_by([col(STAY_ID)]).agg(flag_aggs);
 
     let deaths = patients
-        .select([col(PATIENT_ID), col(DEATH_DATE)])
-        .group_by([col(PATIENT_ID)])
-        .agg([col(DEATH_DATE).min().alias("__death_date")]);
+        .select([col(patients::PATIENT_ID), col(patients::DEATH_DATE)])
+        .group_by([col(patients::PATIENT_ID)])
+        .agg([col(patients::DEATH_DATE).min().alias("__death_date")]);
     let certs = encounters
         .filter(col(CODE).is_in(string_list(&config.death_encounter_codes), false))
         .group_by([col(PATIENT_ID)])

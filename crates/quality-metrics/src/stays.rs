@@ -3,13 +3,17 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use crate::columns::gold::*;
-use crate::columns::silver::*;
+use synthea_schema::TableKind;
+use synthea_schema::columns::encounters::{
+    ENCOUNTER_CLASS, ENCOUNTER_ID, ORGANIZATION_ID, PATIENT_ID, REASON_CODE, START, START_DATE,
+    STOP, STOP_DATE,
+};
+use synthea_schema::columns::require;
+
+use crate::columns::*;
 use crate::config::StayConfig;
 use crate::error::Result;
-use crate::util::{
-    Kind, count_u32, day_lit, day_num, join_args, max2, null_of, require, sort_opts, string_list,
-};
+use crate::util::{count_u32, day_lit, day_num, join_args, max2, null_of, sort_opts, string_list};
 
 /// Inputs of [`inpatient_stays`].
 #[derive(Clone)]
@@ -166,8 +170,8 @@ const STAY_SEQ: &str = "__stay_seq";
 /// ```
 ///
 /// # Errors
-/// [`crate::Error::MissingColumn`] / [`crate::Error::ColumnType`] for inputs that are not
-/// silver encounters, [`crate::Error::InvalidConfig`] for a negative gap.
+/// [`crate::Error::Silver`] for an input that is not silver encounters,
+/// [`crate::Error::InvalidConfig`] for a negative gap.
 pub fn inpatient_stays(
     inputs: StayInputs,
     config: &StayConfig,
@@ -176,18 +180,18 @@ pub fn inpatient_stays(
     config.validate()?;
     let mut encounters = inputs.encounters;
     require(
+        TableKind::Encounters,
         &mut encounters,
-        "encounters",
         &[
-            (ENCOUNTER_ID, Kind::Str),
-            (PATIENT_ID, Kind::Str),
-            (ORGANIZATION_ID, Kind::Str),
-            (ENCOUNTER_CLASS, Kind::Str),
-            (REASON_CODE, Kind::Str),
-            (START, Kind::Datetime),
-            (STOP, Kind::Datetime),
-            (START_DATE, Kind::Date),
-            (STOP_DATE, Kind::Date),
+            ENCOUNTER_ID,
+            PATIENT_ID,
+            ORGANIZATION_ID,
+            ENCOUNTER_CLASS,
+            REASON_CODE,
+            START,
+            STOP,
+            START_DATE,
+            STOP_DATE,
         ],
     )?;
     let ts = DataType::Datetime(TimeUnit::Microseconds, Some(polars::prelude::TimeZone::UTC));
@@ -619,11 +623,12 @@ mod tests {
         .unwrap();
         assert!(matches!(
             err,
-            crate::Error::MissingColumn {
-                input: "encounters",
-                column: "patient_id",
+            crate::Error::Silver(synthea_schema::Error::SilverContract {
+                table: TableKind::Encounters,
+                ref column,
+                found: None,
                 ..
-            }
+            }) if column == "patient_id"
         ));
     }
 }

@@ -3,66 +3,6 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use crate::error::{Error, Result};
-
-/// The dtype family an input column must have.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Kind {
-    Str,
-    Date,
-    Datetime,
-    Int,
-}
-
-impl Kind {
-    fn accepts(self, dt: &DataType) -> bool {
-        match self {
-            Kind::Str => matches!(dt, DataType::String),
-            Kind::Date => matches!(dt, DataType::Date),
-            Kind::Datetime => matches!(dt, DataType::Datetime(_, _)),
-            Kind::Int => dt.is_integer(),
-        }
-    }
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Str => "String",
-            Kind::Date => "Date",
-            Kind::Datetime => "Datetime",
-            Kind::Int => "an integer type",
-        }
-    }
-}
-
-/// Check that `lf` has every `(column, kind)`; only the schema is resolved.
-pub(crate) fn require(
-    lf: &mut LazyFrame,
-    input: &'static str,
-    columns: &[(&'static str, Kind)],
-) -> Result<()> {
-    let schema = lf.collect_schema()?;
-    for (column, kind) in columns {
-        match schema.get(column) {
-            None => {
-                return Err(Error::MissingColumn {
-                    input,
-                    column,
-                    found: schema.iter_names().map(|n| n.to_string()).collect(),
-                });
-            }
-            Some(dt) if !kind.accepts(dt) => {
-                return Err(Error::ColumnType {
-                    input,
-                    column,
-                    expected: kind.name().to_string(),
-                    found: dt.to_string(),
-                });
-            }
-            Some(_) => {}
-        }
-    }
-    Ok(())
-}
-
 /// A literal list of strings for `is_in`.
 pub(crate) fn string_list(values: &[String]) -> Expr {
     lit(Series::new("values".into(), values)).implode(false)
