@@ -1,5 +1,6 @@
 //! Aggregates of condition journeys by condition ("time to treatment" dashboard).
 
+use medallion_model::expr::ratio;
 use polars::prelude::*;
 
 use crate::columns::*;
@@ -150,10 +151,7 @@ pub fn time_to_treatment(journeys: LazyFrame, config: &AggregateConfig) -> Resul
                 .alias(MEAN_ENCOUNTERS_AFTER_TREATMENT),
         ])
         .filter(col(PATIENTS).gt_eq(lit_i64(i64::from(config.min_patients))))
-        .with_column(
-            (col(TREATED_PATIENTS).cast(DataType::Float64) / col(PATIENTS).cast(DataType::Float64))
-                .alias(TREATED_SHARE),
-        )
+        .with_column(ratio(col(TREATED_PATIENTS), col(PATIENTS)).alias(TREATED_SHARE))
         .sort_by_exprs(
             [col(PATIENTS), col(CONDITION_CODE)],
             SortMultipleOptions::default()

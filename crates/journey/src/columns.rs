@@ -3,6 +3,7 @@
 //! Input names are the canonical silver names of [`synthea_schema::columns`];
 //! transforms never spell a column as a string literal.
 
+use medallion_model::expr::join_args;
 use polars::prelude::*;
 
 // ----- silver input columns -------------------------------------------------------------
@@ -183,11 +184,6 @@ pub(crate) fn micros(e: Expr) -> Expr {
     e.cast(DataType::Int64)
 }
 
-/// Fractional days from `earlier` to `later` (both `Datetime(µs, UTC)`), as `Float64`.
-pub(crate) fn days_between(later: Expr, earlier: Expr) -> Expr {
-    (micros(later) - micros(earlier)).cast(DataType::Float64) / lit(MICROS_PER_DAY as f64)
-}
-
 /// A `Date` expression as midnight UTC, `Datetime(µs, UTC)`.
 pub(crate) fn date_to_utc_midnight(e: Expr) -> Expr {
     (e.cast(DataType::Int32).cast(DataType::Int64) * lit(MICROS_PER_DAY)).cast(utc_datetime())
@@ -198,15 +194,9 @@ pub(crate) fn lit_i64(v: i64) -> Expr {
     lit(v).cast(DataType::Int64)
 }
 
-/// Typed null literal.
-pub(crate) fn null_of(dtype: DataType) -> Expr {
-    lit(NULL).cast(dtype)
-}
-
 /// Left join arguments that keep the left row order and fail on a right-side fan-out.
 pub(crate) fn left_many_to_one() -> JoinArgs {
-    let mut args = JoinArgs::new(JoinType::Left);
-    args.validation = JoinValidation::ManyToOne;
+    let mut args = join_args(JoinType::Left, JoinValidation::ManyToOne);
     args.maintain_order = MaintainOrderJoin::Left;
     args
 }

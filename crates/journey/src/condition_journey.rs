@@ -1,5 +1,9 @@
 //! Per patient × condition journey features.
 
+use medallion_model::expr::{
+    AsOfDirection, AsOfJoin, add_days, asof_join, elapsed_days, stable_sort, string_list,
+    typed_null,
+};
 use polars::prelude::*;
 use synthea_schema::columns::{conditions, encounters, medications};
 
@@ -8,7 +12,6 @@ use crate::config::JourneyConfig;
 use crate::error::Result;
 use crate::inputs::{self, JourneyInputs};
 use crate::timeline::condition_onsets;
-use crate::windows::{AsOfConfig, AsOfDirection, asof_join};
 
 const MED_CODE: &str = "__med_code";
 const MED_DESC: &str = "__med_desc";
@@ -50,16 +53,13 @@ pub fn condition_journeys_schema() -> Schema {
     ])
 }
 
-fn stable() -> SortMultipleOptions {
-    SortMultipleOptions::default()
-        .with_nulls_last(true)
-        .with_maintain_order(true)
-}
-
 /// First value of `c` in the order of `keys` (within an aggregation).
 fn first_by(c: &str, keys: &[&str]) -> Expr {
     col(c)
-        .sort_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>(), stable())
+        .sort_by(
+            keys.iter().map(|k| col(*k)).collect::<Vec<_>>(),
+            stable_sort(),
+        )
         .first()
 }
 
@@ -213,8 +213,7 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
             .and(col(DIAGNOSIS_TIME).is_not_null()),
     );
     if let Some(codes) = &cfg.condition_codes {
-        let s = Series::new("codes".into(), codes.clone());
-        onsets = onsets.filter(col(CODE).is_in(lit(s).implode(false), false));
+        onsets = onsets.filter(col(CODE).is_in(string_list(codes), false));
     }
     let onsets = onsets.rename([CODE], [CONDITION_CODE], true);
     let dx_keys = [DIAGNOSIS_TIME, SOURCE_ROW];
@@ -260,10 +259,7 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
         );
     let after_dx = col(MED_START).gt_eq(col(DIAGNOSIS_TIME));
 
-    let within_days = |days: i64| {
-        (micros(col(MED_START)) - micros(col(DIAGNOSIS_TIME)))
-            .lt_eq(lit_i64(days.saturating_mul(MICROS_PER_DAY)))
-    };
+    let within_days = |days: i64| col(MED_START).lt_eq(add_days(col(DIAGNOSIS_TIME), days));
     let reason_ok = match cfg.reason_window_days {
         Some(days) => after_dx.clone().and(within_days(days)),
         None => after_dx.clone(),
@@ -317,7 +313,7 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
                 .then(lit("reason"))
                 .when(col("__f_start").is_not_null())
                 .then(lit("new_medication"))
-                .otherwise(null_of(DataType::String))
+                .otherwise(typed_null(DataType::String))
                 .alias(TREATMENT_MATCH),
         ]);
 
@@ -331,7 +327,7 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
         )
         .group_by([col(PATIENT_ID), col(encounters::START).alias(ENC_T)])
         .agg([len().cast(DataType::Int64).alias(ENC_CUM)])
-        .sort_by_exprs([col(PATIENT_ID), col(ENC_T)], stable())
+        .sort_by_exprs([col(PATIENT_ID), col(ENC_T)], stable_sort())
         .with_column(
             col(ENC_CUM)
                 .cum_sum(false)
@@ -339,28 +335,25 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
                 .alias(ENC_CUM),
         );
     // Encounters with start < q (strict) or <= q, for the query time in `QUERY_T`.
-    let count_at = |lf: LazyFrame, query: Expr, inclusive: bool, out: &str| -> Result<LazyFrame> {
-        let cfg = AsOfConfig::new(QUERY_T, ENC_T)
+    let count_at = |lf: LazyFrame, query: Expr, inclusive: bool, out: &str| {
+        let cfg = AsOfJoin::new(QUERY_T, ENC_T)
             .with_by([PATIENT_ID])
             .with_allow_exact_matches(inclusive);
-        Ok(
-            asof_join(lf.with_column(query.alias(QUERY_T)), enc_cum.clone(), &cfg)?
-                .with_column(col(ENC_CUM).fill_null(lit_i64(0)).alias(out))
-                .drop(by_name([QUERY_T, ENC_T, ENC_CUM], true, false)),
-        )
+        asof_join(lf.with_column(query.alias(QUERY_T)), enc_cum.clone(), &cfg)
+            .with_column(col(ENC_CUM).fill_null(lit_i64(0)).alias(out))
+            .drop(by_name([QUERY_T, ENC_T, ENC_CUM], true, false))
     };
     let t = || col(TREATMENT_START);
-    let before_us = lit_i64(cfg.encounters_before_days.saturating_mul(MICROS_PER_DAY));
-    let after_us = lit_i64(cfg.encounters_after_days.saturating_mul(MICROS_PER_DAY));
-    let shifted = |delta: Expr| (micros(t()) + delta).cast(utc_datetime());
     let treated_only = treated
         .clone()
         .select([col(PATIENT_ID), col(CONDITION_CODE), col(TREATMENT_START)])
         .filter(col(TREATMENT_START).is_not_null());
-    let counts = count_at(treated_only, t(), false, "__lt_t")?;
-    let counts = count_at(counts, shifted(-before_us), false, "__lt_t_before")?;
-    let counts = count_at(counts, shifted(after_us), true, "__le_t_after")?;
-    let counts = count_at(counts, t(), true, "__le_t")?.select([
+    let counts = count_at(treated_only, t(), false, "__lt_t");
+    let before = add_days(t(), -cfg.encounters_before_days);
+    let counts = count_at(counts, before, false, "__lt_t_before");
+    let after = add_days(t(), cfg.encounters_after_days);
+    let counts = count_at(counts, after, true, "__le_t_after");
+    let counts = count_at(counts, t(), true, "__le_t").select([
         col(PATIENT_ID),
         col(CONDITION_CODE),
         (col("__lt_t") - col("__lt_t_before")).alias(ENCOUNTERS_BEFORE_TREATMENT),
@@ -387,15 +380,15 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
                 col(FIRST_INPATIENT_START),
                 col(FIRST_INPATIENT_ENCOUNTER_ID),
             ],
-            stable(),
+            stable_sort(),
         );
     let first_inpatient = asof_join(
         dx_key_cols.clone(),
         inpatient,
-        &AsOfConfig::new(DIAGNOSIS_TIME, FIRST_INPATIENT_START)
+        &AsOfJoin::new(DIAGNOSIS_TIME, FIRST_INPATIENT_START)
             .with_by([PATIENT_ID])
             .with_direction(AsOfDirection::Forward),
-    )?
+    )
     .select([
         col(PATIENT_ID),
         col(CONDITION_CODE),
@@ -469,15 +462,15 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
             col(TREATMENT_MEDICATION_DESCRIPTION),
             col(TREATMENT_START),
             col(TREATMENT_MATCH),
-            days_between(col(TREATMENT_START), col(DIAGNOSIS_TIME)).alias(DAYS_TO_MEDICATION),
+            elapsed_days(col(TREATMENT_START), col(DIAGNOSIS_TIME)).alias(DAYS_TO_MEDICATION),
             col(ENCOUNTERS_BEFORE_TREATMENT),
             col(ENCOUNTERS_AFTER_TREATMENT),
             col(FIRST_INPATIENT_ENCOUNTER_ID),
             col(FIRST_INPATIENT_START),
-            days_between(col(FIRST_INPATIENT_START), col(DIAGNOSIS_TIME))
+            elapsed_days(col(FIRST_INPATIENT_START), col(DIAGNOSIS_TIME))
                 .alias(DAYS_TO_FIRST_INPATIENT),
             col(JOURNEY_END),
-            days_between(col(JOURNEY_END), col(DIAGNOSIS_TIME)).alias(JOURNEY_LENGTH_DAYS),
+            elapsed_days(col(JOURNEY_END), col(DIAGNOSIS_TIME)).alias(JOURNEY_LENGTH_DAYS),
             col(RESOLUTION_DATE).is_not_null().alias(RESOLVED_FLAG),
             col(RESOLUTION_DATE),
             (col(RESOLUTION_DATE)
@@ -488,7 +481,7 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
                     .cast(DataType::Int64))
             .alias(DAYS_TO_RESOLUTION),
         ])
-        .sort_by_exprs([col(PATIENT_ID), col(CONDITION_CODE)], stable()))
+        .sort_by_exprs([col(PATIENT_ID), col(CONDITION_CODE)], stable_sort()))
 }
 
 #[cfg(test)]

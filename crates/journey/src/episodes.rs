@@ -1,5 +1,6 @@
 //! Episodes of care: a patient's encounters grouped by gaps without encounters.
 
+use medallion_model::expr::{elapsed_days, stable_sort, string_list};
 use polars::prelude::*;
 use synthea_schema::columns::encounters::{ENCOUNTER_CLASS, START, STOP};
 
@@ -125,9 +126,7 @@ pub fn encounter_episodes(encounters: LazyFrame, config: &EpisodeConfig) -> Resu
         )
         .sort_by_exprs(
             [col(PATIENT_ID), col(START), col(ENCOUNTER_ID), col(ROW)],
-            SortMultipleOptions::default()
-                .with_nulls_last(true)
-                .with_maintain_order(true),
+            stable_sort(),
         )
         .with_column(
             micros(col(ENCOUNTER_END))
@@ -238,10 +237,9 @@ pub fn episodes(encounters: LazyFrame, config: &EpisodeConfig) -> Result<LazyFra
                 .alias(class_count_column(c)),
         );
     }
-    let known = Series::new("classes".into(), classes.clone());
     aggs.push(
         col(ENCOUNTER_CLASS)
-            .is_in(lit(known).implode(false), false)
+            .is_in(string_list(&classes), false)
             .fill_null(lit(false))
             .not()
             .sum()
@@ -254,7 +252,7 @@ pub fn episodes(encounters: LazyFrame, config: &EpisodeConfig) -> Result<LazyFra
         col(EPISODE_SEQ),
         col(EPISODE_START),
         col(EPISODE_END),
-        days_between(col(EPISODE_END), col(EPISODE_START)).alias(EPISODE_LENGTH_DAYS),
+        elapsed_days(col(EPISODE_END), col(EPISODE_START)).alias(EPISODE_LENGTH_DAYS),
         col(ENCOUNTER_COUNT),
     ];
     out.extend(classes.iter().map(|c| col(class_count_column(c))));
@@ -262,10 +260,7 @@ pub fn episodes(encounters: LazyFrame, config: &EpisodeConfig) -> Result<LazyFra
     Ok(assigned
         .group_by([col(PATIENT_ID), col(EPISODE_SEQ), col(EPISODE_ID)])
         .agg(aggs)
-        .sort_by_exprs(
-            [col(PATIENT_ID), col(EPISODE_SEQ)],
-            SortMultipleOptions::default().with_maintain_order(true),
-        )
+        .sort_by_exprs([col(PATIENT_ID), col(EPISODE_SEQ)], stable_sort())
         .select(out))
 }
 

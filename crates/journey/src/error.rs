@@ -8,9 +8,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Everything that can go wrong while building journey tables.
 ///
 /// Input problems ([`Error::Silver`] for silver tables, [`Error::MissingColumn`] /
-/// [`Error::ColumnType`] for other inputs, [`Error::InvalidConfig`],
-/// [`Error::UnsortedInput`]) name the table, column or setting to fix; engine failures are
-/// wrapped unchanged in [`Error::Polars`].
+/// [`Error::ColumnType`] for other inputs, [`Error::InvalidConfig`]) name the table,
+/// column or setting to fix; engine failures are wrapped unchanged in [`Error::Polars`].
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -46,31 +45,6 @@ pub enum Error {
         value: String,
         /// What is accepted.
         reason: &'static str,
-    },
-    /// Input that must already be sorted is not (see [`crate::windows::verify_sorted`]).
-    #[error(
-        "input `{table}` is not sorted by {keys:?}: row {row} sorts before row {prev_row}; \
-         sort it first or use `windows::asof_join`, which sorts for you"
-    )]
-    UnsortedInput {
-        /// Logical input name (`left` / `right` for as-of joins).
-        table: &'static str,
-        /// The sort keys (group keys, then the order key).
-        keys: Vec<String>,
-        /// 0-based index of the first row that is out of order.
-        row: usize,
-        /// 0-based index of the row before it.
-        prev_row: usize,
-    },
-    /// The sort key of a pre-sorted as-of join input contains nulls (order undefined).
-    #[error("input `{table}` has {nulls} null value(s) in sort key `{column}`")]
-    NullSortKey {
-        /// Logical input name.
-        table: &'static str,
-        /// The key column.
-        column: String,
-        /// Number of nulls.
-        nulls: usize,
     },
     /// A silver input is not the table it should be: a column is missing or has another
     /// dtype ([`synthea_schema::Error::SilverContract`] names the table, the column, the

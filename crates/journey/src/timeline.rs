@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use medallion_model::expr::{elapsed_days, stable_sort, string_list, typed_null};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 use synthea_schema::columns::{
@@ -203,7 +204,7 @@ fn all_events(inputs: &JourneyInputs, config: &TimelineConfig) -> Result<LazyFra
     inputs::check_conditions(&mut conditions)?;
     inputs::check_medications(&mut medications)?;
 
-    let no_value = || null_of(DataType::Float64);
+    let no_value = || typed_null(DataType::Float64);
     let onsets = condition_onsets(encounters.clone(), conditions.clone(), config);
     let mut parts = vec![
         events(
@@ -280,13 +281,12 @@ fn all_events(inputs: &JourneyInputs, config: &TimelineConfig) -> Result<LazyFra
     if let Some(o) = &inputs.observations {
         let mut o = o.clone();
         inputs::check_observations(&mut o)?;
-        let codes = Series::new("codes".into(), config.observation_codes.clone());
         parts.push(events(
             o,
             EventType::Observation,
             col(observations::OCCURRED_AT),
             col(observations::VALUE_NUMERIC),
-            Some(col(CODE).is_in(lit(codes).implode(false), false)),
+            Some(col(CODE).is_in(string_list(&config.observation_codes), false)),
         ));
     }
     Ok(concat(parts, UnionArgs::default())?)
@@ -397,12 +397,9 @@ pub fn patient_timeline(inputs: &JourneyInputs, config: &TimelineConfig) -> Resu
             col(CODE),
             col(SOURCE_ROW),
         ],
-        SortMultipleOptions::default()
-            .with_nulls_last(true)
-            .with_maintain_order(true),
+        stable_sort(),
     );
     let by = [col(PATIENT_ID)];
-    let prev_micros = micros(col(EVENT_TIME)).shift(lit(1));
     Ok(sorted.select([
         col(PATIENT_ID),
         int_range(
@@ -428,10 +425,9 @@ pub fn patient_timeline(inputs: &JourneyInputs, config: &TimelineConfig) -> Resu
             .shift(lit(-1))
             .over(by.clone())?
             .alias(NEXT_EVENT_TYPE),
-        ((micros(col(EVENT_TIME)) - prev_micros).cast(DataType::Float64)
-            / lit(MICROS_PER_DAY as f64))
-        .over(by)?
-        .alias(DAYS_SINCE_PREV),
+        elapsed_days(col(EVENT_TIME), col(EVENT_TIME).shift(lit(1)))
+            .over(by)?
+            .alias(DAYS_SINCE_PREV),
     ]))
 }
 

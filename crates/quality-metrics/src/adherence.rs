@@ -1,6 +1,7 @@
 //! DESIGN.md §5.4 — PQA proportion of days covered (PDC).
 
 use chrono::NaiveDate;
+use medallion_model::expr::{epoch_day, epoch_day_lit, join_args, ratio, stable_sort, typed_null};
 use polars::prelude::*;
 
 use synthea_schema::TableKind;
@@ -10,7 +11,7 @@ use synthea_schema::columns::{patients, require};
 use crate::columns::*;
 use crate::config::{AdherenceConfig, MeasurementPeriod};
 use crate::error::Result;
-use crate::util::{day_lit, day_num, join_args, max2, min2, null_of, ratio, sort_opts, sum_u32};
+use crate::util::{max2, min2, sum_u32};
 
 /// Inputs of [`medication_adherence`].
 #[derive(Clone)]
@@ -137,7 +138,7 @@ pub fn medication_adherence(
         &mut patients,
         &[patients::PATIENT_ID, patients::BIRTH_DATE],
     )?;
-    let (p_start, p_end) = (day_lit(period.start), day_lit(period.end));
+    let (p_start, p_end) = (epoch_day_lit(period.start), epoch_day_lit(period.end));
 
     let mut codes: Vec<String> = Vec::new();
     let mut classes: Vec<String> = Vec::new();
@@ -159,9 +160,9 @@ pub fn medication_adherence(
         .select([
             col(PATIENT_ID),
             col(CODE),
-            day_num(col(START_DATE)).alias("__s"),
-            day_num(col(STOP_DATE))
-                .fill_null(day_lit(as_of))
+            epoch_day(col(START_DATE)).alias("__s"),
+            epoch_day(col(STOP_DATE))
+                .fill_null(epoch_day_lit(as_of))
                 .alias("__e"),
             col(DISPENSES).cast(DataType::Int64).alias("__n"),
         ])
@@ -223,7 +224,7 @@ pub fn medication_adherence(
     let pcd = [col(PATIENT_ID), col(DRUG_CLASS), col(CODE)];
     let intervals = fills
         .filter(col("__supply").gt(lit(0i64)))
-        .sort([PATIENT_ID, DRUG_CLASS, CODE, "__fill"], sort_opts())
+        .sort([PATIENT_ID, DRUG_CLASS, CODE, "__fill"], stable_sort())
         .with_column(
             col("__supply")
                 .cum_sum(false)
@@ -243,7 +244,7 @@ pub fn medication_adherence(
         ])
         .filter(col("__beg").lt_eq(col("__end")))
         // Union over the drugs of a class.
-        .sort([PATIENT_ID, DRUG_CLASS, "__beg"], sort_opts())
+        .sort([PATIENT_ID, DRUG_CLASS, "__beg"], stable_sort())
         .with_column(
             col("__end")
                 .cum_max(false)
@@ -321,7 +322,7 @@ pub fn medication_adherence(
                         .lt(lit(i64::from(config.min_days_before_period_end))),
                 )
                 .then(lit("late_first_fill"))
-                .otherwise(null_of(DataType::String))
+                .otherwise(typed_null(DataType::String))
                 .alias("exclusion_reason"),
         )
         .with_column(col("exclusion_reason").is_null().alias("eligible_flag"))
@@ -330,7 +331,7 @@ pub fn medication_adherence(
                 .and(col("pdc").gt_eq(lit(config.threshold)))
                 .alias("adherent_flag"),
         )
-        .sort([PATIENT_ID, DRUG_CLASS], sort_opts());
+        .sort([PATIENT_ID, DRUG_CLASS], stable_sort());
     let order: Vec<Expr> = adherence_schema()
         .iter_names()
         .map(|n| col(n.clone()))
@@ -417,7 +418,7 @@ pub fn adherence_rates(adherence: LazyFrame) -> Result<LazyFrame> {
             col("adherence_rate"),
             col("mean_pdc"),
         ])
-        .sort([DRUG_CLASS], sort_opts()))
+        .sort([DRUG_CLASS], stable_sort()))
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! DESIGN.md §5.2 — length of stay and average length of stay (ALOS).
 
+use medallion_model::expr::stable_sort;
 use polars::prelude::*;
 
 use synthea_schema::TableKind;
@@ -8,7 +9,7 @@ use synthea_schema::columns::{conditions, require};
 
 use crate::columns::*;
 use crate::error::Result;
-use crate::util::{count_u32, sort_opts};
+use crate::util::count_u32;
 
 /// Output schema of [`stay_conditions`].
 pub fn stay_conditions_schema() -> Schema {
@@ -74,7 +75,7 @@ pub fn stay_conditions(stays: LazyFrame, conditions: LazyFrame) -> Result<LazyFr
         ])
         .unique_stable(None, UniqueKeepStrategy::First);
     Ok(concat([with_reason, during], UnionArgs::default())?
-        .sort([STAY_ID, CONDITION_CODE], sort_opts()))
+        .sort([STAY_ID, CONDITION_CODE], stable_sort()))
 }
 
 /// Output schema of [`alos_by_condition`] (the gold `los_by_condition`).
@@ -174,7 +175,7 @@ pub fn alos_by_condition(stays: LazyFrame, stay_conditions: LazyFrame) -> Result
         )
         .group_by([col(CONDITION_CODE)])
         .agg(alos_aggs())
-        .sort([CONDITION_CODE], sort_opts()))
+        .sort([CONDITION_CODE], stable_sort()))
 }
 
 /// Average length of stay by facility.
@@ -226,7 +227,7 @@ pub fn alos_by_facility(stays: LazyFrame) -> Result<LazyFrame> {
         .filter(col(OPEN_FLAG).not())
         .group_by([col(ORGANIZATION_ID)])
         .agg(alos_aggs())
-        .sort([ORGANIZATION_ID], sort_opts()))
+        .sort([ORGANIZATION_ID], stable_sort()))
 }
 
 /// Average length of stay by discharge month.
@@ -285,7 +286,7 @@ pub fn alos_by_month(stays: LazyFrame) -> Result<LazyFrame> {
         )
         .group_by([col(DISCHARGE_MONTH)])
         .agg(alos_aggs())
-        .sort([DISCHARGE_MONTH], sort_opts()))
+        .sort([DISCHARGE_MONTH], stable_sort()))
 }
 
 #[cfg(test)]

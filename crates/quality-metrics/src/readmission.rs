@@ -1,6 +1,7 @@
 //! DESIGN.md §5.3 — 30-day readmissions (hospital-wide style, observed, unadjusted) and
 //! the crude variant.
 
+use medallion_model::expr::{epoch_day, join_args, ratio, stable_sort, string_list, typed_null};
 use polars::prelude::*;
 
 use synthea_schema::TableKind;
@@ -12,7 +13,7 @@ use synthea_schema::columns::{patients, procedures, require};
 use crate::columns::*;
 use crate::config::ReadmissionConfig;
 use crate::error::Result;
-use crate::util::{day_num, join_args, null_of, ratio, sort_opts, string_list, sum_u32};
+use crate::util::sum_u32;
 
 /// Inputs of [`readmissions`].
 #[derive(Clone)]
@@ -271,8 +272,8 @@ pub fn readmissions(inputs: ReadmissionInputs, config: &ReadmissionConfig) -> Re
         )
         .with_columns([
             col("planned_flag").fill_null(lit(false)),
-            day_num(col(ADMISSION_DATE)).alias("__adm_day"),
-            day_num(col(DISCHARGE_DATE)).alias("__dis_day"),
+            epoch_day(col(ADMISSION_DATE)).alias("__adm_day"),
+            epoch_day(col(DISCHARGE_DATE)).alias("__dis_day"),
             col(DISCHARGE_DATE)
                 .dt()
                 .month_start()
@@ -302,7 +303,7 @@ pub fn readmissions(inputs: ReadmissionInputs, config: &ReadmissionConfig) -> Re
     let base = base
         .with_column(
             reason
-                .otherwise(null_of(DataType::String))
+                .otherwise(typed_null(DataType::String))
                 .alias("exclusion_reason"),
         )
         .with_column(col("exclusion_reason").is_null().alias("index_flag"));
@@ -332,7 +333,7 @@ pub fn readmissions(inputs: ReadmissionInputs, config: &ReadmissionConfig) -> Re
                     .and(col("days_to_readmission").lt_eq(lit(window))),
             ),
         )
-        .sort([STAY_ID, "__r_adm_ts", "readmit_stay_id"], sort_opts())
+        .sort([STAY_ID, "__r_adm_ts", "readmit_stay_id"], stable_sort())
         .group_by_stable([col(STAY_ID)])
         .agg([
             col("readmit_stay_id").first(),
@@ -349,7 +350,7 @@ pub fn readmissions(inputs: ReadmissionInputs, config: &ReadmissionConfig) -> Re
             [col(STAY_ID)],
             join_args(JoinType::Left, JoinValidation::OneToOne),
         )
-        .sort([PATIENT_ID, ADMISSION_TS, STAY_ID], sort_opts())
+        .sort([PATIENT_ID, ADMISSION_TS, STAY_ID], stable_sort())
         .with_column(
             (col("__adm_day").shift(lit(-1)).over(by_patient)? - col("__dis_day"))
                 .alias("__next_gap"),
@@ -498,7 +499,7 @@ pub fn readmission_rates(readmissions: LazyFrame, stay_conditions: LazyFrame) ->
             ratio(col("readmissions"), col("index_stays")).alias("rate"),
             ratio(col("crude_readmissions"), col("crude_stays")).alias("crude_rate"),
         ])
-        .sort(["dimension", "dimension_value"], sort_opts());
+        .sort(["dimension", "dimension_value"], stable_sort());
     let order: Vec<Expr> = readmission_rates_schema()
         .iter_names()
         .map(|n| col(n.clone()))

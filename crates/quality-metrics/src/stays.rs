@@ -1,6 +1,9 @@
 //! DESIGN.md §5.1 — the inpatient stay rollup and the stay ↔ encounter bridge.
 
 use chrono::NaiveDate;
+use medallion_model::expr::{
+    epoch_day, epoch_day_lit, join_args, stable_sort, string_list, typed_null,
+};
 use polars::prelude::*;
 
 use synthea_schema::TableKind;
@@ -13,7 +16,7 @@ use synthea_schema::columns::require;
 use crate::columns::*;
 use crate::config::StayConfig;
 use crate::error::Result;
-use crate::util::{count_u32, day_lit, day_num, join_args, max2, null_of, sort_opts, string_list};
+use crate::util::{count_u32, max2};
 
 /// Inputs of [`inpatient_stays`].
 #[derive(Clone)]
@@ -221,25 +224,25 @@ pub fn inpatient_stays(
         )
         .sort(
             [ENCOUNTER_ID, START, STOP, PATIENT_ID, ORGANIZATION_ID],
-            sort_opts(),
+            stable_sort(),
         )
         .unique_stable(Some(cols([ENCOUNTER_ID])), UniqueKeepStrategy::First);
 
     // Interval union per patient × organization.
     let assigned = encounters_rows
         .with_columns([
-            day_num(col(START_DATE)).alias(ADM_DAY),
-            day_num(col(STOP_DATE)).alias("__dis_day"),
+            epoch_day(col(START_DATE)).alias(ADM_DAY),
+            epoch_day(col(STOP_DATE)).alias("__dis_day"),
         ])
         .with_column(
             when(col("__dis_day").is_null())
-                .then(max2(day_lit(as_of), col(ADM_DAY)))
+                .then(max2(epoch_day_lit(as_of), col(ADM_DAY)))
                 .otherwise(col("__dis_day"))
                 .alias(EFF_END),
         )
         .sort(
             [PATIENT_ID, ORGANIZATION_ID, START, ENCOUNTER_ID],
-            sort_opts(),
+            stable_sort(),
         )
         .with_column(
             col(EFF_END)
@@ -288,7 +291,7 @@ pub fn inpatient_stays(
                 .alias(ENCOUNTER_SEQ),
             col(DUPLICATE_ROWS),
         ])
-        .sort([STAY_ID, ENCOUNTER_SEQ], sort_opts());
+        .sort([STAY_ID, ENCOUNTER_SEQ], stable_sort());
 
     let open_any = col(STOP).is_null().any(false);
     let stays = assigned
@@ -311,17 +314,17 @@ pub fn inpatient_stays(
         ])
         .with_columns([
             when(col(OPEN_FLAG))
-                .then(null_of(ts.clone()))
+                .then(typed_null(ts.clone()))
                 .otherwise(col(DISCHARGE_TS))
                 .alias(DISCHARGE_TS),
             when(col(OPEN_FLAG))
-                .then(null_of(DataType::Date))
+                .then(typed_null(DataType::Date))
                 .otherwise(col(DISCHARGE_DATE))
                 .alias(DISCHARGE_DATE),
         ])
         .with_columns([
             max2(
-                day_num(col(DISCHARGE_DATE)) - day_num(col(ADMISSION_DATE)),
+                epoch_day(col(DISCHARGE_DATE)) - epoch_day(col(ADMISSION_DATE)),
                 lit(1i32),
             )
             .cast(DataType::Int32)
@@ -352,13 +355,13 @@ pub fn inpatient_stays(
     // Transfer chains over a patient's stays ordered by admission.
     let by_patient = [col(PATIENT_ID)];
     let stays = stays
-        .sort([PATIENT_ID, ADMISSION_TS, STAY_ID], sort_opts())
+        .sort([PATIENT_ID, ADMISSION_TS, STAY_ID], stable_sort())
         .with_columns([
             col(ORGANIZATION_ID)
                 .shift(lit(-1))
                 .over(by_patient.clone())?
                 .alias("__next_org"),
-            day_num(col(ADMISSION_DATE))
+            epoch_day(col(ADMISSION_DATE))
                 .shift(lit(-1))
                 .over(by_patient.clone())?
                 .alias("__next_adm_day"),
@@ -366,7 +369,7 @@ pub fn inpatient_stays(
         .with_column(
             (col("__next_org")
                 .neq(col(ORGANIZATION_ID))
-                .and((col("__next_adm_day") - day_num(col(DISCHARGE_DATE))).lt_eq(lit(gap))))
+                .and((col("__next_adm_day") - epoch_day(col(DISCHARGE_DATE))).lt_eq(lit(gap))))
             .fill_null(lit(false))
             .alias(TRANSFER_OUT_FLAG),
         )
