@@ -7,6 +7,11 @@ use crate::columns::*;
 use crate::config::AggregateConfig;
 use crate::error::Result;
 
+/// Version of the definition of the time-to-treatment aggregates (`time_to_treatment`),
+/// recorded with its gold table. Change it whenever the rows would change for the same
+/// inputs.
+pub const METRIC_VERSION: &str = "time-to-treatment-1";
+
 /// The output schema of [`time_to_treatment`].
 pub fn time_to_treatment_schema() -> Schema {
     Schema::from_iter([

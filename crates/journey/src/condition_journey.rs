@@ -13,6 +13,11 @@ use crate::error::Result;
 use crate::inputs::{self, JourneyInputs};
 use crate::timeline::condition_onsets;
 
+/// Version of the definition of condition journeys (`condition_journeys`),
+/// recorded with its gold table. Change it whenever the rows would change for the same
+/// inputs.
+pub const METRIC_VERSION: &str = "condition-journeys-1";
+
 const MED_CODE: &str = "__med_code";
 const MED_DESC: &str = "__med_desc";
 const MED_START: &str = "__med_start";

@@ -9,6 +9,11 @@ use crate::config::EpisodeConfig;
 use crate::error::Result;
 use crate::inputs;
 
+/// Version of the definition of episodes of care (`episodes`),
+/// recorded with its gold table. Change it whenever the rows would change for the same
+/// inputs.
+pub const METRIC_VERSION: &str = "episodes-1";
+
 const ROW: &str = "__row";
 const PREV_END: &str = "__prev_end";
 

@@ -14,6 +14,11 @@ use crate::config::TimelineConfig;
 use crate::error::Result;
 use crate::inputs::{self, JourneyInputs};
 
+/// Version of the definition of the patient timeline (`patient_timeline`),
+/// recorded with its gold table. Change it whenever the rows would change for the same
+/// inputs.
+pub const METRIC_VERSION: &str = "patient-timeline-1";
+
 /// Internal tiebreak column (event-type rank).
 const RANK: &str = "__event_rank";
 /// Internal column: start of a condition's diagnosing encounter.

@@ -3,7 +3,6 @@
 use chrono::NaiveDate;
 use medallion_model::expr::{epoch_day, epoch_day_lit, join_args, ratio, stable_sort, typed_null};
 use polars::prelude::*;
-
 use synthea_schema::TableKind;
 use synthea_schema::columns::medications::{CODE, DISPENSES, PATIENT_ID, START_DATE, STOP_DATE};
 use synthea_schema::columns::{patients, require};
@@ -11,7 +10,12 @@ use synthea_schema::columns::{patients, require};
 use crate::columns::*;
 use crate::config::{AdherenceConfig, MeasurementPeriod};
 use crate::error::Result;
-use crate::util::{max2, min2, sum_u32};
+use crate::util::{max2, min2, patient_births, sum_u32};
+
+/// Version of the definition of PDC adherence (`medication_adherence`),
+/// recorded with its gold tables. Change it whenever the rows would change for the same
+/// inputs.
+pub const METRIC_VERSION: &str = "pdc-adherence-1";
 
 /// Inputs of [`medication_adherence`].
 #[derive(Clone)]
@@ -126,18 +130,14 @@ pub fn medication_adherence(
     config.validate()?;
     let AdherenceInputs {
         mut medications,
-        mut patients,
+        patients,
     } = inputs;
     require(
         TableKind::Medications,
         &mut medications,
         &[PATIENT_ID, CODE, START_DATE, STOP_DATE, DISPENSES],
     )?;
-    require(
-        TableKind::Patients,
-        &mut patients,
-        &[patients::PATIENT_ID, patients::BIRTH_DATE],
-    )?;
+    let births = patient_births(patients)?;
     let (p_start, p_end) = (epoch_day_lit(period.start), epoch_day_lit(period.end));
 
     let mut codes: Vec<String> = Vec::new();
@@ -266,12 +266,6 @@ pub fn medication_adherence(
         .group_by(pc.clone())
         .agg([col("__len").sum().alias("__covered")]);
 
-    let ages = patients
-        .select([col(patients::PATIENT_ID), col(patients::BIRTH_DATE)])
-        .unique_stable(
-            Some(cols([patients::PATIENT_ID])),
-            UniqueKeepStrategy::First,
-        );
     let ps = lit(period.start);
     let md = |e: Expr| {
         e.clone().dt().month().cast(DataType::Int32) * lit(100) + e.dt().day().cast(DataType::Int32)
@@ -290,9 +284,9 @@ pub fn medication_adherence(
             join_args(JoinType::Left, JoinValidation::OneToOne),
         )
         .join(
-            ages,
+            births,
             [col(PATIENT_ID)],
-            [col(PATIENT_ID)],
+            [col(patients::PATIENT_ID)],
             join_args(JoinType::Left, JoinValidation::ManyToOne),
         )
         .with_columns([

@@ -4,13 +4,17 @@ use medallion_model::expr::{
     epoch_day_lit, epoch_day_number, join_args, ratio, stable_sort, typed_null,
 };
 use polars::prelude::*;
-
 use synthea_schema::columns::encounters::ORGANIZATION_ID;
 
 use crate::columns::*;
 use crate::config::{CensusConfig, MeasurementPeriod};
 use crate::error::Result;
 use crate::util::{max2, min2};
+
+/// Version of the definition of the midnight census (`daily_census`),
+/// recorded with its gold tables. Change it whenever the rows would change for the same
+/// inputs.
+pub const METRIC_VERSION: &str = "census-1";
 
 /// Output schema of [`daily_census`].
 pub fn daily_census_schema() -> Schema {

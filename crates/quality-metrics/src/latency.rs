@@ -4,7 +4,6 @@ use medallion_model::expr::{
     AsOfDirection, AsOfJoin, asof_join, epoch_day, stable_sort, string_list, typed_null,
 };
 use polars::prelude::*;
-
 use synthea_schema::TableKind;
 use synthea_schema::columns::conditions::{CODE, PATIENT_ID, START};
 use synthea_schema::columns::{encounters, require};
@@ -12,6 +11,11 @@ use synthea_schema::columns::{encounters, require};
 use crate::columns::*;
 use crate::config::LatencyConfig;
 use crate::error::Result;
+
+/// Version of the definition of encounter-to-diagnosis latency (`diagnosis_latency`),
+/// recorded with its gold tables. Change it whenever the rows would change for the same
+/// inputs.
+pub const METRIC_VERSION: &str = "diagnosis-latency-1";
 
 /// Inputs of [`diagnosis_latency`].
 #[derive(Clone)]

@@ -2,7 +2,6 @@
 
 use medallion_model::expr::stable_sort;
 use polars::prelude::*;
-
 use synthea_schema::TableKind;
 use synthea_schema::columns::encounters::{ORGANIZATION_ID, PATIENT_ID, REASON_CODE};
 use synthea_schema::columns::{conditions, require};
@@ -10,6 +9,11 @@ use synthea_schema::columns::{conditions, require};
 use crate::columns::*;
 use crate::error::Result;
 use crate::util::count_u32;
+
+/// Version of the definition of length of stay (`los_by_condition`),
+/// recorded with its gold tables. Change it whenever the rows would change for the same
+/// inputs.
+pub const METRIC_VERSION: &str = "los-1";
 
 /// Output schema of [`stay_conditions`].
 pub fn stay_conditions_schema() -> Schema {

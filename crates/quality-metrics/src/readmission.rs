@@ -3,7 +3,6 @@
 
 use medallion_model::expr::{epoch_day, join_args, ratio, stable_sort, string_list, typed_null};
 use polars::prelude::*;
-
 use synthea_schema::TableKind;
 use synthea_schema::columns::encounters::{
     CODE, ENCOUNTER_ID, ORGANIZATION_ID, PATIENT_ID, REASON_CODE, START_DATE,
@@ -14,6 +13,11 @@ use crate::columns::*;
 use crate::config::ReadmissionConfig;
 use crate::error::Result;
 use crate::util::sum_u32;
+
+/// Version of the definition of 30-day readmissions (`readmissions`, `readmission_rates`),
+/// recorded with its gold tables. Change it whenever the rows would change for the same
+/// inputs.
+pub const METRIC_VERSION: &str = "readmissions-1";
 
 /// Inputs of [`readmissions`].
 #[derive(Clone)]

@@ -5,7 +5,6 @@ use medallion_model::expr::{
     epoch_day, epoch_day_lit, join_args, stable_sort, string_list, typed_null,
 };
 use polars::prelude::*;
-
 use synthea_schema::TableKind;
 use synthea_schema::columns::encounters::{
     ENCOUNTER_CLASS, ENCOUNTER_ID, ORGANIZATION_ID, PATIENT_ID, REASON_CODE, START, START_DATE,
@@ -17,6 +16,11 @@ use crate::columns::*;
 use crate::config::StayConfig;
 use crate::error::Result;
 use crate::util::{count_u32, max2};
+
+/// Version of the definition of the stay rollup (`inpatient_stays`, `stay_encounters`),
+/// recorded with its gold tables. Change it whenever the rows would change for the same
+/// inputs.
+pub const METRIC_VERSION: &str = "inpatient-stays-1";
 
 /// Inputs of [`inpatient_stays`].
 #[derive(Clone)]

@@ -2,6 +2,24 @@
 //! `medallion_model::expr`).
 
 use polars::prelude::*;
+use synthea_schema::TableKind;
+use synthea_schema::columns::{patients, require};
+
+use crate::error::Result;
+
+/// `patient_id` and `birth_date` of silver `patients`, one row per patient (the first).
+pub(crate) fn patient_births(patients: LazyFrame) -> Result<LazyFrame> {
+    use patients::{BIRTH_DATE, PATIENT_ID};
+    let mut patients = patients;
+    require(
+        TableKind::Patients,
+        &mut patients,
+        &[PATIENT_ID, BIRTH_DATE],
+    )?;
+    Ok(patients
+        .select([col(PATIENT_ID), col(BIRTH_DATE)])
+        .unique_stable(Some(cols([PATIENT_ID])), UniqueKeepStrategy::First))
+}
 
 /// Elementwise maximum of two expressions; null when `a` is null.
 pub(crate) fn max2(a: Expr, b: Expr) -> Expr {

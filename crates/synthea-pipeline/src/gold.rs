@@ -72,87 +72,6 @@ pub(crate) async fn gold_is_current(
     Ok(checked > 0)
 }
 
-/// Lower bounds of the age bands (years): 0–17, 18–34, 35–49, 50–64, 65+ (DESIGN.md §5.8).
-pub const AGE_BAND_LOWER_BOUNDS: [i32; 5] = [0, 18, 35, 50, 65];
-
-/// Age band label of an age expression, from [`AGE_BAND_LOWER_BOUNDS`].
-fn age_band(age: Expr) -> Expr {
-    let bounds = AGE_BAND_LOWER_BOUNDS;
-    // Built from the last band down, so each `otherwise` falls through to the next band.
-    let mut expr = lit(NULL).cast(DataType::String);
-    for (i, lower) in bounds.iter().enumerate().rev() {
-        let label = match bounds.get(i + 1) {
-            Some(next) => format!("{lower}-{}", next - 1),
-            None => format!("{lower}+"),
-        };
-        let upper = bounds.get(i + 1).copied().unwrap_or(i32::MAX);
-        expr = when(
-            age.clone()
-                .gt_eq(lit(*lower))
-                .and(age.clone().lt(lit(upper))),
-        )
-        .then(lit(label))
-        .otherwise(expr);
-    }
-    expr
-}
-
-/// Encounters (distinct) and patients per condition code.
-fn encounters_per_condition(conditions: LazyFrame) -> LazyFrame {
-    conditions
-        .group_by([col("code"), col("description")])
-        .agg([
-            col("encounter_id")
-                .n_unique()
-                .cast(DataType::Int64)
-                .alias("encounters"),
-            col("patient_id")
-                .n_unique()
-                .cast(DataType::Int64)
-                .alias("patients"),
-        ])
-        .sort(
-            ["encounters"],
-            SortMultipleOptions::default().with_order_descending(true),
-        )
-}
-
-/// Encounters by age group at the encounter and encounter class.
-fn encounters_by_age_group_and_class(encounters: LazyFrame, patients: LazyFrame) -> LazyFrame {
-    let births = patients
-        .select([col("patient_id"), col("birth_date")])
-        .unique(Some(cols(["patient_id"])), UniqueKeepStrategy::First);
-    let age_years = (col("start_date").dt().year() - col("birth_date").dt().year())
-        - when(
-            col("start_date")
-                .dt()
-                .ordinal_day()
-                .lt(col("birth_date").dt().ordinal_day()),
-        )
-        .then(lit(1i32))
-        .otherwise(lit(0i32));
-    encounters
-        .join(
-            births,
-            [col("patient_id")],
-            [col("patient_id")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_column(age_band(age_years).alias("age_group"))
-        .group_by([col("age_group"), col("encounter_class")])
-        .agg([
-            len().cast(DataType::Int64).alias("encounters"),
-            col("patient_id")
-                .n_unique()
-                .cast(DataType::Int64)
-                .alias("patients"),
-        ])
-        .sort(
-            ["age_group", "encounter_class"],
-            SortMultipleOptions::default(),
-        )
-}
-
 /// Writes gold tables of one run, tagged with what they were computed from.
 struct GoldWriter<'a> {
     config: &'a PipelineConfig,
@@ -236,19 +155,6 @@ pub(crate) async fn write_gold(
     let encounters = get(TableKind::Encounters);
     let patients = get(TableKind::Patients);
     let sizes = silver_sizes(conditions.clone(), encounters.clone()).await?;
-    gold.write(
-        "encounters_per_condition",
-        encounters_per_condition(conditions.clone()),
-        sizes.conditions,
-    )
-    .await?;
-    gold.write(
-        "encounters_by_age_group_class",
-        encounters_by_age_group_and_class(encounters.clone(), patients.clone()),
-        sizes.encounters,
-    )
-    .await?;
-
     // Star schema; the date dimension spans the encounters (or just the as-of year).
     let (first, last) = date_span(sizes.first_encounter, sizes.last_encounter, config);
     let star_inputs = StarInputs {
@@ -319,8 +225,14 @@ pub(crate) async fn write_gold(
         ehr_quality_metrics::gold_tables(&quality_inputs, &quality_config, as_of)
     })
     .await??;
-    for (name, frame) in quality_tables {
-        gold.write(name, frame, 0).await?;
+    for table in quality_tables {
+        // The utilization tables read one silver table each: report its rows.
+        let read = match table.name.as_str() {
+            ehr_quality_metrics::gold::ENCOUNTERS_PER_CONDITION => sizes.conditions,
+            ehr_quality_metrics::gold::ENCOUNTERS_BY_AGE_GROUP_CLASS => sizes.encounters,
+            _ => 0,
+        };
+        gold.write(&table.name, table.frame, read).await?;
     }
 
     // Patient journeys (ehr-journey): timeline partitioned by event year.
@@ -336,13 +248,10 @@ pub(crate) async fn write_gold(
         ehr_journey::gold_tables(&journey_inputs, &ehr_journey::JourneyConfig::default())
     })
     .await??;
-    for (name, frame) in journey_tables {
-        let partitions: &[&str] = if name == "patient_timeline" {
-            &["event_year"]
-        } else {
-            &[]
-        };
-        gold.write_partitioned(name, frame, 0, partitions).await?;
+    for table in journey_tables {
+        let partitions: Vec<&str> = table.partition_columns.iter().map(String::as_str).collect();
+        gold.write_partitioned(&table.name, table.frame, 0, &partitions)
+            .await?;
     }
 
     let rows = gold.rows;
