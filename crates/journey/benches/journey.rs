@@ -68,7 +68,7 @@ fn bench_gold_tables(c: &mut Criterion) {
                     let tables = gold_tables(inputs, &config).unwrap();
                     tables
                         .into_iter()
-                        .map(|(_, lf)| lf.collect().unwrap().height())
+                        .map(|table| table.frame.collect().unwrap().height())
                         .sum::<usize>()
                 });
             },

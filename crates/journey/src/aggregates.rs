@@ -1,10 +1,16 @@
 //! Aggregates of condition journeys by condition ("time to treatment" dashboard).
 
+use medallion_model::expr::ratio;
 use polars::prelude::*;
 
 use crate::columns::*;
 use crate::config::AggregateConfig;
 use crate::error::Result;
+
+/// Version of the definition of the time-to-treatment aggregates (`time_to_treatment`),
+/// recorded with its gold table. Change it whenever the rows would change for the same
+/// inputs.
+pub const METRIC_VERSION: &str = "time-to-treatment-1";
 
 /// The output schema of [`time_to_treatment`].
 pub fn time_to_treatment_schema() -> Schema {
@@ -150,10 +156,7 @@ pub fn time_to_treatment(journeys: LazyFrame, config: &AggregateConfig) -> Resul
                 .alias(MEAN_ENCOUNTERS_AFTER_TREATMENT),
         ])
         .filter(col(PATIENTS).gt_eq(lit_i64(i64::from(config.min_patients))))
-        .with_column(
-            (col(TREATED_PATIENTS).cast(DataType::Float64) / col(PATIENTS).cast(DataType::Float64))
-                .alias(TREATED_SHARE),
-        )
+        .with_column(ratio(col(TREATED_PATIENTS), col(PATIENTS)).alias(TREATED_SHARE))
         .sort_by_exprs(
             [col(PATIENTS), col(CONDITION_CODE)],
             SortMultipleOptions::default()

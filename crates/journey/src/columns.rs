@@ -1,36 +1,18 @@
-//! Column names (silver inputs and gold outputs), event-type values, and small shared
-//! expression helpers.
+//! Gold output column names of this crate and small helpers for its timestamps.
 //!
-//! Input names are the canonical silver names of `synthea-schema`
-//! ([`synthea_schema::normalize::silver_schema`]); transforms never spell a column as a
-//! string literal.
+//! Input names are the canonical silver names of [`synthea_schema::columns`];
+//! transforms never spell a column as a string literal.
 
+use medallion_model::expr::join_args;
 use polars::prelude::*;
-
-use crate::error::{Error, Result};
 
 // ----- silver input columns -------------------------------------------------------------
 
-/// Patient id (all silver tables).
-pub const PATIENT_ID: &str = "patient_id";
-/// Encounter id (encounters: primary key; other tables: foreign key).
-pub const ENCOUNTER_ID: &str = "encounter_id";
-/// Start timestamp (`Datetime(µs, UTC)`; `Date` for conditions).
-pub const START: &str = "start";
-/// Stop timestamp (`Datetime(µs, UTC)`; `Date` for conditions). Null = ongoing.
-pub const STOP: &str = "stop";
-/// Occurrence timestamp of immunizations and observations.
-pub const OCCURRED_AT: &str = "occurred_at";
-/// Code (SNOMED, RxNorm, CVX or LOINC by table).
-pub const CODE: &str = "code";
-/// Human-readable description of `code`.
-pub const DESCRIPTION: &str = "description";
-/// SNOMED code of the condition a row addresses (encounters, medications, procedures).
-pub const REASON_CODE: &str = "reason_code";
-/// Encounter class (`wellness`, `inpatient`, ...).
-pub const ENCOUNTER_CLASS: &str = "encounter_class";
-/// Numeric observation value (`Float64`, null for text observations).
-pub const VALUE_NUMERIC: &str = "value_numeric";
+// Silver input columns are `synthea_schema::columns` (one constant per table and column,
+// checked against the silver schema); modules import the table-qualified constants.
+// The four columns that every silver event table has keep their names on the timeline
+// (and in the other outputs), so they are re-exported here.
+pub use synthea_schema::columns::encounters::{CODE, DESCRIPTION, ENCOUNTER_ID, PATIENT_ID};
 
 // ----- timeline output columns ----------------------------------------------------------
 
@@ -150,10 +132,8 @@ pub const ROLLING_COUNT: &str = "rolling_count";
 /// Microseconds per day.
 pub(crate) const MICROS_PER_DAY: i64 = 86_400_000_000;
 
-/// The silver timestamp dtype, `Datetime(µs, UTC)`.
-pub fn utc_datetime() -> DataType {
-    DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
-}
+/// The silver timestamp dtype, `Datetime(µs, UTC)` (re-exported from `synthea-schema`).
+pub use synthea_schema::spec::utc_datetime;
 
 /// Parse a string column holding Synthea timestamps (`2019-02-17T05:07:38Z`) into the
 /// silver dtype `Datetime(µs, UTC)`; malformed values become null. Handy for fixtures.
@@ -204,11 +184,6 @@ pub(crate) fn micros(e: Expr) -> Expr {
     e.cast(DataType::Int64)
 }
 
-/// Fractional days from `earlier` to `later` (both `Datetime(µs, UTC)`), as `Float64`.
-pub(crate) fn days_between(later: Expr, earlier: Expr) -> Expr {
-    (micros(later) - micros(earlier)).cast(DataType::Float64) / lit(MICROS_PER_DAY as f64)
-}
-
 /// A `Date` expression as midnight UTC, `Datetime(µs, UTC)`.
 pub(crate) fn date_to_utc_midnight(e: Expr) -> Expr {
     (e.cast(DataType::Int32).cast(DataType::Int64) * lit(MICROS_PER_DAY)).cast(utc_datetime())
@@ -219,45 +194,9 @@ pub(crate) fn lit_i64(v: i64) -> Expr {
     lit(v).cast(DataType::Int64)
 }
 
-/// Typed null literal.
-pub(crate) fn null_of(dtype: DataType) -> Expr {
-    lit(NULL).cast(dtype)
-}
-
-/// Check that `lf` has every `(column, dtype)` of `required`. Only the schema is resolved.
-pub(crate) fn require_columns(
-    table: &'static str,
-    lf: &mut LazyFrame,
-    required: &[(&str, DataType)],
-) -> Result<()> {
-    let schema = lf.collect_schema()?;
-    for (name, dtype) in required {
-        match schema.get(name) {
-            None => {
-                return Err(Error::MissingColumn {
-                    table,
-                    column: (*name).to_string(),
-                    found: schema.iter_names().map(|n| n.to_string()).collect(),
-                });
-            }
-            Some(found) if found != dtype => {
-                return Err(Error::ColumnType {
-                    table,
-                    column: (*name).to_string(),
-                    expected: dtype.to_string(),
-                    found: found.to_string(),
-                });
-            }
-            Some(_) => {}
-        }
-    }
-    Ok(())
-}
-
 /// Left join arguments that keep the left row order and fail on a right-side fan-out.
 pub(crate) fn left_many_to_one() -> JoinArgs {
-    let mut args = JoinArgs::new(JoinType::Left);
-    args.validation = JoinValidation::ManyToOne;
+    let mut args = join_args(JoinType::Left, JoinValidation::ManyToOne);
     args.maintain_order = MaintainOrderJoin::Left;
     args
 }

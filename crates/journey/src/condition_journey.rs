@@ -1,13 +1,22 @@
 //! Per patient × condition journey features.
 
+use medallion_model::expr::{
+    AsOfDirection, AsOfJoin, add_days, asof_join, elapsed_days, stable_sort, string_list,
+    typed_null,
+};
 use polars::prelude::*;
+use synthea_schema::columns::{conditions, encounters, medications};
 
 use crate::columns::*;
 use crate::config::JourneyConfig;
 use crate::error::Result;
 use crate::inputs::{self, JourneyInputs};
 use crate::timeline::condition_onsets;
-use crate::windows::{AsOfConfig, AsOfDirection, asof_join};
+
+/// Version of the definition of condition journeys (`condition_journeys`),
+/// recorded with its gold table. Change it whenever the rows would change for the same
+/// inputs.
+pub const METRIC_VERSION: &str = "condition-journeys-1";
 
 const MED_CODE: &str = "__med_code";
 const MED_DESC: &str = "__med_desc";
@@ -49,16 +58,13 @@ pub fn condition_journeys_schema() -> Schema {
     ])
 }
 
-fn stable() -> SortMultipleOptions {
-    SortMultipleOptions::default()
-        .with_nulls_last(true)
-        .with_maintain_order(true)
-}
-
 /// First value of `c` in the order of `keys` (within an aggregation).
 fn first_by(c: &str, keys: &[&str]) -> Expr {
     col(c)
-        .sort_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>(), stable())
+        .sort_by(
+            keys.iter().map(|k| col(*k)).collect::<Vec<_>>(),
+            stable_sort(),
+        )
         .first()
 }
 
@@ -212,8 +218,7 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
             .and(col(DIAGNOSIS_TIME).is_not_null()),
     );
     if let Some(codes) = &cfg.condition_codes {
-        let s = Series::new("codes".into(), codes.clone());
-        onsets = onsets.filter(col(CODE).is_in(lit(s).implode(false), false));
+        onsets = onsets.filter(col(CODE).is_in(string_list(codes), false));
     }
     let onsets = onsets.rename([CODE], [CONDITION_CODE], true);
     let dx_keys = [DIAGNOSIS_TIME, SOURCE_ROW];
@@ -222,11 +227,11 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
         .group_by([col(PATIENT_ID), col(CONDITION_CODE)])
         .agg([
             first_by(DESCRIPTION, &dx_keys).alias(CONDITION_DESCRIPTION),
-            first_by(START, &dx_keys).alias(DIAGNOSIS_DATE),
+            first_by(conditions::START, &dx_keys).alias(DIAGNOSIS_DATE),
             first_by(DIAGNOSIS_TIME, &dx_keys).alias(DIAGNOSIS_TIME),
             first_by(ENCOUNTER_ID, &dx_keys).alias(DIAGNOSIS_ENCOUNTER_ID),
             len().cast(DataType::Int64).alias(DIAGNOSIS_COUNT),
-            first_by(STOP, &dx_keys).alias(RESOLUTION_DATE),
+            first_by(conditions::STOP, &dx_keys).alias(RESOLUTION_DATE),
         ]);
     let dx_key_cols =
         dx.clone()
@@ -238,16 +243,16 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
         .filter(
             col(PATIENT_ID)
                 .is_not_null()
-                .and(col(START).is_not_null())
+                .and(col(medications::START).is_not_null())
                 .and(col(CODE).is_not_null()),
         )
         .select([
             col(PATIENT_ID),
             col(CODE).alias(MED_CODE),
             col(DESCRIPTION).alias(MED_DESC),
-            col(START).alias(MED_START),
-            col(STOP).alias(MED_STOP),
-            col(REASON_CODE).alias(MED_REASON),
+            col(medications::START).alias(MED_START),
+            col(medications::STOP).alias(MED_STOP),
+            col(medications::REASON_CODE).alias(MED_REASON),
             col(MED_ROW).cast(DataType::Int64),
         ])
         .with_column(
@@ -259,10 +264,7 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
         );
     let after_dx = col(MED_START).gt_eq(col(DIAGNOSIS_TIME));
 
-    let within_days = |days: i64| {
-        (micros(col(MED_START)) - micros(col(DIAGNOSIS_TIME)))
-            .lt_eq(lit_i64(days.saturating_mul(MICROS_PER_DAY)))
-    };
+    let within_days = |days: i64| col(MED_START).lt_eq(add_days(col(DIAGNOSIS_TIME), days));
     let reason_ok = match cfg.reason_window_days {
         Some(days) => after_dx.clone().and(within_days(days)),
         None => after_dx.clone(),
@@ -316,17 +318,21 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
                 .then(lit("reason"))
                 .when(col("__f_start").is_not_null())
                 .then(lit("new_medication"))
-                .otherwise(null_of(DataType::String))
+                .otherwise(typed_null(DataType::String))
                 .alias(TREATMENT_MATCH),
         ]);
 
     // ---- encounters around treatment start ------------------------------------------------
     let enc_cum = encounters
         .clone()
-        .filter(col(PATIENT_ID).is_not_null().and(col(START).is_not_null()))
-        .group_by([col(PATIENT_ID), col(START).alias(ENC_T)])
+        .filter(
+            col(PATIENT_ID)
+                .is_not_null()
+                .and(col(encounters::START).is_not_null()),
+        )
+        .group_by([col(PATIENT_ID), col(encounters::START).alias(ENC_T)])
         .agg([len().cast(DataType::Int64).alias(ENC_CUM)])
-        .sort_by_exprs([col(PATIENT_ID), col(ENC_T)], stable())
+        .sort_by_exprs([col(PATIENT_ID), col(ENC_T)], stable_sort())
         .with_column(
             col(ENC_CUM)
                 .cum_sum(false)
@@ -334,28 +340,25 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
                 .alias(ENC_CUM),
         );
     // Encounters with start < q (strict) or <= q, for the query time in `QUERY_T`.
-    let count_at = |lf: LazyFrame, query: Expr, inclusive: bool, out: &str| -> Result<LazyFrame> {
-        let cfg = AsOfConfig::new(QUERY_T, ENC_T)
+    let count_at = |lf: LazyFrame, query: Expr, inclusive: bool, out: &str| {
+        let cfg = AsOfJoin::new(QUERY_T, ENC_T)
             .with_by([PATIENT_ID])
             .with_allow_exact_matches(inclusive);
-        Ok(
-            asof_join(lf.with_column(query.alias(QUERY_T)), enc_cum.clone(), &cfg)?
-                .with_column(col(ENC_CUM).fill_null(lit_i64(0)).alias(out))
-                .drop(by_name([QUERY_T, ENC_T, ENC_CUM], true, false)),
-        )
+        asof_join(lf.with_column(query.alias(QUERY_T)), enc_cum.clone(), &cfg)
+            .with_column(col(ENC_CUM).fill_null(lit_i64(0)).alias(out))
+            .drop(by_name([QUERY_T, ENC_T, ENC_CUM], true, false))
     };
     let t = || col(TREATMENT_START);
-    let before_us = lit_i64(cfg.encounters_before_days.saturating_mul(MICROS_PER_DAY));
-    let after_us = lit_i64(cfg.encounters_after_days.saturating_mul(MICROS_PER_DAY));
-    let shifted = |delta: Expr| (micros(t()) + delta).cast(utc_datetime());
     let treated_only = treated
         .clone()
         .select([col(PATIENT_ID), col(CONDITION_CODE), col(TREATMENT_START)])
         .filter(col(TREATMENT_START).is_not_null());
-    let counts = count_at(treated_only, t(), false, "__lt_t")?;
-    let counts = count_at(counts, shifted(-before_us), false, "__lt_t_before")?;
-    let counts = count_at(counts, shifted(after_us), true, "__le_t_after")?;
-    let counts = count_at(counts, t(), true, "__le_t")?.select([
+    let counts = count_at(treated_only, t(), false, "__lt_t");
+    let before = add_days(t(), -cfg.encounters_before_days);
+    let counts = count_at(counts, before, false, "__lt_t_before");
+    let after = add_days(t(), cfg.encounters_after_days);
+    let counts = count_at(counts, after, true, "__le_t_after");
+    let counts = count_at(counts, t(), true, "__le_t").select([
         col(PATIENT_ID),
         col(CONDITION_CODE),
         (col("__lt_t") - col("__lt_t_before")).alias(ENCOUNTERS_BEFORE_TREATMENT),
@@ -366,15 +369,15 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
     let inpatient = encounters
         .clone()
         .filter(
-            col(ENCOUNTER_CLASS)
+            col(encounters::ENCOUNTER_CLASS)
                 .eq(lit(cfg.inpatient_class.as_str()))
                 .and(col(PATIENT_ID).is_not_null())
-                .and(col(START).is_not_null()),
+                .and(col(encounters::START).is_not_null()),
         )
         .select([
             col(PATIENT_ID),
             col(ENCOUNTER_ID).alias(FIRST_INPATIENT_ENCOUNTER_ID),
-            col(START).alias(FIRST_INPATIENT_START),
+            col(encounters::START).alias(FIRST_INPATIENT_START),
         ])
         .sort_by_exprs(
             [
@@ -382,15 +385,15 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
                 col(FIRST_INPATIENT_START),
                 col(FIRST_INPATIENT_ENCOUNTER_ID),
             ],
-            stable(),
+            stable_sort(),
         );
     let first_inpatient = asof_join(
         dx_key_cols.clone(),
         inpatient,
-        &AsOfConfig::new(DIAGNOSIS_TIME, FIRST_INPATIENT_START)
+        &AsOfJoin::new(DIAGNOSIS_TIME, FIRST_INPATIENT_START)
             .with_by([PATIENT_ID])
             .with_direction(AsOfDirection::Forward),
-    )?
+    )
     .select([
         col(PATIENT_ID),
         col(CONDITION_CODE),
@@ -409,10 +412,14 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
     let related_events = concat(
         [
             related(onsets.clone(), CONDITION_CODE, col(DIAGNOSIS_TIME)),
-            related(onsets, CONDITION_CODE, date_to_utc_midnight(col(STOP))),
+            related(
+                onsets,
+                CONDITION_CODE,
+                date_to_utc_midnight(col(conditions::STOP)),
+            ),
             related(meds.clone(), MED_REASON, col(MED_START)),
             related(meds, MED_REASON, col(MED_STOP)),
-            related(encounters, REASON_CODE, col(START)),
+            related(encounters, encounters::REASON_CODE, col(encounters::START)),
         ],
         UnionArgs::default(),
     )?
@@ -460,15 +467,15 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
             col(TREATMENT_MEDICATION_DESCRIPTION),
             col(TREATMENT_START),
             col(TREATMENT_MATCH),
-            days_between(col(TREATMENT_START), col(DIAGNOSIS_TIME)).alias(DAYS_TO_MEDICATION),
+            elapsed_days(col(TREATMENT_START), col(DIAGNOSIS_TIME)).alias(DAYS_TO_MEDICATION),
             col(ENCOUNTERS_BEFORE_TREATMENT),
             col(ENCOUNTERS_AFTER_TREATMENT),
             col(FIRST_INPATIENT_ENCOUNTER_ID),
             col(FIRST_INPATIENT_START),
-            days_between(col(FIRST_INPATIENT_START), col(DIAGNOSIS_TIME))
+            elapsed_days(col(FIRST_INPATIENT_START), col(DIAGNOSIS_TIME))
                 .alias(DAYS_TO_FIRST_INPATIENT),
             col(JOURNEY_END),
-            days_between(col(JOURNEY_END), col(DIAGNOSIS_TIME)).alias(JOURNEY_LENGTH_DAYS),
+            elapsed_days(col(JOURNEY_END), col(DIAGNOSIS_TIME)).alias(JOURNEY_LENGTH_DAYS),
             col(RESOLUTION_DATE).is_not_null().alias(RESOLVED_FLAG),
             col(RESOLUTION_DATE),
             (col(RESOLUTION_DATE)
@@ -479,7 +486,7 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
                     .cast(DataType::Int64))
             .alias(DAYS_TO_RESOLUTION),
         ])
-        .sort_by_exprs([col(PATIENT_ID), col(CONDITION_CODE)], stable()))
+        .sort_by_exprs([col(PATIENT_ID), col(CONDITION_CODE)], stable_sort()))
 }
 
 #[cfg(test)]

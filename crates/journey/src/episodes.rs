@@ -1,11 +1,18 @@
 //! Episodes of care: a patient's encounters grouped by gaps without encounters.
 
+use medallion_model::expr::{elapsed_days, stable_sort, string_list};
 use polars::prelude::*;
+use synthea_schema::columns::encounters::{ENCOUNTER_CLASS, START, STOP};
 
 use crate::columns::*;
 use crate::config::EpisodeConfig;
 use crate::error::Result;
 use crate::inputs;
+
+/// Version of the definition of episodes of care (`episodes`),
+/// recorded with its gold table. Change it whenever the rows would change for the same
+/// inputs.
+pub const METRIC_VERSION: &str = "episodes-1";
 
 const ROW: &str = "__row";
 const PREV_END: &str = "__prev_end";
@@ -124,9 +131,7 @@ pub fn encounter_episodes(encounters: LazyFrame, config: &EpisodeConfig) -> Resu
         )
         .sort_by_exprs(
             [col(PATIENT_ID), col(START), col(ENCOUNTER_ID), col(ROW)],
-            SortMultipleOptions::default()
-                .with_nulls_last(true)
-                .with_maintain_order(true),
+            stable_sort(),
         )
         .with_column(
             micros(col(ENCOUNTER_END))
@@ -237,10 +242,9 @@ pub fn episodes(encounters: LazyFrame, config: &EpisodeConfig) -> Result<LazyFra
                 .alias(class_count_column(c)),
         );
     }
-    let known = Series::new("classes".into(), classes.clone());
     aggs.push(
         col(ENCOUNTER_CLASS)
-            .is_in(lit(known).implode(false), false)
+            .is_in(string_list(&classes), false)
             .fill_null(lit(false))
             .not()
             .sum()
@@ -253,7 +257,7 @@ pub fn episodes(encounters: LazyFrame, config: &EpisodeConfig) -> Result<LazyFra
         col(EPISODE_SEQ),
         col(EPISODE_START),
         col(EPISODE_END),
-        days_between(col(EPISODE_END), col(EPISODE_START)).alias(EPISODE_LENGTH_DAYS),
+        elapsed_days(col(EPISODE_END), col(EPISODE_START)).alias(EPISODE_LENGTH_DAYS),
         col(ENCOUNTER_COUNT),
     ];
     out.extend(classes.iter().map(|c| col(class_count_column(c))));
@@ -261,10 +265,7 @@ pub fn episodes(encounters: LazyFrame, config: &EpisodeConfig) -> Result<LazyFra
     Ok(assigned
         .group_by([col(PATIENT_ID), col(EPISODE_SEQ), col(EPISODE_ID)])
         .agg(aggs)
-        .sort_by_exprs(
-            [col(PATIENT_ID), col(EPISODE_SEQ)],
-            SortMultipleOptions::default().with_maintain_order(true),
-        )
+        .sort_by_exprs([col(PATIENT_ID), col(EPISODE_SEQ)], stable_sort())
         .select(out))
 }
 

@@ -7,17 +7,15 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong while building journey tables.
 ///
-/// Input problems ([`Error::MissingColumn`], [`Error::ColumnType`], [`Error::InvalidConfig`],
-/// [`Error::UnsortedInput`]) name the table, column or setting to fix; engine failures are
-/// wrapped unchanged in [`Error::Polars`].
+/// Input problems ([`Error::Silver`] for silver tables, [`Error::MissingColumn`] /
+/// [`Error::ColumnType`] for other inputs, [`Error::InvalidConfig`]) name the table,
+/// column or setting to fix; engine failures are wrapped unchanged in [`Error::Polars`].
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// An input frame lacks a column the transform needs.
-    #[error(
-        "input `{table}` has no column `{column}`; found columns: {found:?} \
-         (pass the canonical silver table from synthea-schema's `normalize`)"
-    )]
+    /// A non-silver input frame (e.g. the journeys given to `time_to_treatment`) lacks a
+    /// column the transform needs.
+    #[error("input `{table}` has no column `{column}`; found columns: {found:?}")]
     MissingColumn {
         /// Logical input name (e.g. `encounters`).
         table: &'static str,
@@ -48,31 +46,11 @@ pub enum Error {
         /// What is accepted.
         reason: &'static str,
     },
-    /// Input that must already be sorted is not (see [`crate::windows::verify_sorted`]).
-    #[error(
-        "input `{table}` is not sorted by {keys:?}: row {row} sorts before row {prev_row}; \
-         sort it first or use `windows::asof_join`, which sorts for you"
-    )]
-    UnsortedInput {
-        /// Logical input name (`left` / `right` for as-of joins).
-        table: &'static str,
-        /// The sort keys (group keys, then the order key).
-        keys: Vec<String>,
-        /// 0-based index of the first row that is out of order.
-        row: usize,
-        /// 0-based index of the row before it.
-        prev_row: usize,
-    },
-    /// The sort key of a pre-sorted as-of join input contains nulls (order undefined).
-    #[error("input `{table}` has {nulls} null value(s) in sort key `{column}`")]
-    NullSortKey {
-        /// Logical input name.
-        table: &'static str,
-        /// The key column.
-        column: String,
-        /// Number of nulls.
-        nulls: usize,
-    },
+    /// A silver input is not the table it should be: a column is missing or has another
+    /// dtype ([`synthea_schema::Error::SilverContract`] names the table, the column, the
+    /// expected and found dtypes and the columns present).
+    #[error(transparent)]
+    Silver(#[from] synthea_schema::Error),
     /// An error raised by Polars while planning or executing a query.
     #[error("polars: {source}")]
     Polars {

@@ -1,15 +1,17 @@
-//! The gold tables of this crate, named for the pipeline writer.
+//! The gold tables of this crate, as values a pipeline writes without knowing them in
+//! advance.
 
+use medallion_model::GoldTable;
 use polars::prelude::*;
 
-use crate::aggregates::time_to_treatment;
+use crate::aggregates::{self, time_to_treatment};
 use crate::columns::*;
-use crate::condition_journey::condition_journeys;
+use crate::condition_journey::{self, condition_journeys};
 use crate::config::JourneyConfig;
-use crate::episodes::episodes;
+use crate::episodes::{self, episodes};
 use crate::error::Result;
 use crate::inputs::JourneyInputs;
-use crate::timeline::{patient_timeline, timeline_schema};
+use crate::timeline::{self, patient_timeline, timeline_schema};
 
 /// Gold table name of the timeline.
 pub const PATIENT_TIMELINE_TABLE: &str = "patient_timeline";
@@ -27,14 +29,15 @@ pub fn gold_timeline_schema() -> Schema {
     s
 }
 
-/// Every gold table of this crate, in write order, as `(name, frame)`.
+/// Every gold table of this crate, in write order, each with its metric version and
+/// its output grain as description.
 ///
-/// | name | frame | schema |
-/// |---|---|---|
-/// | `patient_timeline` | [`patient_timeline`] + `event_year` (`Int32`, UTC year of `event_time`; the partition column) | [`gold_timeline_schema`] |
-/// | `episodes` | [`episodes`] | [`episodes_schema`](crate::episodes_schema) |
-/// | `condition_journeys` | [`condition_journeys`] | [`condition_journeys_schema`](crate::condition_journeys_schema) |
-/// | `time_to_treatment` | [`time_to_treatment`] over `condition_journeys` | [`time_to_treatment_schema`](crate::time_to_treatment_schema) |
+/// | name | frame | schema | partitioned by | version |
+/// |---|---|---|---|---|
+/// | `patient_timeline` | [`patient_timeline`] + `event_year` (`Int32`, UTC year of `event_time`) | [`gold_timeline_schema`] | `event_year` | [`timeline::METRIC_VERSION`] |
+/// | `episodes` | [`episodes`] | [`episodes_schema`](crate::episodes_schema) | — | [`episodes::METRIC_VERSION`] |
+/// | `condition_journeys` | [`condition_journeys`] | [`condition_journeys_schema`](crate::condition_journeys_schema) | — | [`condition_journey::METRIC_VERSION`] |
+/// | `time_to_treatment` | [`time_to_treatment`] over `condition_journeys` | [`time_to_treatment_schema`](crate::time_to_treatment_schema) | — | [`aggregates::METRIC_VERSION`] |
 ///
 /// Nothing is collected: the frames share their inputs, and the caller (the pipeline's
 /// gold writer) decides how to execute them.
@@ -74,17 +77,15 @@ pub fn gold_timeline_schema() -> Schema {
 ///
 /// let inputs = JourneyInputs::new(encounters, conditions, medications);
 /// let tables = gold_tables(&inputs, &JourneyConfig::default())?;
-/// let names: Vec<_> = tables.iter().map(|(n, _)| *n).collect();
+/// let names: Vec<_> = tables.iter().map(|t| t.name.as_str()).collect();
 /// assert_eq!(names, ["patient_timeline", "episodes", "condition_journeys", "time_to_treatment"]);
-/// let timeline = tables[0].1.clone().collect()?;
+/// assert_eq!(tables[0].partition_columns, ["event_year"]);
+/// let timeline = tables[0].frame.clone().collect()?;
 /// assert_eq!(timeline.column("event_year")?.i32()?.get(0), Some(2024));
 /// # Ok(())
 /// # }
 /// ```
-pub fn gold_tables(
-    inputs: &JourneyInputs,
-    config: &JourneyConfig,
-) -> Result<Vec<(&'static str, LazyFrame)>> {
+pub fn gold_tables(inputs: &JourneyInputs, config: &JourneyConfig) -> Result<Vec<GoldTable>> {
     config.validate()?;
     let timeline = patient_timeline(inputs, &config.timeline)?.with_column(
         col(EVENT_TIME)
@@ -97,9 +98,29 @@ pub fn gold_tables(
     let journeys = condition_journeys(inputs, config)?;
     let ttt = time_to_treatment(journeys.clone(), &config.aggregates)?;
     Ok(vec![
-        (PATIENT_TIMELINE_TABLE, timeline),
-        (EPISODES_TABLE, episodes),
-        (CONDITION_JOURNEYS_TABLE, journeys),
-        (TIME_TO_TREATMENT_TABLE, ttt),
+        GoldTable::new(PATIENT_TIMELINE_TABLE, timeline, timeline::METRIC_VERSION)
+            .with_partition_columns([EVENT_YEAR])
+            .with_description(
+                "One row per clinical event of a patient (encounter, condition onset and \
+                 resolution, medication start and stop, procedure, immunization, selected \
+                 observation), in timeline order.",
+            ),
+        GoldTable::new(EPISODES_TABLE, episodes, episodes::METRIC_VERSION).with_description(
+            "One row per patient and episode of care: span and encounter counts by class.",
+        ),
+        GoldTable::new(
+            CONDITION_JOURNEYS_TABLE,
+            journeys,
+            condition_journey::METRIC_VERSION,
+        )
+        .with_description(
+            "One row per patient and condition code: first diagnosis, first treatment, \
+             encounters around treatment start, first inpatient stay, journey length and \
+             resolution.",
+        ),
+        GoldTable::new(TIME_TO_TREATMENT_TABLE, ttt, aggregates::METRIC_VERSION).with_description(
+            "One row per condition code: patients, treated share, time to medication \
+                 and journey length statistics.",
+        ),
     ])
 }

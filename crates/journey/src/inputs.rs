@@ -1,8 +1,11 @@
 //! The bundle of silver input tables and its column contract.
 
 use polars::prelude::*;
+use synthea_schema::TableKind;
+use synthea_schema::columns::{
+    conditions, encounters, immunizations, medications, observations, procedures, require,
+};
 
-use crate::columns::*;
 use crate::error::Result;
 
 /// The silver tables the journey transforms read (canonical shape of
@@ -18,8 +21,10 @@ use crate::error::Result;
 /// | `immunizations` (optional) | `patient_id`, `encounter_id`, `occurred_at` (`Datetime(µs, UTC)`), `code`, `description` |
 /// | `observations` (optional) | `patient_id`, `encounter_id`, `occurred_at` (`Datetime(µs, UTC)`), `code`, `description`, `value_numeric` (`Float64`) |
 ///
-/// Text columns are `String`. Optional tables may be `None` (Synthea exporters can drop
-/// files); their events are then simply absent.
+/// Text columns are `String`; every column has exactly its silver dtype
+/// (`synthea_schema::normalize::silver_schema`), checked by `synthea_schema::columns::require`.
+/// Optional tables may be `None` (Synthea exporters can drop files); their events are
+/// then simply absent.
 #[derive(Clone)]
 pub struct JourneyInputs {
     /// Silver `encounters`.
@@ -65,97 +70,62 @@ impl JourneyInputs {
     }
 }
 
-fn s() -> DataType {
-    DataType::String
-}
-
 pub(crate) fn check_encounters(lf: &mut LazyFrame) -> Result<()> {
-    require_columns(
-        "encounters",
-        lf,
-        &[
-            (PATIENT_ID, s()),
-            (ENCOUNTER_ID, s()),
-            (START, utc_datetime()),
-            (STOP, utc_datetime()),
-            (ENCOUNTER_CLASS, s()),
-            (CODE, s()),
-            (DESCRIPTION, s()),
-            (REASON_CODE, s()),
-        ],
-    )
+    use encounters::*;
+    let columns = [
+        PATIENT_ID,
+        ENCOUNTER_ID,
+        START,
+        STOP,
+        ENCOUNTER_CLASS,
+        CODE,
+        DESCRIPTION,
+        REASON_CODE,
+    ];
+    Ok(require(TableKind::Encounters, lf, &columns)?)
 }
 
 pub(crate) fn check_conditions(lf: &mut LazyFrame) -> Result<()> {
-    require_columns(
-        "conditions",
-        lf,
-        &[
-            (PATIENT_ID, s()),
-            (ENCOUNTER_ID, s()),
-            (START, DataType::Date),
-            (STOP, DataType::Date),
-            (CODE, s()),
-            (DESCRIPTION, s()),
-        ],
-    )
+    use conditions::*;
+    let columns = [PATIENT_ID, ENCOUNTER_ID, START, STOP, CODE, DESCRIPTION];
+    Ok(require(TableKind::Conditions, lf, &columns)?)
 }
 
 pub(crate) fn check_medications(lf: &mut LazyFrame) -> Result<()> {
-    require_columns(
-        "medications",
-        lf,
-        &[
-            (PATIENT_ID, s()),
-            (ENCOUNTER_ID, s()),
-            (START, utc_datetime()),
-            (STOP, utc_datetime()),
-            (CODE, s()),
-            (DESCRIPTION, s()),
-            (REASON_CODE, s()),
-        ],
-    )
+    use medications::*;
+    let columns = [
+        PATIENT_ID,
+        ENCOUNTER_ID,
+        START,
+        STOP,
+        CODE,
+        DESCRIPTION,
+        REASON_CODE,
+    ];
+    Ok(require(TableKind::Medications, lf, &columns)?)
 }
 
 pub(crate) fn check_procedures(lf: &mut LazyFrame) -> Result<()> {
-    require_columns(
-        "procedures",
-        lf,
-        &[
-            (PATIENT_ID, s()),
-            (ENCOUNTER_ID, s()),
-            (START, utc_datetime()),
-            (CODE, s()),
-            (DESCRIPTION, s()),
-        ],
-    )
+    use procedures::*;
+    let columns = [PATIENT_ID, ENCOUNTER_ID, START, CODE, DESCRIPTION];
+    Ok(require(TableKind::Procedures, lf, &columns)?)
 }
 
 pub(crate) fn check_immunizations(lf: &mut LazyFrame) -> Result<()> {
-    require_columns(
-        "immunizations",
-        lf,
-        &[
-            (PATIENT_ID, s()),
-            (ENCOUNTER_ID, s()),
-            (OCCURRED_AT, utc_datetime()),
-            (CODE, s()),
-            (DESCRIPTION, s()),
-        ],
-    )
+    use immunizations::*;
+    let columns = [PATIENT_ID, ENCOUNTER_ID, OCCURRED_AT, CODE, DESCRIPTION];
+    Ok(require(TableKind::Immunizations, lf, &columns)?)
 }
 
 pub(crate) fn check_observations(lf: &mut LazyFrame) -> Result<()> {
-    require_columns(
-        "observations",
-        lf,
-        &[
-            (PATIENT_ID, s()),
-            (ENCOUNTER_ID, s()),
-            (OCCURRED_AT, utc_datetime()),
-            (CODE, s()),
-            (DESCRIPTION, s()),
-            (VALUE_NUMERIC, DataType::Float64),
-        ],
-    )
+    use observations::*;
+    let columns = [
+        PATIENT_ID,
+        ENCOUNTER_ID,
+        OCCURRED_AT,
+        CODE,
+        DESCRIPTION,
+        VALUE_NUMERIC,
+    ];
+    Ok(require(TableKind::Observations, lf, &columns)?)
 }

@@ -13,10 +13,9 @@
 //! | time to treatment | [`time_to_treatment`] | condition code |
 //! | all gold tables | [`gold_tables`] | `patient_timeline`, `episodes`, `condition_journeys`, `time_to_treatment` |
 //!
-//! Time-window helpers for other crates live in [`windows`]: [`windows::asof_join`]
-//! (sorts, so unsorted input is safe), [`windows::asof_join_presorted`] +
-//! [`windows::verify_sorted`] (typed error on unsorted input) and
-//! [`windows::rolling_event_counts`] (explicit period/offset).
+//! [`windows::rolling_event_counts`] counts a patient's events in a trailing time window
+//! (with explicit period and offset). The as-of join these tables use, which sorts its
+//! inputs itself, is `medallion_model::expr::asof_join`.
 //!
 //! Configuration ([`JourneyConfig`] and its parts) is plain serde-loadable data with
 //! documented defaults; input tables come bundled in [`JourneyInputs`]; every error is an

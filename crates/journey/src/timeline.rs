@@ -2,13 +2,22 @@
 
 use std::fmt;
 
+use medallion_model::expr::{elapsed_days, stable_sort, string_list, typed_null};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
+use synthea_schema::columns::{
+    conditions, encounters, immunizations, medications, observations, procedures,
+};
 
 use crate::columns::*;
 use crate::config::TimelineConfig;
 use crate::error::Result;
 use crate::inputs::{self, JourneyInputs};
+
+/// Version of the definition of the patient timeline (`patient_timeline`),
+/// recorded with its gold table. Change it whenever the rows would change for the same
+/// inputs.
+pub const METRIC_VERSION: &str = "patient-timeline-1";
 
 /// Internal tiebreak column (event-type rank).
 const RANK: &str = "__event_rank";
@@ -148,14 +157,14 @@ pub(crate) fn condition_onsets(
     let conditions = conditions
         .with_row_index(SOURCE_ROW, None)
         .with_column(col(SOURCE_ROW).cast(DataType::Int64));
-    let midnight = date_to_utc_midnight(col(START));
+    let midnight = date_to_utc_midnight(col(conditions::START));
     let base = [
         col(PATIENT_ID),
         col(ENCOUNTER_ID),
         col(CODE),
         col(DESCRIPTION),
-        col(START),
-        col(STOP),
+        col(conditions::START),
+        col(conditions::STOP),
         col(SOURCE_ROW),
     ];
     if !config.anchor_conditions_to_encounter {
@@ -164,16 +173,17 @@ pub(crate) fn condition_onsets(
         return conditions.select(cols);
     }
     let encounter_starts = encounters
-        .select([col(ENCOUNTER_ID), col(START)])
+        .select([col(ENCOUNTER_ID), col(encounters::START)])
         .filter(
             col(ENCOUNTER_ID)
                 .is_not_null()
-                .and(col(START).is_not_null()),
+                .and(col(encounters::START).is_not_null()),
         )
         .group_by([col(ENCOUNTER_ID)])
-        .agg([col(START).min().alias(ENC_START)]);
-    let day_gap =
-        (col(ENC_START).dt().date().cast(DataType::Int32) - col(START).cast(DataType::Int32)).abs();
+        .agg([col(encounters::START).min().alias(ENC_START)]);
+    let day_gap = (col(ENC_START).dt().date().cast(DataType::Int32)
+        - col(conditions::START).cast(DataType::Int32))
+    .abs();
     let anchored = when(col(ENC_START).is_not_null().and(day_gap.lt_eq(lit(1i32))))
         .then(col(ENC_START))
         .otherwise(midnight);
@@ -199,13 +209,13 @@ fn all_events(inputs: &JourneyInputs, config: &TimelineConfig) -> Result<LazyFra
     inputs::check_conditions(&mut conditions)?;
     inputs::check_medications(&mut medications)?;
 
-    let no_value = || null_of(DataType::Float64);
+    let no_value = || typed_null(DataType::Float64);
     let onsets = condition_onsets(encounters.clone(), conditions.clone(), config);
     let mut parts = vec![
         events(
             encounters,
             EventType::Encounter,
-            col(START),
+            col(encounters::START),
             no_value(),
             None,
         ),
@@ -232,21 +242,21 @@ fn all_events(inputs: &JourneyInputs, config: &TimelineConfig) -> Result<LazyFra
         events(
             conditions,
             EventType::ConditionResolution,
-            date_to_utc_midnight(col(STOP)),
+            date_to_utc_midnight(col(conditions::STOP)),
             no_value(),
             None,
         ),
         events(
             medications.clone(),
             EventType::MedicationStart,
-            col(START),
+            col(medications::START),
             no_value(),
             None,
         ),
         events(
             medications,
             EventType::MedicationStop,
-            col(STOP),
+            col(medications::STOP),
             no_value(),
             None,
         ),
@@ -257,7 +267,7 @@ fn all_events(inputs: &JourneyInputs, config: &TimelineConfig) -> Result<LazyFra
         parts.push(events(
             p,
             EventType::Procedure,
-            col(START),
+            col(procedures::START),
             no_value(),
             None,
         ));
@@ -268,7 +278,7 @@ fn all_events(inputs: &JourneyInputs, config: &TimelineConfig) -> Result<LazyFra
         parts.push(events(
             i,
             EventType::Immunization,
-            col(OCCURRED_AT),
+            col(immunizations::OCCURRED_AT),
             no_value(),
             None,
         ));
@@ -276,13 +286,12 @@ fn all_events(inputs: &JourneyInputs, config: &TimelineConfig) -> Result<LazyFra
     if let Some(o) = &inputs.observations {
         let mut o = o.clone();
         inputs::check_observations(&mut o)?;
-        let codes = Series::new("codes".into(), config.observation_codes.clone());
         parts.push(events(
             o,
             EventType::Observation,
-            col(OCCURRED_AT),
-            col(VALUE_NUMERIC),
-            Some(col(CODE).is_in(lit(codes).implode(false), false)),
+            col(observations::OCCURRED_AT),
+            col(observations::VALUE_NUMERIC),
+            Some(col(CODE).is_in(string_list(&config.observation_codes), false)),
         ));
     }
     Ok(concat(parts, UnionArgs::default())?)
@@ -341,10 +350,9 @@ fn all_events(inputs: &JourneyInputs, config: &TimelineConfig) -> Result<LazyFra
 /// condition anchoring).
 ///
 /// # Errors
-/// [`Error::MissingColumn`](crate::Error::MissingColumn) /
-/// [`Error::ColumnType`](crate::Error::ColumnType) for inputs that do not match the
-/// silver contract, [`Error::InvalidConfig`](crate::Error::InvalidConfig), Polars
-/// planning errors.
+/// [`Error::Silver`](crate::Error::Silver) for inputs that do not match the silver
+/// contract, [`Error::InvalidConfig`](crate::Error::InvalidConfig), Polars planning
+/// errors.
 ///
 /// # Example
 /// ```
@@ -394,12 +402,9 @@ pub fn patient_timeline(inputs: &JourneyInputs, config: &TimelineConfig) -> Resu
             col(CODE),
             col(SOURCE_ROW),
         ],
-        SortMultipleOptions::default()
-            .with_nulls_last(true)
-            .with_maintain_order(true),
+        stable_sort(),
     );
     let by = [col(PATIENT_ID)];
-    let prev_micros = micros(col(EVENT_TIME)).shift(lit(1));
     Ok(sorted.select([
         col(PATIENT_ID),
         int_range(
@@ -425,10 +430,9 @@ pub fn patient_timeline(inputs: &JourneyInputs, config: &TimelineConfig) -> Resu
             .shift(lit(-1))
             .over(by.clone())?
             .alias(NEXT_EVENT_TYPE),
-        ((micros(col(EVENT_TIME)) - prev_micros).cast(DataType::Float64)
-            / lit(MICROS_PER_DAY as f64))
-        .over(by)?
-        .alias(DAYS_SINCE_PREV),
+        elapsed_days(col(EVENT_TIME), col(EVENT_TIME).shift(lit(1)))
+            .over(by)?
+            .alias(DAYS_SINCE_PREV),
     ]))
 }
 
@@ -553,7 +557,7 @@ mod tests {
         )
         .unwrap()
         .lazy()
-        .with_column(crate::columns::utc_timestamp(OCCURRED_AT));
+        .with_column(crate::columns::utc_timestamp(observations::OCCURRED_AT));
         let inputs = inputs(&[], &[], &[]).with_observations(obs);
         let df = patient_timeline(&inputs, &TimelineConfig::default())
             .unwrap()
@@ -572,12 +576,21 @@ mod tests {
     #[test]
     fn missing_input_column_is_a_typed_error() {
         let mut inputs = inputs(&[], &[], &[]);
-        inputs.medications = inputs.medications.drop(by_name([REASON_CODE], true, false));
+        let reason = medications::REASON_CODE;
+        inputs.medications = inputs.medications.drop(by_name([reason], true, false));
         let Err(err) = patient_timeline(&inputs, &TimelineConfig::default()) else {
             panic!("expected an error")
         };
         assert!(
-            matches!(&err, crate::Error::MissingColumn { table: "medications", column, .. } if column == REASON_CODE),
+            matches!(
+                &err,
+                crate::Error::Silver(synthea_schema::Error::SilverContract {
+                    table: synthea_schema::TableKind::Medications,
+                    column,
+                    found: None,
+                    ..
+                }) if column == reason
+            ),
             "{err}"
         );
     }

@@ -8,6 +8,7 @@ use ehr_journey::columns::*;
 use ehr_journey::*;
 use polars::prelude::*;
 use synthea_schema::TableKind;
+use synthea_schema::columns::encounters::START;
 use synthea_schema::normalize::{NormalizeConfig, normalize};
 use synthea_schema::read::{ParseMode, SyntheaDir};
 
@@ -74,12 +75,17 @@ fn check_all_inner(name: &str, inputs: &JourneyInputs) {
         condition_journeys_schema(),
         time_to_treatment_schema(),
     ];
-    for ((table, lf), schema) in tables.iter_mut().zip(&schemas) {
-        assert_eq!(lf.collect_schema().unwrap().as_ref(), schema, "{table}");
+    for (table, schema) in tables.iter_mut().zip(&schemas) {
+        let name = &table.name;
+        assert_eq!(
+            table.frame.collect_schema().unwrap().as_ref(),
+            schema,
+            "{name}"
+        );
     }
     let dfs: Vec<DataFrame> = tables
         .into_iter()
-        .map(|(_, lf)| lf.collect().unwrap())
+        .map(|table| table.frame.collect().unwrap())
         .collect();
     let (timeline, episodes, journeys, ttt) = (&dfs[0], &dfs[1], &dfs[2], &dfs[3]);
 

@@ -49,10 +49,12 @@ fn bench(c: &mut Criterion) {
         let config = QualityConfig::default();
         let mut group = c.benchmark_group(format!("{patients} patients"));
         group.sample_size(10);
-        for (name, lf) in gold_tables(&inputs, &config, as_of).unwrap() {
+        for table in gold_tables(&inputs, &config, as_of).unwrap() {
+            let (name, lf) = (table.name.as_str(), table.frame);
             let input_rows = match name {
                 "medication_adherence" => rows(&inputs.medications),
                 "diagnosis_latency" => rows(&inputs.conditions) + enc_rows,
+                "encounters_per_condition" => rows(&inputs.conditions),
                 _ => enc_rows,
             };
             group.throughput(Throughput::Elements(input_rows));

@@ -1,15 +1,21 @@
 //! DESIGN.md §5.4 — PQA proportion of days covered (PDC).
 
 use chrono::NaiveDate;
+use medallion_model::expr::{epoch_day, epoch_day_lit, join_args, ratio, stable_sort, typed_null};
 use polars::prelude::*;
+use synthea_schema::TableKind;
+use synthea_schema::columns::medications::{CODE, DISPENSES, PATIENT_ID, START_DATE, STOP_DATE};
+use synthea_schema::columns::{patients, require};
 
-use crate::columns::gold::*;
-use crate::columns::silver::*;
+use crate::columns::*;
 use crate::config::{AdherenceConfig, MeasurementPeriod};
 use crate::error::Result;
-use crate::util::{
-    Kind, day_lit, day_num, join_args, max2, min2, null_of, ratio, require, sort_opts, sum_u32,
-};
+use crate::util::{max2, min2, patient_births, sum_u32};
+
+/// Version of the definition of PDC adherence (`medication_adherence`),
+/// recorded with its gold tables. Change it whenever the rows would change for the same
+/// inputs.
+pub const METRIC_VERSION: &str = "pdc-adherence-1";
 
 /// Inputs of [`medication_adherence`].
 #[derive(Clone)]
@@ -124,25 +130,15 @@ pub fn medication_adherence(
     config.validate()?;
     let AdherenceInputs {
         mut medications,
-        mut patients,
+        patients,
     } = inputs;
     require(
+        TableKind::Medications,
         &mut medications,
-        "medications",
-        &[
-            (PATIENT_ID, Kind::Str),
-            (CODE, Kind::Str),
-            (START_DATE, Kind::Date),
-            (STOP_DATE, Kind::Date),
-            (DISPENSES, Kind::Int),
-        ],
+        &[PATIENT_ID, CODE, START_DATE, STOP_DATE, DISPENSES],
     )?;
-    require(
-        &mut patients,
-        "patients",
-        &[(PATIENT_ID, Kind::Str), (BIRTH_DATE, Kind::Date)],
-    )?;
-    let (p_start, p_end) = (day_lit(period.start), day_lit(period.end));
+    let births = patient_births(patients)?;
+    let (p_start, p_end) = (epoch_day_lit(period.start), epoch_day_lit(period.end));
 
     let mut codes: Vec<String> = Vec::new();
     let mut classes: Vec<String> = Vec::new();
@@ -164,9 +160,9 @@ pub fn medication_adherence(
         .select([
             col(PATIENT_ID),
             col(CODE),
-            day_num(col(START_DATE)).alias("__s"),
-            day_num(col(STOP_DATE))
-                .fill_null(day_lit(as_of))
+            epoch_day(col(START_DATE)).alias("__s"),
+            epoch_day(col(STOP_DATE))
+                .fill_null(epoch_day_lit(as_of))
                 .alias("__e"),
             col(DISPENSES).cast(DataType::Int64).alias("__n"),
         ])
@@ -228,7 +224,7 @@ pub fn medication_adherence(
     let pcd = [col(PATIENT_ID), col(DRUG_CLASS), col(CODE)];
     let intervals = fills
         .filter(col("__supply").gt(lit(0i64)))
-        .sort([PATIENT_ID, DRUG_CLASS, CODE, "__fill"], sort_opts())
+        .sort([PATIENT_ID, DRUG_CLASS, CODE, "__fill"], stable_sort())
         .with_column(
             col("__supply")
                 .cum_sum(false)
@@ -248,7 +244,7 @@ pub fn medication_adherence(
         ])
         .filter(col("__beg").lt_eq(col("__end")))
         // Union over the drugs of a class.
-        .sort([PATIENT_ID, DRUG_CLASS, "__beg"], sort_opts())
+        .sort([PATIENT_ID, DRUG_CLASS, "__beg"], stable_sort())
         .with_column(
             col("__end")
                 .cum_max(false)
@@ -270,15 +266,13 @@ pub fn medication_adherence(
         .group_by(pc.clone())
         .agg([col("__len").sum().alias("__covered")]);
 
-    let ages = patients
-        .select([col(PATIENT_ID), col(BIRTH_DATE)])
-        .unique_stable(Some(cols([PATIENT_ID])), UniqueKeepStrategy::First);
     let ps = lit(period.start);
     let md = |e: Expr| {
         e.clone().dt().month().cast(DataType::Int32) * lit(100) + e.dt().day().cast(DataType::Int32)
     };
-    let age = (ps.clone().dt().year() - col(BIRTH_DATE).dt().year()).cast(DataType::Int32)
-        - when(md(col(BIRTH_DATE)).gt(md(ps)))
+    let age = (ps.clone().dt().year() - col(patients::BIRTH_DATE).dt().year())
+        .cast(DataType::Int32)
+        - when(md(col(patients::BIRTH_DATE)).gt(md(ps)))
             .then(lit(1i32))
             .otherwise(lit(0i32));
 
@@ -290,9 +284,9 @@ pub fn medication_adherence(
             join_args(JoinType::Left, JoinValidation::OneToOne),
         )
         .join(
-            ages,
+            births,
             [col(PATIENT_ID)],
-            [col(PATIENT_ID)],
+            [col(patients::PATIENT_ID)],
             join_args(JoinType::Left, JoinValidation::ManyToOne),
         )
         .with_columns([
@@ -322,7 +316,7 @@ pub fn medication_adherence(
                         .lt(lit(i64::from(config.min_days_before_period_end))),
                 )
                 .then(lit("late_first_fill"))
-                .otherwise(null_of(DataType::String))
+                .otherwise(typed_null(DataType::String))
                 .alias("exclusion_reason"),
         )
         .with_column(col("exclusion_reason").is_null().alias("eligible_flag"))
@@ -331,7 +325,7 @@ pub fn medication_adherence(
                 .and(col("pdc").gt_eq(lit(config.threshold)))
                 .alias("adherent_flag"),
         )
-        .sort([PATIENT_ID, DRUG_CLASS], sort_opts());
+        .sort([PATIENT_ID, DRUG_CLASS], stable_sort());
     let order: Vec<Expr> = adherence_schema()
         .iter_names()
         .map(|n| col(n.clone()))
@@ -418,7 +412,7 @@ pub fn adherence_rates(adherence: LazyFrame) -> Result<LazyFrame> {
             col("adherence_rate"),
             col("mean_pdc"),
         ])
-        .sort([DRUG_CLASS], sort_opts()))
+        .sort([DRUG_CLASS], stable_sort()))
 }
 
 #[cfg(test)]

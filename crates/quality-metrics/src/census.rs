@@ -1,12 +1,20 @@
 //! DESIGN.md §5.6 — midnight census, occupancy and utilization.
 
+use medallion_model::expr::{
+    epoch_day_lit, epoch_day_number, join_args, ratio, stable_sort, typed_null,
+};
 use polars::prelude::*;
+use synthea_schema::columns::encounters::ORGANIZATION_ID;
 
-use crate::columns::gold::*;
-use crate::columns::silver::*;
+use crate::columns::*;
 use crate::config::{CensusConfig, MeasurementPeriod};
 use crate::error::Result;
-use crate::util::{day_lit, join_args, max2, min2, null_of, ratio, sort_opts};
+use crate::util::{max2, min2};
+
+/// Version of the definition of the midnight census (`daily_census`),
+/// recorded with its gold tables. Change it whenever the rows would change for the same
+/// inputs.
+pub const METRIC_VERSION: &str = "census-1";
 
 /// Output schema of [`daily_census`].
 pub fn daily_census_schema() -> Schema {
@@ -116,7 +124,7 @@ pub fn daily_census(
     period: MeasurementPeriod,
 ) -> Result<LazyFrame> {
     let tz = config.polars_time_zone()?;
-    let (p_start, p_end) = (day_lit(period.start), day_lit(period.end));
+    let (p_start, p_end) = (epoch_day_lit(period.start), epoch_day_lit(period.end));
     let local_day = |c: &str| {
         col(c)
             .dt()
@@ -188,8 +196,7 @@ pub fn daily_census(
         .unique_stable(None, UniqueKeepStrategy::First);
     let days = DataFrame::new_infer_height(vec![Column::new(
         "__day".into(),
-        (crate::util::days_since_epoch(period.start)..=crate::util::days_since_epoch(period.end))
-            .collect::<Vec<i32>>(),
+        (epoch_day_number(period.start)..=epoch_day_number(period.end)).collect::<Vec<i32>>(),
     )])?
     .lazy();
     let keys = [col(ORGANIZATION_ID), col("__day")];
@@ -222,7 +229,7 @@ pub fn daily_census(
             )
             .with_column(
                 when(col("bed_capacity").is_null())
-                    .then(null_of(DataType::String))
+                    .then(typed_null(DataType::String))
                     .otherwise(lit("table"))
                     .alias("capacity_source"),
             ),
@@ -249,7 +256,7 @@ pub fn daily_census(
             col("capacity_source"),
             col("occupancy_pct"),
         ])
-        .sort([ORGANIZATION_ID, CENSUS_DATE], sort_opts()))
+        .sort([ORGANIZATION_ID, CENSUS_DATE], stable_sort()))
 }
 
 /// Output schema of [`monthly_census`].
@@ -347,7 +354,7 @@ pub fn monthly_census(daily: LazyFrame) -> Result<LazyFrame> {
             col("average_daily_census"),
             col("occupancy_pct"),
         ])
-        .sort([ORGANIZATION_ID, MONTH], sort_opts()))
+        .sort([ORGANIZATION_ID, MONTH], stable_sort()))
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //! documented. No config reads a clock: periods and as-of dates are function arguments.
 
 use chrono::{Months, NaiveDate};
-use polars::prelude::TimeZone;
+use medallion_model::expr::typed_null;
+use polars::prelude::{DataType, Expr, TimeZone, lit, when};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -26,6 +27,8 @@ pub const DEFAULT_MIN_DAYS_BEFORE_PERIOD_END: i32 = 91;
 pub const DEFAULT_LATENCY_LOOKBACK_DAYS: i32 = 90;
 /// Default [`QualityConfig::gold_period_months`]: 12 months ending at the as-of date.
 pub const DEFAULT_GOLD_PERIOD_MONTHS: u32 = 12;
+/// Default [`AgeBands::lower_bounds`]: the bands 0–17, 18–34, 35–49, 50–64 and 65+.
+pub const DEFAULT_AGE_BAND_LOWER_BOUNDS: [i32; 5] = [0, 18, 35, 50, 65];
 
 /// A named list of codes (a value set). Codes are strings, matched exactly.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -423,6 +426,74 @@ impl CensusConfig {
     }
 }
 
+/// Age bands in full years: band *i* covers `lower_bounds[i] ..= lower_bounds[i + 1] − 1`
+/// and is labelled `"<low>-<high>"` (e.g. `18-34`); the last band is open-ended
+/// (`"65+"`). Ages below the first bound have no band (null).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct AgeBands {
+    /// Lower bounds in years, strictly increasing.
+    /// Default: [`DEFAULT_AGE_BAND_LOWER_BOUNDS`] (0, 18, 35, 50, 65).
+    pub lower_bounds: Vec<i32>,
+}
+
+impl Default for AgeBands {
+    fn default() -> Self {
+        Self::new(DEFAULT_AGE_BAND_LOWER_BOUNDS.to_vec())
+    }
+}
+
+impl AgeBands {
+    /// Bands starting at `lower_bounds` (strictly increasing; checked when used).
+    pub fn new(lower_bounds: Vec<i32>) -> Self {
+        Self { lower_bounds }
+    }
+
+    /// The band labels, in order, e.g. `["0-17", "18-34", "35-49", "50-64", "65+"]`.
+    pub fn labels(&self) -> Vec<String> {
+        let next = self.lower_bounds.iter().skip(1).map(Some).chain([None]);
+        self.lower_bounds
+            .iter()
+            .zip(next)
+            .map(|(low, next)| match next {
+                Some(next) => format!("{low}-{}", next - 1),
+                None => format!("{low}+"),
+            })
+            .collect()
+    }
+
+    /// The label of the band of `age_years` (an integer expression); null outside every
+    /// band.
+    pub fn label(&self, age_years: Expr) -> Expr {
+        let uppers = self.lower_bounds.iter().skip(1).copied().chain([i32::MAX]);
+        let bands: Vec<_> = self.lower_bounds.iter().copied().zip(uppers).collect();
+        // Built from the last band down: each `otherwise` falls through to the next band.
+        bands.into_iter().zip(self.labels()).rev().fold(
+            typed_null(DataType::String),
+            |older, ((low, high), label)| {
+                let inside = age_years
+                    .clone()
+                    .gt_eq(lit(low))
+                    .and(age_years.clone().lt(lit(high)));
+                when(inside).then(lit(label)).otherwise(older)
+            },
+        )
+    }
+
+    pub(crate) fn validate(&self) -> Result<()> {
+        let increasing = self.lower_bounds.windows(2).all(|w| w[0] < w[1]);
+        if self.lower_bounds.is_empty() || !increasing {
+            return Err(Error::InvalidConfig {
+                field: "age_bands.lower_bounds",
+                value: format!("{:?}", self.lower_bounds),
+                reason: "must be a non-empty, strictly increasing list of ages".to_string(),
+            });
+        }
+        Ok(())
+    }
+}
+
 /// All metric configs, as loaded by a pipeline.
 #[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -441,6 +512,9 @@ pub struct QualityConfig {
     /// Length of the adherence and census period of [`crate::gold::gold_tables`], in
     /// calendar months ending at the as-of date. `None` = [`DEFAULT_GOLD_PERIOD_MONTHS`] (12).
     pub gold_period_months: Option<u32>,
+    /// Age bands of the utilization tables. Default: [`AgeBands::default`] (0–17, 18–34,
+    /// 35–49, 50–64, 65+).
+    pub age_bands: AgeBands,
 }
 
 impl QualityConfig {
@@ -469,6 +543,11 @@ impl QualityConfig {
         self.census = c;
         self
     }
+    /// Set [`Self::age_bands`].
+    pub fn with_age_bands(mut self, bands: AgeBands) -> Self {
+        self.age_bands = bands;
+        self
+    }
 }
 
 #[cfg(test)]
@@ -485,9 +564,23 @@ mod tests {
         assert_eq!(c.stays.merge_gap_days, 1);
         assert_eq!(c.adherence.threshold, 0.8);
         assert_eq!(c.latency.lookback_days, 90);
+        assert_eq!(c.age_bands.lower_bounds, [0, 18, 35, 50, 65]);
         let back: QualityConfig =
             serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
         assert_eq!(back, c);
+    }
+
+    #[test]
+    fn age_bands_load_from_json_and_label_each_band() {
+        let c: QualityConfig =
+            serde_json::from_str(r#"{"age_bands":{"lower_bounds":[0,65]}}"#).unwrap();
+        assert_eq!(c.age_bands.labels(), ["0-64", "65+"]);
+        assert_eq!(
+            AgeBands::default().labels(),
+            ["0-17", "18-34", "35-49", "50-64", "65+"]
+        );
+        assert!(AgeBands::new(vec![]).validate().is_err());
+        assert!(AgeBands::new(vec![0, 0]).validate().is_err());
     }
 
     #[test]

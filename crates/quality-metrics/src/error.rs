@@ -29,28 +29,11 @@ pub enum Error {
         /// Last day of the period.
         end: NaiveDate,
     },
-    /// An input frame lacks a required silver column.
-    #[error("input `{input}` has no column `{column}`; found columns: {found:?}")]
-    MissingColumn {
-        /// The input, e.g. `encounters`.
-        input: &'static str,
-        /// The required column.
-        column: &'static str,
-        /// The columns the input does have.
-        found: Vec<String>,
-    },
-    /// An input column has the wrong dtype.
-    #[error("input `{input}` column `{column}` has dtype {found}, expected {expected}")]
-    ColumnType {
-        /// The input, e.g. `encounters`.
-        input: &'static str,
-        /// The column.
-        column: &'static str,
-        /// The expected dtype.
-        expected: String,
-        /// The dtype found.
-        found: String,
-    },
+    /// An input is not the silver table it should be: a column is missing or has another
+    /// dtype ([`synthea_schema::Error::SilverContract`] names the table, the column, the
+    /// expected and found dtypes and the columns present).
+    #[error(transparent)]
+    Silver(#[from] synthea_schema::Error),
     /// An error from Polars while resolving a schema or building a frame.
     #[error("polars: {0}")]
     Polars(#[from] PolarsError),

@@ -1,16 +1,19 @@
-//! All gold frames of this crate in one call, for pipelines.
+//! Every gold table of this crate in one call, as values a pipeline writes without
+//! knowing them in advance.
 
 use chrono::NaiveDate;
+use medallion_model::GoldTable;
 use polars::prelude::*;
 
-use crate::adherence::{AdherenceInputs, medication_adherence};
-use crate::census::daily_census;
+use crate::adherence::{self, AdherenceInputs, medication_adherence};
+use crate::census::{self, daily_census};
 use crate::config::{DEFAULT_GOLD_PERIOD_MONTHS, MeasurementPeriod, QualityConfig};
 use crate::error::Result;
-use crate::latency::{LatencyInputs, diagnosis_latency};
-use crate::los::{alos_by_condition, stay_conditions};
-use crate::readmission::{ReadmissionInputs, readmission_rates, readmissions};
-use crate::stays::{StayInputs, inpatient_stays};
+use crate::latency::{self, LatencyInputs, diagnosis_latency};
+use crate::los::{self, alos_by_condition, stay_conditions};
+use crate::readmission::{self, ReadmissionInputs, readmission_rates, readmissions};
+use crate::stays::{self, StayInputs, StayRollup, inpatient_stays};
+use crate::utilization::{self, encounters_by_age_group_and_class, encounters_per_condition};
 
 /// The silver tables the metrics read.
 #[derive(Clone)]
@@ -30,21 +33,53 @@ pub struct SilverInputs {
     pub capacity: Option<LazyFrame>,
 }
 
-/// Names of the frames returned by [`gold_tables`], in order.
-pub const GOLD_TABLES: [&str; 8] = [
-    "inpatient_stays",
-    "stay_encounters",
-    "los_by_condition",
-    "readmissions",
-    "readmission_rates",
-    "medication_adherence",
-    "diagnosis_latency",
-    "daily_census",
+/// Gold `inpatient_stays`.
+pub const INPATIENT_STAYS: &str = "inpatient_stays";
+/// Gold `stay_encounters`.
+pub const STAY_ENCOUNTERS: &str = "stay_encounters";
+/// Gold `los_by_condition`.
+pub const LOS_BY_CONDITION: &str = "los_by_condition";
+/// Gold `readmissions`.
+pub const READMISSIONS: &str = "readmissions";
+/// Gold `readmission_rates`.
+pub const READMISSION_RATES: &str = "readmission_rates";
+/// Gold `medication_adherence`.
+pub const MEDICATION_ADHERENCE: &str = "medication_adherence";
+/// Gold `diagnosis_latency`.
+pub const DIAGNOSIS_LATENCY: &str = "diagnosis_latency";
+/// Gold `daily_census`.
+pub const DAILY_CENSUS: &str = "daily_census";
+/// Gold `encounters_per_condition`.
+pub const ENCOUNTERS_PER_CONDITION: &str = "encounters_per_condition";
+/// Gold `encounters_by_age_group_class`.
+pub const ENCOUNTERS_BY_AGE_GROUP_CLASS: &str = "encounters_by_age_group_class";
+
+/// Names of the tables returned by [`gold_tables`], in order.
+pub const GOLD_TABLES: [&str; 10] = [
+    INPATIENT_STAYS,
+    STAY_ENCOUNTERS,
+    LOS_BY_CONDITION,
+    READMISSIONS,
+    READMISSION_RATES,
+    MEDICATION_ADHERENCE,
+    DIAGNOSIS_LATENCY,
+    DAILY_CENSUS,
+    ENCOUNTERS_PER_CONDITION,
+    ENCOUNTERS_BY_AGE_GROUP_CLASS,
 ];
 
-/// Every gold frame: `inpatient_stays`, `stay_encounters`, `los_by_condition`,
-/// `readmissions`, `readmission_rates`, `medication_adherence`, `diagnosis_latency`,
-/// `daily_census` ([`GOLD_TABLES`]), all lazy.
+/// Every gold table of this crate ([`GOLD_TABLES`], in that order), all lazy, each with
+/// its metric's version and its output grain as description; none is partitioned.
+///
+/// | table | rows | version |
+/// |---|---|---|
+/// | `inpatient_stays`, `stay_encounters` | [`inpatient_stays`] | [`stays::METRIC_VERSION`] |
+/// | `los_by_condition` | [`alos_by_condition`] | [`los::METRIC_VERSION`] |
+/// | `readmissions`, `readmission_rates` | [`readmissions`], [`readmission_rates`] | [`readmission::METRIC_VERSION`] |
+/// | `medication_adherence` | [`medication_adherence`] | [`adherence::METRIC_VERSION`] |
+/// | `diagnosis_latency` | [`diagnosis_latency`] | [`latency::METRIC_VERSION`] |
+/// | `daily_census` | [`daily_census`] | [`census::METRIC_VERSION`] |
+/// | `encounters_per_condition`, `encounters_by_age_group_class` | [`encounters_per_condition`], [`encounters_by_age_group_and_class`] | [`utilization::METRIC_VERSION`] |
 ///
 /// `as_of` closes open stays and prescriptions; adherence and census use the
 /// [`QualityConfig::gold_period_months`] calendar months ending at `as_of`.
@@ -55,7 +90,7 @@ pub fn gold_tables(
     inputs: &SilverInputs,
     config: &QualityConfig,
     as_of: NaiveDate,
-) -> Result<Vec<(&'static str, LazyFrame)>> {
+) -> Result<Vec<GoldTable>> {
     let period = MeasurementPeriod::months_ending(
         as_of,
         config
@@ -69,6 +104,65 @@ pub fn gold_tables(
         &config.stays,
         as_of,
     )?;
+    let mut tables = stay_tables(&rollup, inputs, config)?;
+    tables.extend([
+        GoldTable::new(
+            MEDICATION_ADHERENCE,
+            medication_adherence(
+                AdherenceInputs {
+                    medications: inputs.medications.clone(),
+                    patients: inputs.patients.clone(),
+                },
+                &config.adherence,
+                period,
+                as_of,
+            )?,
+            adherence::METRIC_VERSION,
+        )
+        .with_description(
+            "One row per patient and drug class with a fill in the measurement period: \
+             proportion of days covered, eligibility and adherence.",
+        ),
+        GoldTable::new(
+            DIAGNOSIS_LATENCY,
+            diagnosis_latency(
+                LatencyInputs {
+                    conditions: inputs.conditions.clone(),
+                    encounters: inputs.encounters.clone(),
+                },
+                &config.latency,
+            )?,
+            latency::METRIC_VERSION,
+        )
+        .with_description(
+            "One row per patient and condition code: days from the first qualifying \
+             encounter in the look-back window to the first diagnosis.",
+        ),
+        GoldTable::new(
+            DAILY_CENSUS,
+            daily_census(
+                rollup.stays,
+                inputs.capacity.clone(),
+                &config.census,
+                period,
+            )?,
+            census::METRIC_VERSION,
+        )
+        .with_description(
+            "One row per facility and day of the measurement period: midnight census, \
+             admissions, discharges, bed capacity and occupancy.",
+        ),
+    ]);
+    tables.extend(utilization_tables(inputs, config)?);
+    Ok(tables)
+}
+
+/// The tables computed from the stay rollup: stays, bridge, LOS, readmissions.
+fn stay_tables(
+    rollup: &StayRollup,
+    inputs: &SilverInputs,
+    config: &QualityConfig,
+) -> Result<Vec<GoldTable>> {
     let conditions = stay_conditions(rollup.stays.clone(), inputs.conditions.clone())?;
     let readmit = readmissions(
         ReadmissionInputs {
@@ -81,44 +175,67 @@ pub fn gold_tables(
         &config.readmission,
     )?;
     Ok(vec![
-        ("inpatient_stays", rollup.stays.clone()),
-        ("stay_encounters", rollup.stay_encounters),
-        (
-            "los_by_condition",
+        GoldTable::new(INPATIENT_STAYS, rollup.stays.clone(), stays::METRIC_VERSION)
+            .with_description(
+                "One row per merged inpatient stay: admission, discharge, length of stay, \
+                 emergency admission and transfer-chain flags.",
+            ),
+        GoldTable::new(
+            STAY_ENCOUNTERS,
+            rollup.stay_encounters.clone(),
+            stays::METRIC_VERSION,
+        )
+        .with_description(
+            "One row per inpatient encounter: the stay it belongs to and its order in it.",
+        ),
+        GoldTable::new(
+            LOS_BY_CONDITION,
             alos_by_condition(rollup.stays.clone(), conditions.clone())?,
+            los::METRIC_VERSION,
+        )
+        .with_description(
+            "One row per condition code: discharges, total and average length of stay.",
         ),
-        ("readmissions", readmit.clone()),
-        ("readmission_rates", readmission_rates(readmit, conditions)?),
-        (
-            "medication_adherence",
-            medication_adherence(
-                AdherenceInputs {
-                    medications: inputs.medications.clone(),
-                    patients: inputs.patients.clone(),
-                },
-                &config.adherence,
-                period,
-                as_of,
-            )?,
+        GoldTable::new(READMISSIONS, readmit.clone(), readmission::METRIC_VERSION)
+            .with_description(
+                "One row per merged stay: index eligibility or exclusion reason, 30-day \
+                 readmission and the crude variant.",
+            ),
+        GoldTable::new(
+            READMISSION_RATES,
+            readmission_rates(readmit, conditions)?,
+            readmission::METRIC_VERSION,
+        )
+        .with_description(
+            "One row per dimension (overall, discharge month, facility, condition) and \
+             value: index stays, readmissions and rates, also for the crude variant.",
         ),
-        (
-            "diagnosis_latency",
-            diagnosis_latency(
-                LatencyInputs {
-                    conditions: inputs.conditions.clone(),
-                    encounters: inputs.encounters.clone(),
-                },
-                &config.latency,
-            )?,
+    ])
+}
+
+/// The utilization tables.
+fn utilization_tables(inputs: &SilverInputs, config: &QualityConfig) -> Result<[GoldTable; 2]> {
+    Ok([
+        GoldTable::new(
+            ENCOUNTERS_PER_CONDITION,
+            encounters_per_condition(inputs.conditions.clone())?,
+            utilization::METRIC_VERSION,
+        )
+        .with_description(
+            "One row per condition code and description: distinct encounters and patients.",
         ),
-        (
-            "daily_census",
-            daily_census(
-                rollup.stays,
-                inputs.capacity.clone(),
-                &config.census,
-                period,
+        GoldTable::new(
+            ENCOUNTERS_BY_AGE_GROUP_CLASS,
+            encounters_by_age_group_and_class(
+                inputs.encounters.clone(),
+                inputs.patients.clone(),
+                &config.age_bands,
             )?,
+            utilization::METRIC_VERSION,
+        )
+        .with_description(
+            "One row per age band at the encounter and encounter class: encounters and \
+             distinct patients.",
         ),
     ])
 }

@@ -1,12 +1,21 @@
 //! DESIGN.md §5.5 — encounter-to-diagnosis latency.
 
+use medallion_model::expr::{
+    AsOfDirection, AsOfJoin, asof_join, epoch_day, stable_sort, string_list, typed_null,
+};
 use polars::prelude::*;
+use synthea_schema::TableKind;
+use synthea_schema::columns::conditions::{CODE, PATIENT_ID, START};
+use synthea_schema::columns::{encounters, require};
 
-use crate::columns::gold::*;
-use crate::columns::silver::*;
+use crate::columns::*;
 use crate::config::LatencyConfig;
 use crate::error::Result;
-use crate::util::{Kind, day_num, require, sort_opts, string_list};
+
+/// Version of the definition of encounter-to-diagnosis latency (`diagnosis_latency`),
+/// recorded with its gold tables. Change it whenever the rows would change for the same
+/// inputs.
+pub const METRIC_VERSION: &str = "diagnosis-latency-1";
 
 /// Inputs of [`diagnosis_latency`].
 #[derive(Clone)]
@@ -94,63 +103,46 @@ pub fn diagnosis_latency(inputs: LatencyInputs, config: &LatencyConfig) -> Resul
         mut encounters,
     } = inputs;
     require(
+        TableKind::Conditions,
         &mut conditions,
-        "conditions",
-        &[
-            (PATIENT_ID, Kind::Str),
-            (CODE, Kind::Str),
-            (START, Kind::Date),
-        ],
+        &[PATIENT_ID, CODE, START],
     )?;
     require(
+        TableKind::Encounters,
         &mut encounters,
-        "encounters",
         &[
-            (PATIENT_ID, Kind::Str),
-            (ENCOUNTER_CLASS, Kind::Str),
-            (START_DATE, Kind::Date),
+            encounters::PATIENT_ID,
+            encounters::ENCOUNTER_CLASS,
+            encounters::START_DATE,
         ],
     )?;
     let first = conditions
         .filter(col(START).is_not_null().and(col(PATIENT_ID).is_not_null()))
         .group_by([col(PATIENT_ID), col(CODE)])
         .agg([col(START).min().alias("diagnosis_date")])
-        .with_column(day_num(col("diagnosis_date")).alias("__dx"))
-        .with_column((col("__dx") - lit(config.lookback_days)).alias("__from"))
-        .sort(["__from"], sort_opts());
+        .with_column(epoch_day(col("diagnosis_date")).alias("__dx"))
+        .with_column((col("__dx") - lit(config.lookback_days)).alias("__from"));
     let visits = encounters
         .filter(
-            col(ENCOUNTER_CLASS)
+            col(encounters::ENCOUNTER_CLASS)
                 .is_in(string_list(&config.excluded_encounter_classes), false)
                 .not()
-                .or(col(ENCOUNTER_CLASS).is_null()),
+                .or(col(encounters::ENCOUNTER_CLASS).is_null()),
         )
-        .select([col(PATIENT_ID), day_num(col(START_DATE)).alias("__visit")])
+        .select([
+            col(encounters::PATIENT_ID),
+            epoch_day(col(encounters::START_DATE)).alias("__visit"),
+        ])
         .drop_nulls(None)
-        .unique_stable(None, UniqueKeepStrategy::First)
-        .sort(["__visit"], sort_opts());
-    let asof = AsOfOptions {
-        strategy: AsofStrategy::Forward,
-        tolerance: None,
-        tolerance_str: None,
-        left_by: Some(vec![PATIENT_ID.into()]),
-        right_by: Some(vec![PATIENT_ID.into()]),
-        allow_eq: true,
-        // Both sides are sorted by their `on` column just above; with `by` groups Polars
-        // cannot check it and would only print a warning on every run.
-        check_sortedness: false,
-    };
-    let out = first
-        .join(
-            visits,
-            [col("__from")],
-            [col("__visit")],
-            JoinArgs::new(JoinType::AsOf(Box::new(asof))),
-        )
+        .unique_stable(None, UniqueKeepStrategy::First);
+    let first_visit = AsOfJoin::new("__from", "__visit")
+        .with_by([PATIENT_ID])
+        .with_direction(AsOfDirection::Forward);
+    let out = asof_join(first, visits, &first_visit)
         .with_column(
             when(col("__visit").lt_eq(col("__dx")))
                 .then(col("__visit"))
-                .otherwise(lit(NULL).cast(DataType::Int32))
+                .otherwise(typed_null(DataType::Int32))
                 .alias("__visit"),
         )
         .select([
@@ -164,7 +156,7 @@ pub fn diagnosis_latency(inputs: LatencyInputs, config: &LatencyConfig) -> Resul
                 .cast(DataType::Int32)
                 .alias("latency_days"),
         ])
-        .sort([PATIENT_ID, CONDITION_CODE], sort_opts());
+        .sort([PATIENT_ID, CONDITION_CODE], stable_sort());
     Ok(out)
 }
 
@@ -235,7 +227,7 @@ pub fn latency_by_condition(latency: LazyFrame) -> Result<LazyFrame> {
                 .quantile(lit(0.9), QuantileMethod::Linear)
                 .alias("p90_latency_days"),
         ])
-        .sort([CONDITION_CODE], sort_opts()))
+        .sort([CONDITION_CODE], stable_sort()))
 }
 
 #[cfg(test)]

@@ -12,7 +12,9 @@
 //! * [`adherence`] — PQA proportion of days covered;
 //! * [`latency`] — encounter-to-diagnosis latency;
 //! * [`census`] — midnight census, occupancy, monthly utilization;
-//! * [`gold`] — every gold frame in one call.
+//! * [`utilization`] — encounters per condition, per age band and encounter class;
+//! * [`gold`] — every gold table in one call, as `medallion_model::GoldTable` values
+//!   (name, frame, metric version, description).
 //!
 //! Calendar dates are the silver `*_date` columns, computed by `synthea-schema` in its
 //! configured time zone; the census counts local midnights of
@@ -44,8 +46,9 @@
 //! };
 //! let as_of = NaiveDate::from_ymd_opt(2023, 12, 31).unwrap_or_default();
 //! let tables = gold_tables(&inputs, &QualityConfig::default(), as_of)?;
-//! assert_eq!(tables.len(), 8);
-//! let stays = tables[0].1.clone().collect()?;
+//! assert_eq!(tables.len(), 10);
+//! assert_eq!(tables[0].name, "inpatient_stays");
+//! let stays = tables[0].frame.clone().collect()?;
 //! assert_eq!(stays.height(), 2);
 //! # Ok(())
 //! # }
@@ -64,6 +67,7 @@ pub mod stays;
 #[cfg(test)]
 mod testkit;
 mod util;
+pub mod utilization;
 
 pub use config::*;
 pub use error::{Error, Result};
@@ -81,4 +85,5 @@ pub mod prelude {
     pub use crate::los::{alos_by_condition, alos_by_facility, alos_by_month, stay_conditions};
     pub use crate::readmission::{ReadmissionInputs, readmission_rates, readmissions};
     pub use crate::stays::{StayInputs, StayRollup, inpatient_stays};
+    pub use crate::utilization::{encounters_by_age_group_and_class, encounters_per_condition};
 }

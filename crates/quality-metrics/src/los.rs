@@ -1,11 +1,19 @@
 //! DESIGN.md §5.2 — length of stay and average length of stay (ALOS).
 
+use medallion_model::expr::stable_sort;
 use polars::prelude::*;
+use synthea_schema::TableKind;
+use synthea_schema::columns::encounters::{ORGANIZATION_ID, PATIENT_ID, REASON_CODE};
+use synthea_schema::columns::{conditions, require};
 
-use crate::columns::gold::*;
-use crate::columns::silver::*;
+use crate::columns::*;
 use crate::error::Result;
-use crate::util::{Kind, count_u32, require, sort_opts};
+use crate::util::count_u32;
+
+/// Version of the definition of length of stay (`los_by_condition`),
+/// recorded with its gold tables. Change it whenever the rows would change for the same
+/// inputs.
+pub const METRIC_VERSION: &str = "los-1";
 
 /// Output schema of [`stay_conditions`].
 pub fn stay_conditions_schema() -> Schema {
@@ -27,13 +35,9 @@ pub fn stay_conditions_schema() -> Schema {
 pub fn stay_conditions(stays: LazyFrame, conditions: LazyFrame) -> Result<LazyFrame> {
     let mut conditions = conditions;
     require(
+        TableKind::Conditions,
         &mut conditions,
-        "conditions",
-        &[
-            (PATIENT_ID, Kind::Str),
-            (CODE, Kind::Str),
-            (START, Kind::Date),
-        ],
+        &[conditions::PATIENT_ID, conditions::CODE, conditions::START],
     )?;
     let with_reason = stays
         .clone()
@@ -52,26 +56,30 @@ pub fn stay_conditions(stays: LazyFrame, conditions: LazyFrame) -> Result<LazyFr
             col(DISCHARGE_DATE),
         ])
         .join(
-            conditions.select([col(PATIENT_ID), col(CODE), col(START)]),
+            conditions.select([
+                col(conditions::PATIENT_ID),
+                col(conditions::CODE),
+                col(conditions::START),
+            ]),
             [col(PATIENT_ID)],
-            [col(PATIENT_ID)],
+            [col(conditions::PATIENT_ID)],
             JoinArgs::new(JoinType::Inner),
         )
         .filter(
-            col(START).gt_eq(col(ADMISSION_DATE)).and(
+            col(conditions::START).gt_eq(col(ADMISSION_DATE)).and(
                 col(DISCHARGE_DATE)
                     .is_null()
-                    .or(col(START).lt_eq(col(DISCHARGE_DATE))),
+                    .or(col(conditions::START).lt_eq(col(DISCHARGE_DATE))),
             ),
         )
         .select([
             col(STAY_ID),
-            col(CODE).alias(CONDITION_CODE),
+            col(conditions::CODE).alias(CONDITION_CODE),
             lit("during_stay").alias(CONDITION_SOURCE),
         ])
         .unique_stable(None, UniqueKeepStrategy::First);
     Ok(concat([with_reason, during], UnionArgs::default())?
-        .sort([STAY_ID, CONDITION_CODE], sort_opts()))
+        .sort([STAY_ID, CONDITION_CODE], stable_sort()))
 }
 
 /// Output schema of [`alos_by_condition`] (the gold `los_by_condition`).
@@ -171,7 +179,7 @@ pub fn alos_by_condition(stays: LazyFrame, stay_conditions: LazyFrame) -> Result
         )
         .group_by([col(CONDITION_CODE)])
         .agg(alos_aggs())
-        .sort([CONDITION_CODE], sort_opts()))
+        .sort([CONDITION_CODE], stable_sort()))
 }
 
 /// Average length of stay by facility.
@@ -223,7 +231,7 @@ pub fn alos_by_facility(stays: LazyFrame) -> Result<LazyFrame> {
         .filter(col(OPEN_FLAG).not())
         .group_by([col(ORGANIZATION_ID)])
         .agg(alos_aggs())
-        .sort([ORGANIZATION_ID], sort_opts()))
+        .sort([ORGANIZATION_ID], stable_sort()))
 }
 
 /// Average length of stay by discharge month.
@@ -282,7 +290,7 @@ pub fn alos_by_month(stays: LazyFrame) -> Result<LazyFrame> {
         )
         .group_by([col(DISCHARGE_MONTH)])
         .agg(alos_aggs())
-        .sort([DISCHARGE_MONTH], sort_opts()))
+        .sort([DISCHARGE_MONTH], stable_sort()))
 }
 
 #[cfg(test)]

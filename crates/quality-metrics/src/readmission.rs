@@ -1,15 +1,23 @@
 //! DESIGN.md §5.3 — 30-day readmissions (hospital-wide style, observed, unadjusted) and
 //! the crude variant.
 
+use medallion_model::expr::{epoch_day, join_args, ratio, stable_sort, string_list, typed_null};
 use polars::prelude::*;
+use synthea_schema::TableKind;
+use synthea_schema::columns::encounters::{
+    CODE, ENCOUNTER_ID, ORGANIZATION_ID, PATIENT_ID, REASON_CODE, START_DATE,
+};
+use synthea_schema::columns::{patients, procedures, require};
 
-use crate::columns::gold::*;
-use crate::columns::silver::*;
+use crate::columns::*;
 use crate::config::ReadmissionConfig;
 use crate::error::Result;
-use crate::util::{
-    Kind, day_num, join_args, null_of, ratio, require, sort_opts, string_list, sum_u32,
-};
+use crate::util::sum_u32;
+
+/// Version of the definition of 30-day readmissions (`readmissions`, `readmission_rates`),
+/// recorded with its gold tables. Change it whenever the rows would change for the same
+/// inputs.
+pub const METRIC_VERSION: &str = "readmissions-1";
 
 /// Inputs of [`readmissions`].
 #[derive(Clone)]
@@ -66,7 +74,11 @@ fn stay_codes(
     let enc_codes = encounters
         .select([col(ENCOUNTER_ID), col(CODE), col(REASON_CODE)])
         .unique_stable(None, UniqueKeepStrategy::First);
-    let proc_codes = procedures.select([col(ENCOUNTER_ID), col(CODE), col(REASON_CODE)]);
+    let proc_codes = procedures.select([
+        col(procedures::ENCOUNTER_ID),
+        col(procedures::CODE),
+        col(procedures::REASON_CODE),
+    ]);
     let links = bridge.select([col(STAY_ID), col(ENCOUNTER_ID)]);
     let long = |lf: LazyFrame| {
         let joined = links.clone().join(
@@ -185,28 +197,22 @@ pub fn readmissions(inputs: ReadmissionInputs, config: &ReadmissionConfig) -> Re
         mut procedures,
     } = inputs;
     require(
+        TableKind::Encounters,
         &mut encounters,
-        "encounters",
-        &[
-            (ENCOUNTER_ID, Kind::Str),
-            (PATIENT_ID, Kind::Str),
-            (CODE, Kind::Str),
-            (REASON_CODE, Kind::Str),
-            (START_DATE, Kind::Date),
-        ],
+        &[ENCOUNTER_ID, PATIENT_ID, CODE, REASON_CODE, START_DATE],
     )?;
     require(
+        TableKind::Patients,
         &mut patients,
-        "patients",
-        &[(PATIENT_ID, Kind::Str), (DEATH_DATE, Kind::Date)],
+        &[patients::PATIENT_ID, patients::DEATH_DATE],
     )?;
     require(
+        TableKind::Procedures,
         &mut procedures,
-        "procedures",
         &[
-            (ENCOUNTER_ID, Kind::Str),
-            (CODE, Kind::Str),
-            (REASON_CODE, Kind::Str),
+            procedures::ENCOUNTER_ID,
+            procedures::CODE,
+            procedures::REASON_CODE,
         ],
     )?;
     let window = config.window_days;
@@ -230,9 +236,9 @@ pub fn readmissions(inputs: ReadmissionInputs, config: &ReadmissionConfig) -> Re
     let flags = codes.group_by([col(STAY_ID)]).agg(flag_aggs);
 
     let deaths = patients
-        .select([col(PATIENT_ID), col(DEATH_DATE)])
-        .group_by([col(PATIENT_ID)])
-        .agg([col(DEATH_DATE).min().alias("__death_date")]);
+        .select([col(patients::PATIENT_ID), col(patients::DEATH_DATE)])
+        .group_by([col(patients::PATIENT_ID)])
+        .agg([col(patients::DEATH_DATE).min().alias("__death_date")]);
     let certs = encounters
         .filter(col(CODE).is_in(string_list(&config.death_encounter_codes), false))
         .group_by([col(PATIENT_ID)])
@@ -270,8 +276,8 @@ pub fn readmissions(inputs: ReadmissionInputs, config: &ReadmissionConfig) -> Re
         )
         .with_columns([
             col("planned_flag").fill_null(lit(false)),
-            day_num(col(ADMISSION_DATE)).alias("__adm_day"),
-            day_num(col(DISCHARGE_DATE)).alias("__dis_day"),
+            epoch_day(col(ADMISSION_DATE)).alias("__adm_day"),
+            epoch_day(col(DISCHARGE_DATE)).alias("__dis_day"),
             col(DISCHARGE_DATE)
                 .dt()
                 .month_start()
@@ -301,7 +307,7 @@ pub fn readmissions(inputs: ReadmissionInputs, config: &ReadmissionConfig) -> Re
     let base = base
         .with_column(
             reason
-                .otherwise(null_of(DataType::String))
+                .otherwise(typed_null(DataType::String))
                 .alias("exclusion_reason"),
         )
         .with_column(col("exclusion_reason").is_null().alias("index_flag"));
@@ -331,7 +337,7 @@ pub fn readmissions(inputs: ReadmissionInputs, config: &ReadmissionConfig) -> Re
                     .and(col("days_to_readmission").lt_eq(lit(window))),
             ),
         )
-        .sort([STAY_ID, "__r_adm_ts", "readmit_stay_id"], sort_opts())
+        .sort([STAY_ID, "__r_adm_ts", "readmit_stay_id"], stable_sort())
         .group_by_stable([col(STAY_ID)])
         .agg([
             col("readmit_stay_id").first(),
@@ -348,7 +354,7 @@ pub fn readmissions(inputs: ReadmissionInputs, config: &ReadmissionConfig) -> Re
             [col(STAY_ID)],
             join_args(JoinType::Left, JoinValidation::OneToOne),
         )
-        .sort([PATIENT_ID, ADMISSION_TS, STAY_ID], sort_opts())
+        .sort([PATIENT_ID, ADMISSION_TS, STAY_ID], stable_sort())
         .with_column(
             (col("__adm_day").shift(lit(-1)).over(by_patient)? - col("__dis_day"))
                 .alias("__next_gap"),
@@ -497,7 +503,7 @@ pub fn readmission_rates(readmissions: LazyFrame, stay_conditions: LazyFrame) ->
             ratio(col("readmissions"), col("index_stays")).alias("rate"),
             ratio(col("crude_readmissions"), col("crude_stays")).alias("crude_rate"),
         ])
-        .sort(["dimension", "dimension_value"], sort_opts());
+        .sort(["dimension", "dimension_value"], stable_sort());
     let order: Vec<Expr> = readmission_rates_schema()
         .iter_names()
         .map(|n| col(n.clone()))

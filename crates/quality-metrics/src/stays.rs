@@ -1,15 +1,26 @@
 //! DESIGN.md §5.1 — the inpatient stay rollup and the stay ↔ encounter bridge.
 
 use chrono::NaiveDate;
+use medallion_model::expr::{
+    epoch_day, epoch_day_lit, join_args, stable_sort, string_list, typed_null,
+};
 use polars::prelude::*;
+use synthea_schema::TableKind;
+use synthea_schema::columns::encounters::{
+    ENCOUNTER_CLASS, ENCOUNTER_ID, ORGANIZATION_ID, PATIENT_ID, REASON_CODE, START, START_DATE,
+    STOP, STOP_DATE,
+};
+use synthea_schema::columns::require;
 
-use crate::columns::gold::*;
-use crate::columns::silver::*;
+use crate::columns::*;
 use crate::config::StayConfig;
 use crate::error::Result;
-use crate::util::{
-    Kind, count_u32, day_lit, day_num, join_args, max2, null_of, require, sort_opts, string_list,
-};
+use crate::util::{count_u32, max2};
+
+/// Version of the definition of the stay rollup (`inpatient_stays`, `stay_encounters`),
+/// recorded with its gold tables. Change it whenever the rows would change for the same
+/// inputs.
+pub const METRIC_VERSION: &str = "inpatient-stays-1";
 
 /// Inputs of [`inpatient_stays`].
 #[derive(Clone)]
@@ -166,8 +177,8 @@ const STAY_SEQ: &str = "__stay_seq";
 /// ```
 ///
 /// # Errors
-/// [`crate::Error::MissingColumn`] / [`crate::Error::ColumnType`] for inputs that are not
-/// silver encounters, [`crate::Error::InvalidConfig`] for a negative gap.
+/// [`crate::Error::Silver`] for an input that is not silver encounters,
+/// [`crate::Error::InvalidConfig`] for a negative gap.
 pub fn inpatient_stays(
     inputs: StayInputs,
     config: &StayConfig,
@@ -176,18 +187,18 @@ pub fn inpatient_stays(
     config.validate()?;
     let mut encounters = inputs.encounters;
     require(
+        TableKind::Encounters,
         &mut encounters,
-        "encounters",
         &[
-            (ENCOUNTER_ID, Kind::Str),
-            (PATIENT_ID, Kind::Str),
-            (ORGANIZATION_ID, Kind::Str),
-            (ENCOUNTER_CLASS, Kind::Str),
-            (REASON_CODE, Kind::Str),
-            (START, Kind::Datetime),
-            (STOP, Kind::Datetime),
-            (START_DATE, Kind::Date),
-            (STOP_DATE, Kind::Date),
+            ENCOUNTER_ID,
+            PATIENT_ID,
+            ORGANIZATION_ID,
+            ENCOUNTER_CLASS,
+            REASON_CODE,
+            START,
+            STOP,
+            START_DATE,
+            STOP_DATE,
         ],
     )?;
     let ts = DataType::Datetime(TimeUnit::Microseconds, Some(polars::prelude::TimeZone::UTC));
@@ -217,25 +228,25 @@ pub fn inpatient_stays(
         )
         .sort(
             [ENCOUNTER_ID, START, STOP, PATIENT_ID, ORGANIZATION_ID],
-            sort_opts(),
+            stable_sort(),
         )
         .unique_stable(Some(cols([ENCOUNTER_ID])), UniqueKeepStrategy::First);
 
     // Interval union per patient × organization.
     let assigned = encounters_rows
         .with_columns([
-            day_num(col(START_DATE)).alias(ADM_DAY),
-            day_num(col(STOP_DATE)).alias("__dis_day"),
+            epoch_day(col(START_DATE)).alias(ADM_DAY),
+            epoch_day(col(STOP_DATE)).alias("__dis_day"),
         ])
         .with_column(
             when(col("__dis_day").is_null())
-                .then(max2(day_lit(as_of), col(ADM_DAY)))
+                .then(max2(epoch_day_lit(as_of), col(ADM_DAY)))
                 .otherwise(col("__dis_day"))
                 .alias(EFF_END),
         )
         .sort(
             [PATIENT_ID, ORGANIZATION_ID, START, ENCOUNTER_ID],
-            sort_opts(),
+            stable_sort(),
         )
         .with_column(
             col(EFF_END)
@@ -284,7 +295,7 @@ pub fn inpatient_stays(
                 .alias(ENCOUNTER_SEQ),
             col(DUPLICATE_ROWS),
         ])
-        .sort([STAY_ID, ENCOUNTER_SEQ], sort_opts());
+        .sort([STAY_ID, ENCOUNTER_SEQ], stable_sort());
 
     let open_any = col(STOP).is_null().any(false);
     let stays = assigned
@@ -307,17 +318,17 @@ pub fn inpatient_stays(
         ])
         .with_columns([
             when(col(OPEN_FLAG))
-                .then(null_of(ts.clone()))
+                .then(typed_null(ts.clone()))
                 .otherwise(col(DISCHARGE_TS))
                 .alias(DISCHARGE_TS),
             when(col(OPEN_FLAG))
-                .then(null_of(DataType::Date))
+                .then(typed_null(DataType::Date))
                 .otherwise(col(DISCHARGE_DATE))
                 .alias(DISCHARGE_DATE),
         ])
         .with_columns([
             max2(
-                day_num(col(DISCHARGE_DATE)) - day_num(col(ADMISSION_DATE)),
+                epoch_day(col(DISCHARGE_DATE)) - epoch_day(col(ADMISSION_DATE)),
                 lit(1i32),
             )
             .cast(DataType::Int32)
@@ -348,13 +359,13 @@ pub fn inpatient_stays(
     // Transfer chains over a patient's stays ordered by admission.
     let by_patient = [col(PATIENT_ID)];
     let stays = stays
-        .sort([PATIENT_ID, ADMISSION_TS, STAY_ID], sort_opts())
+        .sort([PATIENT_ID, ADMISSION_TS, STAY_ID], stable_sort())
         .with_columns([
             col(ORGANIZATION_ID)
                 .shift(lit(-1))
                 .over(by_patient.clone())?
                 .alias("__next_org"),
-            day_num(col(ADMISSION_DATE))
+            epoch_day(col(ADMISSION_DATE))
                 .shift(lit(-1))
                 .over(by_patient.clone())?
                 .alias("__next_adm_day"),
@@ -362,7 +373,7 @@ pub fn inpatient_stays(
         .with_column(
             (col("__next_org")
                 .neq(col(ORGANIZATION_ID))
-                .and((col("__next_adm_day") - day_num(col(DISCHARGE_DATE))).lt_eq(lit(gap))))
+                .and((col("__next_adm_day") - epoch_day(col(DISCHARGE_DATE))).lt_eq(lit(gap))))
             .fill_null(lit(false))
             .alias(TRANSFER_OUT_FLAG),
         )
@@ -619,11 +630,12 @@ mod tests {
         .unwrap();
         assert!(matches!(
             err,
-            crate::Error::MissingColumn {
-                input: "encounters",
-                column: "patient_id",
+            crate::Error::Silver(synthea_schema::Error::SilverContract {
+                table: TableKind::Encounters,
+                ref column,
+                found: None,
                 ..
-            }
+            }) if column == "patient_id"
         ));
     }
 }

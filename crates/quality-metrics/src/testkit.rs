@@ -155,6 +155,16 @@ pub(crate) fn u32s(df: &DataFrame, name: &str) -> Vec<u32> {
         .collect()
 }
 
+pub(crate) fn i64s(df: &DataFrame, name: &str) -> Vec<i64> {
+    df.column(name)
+        .unwrap()
+        .i64()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap())
+        .collect()
+}
+
 pub(crate) fn bools(df: &DataFrame, name: &str) -> Vec<bool> {
     df.column(name)
         .unwrap()

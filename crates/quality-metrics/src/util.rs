@@ -1,87 +1,24 @@
-//! Small expression and validation helpers shared by the metric modules.
+//! Expression helpers only this crate's metrics use (the shared ones are
+//! `medallion_model::expr`).
 
-use chrono::NaiveDate;
 use polars::prelude::*;
+use synthea_schema::TableKind;
+use synthea_schema::columns::{patients, require};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 
-/// The dtype family an input column must have.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Kind {
-    Str,
-    Date,
-    Datetime,
-    Int,
-}
-
-impl Kind {
-    fn accepts(self, dt: &DataType) -> bool {
-        match self {
-            Kind::Str => matches!(dt, DataType::String),
-            Kind::Date => matches!(dt, DataType::Date),
-            Kind::Datetime => matches!(dt, DataType::Datetime(_, _)),
-            Kind::Int => dt.is_integer(),
-        }
-    }
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Str => "String",
-            Kind::Date => "Date",
-            Kind::Datetime => "Datetime",
-            Kind::Int => "an integer type",
-        }
-    }
-}
-
-/// Check that `lf` has every `(column, kind)`; only the schema is resolved.
-pub(crate) fn require(
-    lf: &mut LazyFrame,
-    input: &'static str,
-    columns: &[(&'static str, Kind)],
-) -> Result<()> {
-    let schema = lf.collect_schema()?;
-    for (column, kind) in columns {
-        match schema.get(column) {
-            None => {
-                return Err(Error::MissingColumn {
-                    input,
-                    column,
-                    found: schema.iter_names().map(|n| n.to_string()).collect(),
-                });
-            }
-            Some(dt) if !kind.accepts(dt) => {
-                return Err(Error::ColumnType {
-                    input,
-                    column,
-                    expected: kind.name().to_string(),
-                    found: dt.to_string(),
-                });
-            }
-            Some(_) => {}
-        }
-    }
-    Ok(())
-}
-
-/// A literal list of strings for `is_in`.
-pub(crate) fn string_list(values: &[String]) -> Expr {
-    lit(Series::new("values".into(), values)).implode(false)
-}
-
-/// Days since the Unix epoch of a `Date` expression (`Int32`).
-pub(crate) fn day_num(e: Expr) -> Expr {
-    e.cast(DataType::Int32)
-}
-
-/// Days since the Unix epoch of a date, as an `Int32` literal.
-pub(crate) fn day_lit(d: NaiveDate) -> Expr {
-    lit(days_since_epoch(d)).cast(DataType::Int32)
-}
-
-/// Days since the Unix epoch.
-pub(crate) fn days_since_epoch(d: NaiveDate) -> i32 {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-    i32::try_from((d - epoch).num_days()).unwrap_or(i32::MAX)
+/// `patient_id` and `birth_date` of silver `patients`, one row per patient (the first).
+pub(crate) fn patient_births(patients: LazyFrame) -> Result<LazyFrame> {
+    use patients::{BIRTH_DATE, PATIENT_ID};
+    let mut patients = patients;
+    require(
+        TableKind::Patients,
+        &mut patients,
+        &[PATIENT_ID, BIRTH_DATE],
+    )?;
+    Ok(patients
+        .select([col(PATIENT_ID), col(BIRTH_DATE)])
+        .unique_stable(Some(cols([PATIENT_ID])), UniqueKeepStrategy::First))
 }
 
 /// Elementwise maximum of two expressions; null when `a` is null.
@@ -94,38 +31,12 @@ pub(crate) fn min2(a: Expr, b: Expr) -> Expr {
     when(a.clone().gt(b.clone())).then(b).otherwise(a)
 }
 
-/// Typed null literal.
-pub(crate) fn null_of(dt: DataType) -> Expr {
-    lit(NULL).cast(dt)
-}
-
-/// Sort options: ascending, nulls last, stable.
-pub(crate) fn sort_opts() -> SortMultipleOptions {
-    SortMultipleOptions::default()
-        .with_nulls_last(true)
-        .with_maintain_order(true)
-}
-
-/// `a / b` as `Float64`, null when `b` is 0.
-pub(crate) fn ratio(a: Expr, b: Expr) -> Expr {
-    when(b.clone().eq(lit(0)))
-        .then(null_of(DataType::Float64))
-        .otherwise(a.cast(DataType::Float64) / b.cast(DataType::Float64))
-}
-
 /// `len()` as `UInt32`.
 pub(crate) fn count_u32() -> Expr {
     len().cast(DataType::UInt32)
 }
 
-/// Cast to `UInt32` after summing a boolean.
+/// The number of `true` values of a boolean expression, as `UInt32`.
 pub(crate) fn sum_u32(e: Expr) -> Expr {
     e.cast(DataType::UInt32).sum().cast(DataType::UInt32)
-}
-
-/// Join arguments with a cardinality check.
-pub(crate) fn join_args(how: JoinType, validation: JoinValidation) -> JoinArgs {
-    let mut args = JoinArgs::new(how);
-    args.validation = validation;
-    args
 }

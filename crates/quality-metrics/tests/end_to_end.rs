@@ -39,11 +39,11 @@ fn load(dir: &Path) -> SilverInputs {
 /// Collects every gold table, checks invariants, returns (stays, index, readmits, alos).
 fn check(label: &str, inputs: SilverInputs, as_of: NaiveDate) -> (usize, u32, u32, f64) {
     let tables = gold_tables(&inputs, &QualityConfig::default(), as_of).unwrap();
-    let names: Vec<_> = tables.iter().map(|t| t.0).collect();
+    let names: Vec<_> = tables.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, GOLD_TABLES);
     let mut out = std::collections::HashMap::new();
-    for (name, lf) in tables {
-        out.insert(name, lf.collect().unwrap());
+    for table in tables {
+        out.insert(table.name, table.frame.collect().unwrap());
     }
     let stays = &out["inpatient_stays"];
     let bridge = &out["stay_encounters"];

@@ -420,13 +420,13 @@ fn period() -> MeasurementPeriod {
 }
 
 /// The gold frames named in `names` (all of [`GOLD_TABLES`] when empty), collected.
-fn gold(m: &Model, reverse: bool, names: &[&str]) -> HashMap<&'static str, DataFrame> {
+fn gold(m: &Model, reverse: bool, names: &[&str]) -> HashMap<String, DataFrame> {
     let inputs = inputs(m, reverse);
     gold_tables(&inputs, &config(), as_of())
         .unwrap()
         .into_iter()
-        .filter(|(name, _)| names.is_empty() || names.contains(name))
-        .map(|(name, lf)| (name, lf.collect().unwrap()))
+        .filter(|t| names.is_empty() || names.contains(&t.name.as_str()))
+        .map(|t| (t.name, t.frame.collect().unwrap()))
         .collect()
 }
 

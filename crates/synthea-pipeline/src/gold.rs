@@ -228,24 +228,15 @@ async fn gold_tables(
             }
         }
         let quality_config = ehr_quality_metrics::QualityConfig::default();
-        // TEMPORARY until the metric crates return GoldTables.
-        tables.extend(
-            ehr_quality_metrics::gold_tables(&quality_inputs, &quality_config, as_of)?
-                .into_iter()
-                .map(|(n, f)| GoldTable::new(n, f, "tmp")),
-        );
-        tables.extend(
-            ehr_journey::gold_tables(&journey_inputs, &ehr_journey::JourneyConfig::default())?
-                .into_iter()
-                .map(|(n, f)| {
-                    let t = GoldTable::new(n, f, "tmp");
-                    if n == "patient_timeline" {
-                        t.with_partition_columns(["event_year"])
-                    } else {
-                        t
-                    }
-                }),
-        );
+        tables.extend(ehr_quality_metrics::gold_tables(
+            &quality_inputs,
+            &quality_config,
+            as_of,
+        )?);
+        tables.extend(ehr_journey::gold_tables(
+            &journey_inputs,
+            &ehr_journey::JourneyConfig::default(),
+        )?);
         Ok((dim_patient.unwrap_or_default(), tables))
     })
     .await??;

@@ -176,6 +176,25 @@ pub enum Error {
         reason: String,
     },
 
+    /// An input frame does not meet the silver column contract of its table (see
+    /// [`crate::columns::require`]).
+    #[error(
+        "silver `{table}` input: column `{column}` {}; columns present: {present:?}",
+        contract_problem(expected.as_deref(), found.as_deref())
+    )]
+    SilverContract {
+        /// The silver table the input should be.
+        table: TableKind,
+        /// The silver column name.
+        column: String,
+        /// The contract's dtype (display form); `None` when `table` has no such column.
+        expected: Option<String>,
+        /// The input's dtype (display form); `None` when the input lacks the column.
+        found: Option<String>,
+        /// Every column the input has, in order.
+        present: Vec<String>,
+    },
+
     /// An error from Polars while planning or executing a query.
     #[error("polars error while {context}: {source}")]
     Polars {
@@ -185,6 +204,14 @@ pub enum Error {
         #[source]
         source: PolarsError,
     },
+}
+
+fn contract_problem(expected: Option<&str>, found: Option<&str>) -> String {
+    match (expected, found) {
+        (None, _) => "is not in the silver contract of this table".to_string(),
+        (Some(expected), None) => format!("is missing (expected dtype {expected})"),
+        (Some(expected), Some(found)) => format!("has dtype {found}, expected {expected}"),
+    }
 }
 
 fn unrecognized_layout_message(dir: &std::path::Path, mismatches: &[HeaderMismatch]) -> String {

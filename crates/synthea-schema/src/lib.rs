@@ -70,6 +70,7 @@
 //! # }
 //! ```
 
+pub mod columns;
 pub mod detect;
 pub mod dq;
 pub mod error;
