@@ -8,12 +8,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::blocking::run_blocking;
 use crate::error::{Error, Result};
-use crate::hash::stable_hash;
 use crate::location::TableLocation;
 use crate::merge::MergeBuilder;
 use crate::read::ReadBuilder;
 use crate::table::{AppTransaction, open_existing};
 use crate::write::WriteBuilder;
+use medallion_model::hash::stable_hash;
 
 /// Surrogate key column: hash of the business key and `effective_from`.
 pub const SURROGATE_KEY: &str = "surrogate_key";
@@ -201,7 +201,7 @@ fn stage(
     surrogate_parts.push(col(EFFECTIVE_FROM));
     let incoming = snapshot
         .with_columns([
-            stable_hash(&tracked_exprs).alias(ROW_HASH),
+            stable_hash(tracked_exprs).alias(ROW_HASH),
             from.clone().alias(EFFECTIVE_FROM),
             lit(NULL)
                 .cast(DataType::Datetime(
@@ -211,7 +211,7 @@ fn stage(
                 .alias(EFFECTIVE_TO),
             lit(true).alias(IS_CURRENT),
         ])
-        .with_column(stable_hash(&surrogate_parts).alias(SURROGATE_KEY))
+        .with_column(stable_hash(surrogate_parts).alias(SURROGATE_KEY))
         .collect()
         .map_err(err)?;
 
