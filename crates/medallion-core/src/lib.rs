@@ -86,7 +86,6 @@ mod blocking;
 pub mod bridge;
 pub mod delta_types;
 mod error;
-pub mod hash;
 mod location;
 mod merge;
 mod ops;
@@ -99,6 +98,9 @@ mod write;
 pub use blocking::{POLARS_THREAD_STACK_BYTES, run_polars};
 pub use error::{Error, Result};
 pub use location::TableLocation;
+/// The one stable hash of the workspace (XXH3-64 over a documented encoding), for surrogate
+/// keys and row hashes: [`medallion_model::hash`], re-exported where Delta code looks for it.
+pub use medallion_model::hash;
 pub use merge::{MergeBuilder, MergeClause, MergeReport, SOURCE_ALIAS, TARGET_ALIAS};
 pub use ops::delete::{DeleteBuilder, DeleteReport};
 pub use ops::history::{HistoryBuilder, HistoryEntry};

@@ -1,5 +1,6 @@
-//! Batch-wide duplicates of a silver batch: latest-by-key deduplication, exact-duplicate
-//! removal for keyless tables, and the duplicate flag.
+//! Batch-wide duplicates of a silver batch: latest-by-key deduplication (with
+//! [`deduplicate_latest`]), exact-duplicate removal for keyless tables, and the duplicate
+//! flag.
 //!
 //! These steps compare rows across the whole batch, so they run once over all staged
 //! chunks and read only what they need (keys, ordering columns, row numbers and row
@@ -8,6 +9,7 @@
 use polars::prelude::*;
 
 use super::chunks::{BATCH_ROW, ROW_HASH, data_columns};
+use super::dedup::{self, deduplicate_latest, is_one_of};
 use super::rules::DQ_FLAGS;
 use crate::error::{Error, Result};
 
@@ -37,20 +39,55 @@ pub(crate) struct DuplicateSteps<'a> {
 /// Resolves the duplicates of the `staged` rows (with [`BATCH_ROW`], and [`ROW_HASH`]
 /// for keyless tables).
 ///
-/// Keyed tables keep, per key, the row with the greatest `order_by` values, ties going
-/// to the later row (nulls order lowest; rows with a null key are all kept). Keyless
-/// tables compare every data column (see [`data_columns`]); a hash selects candidates and
-/// the candidates' values are compared exactly, so a hash collision never merges rows.
+/// Keyed tables keep the latest row per key with [`deduplicate_latest`], the one
+/// latest-by-key rule of the crate. Keyless tables compare every data column (see
+/// [`data_columns`]); a hash selects candidates and the candidates' values are compared
+/// exactly, so a hash collision never merges rows.
 pub(crate) fn resolve_duplicates(
     staged: LazyFrame,
     steps: &DuplicateSteps<'_>,
     table: &str,
 ) -> Result<BatchDuplicates> {
-    let (repeated, losers) = if steps.keys.is_empty() {
-        repeated_rows(staged.clone(), steps.drop_exact, table)?
+    if steps.keys.is_empty() {
+        resolve_exact_duplicates(staged, steps, table)
     } else {
-        repeated_keys(staged.clone(), steps.keys, steps.order_by, table)?
+        resolve_repeated_keys(staged, steps, table)
+    }
+}
+
+/// Keyed tables: the latest row per key stays; with a flag, kept rows whose key repeats
+/// are flagged.
+fn resolve_repeated_keys(
+    staged: LazyFrame,
+    steps: &DuplicateSteps<'_>,
+    table: &str,
+) -> Result<BatchDuplicates> {
+    const REPEATED: &str = "__silver_key_repeated";
+    let rows = staged.drop(cols([BATCH_ROW]));
+    let latest = deduplicate_latest(rows, steps.keys, steps.order_by, table)?;
+    let (removed, repeated) = (latest.removed, latest.repeated);
+    let frame = match steps.flag {
+        Some(flag) if repeated > 0 => {
+            let marked = latest.into_frame_marking_repeated(REPEATED);
+            with_flag(marked, col(REPEATED), flag, table)?.drop(cols([REPEATED]))
+        }
+        _ => latest.into_frame(),
     };
+    Ok(BatchDuplicates {
+        frame,
+        removed,
+        repeated,
+    })
+}
+
+/// Keyless tables: rows equal in every data column are flagged, and all but the first
+/// copy removed when `drop_exact`.
+fn resolve_exact_duplicates(
+    staged: LazyFrame,
+    steps: &DuplicateSteps<'_>,
+    table: &str,
+) -> Result<BatchDuplicates> {
+    let (repeated, losers) = repeated_rows(staged.clone(), steps.drop_exact, table)?;
     let removed = losers.len() as u64;
     let repeated_count = repeated.len() as u64;
     let mut frame = staged;
@@ -58,94 +95,30 @@ pub(crate) fn resolve_duplicates(
         frame = frame.filter(is_one_of(BATCH_ROW, losers).not());
     }
     if let (Some(flag), false) = (steps.flag, repeated.is_empty()) {
-        let flags = DataType::List(Box::new(DataType::String));
-        let appended = concat_list([col(DQ_FLAGS).cast(flags.clone()), lit(flag.to_string())])
-            .map_err(|e| Error::polars(table, OP, e))?;
-        frame = frame.with_column(
-            when(is_one_of(BATCH_ROW, repeated))
-                .then(appended)
-                .otherwise(col(DQ_FLAGS).cast(flags))
-                .alias(DQ_FLAGS),
-        );
+        frame = with_flag(frame, is_one_of(BATCH_ROW, repeated), flag, table)?;
     }
-    let frame = if steps.keys.is_empty() {
-        frame.drop(cols([BATCH_ROW, ROW_HASH]))
-    } else {
-        frame.drop(cols([BATCH_ROW]))
-    };
     Ok(BatchDuplicates {
-        frame,
+        frame: frame.drop(cols([BATCH_ROW, ROW_HASH])),
         removed,
         repeated: repeated_count,
     })
 }
 
-pub(crate) fn is_one_of(column: &str, rows: Vec<IdxSize>) -> Expr {
-    // A `Vec<IdxSize>` is already of the row-index dtype: no cast (and no fallback).
-    let rows = Series::new("rows".into(), rows);
-    col(column).is_in(lit(rows).implode(false), false)
+/// Appends `flag` to the `_dq_flags` of the rows where `condition` holds.
+fn with_flag(frame: LazyFrame, condition: Expr, flag: &str, table: &str) -> Result<LazyFrame> {
+    let flags = DataType::List(Box::new(DataType::String));
+    let appended = concat_list([col(DQ_FLAGS).cast(flags.clone()), lit(flag.to_string())])
+        .map_err(|e| Error::polars(table, OP, e))?;
+    Ok(frame.with_column(
+        when(condition)
+            .then(appended)
+            .otherwise(col(DQ_FLAGS).cast(flags))
+            .alias(DQ_FLAGS),
+    ))
 }
 
 fn row_numbers(frame: &DataFrame, table: &str) -> Result<Vec<IdxSize>> {
-    Ok(frame
-        .column(BATCH_ROW)
-        .and_then(|c| c.idx().cloned())
-        .map_err(|e| Error::polars(table, OP, e))?
-        .into_no_null_iter()
-        .collect())
-}
-
-/// `(rows of repeated keys, rows to remove)` over rows numbered in [`BATCH_ROW`]: per key,
-/// the row with the greatest `order_by` values stays, ties going to the later row.
-pub(crate) fn repeated_keys(
-    staged: LazyFrame,
-    keys: &[String],
-    order_by: &[String],
-    table: &str,
-) -> Result<(Vec<IdxSize>, Vec<IdxSize>)> {
-    let key = if keys.len() == 1 {
-        col(keys[0].as_str())
-    } else {
-        as_struct(keys.iter().map(|k| col(k.as_str())).collect())
-    };
-    let all_present = keys
-        .iter()
-        .map(|k| col(k.as_str()).is_not_null())
-        .reduce(|a, b| a.and(b))
-        .unwrap_or_else(|| lit(true));
-    let mut needed: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
-    needed.extend(order_by.iter().map(|c| col(c.as_str())));
-    needed.push(col(BATCH_ROW));
-    let repeated = staged
-        .filter(all_present)
-        .select(needed)
-        .filter(key.is_duplicated())
-        .collect()
-        .map_err(|e| Error::polars(table, OP, e))?;
-    if repeated.height() == 0 {
-        return Ok((Vec::new(), Vec::new()));
-    }
-    let mut sort_columns: Vec<PlSmallStr> = order_by.iter().map(|c| c.as_str().into()).collect();
-    sort_columns.push(BATCH_ROW.into());
-    let sort = SortMultipleOptions::default()
-        .with_order_descending(true)
-        .with_nulls_last(true)
-        .with_maintain_order(true);
-    let winners = repeated
-        .clone()
-        .lazy()
-        .sort(sort_columns, sort)
-        .unique_stable(
-            Some(cols(keys.iter().map(String::as_str))),
-            UniqueKeepStrategy::First,
-        )
-        .collect()
-        .map_err(|e| Error::polars(table, OP, e))?;
-    let winners = row_numbers(&winners, table)?;
-    let all = row_numbers(&repeated, table)?;
-    let kept: std::collections::HashSet<IdxSize> = winners.iter().copied().collect();
-    let losers = all.iter().copied().filter(|r| !kept.contains(r)).collect();
-    Ok((all, losers))
+    dedup::row_numbers(frame, BATCH_ROW, table)
 }
 
 /// Keyless tables: `(rows equal to another row, rows to remove)`. With `drop_exact`, the

@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
+use medallion_model::hash::stable_hash;
+
 use super::bronze::{BATCH_ID, SOURCE_FILE, SOURCE_ROW};
 use crate::error::{Error, Result};
 
@@ -18,7 +20,8 @@ pub const DEFAULT_CHUNK_ROWS: usize = 500_000;
 /// Position of a kept row in the whole batch (scratch column, never written).
 pub(crate) const BATCH_ROW: &str = "__silver_batch_row";
 
-/// Hash of a kept row's data columns (scratch column of keyless tables, never written).
+/// Stable hash of a kept row's data columns (scratch column of keyless tables, never
+/// written).
 pub(crate) const ROW_HASH: &str = "__silver_row_hash";
 
 /// The pending bronze rows and how to split them.
@@ -244,21 +247,16 @@ impl StagedRows {
             let schema = lf
                 .collect_schema()
                 .map_err(|e| Error::polars(table, OP, e))?;
-            // Categorical codes depend on each chunk's dictionary: hash the text instead.
+            // The workspace's stable hash renders values as text, so categorical codes
+            // (which depend on each chunk's dictionary) hash as their text. Nested and
+            // binary columns have no text form: they are left out of the hash, which only
+            // selects candidates — candidates are compared on every data column.
             let data: Vec<Expr> = data_columns(&mut lf, table)?
                 .iter()
-                .map(|c| match schema.get(c.as_str()) {
-                    Some(DataType::Categorical(..) | DataType::Enum(..)) => {
-                        col(c.as_str()).cast(DataType::String)
-                    }
-                    _ => col(c.as_str()),
-                })
+                .filter(|c| schema.get(c.as_str()).is_some_and(has_text_form))
+                .map(|c| col(c.as_str()))
                 .collect();
-            let hash = if data.is_empty() {
-                lit(0u64)
-            } else {
-                as_struct(data).hash(0x5151_4d45, 0x4441_4c4c, 0x494f_4e21, 0x5349_4c56)
-            };
+            let hash = stable_hash(data);
             lf = lf.with_column(hash.alias(ROW_HASH));
         }
         let mut frame = lf.collect().map_err(|e| Error::polars(table, OP, e))?;
@@ -308,6 +306,11 @@ impl StagedRows {
         };
         concat(parts, args).map_err(|e| Error::polars(table, OP, e))
     }
+}
+
+/// Whether the stable hash can render values of `dtype` as text.
+fn has_text_form(dtype: &DataType) -> bool {
+    !dtype.is_nested() && !matches!(dtype, DataType::Binary | DataType::BinaryOffset)
 }
 
 /// The columns compared for exact duplicates: every column whose name does not start with
@@ -436,10 +439,10 @@ mod tests {
             .into_no_null_iter()
             .collect();
         assert_eq!(rows, vec![0, 1, 2]);
-        let hashes: Vec<u64> = back
+        let hashes: Vec<i64> = back
             .column(ROW_HASH)
             .unwrap()
-            .u64()
+            .i64()
             .unwrap()
             .into_no_null_iter()
             .collect();

@@ -6,18 +6,21 @@ use chrono::{DateTime, Utc};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::count_rows;
 use crate::blocking::run_blocking;
 use crate::error::{Error, Result};
-use crate::hash::stable_hash;
 use crate::location::TableLocation;
 use crate::merge::MergeBuilder;
 use crate::read::ReadBuilder;
 use crate::table::{AppTransaction, open_existing};
 use crate::write::WriteBuilder;
+use medallion_model::hash::stable_hash;
 
-/// Surrogate key column: hash of the business key and `effective_from`.
+/// Default surrogate key column: stable hash of the business key and `effective_from`
+/// (see [`Scd2Builder::with_surrogate_key_column`]).
 pub const SURROGATE_KEY: &str = "surrogate_key";
-/// Hash of the tracked attributes; a change means a new version.
+/// Stable hash of the tracked attributes, computed by the builder; a change means a new
+/// version.
 pub const ROW_HASH: &str = "row_hash";
 /// When this version became current (inclusive).
 pub const EFFECTIVE_FROM: &str = "effective_from";
@@ -45,15 +48,24 @@ pub struct Scd2Report {
 
 /// Applies a snapshot of a dimension to an SCD Type 2 table; run with `.await`.
 ///
-/// Each key has at most one current row. For each incoming row, the hash of the tracked
-/// attributes is compared with the current version: a new key is inserted; a changed key
-/// gets its current row closed (`effective_to` = the snapshot's `effective_from`,
-/// `is_current = false`) and a new current row inserted — both in **one** MERGE commit;
-/// an unchanged key writes nothing, so replaying a snapshot is a no-op. Keys absent from
-/// the snapshot are left as they are (a snapshot is not assumed to be complete).
+/// Each key has at most one current row. For each incoming row, the builder computes
+/// `row_hash`, the [`stable_hash`] of the tracked attributes, and compares it with the
+/// current version's: a new key is inserted; a changed key gets its current row closed
+/// (`effective_to` = the snapshot's `effective_from`, `is_current = false`) and a new
+/// current row inserted — both in **one** MERGE commit; an unchanged key writes nothing,
+/// so replaying a snapshot is a no-op. Keys absent from the snapshot are left as they are
+/// (a snapshot is not assumed to be complete).
 ///
-/// Surrogate keys are [`stable_hash`] of the business key and `effective_from`: the same
-/// on every run and machine (never row numbers, which collide across partitions).
+/// Each version gets a surrogate key, the [`stable_hash`] of the business key and
+/// `effective_from`, in the column [`SURROGATE_KEY`] unless
+/// [`Scd2Builder::with_surrogate_key_column`] names another: the same on every run and
+/// machine (never row numbers, which collide across partitions). A durable key that
+/// names the entity across versions (e.g. a hash of the business key alone) can be
+/// part of the snapshot as an ordinary column.
+///
+/// The builder owns the version columns: a snapshot that already has a column named
+/// `row_hash`, `effective_from`, `effective_to`, `is_current` or the surrogate key is
+/// refused with [`Error::InvalidConfiguration`] instead of being silently overwritten.
 ///
 /// ```
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -65,9 +77,13 @@ pub struct Scd2Report {
 /// let day1 = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
 /// let day2 = Utc.with_ymd_and_hms(2024, 2, 1, 0, 0, 0).unwrap();
 /// let v1 = df!("patient_id" => ["p1"], "city" => ["Boston"])?;
-/// Scd2Builder::new(dir.path(), v1.lazy(), ["patient_id"], ["city"], day1)?.await?;
+/// Scd2Builder::new(dir.path(), v1.lazy(), ["patient_id"], ["city"], day1)?
+///     .with_surrogate_key_column("patient_version_key")
+///     .await?;
 /// let v2 = df!("patient_id" => ["p1"], "city" => ["Salem"])?;
-/// let report = Scd2Builder::new(dir.path(), v2.lazy(), ["patient_id"], ["city"], day2)?.await?;
+/// let report = Scd2Builder::new(dir.path(), v2.lazy(), ["patient_id"], ["city"], day2)?
+///     .with_surrogate_key_column("patient_version_key")
+///     .await?;
 /// assert_eq!(report.keys_changed, 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// # }).unwrap();
@@ -76,10 +92,34 @@ pub struct Scd2Report {
 pub struct Scd2Builder {
     location: TableLocation,
     snapshot: LazyFrame,
-    keys: Vec<String>,
-    tracked: Vec<String>,
+    columns: VersionColumns,
     effective_from: DateTime<Utc>,
     app_transaction: Option<AppTransaction>,
+}
+
+/// The column names one SCD2 run works with.
+#[derive(Clone)]
+struct VersionColumns {
+    keys: Vec<String>,
+    tracked: Vec<String>,
+    surrogate_key: String,
+}
+
+impl VersionColumns {
+    fn key_exprs(&self) -> Vec<Expr> {
+        self.keys.iter().map(|k| col(k.as_str())).collect()
+    }
+
+    /// The columns the builder adds to every version.
+    fn managed(&self) -> [&str; 5] {
+        [
+            ROW_HASH,
+            EFFECTIVE_FROM,
+            EFFECTIVE_TO,
+            IS_CURRENT,
+            self.surrogate_key.as_str(),
+        ]
+    }
 }
 
 impl Scd2Builder {
@@ -98,11 +138,22 @@ impl Scd2Builder {
         Ok(Self {
             location: location.try_into()?,
             snapshot,
-            keys: keys.into_iter().map(Into::into).collect(),
-            tracked: tracked.into_iter().map(Into::into).collect(),
+            columns: VersionColumns {
+                keys: keys.into_iter().map(Into::into).collect(),
+                tracked: tracked.into_iter().map(Into::into).collect(),
+                surrogate_key: SURROGATE_KEY.to_string(),
+            },
             effective_from,
             app_transaction: None,
         })
+    }
+
+    /// Names the column holding each version's surrogate key (e.g.
+    /// `patient_version_key`). Default: [`SURROGATE_KEY`] (`surrogate_key`). Use the
+    /// same name on every run of a table: the MERGE matches on it.
+    pub fn with_surrogate_key_column(mut self, name: impl Into<String>) -> Self {
+        self.columns.surrogate_key = name.into();
+        self
     }
 
     /// Tags the commit with an application transaction (refused if already committed).
@@ -111,17 +162,10 @@ impl Scd2Builder {
         self
     }
 
-    async fn execute(self) -> Result<Scd2Report> {
+    async fn execute(mut self) -> Result<Scd2Report> {
         const OP: &str = "scd2";
         let started = Instant::now();
         let uri = self.location.to_string();
-        if self.keys.is_empty() {
-            return Err(Error::InvalidConfiguration {
-                table: uri,
-                operation: OP,
-                reason: "SCD2 needs at least one business key column".into(),
-            });
-        }
         let exists = open_existing(&self.location, OP).await.is_ok();
         let current = if exists {
             Some(
@@ -132,47 +176,51 @@ impl Scd2Builder {
         } else {
             None
         };
-        let (snapshot, keys, tracked, from, table) = (
-            self.snapshot,
-            self.keys.clone(),
-            self.tracked.clone(),
-            self.effective_from,
-            uri.clone(),
-        );
+        let snapshot = std::mem::take(&mut self.snapshot);
+        let (columns, from, table) = (self.columns.clone(), self.effective_from, uri.clone());
         let staged = run_blocking(&uri, OP, move || {
-            stage(snapshot, current, &keys, &tracked, from, &table)
+            let incoming = incoming_versions(snapshot, &columns, from, &table)?;
+            stage(incoming, current, &columns, from, &table)
         })
         .await?;
-        let report = |version| Scd2Report {
-            table: uri.clone(),
+        let version = if staged.rows.height() == 0 {
+            None
+        } else {
+            self.commit(staged.rows.clone(), exists).await?
+        };
+        Ok(Scd2Report {
+            table: uri,
             keys_inserted: staged.inserted,
             keys_changed: staged.changed,
             keys_unchanged: staged.unchanged,
             version,
             duration: started.elapsed(),
-        };
-        if staged.rows.height() == 0 {
-            return Ok(report(None));
-        }
-        let version = if exists {
-            let mut merge = MergeBuilder::new(&self.location, staged.rows.lazy(), [SURROGATE_KEY])?
-                .when_matched_update_all(None::<String>)
-                .when_not_matched_insert_all(None::<String>);
+        })
+    }
+
+    /// Writes the staged rows: a MERGE on the surrogate key into an existing table (one
+    /// commit closes and inserts), or the first write of a new one.
+    async fn commit(self, rows: DataFrame, exists: bool) -> Result<Option<u64>> {
+        if exists {
+            let mut merge =
+                MergeBuilder::new(&self.location, rows.lazy(), [self.columns.surrogate_key])?
+                    .when_matched_update_all(None::<String>)
+                    .when_not_matched_insert_all(None::<String>);
             if let Some(txn) = self.app_transaction {
                 merge = merge.with_app_transaction(txn);
             }
-            merge.await?.version
+            Ok(merge.await?.version)
         } else {
-            let mut write = WriteBuilder::new(&self.location, staged.rows.lazy())?;
+            let mut write = WriteBuilder::new(&self.location, rows.lazy())?;
             if let Some(txn) = self.app_transaction {
                 write = write.with_app_transaction(txn);
             }
-            write.await?.version
-        };
-        Ok(report(version))
+            Ok(write.await?.version)
+        }
     }
 }
 
+/// What [`stage`] prepared: the MERGE source and the per-key counts.
 struct Staged {
     rows: DataFrame,
     inserted: u64,
@@ -180,41 +228,76 @@ struct Staged {
     unchanged: u64,
 }
 
-/// Builds the MERGE source: closing rows for changed keys plus new current rows.
-fn stage(
+/// Previous hash of a key's current version, joined onto the incoming rows.
+const CURRENT_HASH: &str = "__scd2_current_hash";
+
+/// The snapshot as new current versions: `row_hash`, validity columns and surrogate key.
+///
+/// # Errors
+/// [`Error::InvalidConfiguration`] without business keys, or when the snapshot already
+/// has a column the builder manages.
+fn incoming_versions(
     snapshot: LazyFrame,
+    columns: &VersionColumns,
+    effective_from: DateTime<Utc>,
+    table: &str,
+) -> Result<DataFrame> {
+    const OP: &str = "scd2";
+    let invalid = |reason: String| Error::InvalidConfiguration {
+        table: table.to_string(),
+        operation: OP,
+        reason,
+    };
+    if columns.keys.is_empty() {
+        return Err(invalid(
+            "SCD2 needs at least one business key column".into(),
+        ));
+    }
+    let mut snapshot = snapshot;
+    let schema = snapshot
+        .collect_schema()
+        .map_err(|e| Error::polars(table, OP, e))?;
+    if let Some(clash) = columns.managed().into_iter().find(|c| schema.contains(c)) {
+        return Err(invalid(format!(
+            "the snapshot already has a column '{clash}', which the SCD2 builder computes \
+             (row_hash from the tracked attributes, the validity columns and the surrogate \
+             key); drop or rename it before the SCD2 run"
+        )));
+    }
+    let mut surrogate_parts = columns.key_exprs();
+    surrogate_parts.push(col(EFFECTIVE_FROM));
+    let tracked = columns.tracked.iter().map(|c| col(c.as_str())).collect();
+    snapshot
+        .with_columns([
+            stable_hash(tracked).alias(ROW_HASH),
+            utc_micros(effective_from).alias(EFFECTIVE_FROM),
+            lit(NULL).cast(utc_datetime()).alias(EFFECTIVE_TO),
+            lit(true).alias(IS_CURRENT),
+        ])
+        .with_column(stable_hash(surrogate_parts).alias(columns.surrogate_key.as_str()))
+        .collect()
+        .map_err(|e| Error::polars(table, OP, e))
+}
+
+fn utc_datetime() -> DataType {
+    DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
+}
+
+fn utc_micros(at: DateTime<Utc>) -> Expr {
+    lit(at.timestamp_micros()).cast(utc_datetime())
+}
+
+/// Builds the MERGE source from the incoming versions and the table's current rows:
+/// closing rows for changed keys plus new current rows for new and changed keys.
+fn stage(
+    incoming: DataFrame,
     current: Option<LazyFrame>,
-    keys: &[String],
-    tracked: &[String],
+    columns: &VersionColumns,
     effective_from: DateTime<Utc>,
     table: &str,
 ) -> Result<Staged> {
     const OP: &str = "scd2";
     let err = |e| Error::polars(table, OP, e);
-    let from = lit(effective_from.timestamp_micros()).cast(DataType::Datetime(
-        TimeUnit::Microseconds,
-        Some(TimeZone::UTC),
-    ));
-    let key_exprs: Vec<Expr> = keys.iter().map(|k| col(k.as_str())).collect();
-    let tracked_exprs: Vec<Expr> = tracked.iter().map(|c| col(c.as_str())).collect();
-    let mut surrogate_parts = key_exprs.clone();
-    surrogate_parts.push(col(EFFECTIVE_FROM));
-    let incoming = snapshot
-        .with_columns([
-            stable_hash(&tracked_exprs).alias(ROW_HASH),
-            from.clone().alias(EFFECTIVE_FROM),
-            lit(NULL)
-                .cast(DataType::Datetime(
-                    TimeUnit::Microseconds,
-                    Some(TimeZone::UTC),
-                ))
-                .alias(EFFECTIVE_TO),
-            lit(true).alias(IS_CURRENT),
-        ])
-        .with_column(stable_hash(&surrogate_parts).alias(SURROGATE_KEY))
-        .collect()
-        .map_err(err)?;
-
     let Some(current) = current else {
         let inserted = incoming.height() as u64;
         return Ok(Staged {
@@ -225,42 +308,12 @@ fn stage(
         });
     };
     let current = current.collect().map_err(err)?;
-    let column_order: Vec<Expr> = current
-        .get_column_names()
-        .iter()
-        .map(|c| col(c.as_str()))
-        .collect();
-    let current_hashes = current.clone().lazy().select(
-        key_exprs
-            .iter()
-            .cloned()
-            .chain([col(ROW_HASH).alias("__current_hash")])
-            .collect::<Vec<_>>(),
-    );
-    let compared = incoming
-        .clone()
-        .lazy()
-        .join(
-            current_hashes,
-            key_exprs.clone(),
-            key_exprs.clone(),
-            JoinArgs::new(JoinType::Left),
-        )
-        .collect()
-        .map_err(err)?;
-    let is_new = col("__current_hash").is_null();
-    let is_changed = col("__current_hash")
+    let compared = compare_with_current(incoming, &current, columns, table)?;
+    let is_new = col(CURRENT_HASH).is_null();
+    let is_changed = col(CURRENT_HASH)
         .is_not_null()
-        .and(col("__current_hash").neq(col(ROW_HASH)));
-    let count = |predicate: Expr| -> Result<u64> {
-        Ok(compared
-            .clone()
-            .lazy()
-            .filter(predicate)
-            .collect()
-            .map_err(err)?
-            .height() as u64)
-    };
+        .and(col(CURRENT_HASH).neq(col(ROW_HASH)));
+    let count = |predicate: Expr| count_rows(compared.clone().lazy().filter(predicate), table, OP);
     let inserted = count(is_new.clone())?;
     let changed = count(is_changed.clone())?;
     let unchanged = compared.height() as u64 - inserted - changed;
@@ -269,17 +322,23 @@ fn stage(
         .clone()
         .lazy()
         .filter(is_new.or(is_changed.clone()))
-        .drop(cols(["__current_hash"]));
-    let changed_keys = compared.lazy().filter(is_changed).select(key_exprs.clone());
-    let closing = current
+        .drop(cols([CURRENT_HASH]));
+    let changed_keys = compared
         .lazy()
-        .join(
-            changed_keys,
-            key_exprs.clone(),
-            key_exprs,
-            JoinArgs::new(JoinType::Semi),
-        )
-        .with_columns([from.alias(EFFECTIVE_TO), lit(false).alias(IS_CURRENT)]);
+        .filter(is_changed)
+        .select(columns.key_exprs());
+    let closing = closing_rows(
+        current.clone().lazy(),
+        changed_keys,
+        columns,
+        effective_from,
+    );
+    // Both parts in the table's column order, so the MERGE source matches its schema.
+    let column_order: Vec<Expr> = current
+        .get_column_names()
+        .iter()
+        .map(|c| col(c.as_str()))
+        .collect();
     let rows = concat(
         [
             closing.select(column_order.clone()),
@@ -296,6 +355,54 @@ fn stage(
         changed,
         unchanged,
     })
+}
+
+/// The incoming versions with the hash of each key's current version ([`CURRENT_HASH`],
+/// null for a new key).
+fn compare_with_current(
+    incoming: DataFrame,
+    current: &DataFrame,
+    columns: &VersionColumns,
+    table: &str,
+) -> Result<DataFrame> {
+    let keys = columns.key_exprs();
+    let current_hashes = current.clone().lazy().select(
+        keys.iter()
+            .cloned()
+            .chain([col(ROW_HASH).alias(CURRENT_HASH)])
+            .collect::<Vec<_>>(),
+    );
+    incoming
+        .lazy()
+        .join(
+            current_hashes,
+            keys.clone(),
+            keys,
+            JoinArgs::new(JoinType::Left),
+        )
+        .collect()
+        .map_err(|e| Error::polars(table, "scd2", e))
+}
+
+/// The current rows of `changed_keys`, closed at `effective_from`.
+fn closing_rows(
+    current: LazyFrame,
+    changed_keys: LazyFrame,
+    columns: &VersionColumns,
+    effective_from: DateTime<Utc>,
+) -> LazyFrame {
+    let keys = columns.key_exprs();
+    current
+        .join(
+            changed_keys,
+            keys.clone(),
+            keys,
+            JoinArgs::new(JoinType::Semi),
+        )
+        .with_columns([
+            utc_micros(effective_from).alias(EFFECTIVE_TO),
+            lit(false).alias(IS_CURRENT),
+        ])
 }
 
 awaitable_builder!(Scd2Builder => Scd2Report);

@@ -1,11 +1,12 @@
 //! SCD2 maintenance, gold writes, maintenance policy and run reports.
 
 use chrono::{TimeZone, Utc};
+use medallion_core::hash::stable_hash_parts;
 use medallion_core::pipeline::{
-    GoldWriteBuilder, IS_CURRENT, Layer, MaintenancePolicy, RunReport, SURROGATE_KEY, Scd2Builder,
-    TableRunReport, run_maintenance,
+    GoldWriteBuilder, IS_CURRENT, Layer, MaintenancePolicy, ROW_HASH, RunReport, SURROGATE_KEY,
+    Scd2Builder, TableRunReport, run_maintenance,
 };
-use medallion_core::{HistoryBuilder, ReadBuilder, table_properties};
+use medallion_core::{Error, HistoryBuilder, ReadBuilder, table_properties};
 use polars::prelude::*;
 
 async fn dim(path: &std::path::Path) -> DataFrame {
@@ -105,6 +106,46 @@ async fn scd2_surrogate_keys_are_deterministic_across_tables() {
     }
     assert_eq!(keys[0], keys[1]);
     assert_ne!(keys[0][0], keys[0][1]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scd2_row_hash_and_named_surrogate_key_are_the_model_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let d1 = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+    let v1 = df!("patient_id" => ["p1"], "city" => ["Boston"]).unwrap();
+    Scd2Builder::new(dir.path(), v1.lazy(), ["patient_id"], ["city"], d1)
+        .unwrap()
+        .with_surrogate_key_column("patient_version_key")
+        .await
+        .unwrap();
+    let table = dim(dir.path()).await;
+    assert!(
+        table.column(SURROGATE_KEY).is_err(),
+        "default name not used"
+    );
+    let int = |column: &str| table.column(column).unwrap().i64().unwrap().get(0);
+    assert_eq!(int(ROW_HASH), Some(stable_hash_parts(&[Some("Boston")])));
+    let from = d1.timestamp_micros().to_string();
+    assert_eq!(
+        int("patient_version_key"),
+        Some(stable_hash_parts(&[Some("p1"), Some(from.as_str())]))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scd2_refuses_a_snapshot_that_already_has_a_row_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let d1 = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+    let v1 = df!("patient_id" => ["p1"], "city" => ["Boston"], ROW_HASH => [7i64]).unwrap();
+    let err = Scd2Builder::new(dir.path(), v1.lazy(), ["patient_id"], ["city"], d1)
+        .unwrap()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidConfiguration { reason, .. } if reason.contains("'row_hash'")),
+        "{err}"
+    );
+    assert!(!dir.path().join("_delta_log").exists(), "nothing written");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
