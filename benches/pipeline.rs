@@ -24,8 +24,8 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
-use synthea_pipeline::{PipelineConfig, run_pipeline};
 use synthea_gen::{GeneratorConfig, generate};
+use synthea_pipeline::{PipelineConfig, run_pipeline};
 
 const SEED: u64 = 42;
 

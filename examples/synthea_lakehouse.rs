@@ -20,9 +20,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use synthea_pipeline::{PipelineConfig, run_pipeline};
 use medallion_core::pipeline::MaintenancePolicy;
 use synthea_gen::{GeneratorConfig, generate};
+use synthea_pipeline::{PipelineConfig, run_pipeline};
 
 struct Args {
     input: Option<PathBuf>,

@@ -5,11 +5,11 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use synthea_pipeline::{PipelineConfig, PipelineOutcome, run_pipeline};
 use medallion_core::pipeline::{DQ_FLAGS, Layer, MaintenancePolicy, SOURCE_FILE, SOURCE_ROW};
 use medallion_core::{HistoryBuilder, ReadBuilder};
 use polars::prelude::*;
 use synthea_gen::{DefectKind, DirtyManifest, GeneratorConfig, MANIFEST_FILE, generate};
+use synthea_pipeline::{PipelineConfig, PipelineOutcome, run_pipeline};
 
 fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2024, 4, 15).unwrap()

@@ -135,7 +135,10 @@ mod tests {
             stable_hash_parts(&[Some("patient-1")]),
             stable_hash_parts(&[Some("patient-1")])
         );
-        assert_eq!(stable_hash_parts(&[]), i64::from_ne_bytes(xxh3_64(&[]).to_ne_bytes()));
+        assert_eq!(
+            stable_hash_parts(&[]),
+            i64::from_ne_bytes(xxh3_64(&[]).to_ne_bytes())
+        );
     }
 
     #[test]
