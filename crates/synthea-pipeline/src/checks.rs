@@ -260,22 +260,11 @@ pub(crate) fn check_rules(
     rules
 }
 
-/// `synthea-schema`'s rules as medallion rules.
+/// `synthea-schema`'s rules (already medallion rules).
 pub(crate) fn schema_rules(
     table: TableKind,
     config: &synthea_schema::dq::DqConfig,
     as_of: NaiveDate,
 ) -> Vec<Rule> {
-    use synthea_schema::dq::Severity as S;
     synthea_schema::dq::dq_rules(table, config, as_of)
-        .into_iter()
-        .map(|r| {
-            let severity = match r.severity {
-                S::Warn => medallion_core::pipeline::Severity::Warn,
-                S::Quarantine => medallion_core::pipeline::Severity::Quarantine,
-                S::Fail => medallion_core::pipeline::Severity::Fail,
-            };
-            Rule::new(r.name, r.expr, severity, r.description)
-        })
-        .collect()
 }

@@ -124,10 +124,7 @@ impl PipelineConfig {
         let mut dq = DqConfig::default();
         for table in TableKind::ALL {
             if !table.silver_key().is_empty() {
-                dq = dq.with_severity(
-                    format!("{}.duplicate_id", table.name()),
-                    synthea_schema::dq::Severity::Warn,
-                );
+                dq = dq.with_severity(format!("{}.duplicate_id", table.name()), Severity::Warn);
             }
         }
         Self {

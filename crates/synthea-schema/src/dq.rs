@@ -1,9 +1,11 @@
-//! Data-quality rules for silver Synthea tables, as named Polars expressions.
+//! Data-quality rules for silver Synthea tables, as [`medallion_model::Rule`]s.
 //!
 //! This module only *defines* rules; the rule engine (evaluating them into `_dq_flags`,
-//! quarantining, failing batches) lives in `medallion-core`. Every rule expression
-//! evaluates to a non-null `Boolean` over a **silver** frame (see
-//! [`crate::normalize`]): `true` means the rule fires and the row is bad.
+//! quarantining, failing batches) lives in `medallion-core`. Every rule's
+//! [`violation`](Rule::violation) evaluates to a non-null `Boolean` over a **silver**
+//! frame (see [`crate::normalize`]): `true` means the rule fires and the row is bad.
+//! Severities are the model's [`Severity`]; [`DqConfig::severity_overrides`] changes them
+//! by rule name.
 //!
 //! Single-table rules come from [`dq_rules`]. Rules that need a second table are
 //! functions returning the frame with a boolean flag column:
@@ -13,37 +15,12 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use medallion_model::{Rule, Severity};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::normalize::{EncounterClass, silver_required_columns, silver_schema};
 use crate::spec::TableKind;
-
-/// What happens to a row when a rule fires (applied by the rule engine).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// Keep the row and record the rule in `_dq_flags`.
-    Warn,
-    /// Move the row to `<table>_quarantine` with its flags.
-    Quarantine,
-    /// Stop the batch; nothing is committed.
-    Fail,
-}
-
-/// A named data-quality rule.
-#[derive(Clone, Debug)]
-pub struct DqRule {
-    /// Unique rule name, `<table>.<rule>` (e.g. `encounters.stop_before_start`).
-    pub name: String,
-    /// Boolean expression over the silver frame; `true` = the rule fires (row is bad).
-    /// Never null.
-    pub expr: Expr,
-    /// Severity (after [`DqConfig::severity_overrides`]).
-    pub severity: Severity,
-    /// What the rule checks and why.
-    pub description: String,
-}
 
 /// The SNOMED-CT code of Synthea's death-certification encounter.
 pub const DEATH_CERTIFICATION_CODE: &str = "308646001";
@@ -65,7 +42,8 @@ pub struct DqConfig {
     /// Encounter codes that may legitimately fall after the patient's death.
     /// Default: `["308646001"]` ([`DEATH_CERTIFICATION_CODE`], "Death Certification").
     pub death_certification_codes: Vec<String>,
-    /// Severity per rule name, overriding the built-in severity. Default: empty.
+    /// Severity per rule name, overriding the built-in severity (serialized in lowercase:
+    /// `{"encounters.stop_before_start": "fail"}`). Default: empty.
     pub severity_overrides: BTreeMap<String, Severity>,
 }
 
@@ -92,13 +70,9 @@ impl DqConfig {
     }
 }
 
-fn rule(name: String, expr: Expr, severity: Severity, description: String) -> DqRule {
-    DqRule {
-        name,
-        expr: expr.fill_null(lit(false)),
-        severity,
-        description,
-    }
+/// A rule whose violation is never null (a null comparison does not fire).
+fn rule(name: String, violation: Expr, severity: Severity, description: String) -> Rule {
+    Rule::new(name, violation.fill_null(lit(false)), severity, description)
 }
 
 fn string_list(values: &[&str]) -> Expr {
@@ -119,7 +93,7 @@ fn string_list(values: &[&str]) -> Expr {
 /// * `patients.birth_date_in_future` (`birth_date > as_of`, quarantine),
 ///   `patients.death_date_in_future` (warn), `patients.death_before_birth` (warn);
 /// * `encounters.unknown_encounter_class` — class outside [`EncounterClass`] (warn).
-pub fn dq_rules(table: TableKind, config: &DqConfig, as_of: NaiveDate) -> Vec<DqRule> {
+pub fn dq_rules(table: TableKind, config: &DqConfig, as_of: NaiveDate) -> Vec<Rule> {
     let t = table.name();
     let schema = silver_schema(table);
     let key = table.silver_key();
@@ -210,12 +184,13 @@ pub fn dq_rules(table: TableKind, config: &DqConfig, as_of: NaiveDate) -> Vec<Dq
         _ => {}
     }
 
-    for r in &mut rules {
-        if let Some(s) = config.severity_overrides.get(&r.name) {
-            r.severity = *s;
-        }
-    }
     rules
+        .into_iter()
+        .map(|r| match config.severity_overrides.get(&r.name) {
+            Some(severity) => r.with_severity(*severity),
+            None => r,
+        })
+        .collect()
 }
 
 fn left_join_args() -> JoinArgs {
@@ -346,7 +321,7 @@ mod tests {
             .into_iter()
             .find(|r| r.name == name)
             .unwrap_or_else(|| panic!("no rule {name}"));
-        let df = lf.select([r.expr.alias("fired")]).collect().unwrap();
+        let df = lf.select([r.violation.alias("fired")]).collect().unwrap();
         bools(&df, "fired")
     }
 
@@ -466,7 +441,7 @@ mod tests {
             .find(|r| r.name == "patients.birth_date_in_future")
             .unwrap();
         let df = patients()
-            .select([r.expr.clone().alias("f")])
+            .select([r.violation.clone().alias("f")])
             .collect()
             .unwrap();
         assert_eq!(bools(&df, "f"), [Some(false); 3]);
@@ -493,6 +468,27 @@ mod tests {
             .find(|r| r.name == "encounters.stop_before_start")
             .unwrap();
         assert_eq!(r.severity, Severity::Fail);
+    }
+
+    #[test]
+    fn severity_overrides_load_from_lowercase_json() {
+        let cfg: DqConfig = serde_json::from_str(
+            r#"{"severity_overrides": {"encounters.duplicate_id": "warn", "patients.death_before_birth": "fail"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            cfg.severity_overrides.get("encounters.duplicate_id"),
+            Some(&Severity::Warn)
+        );
+        assert_eq!(cfg.death_certification_codes, [DEATH_CERTIFICATION_CODE]);
+        let round_trip = serde_json::to_string(&cfg).unwrap();
+        assert!(
+            round_trip.contains(r#""patients.death_before_birth":"fail""#),
+            "{round_trip}"
+        );
+        assert!(
+            serde_json::from_str::<DqConfig>(r#"{"severity_overrides": {"x": "Fail"}}"#).is_err()
+        );
     }
 
     #[test]
@@ -566,7 +562,7 @@ mod tests {
             let exprs: Vec<_> = rules
                 .iter()
                 .enumerate()
-                .map(|(i, r)| r.expr.clone().alias(format!("r{i}")))
+                .map(|(i, r)| r.violation.clone().alias(format!("r{i}")))
                 .collect();
             empty.select(exprs).collect().unwrap();
         }

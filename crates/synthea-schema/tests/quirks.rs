@@ -185,7 +185,7 @@ fn stop_before_start_and_duplicate_ids_are_flagged() -> TestResult {
     let rules = dq_rules(TableKind::Encounters, &DqConfig::default(), as_of);
     let exprs: Vec<Expr> = rules
         .iter()
-        .map(|r| r.expr.clone().alias(r.name.as_str()))
+        .map(|r| r.violation.clone().alias(r.name.as_str()))
         .collect();
     let fired = enc.select(exprs).collect()?;
     let col_of = |name: &str| -> Result<Vec<Option<bool>>, PolarsError> { bools(&fired, name) };
