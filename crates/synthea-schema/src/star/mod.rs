@@ -1,7 +1,7 @@
 //! The star schema over silver Synthea tables, as pure `LazyFrame` functions.
 //!
-//! Surrogate keys are stable hashes of business keys ([`crate::hash`]), never row
-//! numbers, so they are identical across runs, processes, machines and partitions, and
+//! Surrogate keys are stable hashes of business keys (the workspace's one hash,
+//! [`medallion_model::hash`]), never row numbers, so they are identical across runs, processes, machines and partitions, and
 //! facts carry their dimension keys without joining. Each output has a contract
 //! (`*_schema()`), listed by [`StarTable::schema`].
 
@@ -259,18 +259,21 @@ mod tests {
         assert_eq!(key(&a, 0), key(&b, 1));
         assert_eq!(
             key(&a, 0),
-            Some(crate::hash::stable_hash_parts(&[Some("p1")]))
+            Some(medallion_model::hash::stable_hash_parts(&[Some("p1")]))
         );
         assert_ne!(key(&a, 0), key(&a, 1));
     }
 
     #[test]
-    fn row_hash_changes_only_with_tracked_attributes() {
+    fn patient_key_is_durable_across_versions_and_row_hash_is_left_to_scd2() {
         let a = dim_patient(patients("Ann1")).collect().unwrap();
         let b = dim_patient(patients("Ann2")).collect().unwrap();
-        let h = |df: &DataFrame, i| df.column("row_hash").unwrap().i64().unwrap().get(i);
-        assert_ne!(h(&a, 0), h(&b, 0));
-        assert_eq!(h(&a, 1), h(&b, 1));
+        let key = |df: &DataFrame| df.column("patient_key").unwrap().i64().unwrap().get(0);
+        assert_eq!(key(&a), key(&b));
+        for c in PATIENT_TRACKED_ATTRIBUTES {
+            assert!(a.column(c).is_ok(), "{c}");
+        }
+        assert!(a.column("row_hash").is_err());
     }
 
     #[test]
