@@ -21,7 +21,7 @@
 //!   into `bronze/<table>` as raw text with lineage columns.
 //! - **Silver**: new bronze rows are typed (malformed values become null and are flagged,
 //!   never dropped), normalized to the canonical model of `synthea-schema`, checked by
-//!   its data-quality rules plus the checks in `checks`, deduplicated by business key
+//!   its data-quality rules and checks (`synthea_schema::dq`), deduplicated by business key
 //!   (latest batch wins) and upserted into `silver/<table>`; quarantined rows go to
 //!   `silver/<table>_quarantine`. Rows are processed in chunks of
 //!   [`PipelineConfig::silver_chunk_rows`] (spilled to `_staging`), so memory stays
@@ -34,7 +34,6 @@
 //! Every run appends its [`RunReport`] to `_runs`, then runs
 //! [`PipelineConfig::maintenance`] (if set) on the tables it wrote.
 
-mod checks;
 mod error;
 mod gold;
 mod maintenance;
@@ -62,7 +61,7 @@ use synthea_schema::{SyntheaVersion, TableKind};
 pub use gold::GOLD_METRIC_VERSION;
 
 pub use crate::error::PipelineError;
-use checks::{AFTER_DEATH, PARSE_ERROR, ReferenceKeys};
+use synthea_schema::dq::checks::{self, AFTER_DEATH_CHECK, ReferenceKeys};
 
 /// Silver column naming the raw columns whose value failed to parse.
 pub const PARSE_ERROR_COLUMNS: &str = "_parse_error_columns";
@@ -430,7 +429,7 @@ async fn silver_table(
     } else {
         format!("{t}.duplicate_id")
     };
-    let mut rules = checks::schema_rules(table, &config.dq, config.as_of);
+    let mut rules = synthea_schema::dq::dq_rules(table, &config.dq, config.as_of);
     let flag_is_warn = rules
         .iter()
         .find(|r| r.name == duplicate_flag)
@@ -516,8 +515,9 @@ impl SilverTransform {
             .collect();
         // Parts are computed eagerly and stacked side by side: normalization keeps row
         // count and order, so row i of each part is the same bronze row.
-        let text_checks =
-            checks::raw_text_checks(raw.clone(), &raw_columns, &self.categorical)?.collect()?;
+        let text_checks = checks::raw_text_checks(raw.clone(), &raw_columns, &self.categorical)
+            .map_err(to_polars)?
+            .collect()?;
         let typed = synthea_schema::read::type_frame(raw, self.table, self.version)
             .map_err(to_polars)?
             .collect()?;
@@ -531,14 +531,7 @@ impl SilverTransform {
         .collect()?;
         let mut extras: Vec<Expr> = LINEAGE.iter().map(|c| col(*c)).collect();
         extras.push(col(PARSE_ERRORS_COLUMN).alias(PARSE_ERROR_COLUMNS));
-        extras.push(
-            col(PARSE_ERRORS_COLUMN)
-                .list()
-                .len()
-                .gt(lit(0u32))
-                .fill_null(lit(false))
-                .alias(PARSE_ERROR),
-        );
+        extras.push(checks::parse_error_check());
         let lineage = typed.lazy().select(extras).collect()?;
         let mut columns = normalized.columns().to_vec();
         columns.extend(lineage.columns().iter().cloned());
@@ -553,17 +546,10 @@ impl SilverTransform {
             ));
         if self.table == TableKind::Encounters {
             combined = match &self.patients {
-                Some(patients) => synthea_schema::dq::flag_encounters_after_death(
-                    combined,
-                    patients.clone().lazy(),
-                    &self.dq,
-                )
-                .rename(
-                    [synthea_schema::dq::AFTER_DEATH_FLAG],
-                    [AFTER_DEATH],
-                    true,
-                ),
-                None => combined.with_column(lit(false).alias(AFTER_DEATH)),
+                Some(patients) => {
+                    checks::flag_encounters_after_death(combined, patients.clone().lazy(), &self.dq)
+                }
+                None => combined.with_column(lit(false).alias(AFTER_DEATH_CHECK)),
             };
         }
         Ok(combined)

@@ -7,10 +7,11 @@
 //! Severities are the model's [`Severity`]; [`DqConfig::severity_overrides`] changes them
 //! by rule name.
 //!
-//! Single-table rules come from [`dq_rules`]. Rules that need a second table are
-//! functions returning the frame with a boolean flag column:
-//! [`flag_encounters_after_death`], [`flag_orphan_patient_refs`],
-//! [`flag_orphan_encounter_refs`] (and the generic [`flag_orphan_references`]).
+//! Single-table rules over the silver contract come from [`dq_rules`]. The checks that
+//! need more than the silver row — the raw text, the typed reader's parse errors, the
+//! export's version, other tables' keys, the patient's death date — live in [`checks`]:
+//! each is a boolean scratch column computed while a batch becomes silver, read by the
+//! rules of [`checks::check_rules`].
 
 use std::collections::BTreeMap;
 
@@ -22,17 +23,13 @@ use serde::{Deserialize, Serialize};
 use crate::normalize::{EncounterClass, silver_required_columns, silver_schema};
 use crate::spec::TableKind;
 
+pub mod checks;
+
 /// The SNOMED-CT code of Synthea's death-certification encounter.
 pub const DEATH_CERTIFICATION_CODE: &str = "308646001";
 
-/// Name of the flag column added by [`flag_encounters_after_death`].
-pub const AFTER_DEATH_FLAG: &str = "after_death_flag";
-/// Rule name of the encounter-after-death check.
+/// Rule name of the encounter-after-death check ([`checks::flag_encounters_after_death`]).
 pub const AFTER_DEATH_RULE: &str = "encounters.after_death";
-/// Name of the flag column added by [`flag_orphan_patient_refs`].
-pub const ORPHAN_PATIENT_FLAG: &str = "orphan_patient_flag";
-/// Name of the flag column added by [`flag_orphan_encounter_refs`].
-pub const ORPHAN_ENCOUNTER_FLAG: &str = "orphan_encounter_flag";
 
 /// Configuration of the data-quality rules.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,7 +72,8 @@ fn rule(name: String, violation: Expr, severity: Severity, description: String) 
     Rule::new(name, violation.fill_null(lit(false)), severity, description)
 }
 
-fn string_list(values: &[&str]) -> Expr {
+/// A list literal of `values`, for `is_in`.
+pub(crate) fn string_list(values: &[&str]) -> Expr {
     lit(Series::new("values".into(), values)).implode(false)
 }
 
@@ -193,123 +191,13 @@ pub fn dq_rules(table: TableKind, config: &DqConfig, as_of: NaiveDate) -> Vec<Ru
         .collect()
 }
 
-fn left_join_args() -> JoinArgs {
-    let mut args = JoinArgs::new(JoinType::Left);
-    args.maintain_order = MaintainOrderJoin::Left;
-    args.validation = JoinValidation::ManyToOne;
-    args
-}
-
-/// Flag encounters that start (calendar date `start_date`) after the patient's
-/// `death_date`, except death-certification encounters
-/// ([`DqConfig::death_certification_codes`]), which Synthea dates 1+ days after death.
-///
-/// Inputs are silver `encounters` (needs `patient_id`, `start_date`, `code`) and silver
-/// `patients` (needs `patient_id`, `death_date`; duplicate patient ids use the earliest
-/// death date). Output: `encounters` with a non-null `Boolean` column
-/// [`AFTER_DEATH_FLAG`], same rows in the same order. Rule name: [`AFTER_DEATH_RULE`]
-/// (suggested severity: warn).
-pub fn flag_encounters_after_death(
-    encounters: LazyFrame,
-    patients: LazyFrame,
-    config: &DqConfig,
-) -> LazyFrame {
-    let deaths = patients
-        .select([
-            col("patient_id").alias("__dq_pid"),
-            col("death_date").alias("__dq_death_date"),
-        ])
-        .group_by([col("__dq_pid")])
-        .agg([col("__dq_death_date").min()]);
-    let codes: Vec<&str> = config
-        .death_certification_codes
-        .iter()
-        .map(String::as_str)
-        .collect();
-    let is_certification = col("code")
-        .is_in(string_list(&codes), false)
-        .fill_null(lit(false));
-    encounters
-        .join(
-            deaths,
-            [col("patient_id")],
-            [col("__dq_pid")],
-            left_join_args(),
-        )
-        .with_column(
-            col("__dq_death_date")
-                .is_not_null()
-                .and(col("start_date").gt(col("__dq_death_date")))
-                .and(is_certification.not())
-                .fill_null(lit(false))
-                .alias(AFTER_DEATH_FLAG),
-        )
-        .drop(by_name(["__dq_death_date"], true, false))
-}
-
-/// Add a non-null `Boolean` column `flag` to `child` that is `true` where
-/// `child[child_column]` is non-null and does not occur in `parent[parent_column]`.
-/// Null references are not orphans (use the `required_null` rules for those).
-/// Same rows, same order as `child`.
-pub fn flag_orphan_references(
-    child: LazyFrame,
-    child_column: &str,
-    parent: LazyFrame,
-    parent_column: &str,
-    flag: &str,
-) -> LazyFrame {
-    let keys = parent
-        .select([col(parent_column).alias("__dq_key")])
-        .filter(col("__dq_key").is_not_null())
-        .unique(None, UniqueKeepStrategy::Any)
-        .with_column(lit(true).alias("__dq_present"));
-    child
-        .join(
-            keys,
-            [col(child_column)],
-            [col("__dq_key")],
-            left_join_args(),
-        )
-        .with_column(
-            col(child_column)
-                .is_not_null()
-                .and(col("__dq_present").is_null())
-                .alias(flag),
-        )
-        .drop(by_name(["__dq_present"], true, false))
-}
-
-/// [`flag_orphan_references`] of `child.patient_id` against silver `patients`, adding
-/// [`ORPHAN_PATIENT_FLAG`] (rule name `<table>.orphan_patient`).
-pub fn flag_orphan_patient_refs(child: LazyFrame, patients: LazyFrame) -> LazyFrame {
-    flag_orphan_references(
-        child,
-        "patient_id",
-        patients,
-        "patient_id",
-        ORPHAN_PATIENT_FLAG,
-    )
-}
-
-/// [`flag_orphan_references`] of `child.encounter_id` against silver `encounters`, adding
-/// [`ORPHAN_ENCOUNTER_FLAG`] (rule name `<table>.orphan_encounter`).
-pub fn flag_orphan_encounter_refs(child: LazyFrame, encounters: LazyFrame) -> LazyFrame {
-    flag_orphan_references(
-        child,
-        "encounter_id",
-        encounters,
-        "encounter_id",
-        ORPHAN_ENCOUNTER_FLAG,
-    )
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
     use crate::normalize::{NormalizeConfig, normalize};
-    use crate::test_util::{bools, strs};
+    use crate::test_util::bools;
     use crate::version::SyntheaVersion;
 
     fn as_of() -> NaiveDate {
@@ -489,58 +377,6 @@ mod tests {
         assert!(
             serde_json::from_str::<DqConfig>(r#"{"severity_overrides": {"x": "Fail"}}"#).is_err()
         );
-    }
-
-    #[test]
-    fn encounter_after_death_spares_the_death_certification() {
-        // p1 died 2020-01-02: e2 (Jan 2) is on the death day, e2' (Jan 3) is after it.
-        let enc = df!(
-            "encounter_id" => ["a", "b", "c", "d"],
-            "patient_id" => ["p1", "p1", "p1", "p2"],
-            "start_date" => [
-                NaiveDate::from_ymd_opt(2020, 1, 2).unwrap(),
-                NaiveDate::from_ymd_opt(2020, 1, 5).unwrap(),
-                NaiveDate::from_ymd_opt(2020, 1, 6).unwrap(),
-                NaiveDate::from_ymd_opt(2030, 1, 6).unwrap(),
-            ],
-            "code" => ["185345009", DEATH_CERTIFICATION_CODE, "50849002", "1"],
-        )
-        .unwrap()
-        .lazy();
-        let df = flag_encounters_after_death(enc, patients(), &DqConfig::default())
-            .collect()
-            .unwrap();
-        assert_eq!(
-            bools(&df, AFTER_DEATH_FLAG),
-            [Some(false), Some(false), Some(true), Some(false)]
-        );
-        assert_eq!(
-            strs(&df, "encounter_id"),
-            ["a", "b", "c", "d"].map(|s| Some(s.to_string()))
-        );
-        assert!(df.column("__dq_death_date").is_err());
-    }
-
-    #[test]
-    fn orphan_references_flag_unknown_non_null_keys() {
-        let obs = df!("encounter_id" => [Some("e1"), None, Some("nope"), Some("e4")])
-            .unwrap()
-            .lazy();
-        let df = flag_orphan_encounter_refs(obs, encounters())
-            .collect()
-            .unwrap();
-        assert_eq!(
-            bools(&df, ORPHAN_ENCOUNTER_FLAG),
-            [Some(false), Some(false), Some(true), Some(false)]
-        );
-        let df = flag_orphan_patient_refs(encounters(), patients())
-            .collect()
-            .unwrap();
-        assert_eq!(
-            bools(&df, ORPHAN_PATIENT_FLAG),
-            [Some(false), Some(false), Some(false), Some(true)]
-        );
-        assert_eq!(df.height(), 4);
     }
 
     #[test]
