@@ -396,8 +396,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::normalize::{NormalizeConfig, normalize};
-    use crate::test_util::{bools, strs};
+    use crate::test_util::{bools, patients_with_deaths, silver, strs};
 
     fn as_of() -> NaiveDate {
         NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()
@@ -491,7 +490,9 @@ mod tests {
         );
     }
 
-    fn observations() -> LazyFrame {
+    /// Silver 2.x observations with every silver check: row 1 is in the future and not a
+    /// number, row 2 references an unknown patient, row 3 an unknown encounter.
+    fn checked_observations() -> DataFrame {
         let raw = df!(
             "DATE" => ["2020-01-01T00:00:00Z", "2030-01-01T00:00:00Z", "2020-01-01T00:00:00Z", "2020-01-01T00:00:00Z"],
             "PATIENT" => ["p1", "p1", "ghost", "p1"],
@@ -500,15 +501,17 @@ mod tests {
             "VALUE" => ["27.1", "N/A", "Never smoker", "27.5"],
             "TYPE" => ["numeric", "numeric", "text", "numeric"],
         )
-        .unwrap()
-        .lazy();
-        normalize(
+        .unwrap();
+        let checks = silver_checks(
             TableKind::Observations,
             SyntheaVersion::V2,
-            raw,
-            &NormalizeConfig::default(),
-        )
-        .unwrap()
+            as_of(),
+            &keys(),
+        );
+        silver(TableKind::Observations, SyntheaVersion::V2, raw)
+            .with_columns(checks)
+            .collect()
+            .unwrap()
     }
 
     fn keys() -> ReferenceKeys {
@@ -519,41 +522,23 @@ mod tests {
 
     #[test]
     fn future_date_fires_on_any_date_after_the_as_of_date() {
-        let checks = silver_checks(
-            TableKind::Observations,
-            SyntheaVersion::V2,
-            as_of(),
-            &keys(),
-        );
         assert_eq!(
-            check_values(observations(), checks, FUTURE_DATE_CHECK),
+            bools(&checked_observations(), FUTURE_DATE_CHECK),
             [Some(false), Some(true), Some(false), Some(false)]
         );
     }
 
     #[test]
     fn malformed_value_fires_on_numeric_observations_that_are_not_numbers() {
-        let checks = silver_checks(
-            TableKind::Observations,
-            SyntheaVersion::V2,
-            as_of(),
-            &keys(),
-        );
         assert_eq!(
-            check_values(observations(), checks, MALFORMED_VALUE_CHECK),
+            bools(&checked_observations(), MALFORMED_VALUE_CHECK),
             [Some(false), Some(true), Some(false), Some(false)]
         );
     }
 
     #[test]
     fn orphan_fires_on_set_references_to_unknown_ids() {
-        let checks = silver_checks(
-            TableKind::Observations,
-            SyntheaVersion::V2,
-            as_of(),
-            &keys(),
-        );
-        let df = observations().with_columns(checks).collect().unwrap();
+        let df = checked_observations();
         assert_eq!(
             bools(&df, &orphan_check_column("patient_id")),
             [Some(false), Some(false), Some(true), Some(false)]
@@ -568,16 +553,8 @@ mod tests {
 
     #[test]
     fn orphan_spares_the_no_reference_marker_and_skips_tables_without_keys() {
-        let raw = df!("PRIMARYPATIENTINSURANCEID" => ["0", "payer-1", "payer-2"])
-            .unwrap()
-            .lazy();
-        let claims = normalize(
-            TableKind::Claims,
-            SyntheaVersion::V3Latest,
-            raw,
-            &NormalizeConfig::default(),
-        )
-        .unwrap();
+        let raw = df!("PRIMARYPATIENTINSURANCEID" => ["0", "payer-1", "payer-2"]).unwrap();
+        let claims = silver(TableKind::Claims, SyntheaVersion::V3Latest, raw);
         let keys = ReferenceKeys::default().with_ids(TableKind::Payers, strings(&["payer-1"]));
         let checks = silver_checks(TableKind::Claims, SyntheaVersion::V3Latest, as_of(), &keys);
         let df = claims.with_columns(checks).collect().unwrap();
@@ -655,23 +632,6 @@ mod tests {
         assert!(encounters.contains(&AFTER_DEATH_RULE.to_string()));
     }
 
-    fn patients() -> LazyFrame {
-        let raw = df!(
-            "Id" => ["p1", "p2", "p3"],
-            "BIRTHDATE" => ["1950-01-01", "2030-05-05", "2000-01-01"],
-            "DEATHDATE" => ["2020-01-02", "", "1999-01-01"],
-        )
-        .unwrap()
-        .lazy();
-        normalize(
-            TableKind::Patients,
-            SyntheaVersion::V2,
-            raw,
-            &NormalizeConfig::default(),
-        )
-        .unwrap()
-    }
-
     #[test]
     fn after_death_spares_the_death_certification_and_the_death_day() {
         // p1 died 2020-01-02: a is on the death day, b is the certification, c is after.
@@ -683,7 +643,7 @@ mod tests {
         )
         .unwrap()
         .lazy();
-        let df = flag_encounters_after_death(enc, patients(), &DqConfig::default())
+        let df = flag_encounters_after_death(enc, patients_with_deaths(), &DqConfig::default())
             .collect()
             .unwrap();
         assert_eq!(

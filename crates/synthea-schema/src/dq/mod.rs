@@ -196,8 +196,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::normalize::{NormalizeConfig, normalize};
-    use crate::test_util::bools;
+    use crate::test_util::{bools, patients_with_deaths, silver};
     use crate::version::SyntheaVersion;
 
     fn as_of() -> NaiveDate {
@@ -222,15 +221,8 @@ mod tests {
             "ENCOUNTERCLASS" => ["wellness", "teleport", "inpatient", ""],
             "CODE" => ["1", "2", "3", "4"],
         )
-        .unwrap()
-        .lazy();
-        normalize(
-            TableKind::Encounters,
-            SyntheaVersion::V3Latest,
-            raw,
-            &NormalizeConfig::default(),
-        )
-        .unwrap()
+        .unwrap();
+        silver(TableKind::Encounters, SyntheaVersion::V3Latest, raw)
     }
 
     #[test]
@@ -292,29 +284,12 @@ mod tests {
         );
     }
 
-    fn patients() -> LazyFrame {
-        let raw = df!(
-            "Id" => ["p1", "p2", "p3"],
-            "BIRTHDATE" => ["1950-01-01", "2030-05-05", "2000-01-01"],
-            "DEATHDATE" => ["2020-01-02", "", "1999-01-01"],
-        )
-        .unwrap()
-        .lazy();
-        normalize(
-            TableKind::Patients,
-            SyntheaVersion::V2,
-            raw,
-            &NormalizeConfig::default(),
-        )
-        .unwrap()
-    }
-
     #[test]
     fn birth_date_in_future_uses_the_as_of_argument() {
         assert_eq!(
             fire(
                 TableKind::Patients,
-                patients(),
+                patients_with_deaths(),
                 "patients.birth_date_in_future"
             ),
             [Some(false), Some(true), Some(false)]
@@ -328,7 +303,7 @@ mod tests {
             .iter()
             .find(|r| r.name == "patients.birth_date_in_future")
             .unwrap();
-        let df = patients()
+        let df = patients_with_deaths()
             .select([r.violation.clone().alias("f")])
             .collect()
             .unwrap();
@@ -340,7 +315,7 @@ mod tests {
         assert_eq!(
             fire(
                 TableKind::Patients,
-                patients(),
+                patients_with_deaths(),
                 "patients.death_before_birth"
             ),
             [Some(false), Some(false), Some(true)]

@@ -187,8 +187,9 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::normalize::{NormalizeConfig, normalize, silver_schema};
+    use crate::normalize::silver_schema;
     use crate::spec::TableKind;
+    use crate::test_util::silver;
     use crate::version::SyntheaVersion;
 
     fn empty_silver(t: TableKind) -> LazyFrame {
@@ -239,15 +240,8 @@ mod tests {
             "FIRST" => [first, "Bob1"],
             "GENDER" => ["F", "M"],
         )
-        .unwrap()
-        .lazy();
-        normalize(
-            TableKind::Patients,
-            SyntheaVersion::V2,
-            raw,
-            &NormalizeConfig::default(),
-        )
-        .unwrap()
+        .unwrap();
+        silver(TableKind::Patients, SyntheaVersion::V2, raw)
     }
 
     #[test]
@@ -285,15 +279,8 @@ mod tests {
             "PATIENT" => ["p1"],
             "ENCOUNTERCLASS" => ["ambulatory"],
         )
-        .unwrap()
-        .lazy();
-        let enc = normalize(
-            TableKind::Encounters,
-            SyntheaVersion::V2,
-            raw,
-            &NormalizeConfig::default(),
-        )
         .unwrap();
+        let enc = silver(TableKind::Encounters, SyntheaVersion::V2, raw);
         let fact = fact_encounters(enc).collect().unwrap();
         let dim = dim_patient(patients("Ann1")).collect().unwrap();
         assert_eq!(
@@ -326,15 +313,8 @@ mod tests {
             "CODE" => ["44054006", "44054006", "10939881000119105"],
             "DESCRIPTION" => ["Diabetes", "Diabetes mellitus type 2", "Nephropathy"],
         )
-        .unwrap()
-        .lazy();
-        let cond = normalize(
-            TableKind::Conditions,
-            SyntheaVersion::V2,
-            raw,
-            &NormalizeConfig::default(),
-        )
         .unwrap();
+        let cond = silver(TableKind::Conditions, SyntheaVersion::V2, raw);
         let dim = dim_diagnosis(cond.clone()).collect().unwrap();
         assert_eq!(dim.height(), 2);
         let fact = fact_conditions(cond).collect().unwrap();
