@@ -507,43 +507,30 @@ fn to_polars(e: synthea_schema::Error) -> PolarsError {
 
 impl SilverTransform {
     fn apply(&self, mut raw: LazyFrame) -> PolarsResult<LazyFrame> {
-        let raw_columns: Vec<String> = raw
+        // The raw columns, then the lineage in the order silver stores it.
+        let mut columns: Vec<Expr> = raw
             .collect_schema()?
             .iter_names()
-            .map(|n| n.to_string())
             .filter(|n| !LINEAGE.contains(&n.as_str()))
+            .map(|n| col(n.clone()))
             .collect();
-        // Parts are computed eagerly and stacked side by side: normalization keeps row
-        // count and order, so row i of each part is the same bronze row.
-        let text_checks = checks::raw_text_checks(raw.clone(), &raw_columns, &self.categorical)
+        columns.extend(LINEAGE.iter().map(|c| col(*c)));
+        // One lazy plan: typing and normalization keep row count and order and carry the
+        // lineage, the parse errors and the `__dq_check_*` columns along.
+        let checked =
+            checks::raw_text_checks(raw.select(columns), &self.categorical).map_err(to_polars)?;
+        let typed = synthea_schema::read::type_frame(checked, self.table, self.version)
+            .map_err(to_polars)?;
+        let mut combined = normalize(self.table, self.version, typed, &self.normalize)
             .map_err(to_polars)?
-            .collect()?;
-        let typed = synthea_schema::read::type_frame(raw, self.table, self.version)
-            .map_err(to_polars)?
-            .collect()?;
-        let normalized = normalize(
-            self.table,
-            self.version,
-            typed.clone().lazy(),
-            &self.normalize,
-        )
-        .map_err(to_polars)?
-        .collect()?;
-        let mut extras: Vec<Expr> = LINEAGE.iter().map(|c| col(*c)).collect();
-        extras.push(col(PARSE_ERRORS_COLUMN).alias(PARSE_ERROR_COLUMNS));
-        extras.push(checks::parse_error_check());
-        let lineage = typed.lazy().select(extras).collect()?;
-        let mut columns = normalized.columns().to_vec();
-        columns.extend(lineage.columns().iter().cloned());
-        columns.extend(text_checks.columns().iter().cloned());
-        let mut combined = DataFrame::new(normalized.height(), columns)?
-            .lazy()
+            .with_column(checks::parse_error_check())
             .with_columns(checks::silver_checks(
                 self.table,
                 self.version,
                 self.as_of,
                 &self.keys,
-            ));
+            ))
+            .rename([PARSE_ERRORS_COLUMN], [PARSE_ERROR_COLUMNS], true);
         if self.table == TableKind::Encounters {
             combined = match &self.patients {
                 Some(patients) => {

@@ -48,7 +48,7 @@ use polars::prelude::*;
 use super::{AFTER_DEATH_RULE, DqConfig, string_list};
 use crate::error::{PolarsContext, Result};
 use crate::normalize::{silver_required_columns, silver_schema};
-use crate::read::PARSE_ERRORS_COLUMN;
+use crate::read::{PARSE_ERRORS_COLUMN, passes_through};
 use crate::spec::TableKind;
 use crate::version::SyntheaVersion;
 
@@ -111,26 +111,33 @@ fn references(table: TableKind, version: SyntheaVersion) -> Vec<(&'static str, T
     out
 }
 
-/// Raw-text checks, computed before typing: [`WHITESPACE_CHECK`] (whitespace around any
-/// of `raw_columns`) and [`CASE_VARIANT_CHECK`] (a value of one of the `categorical`
-/// columns whose exact spelling, after trimming, is rarer than another spelling of the
-/// same lowercase value — `Inpatient` among many `inpatient`). Categorical columns
-/// missing from `raw_columns` are ignored.
+/// Adds the raw-text checks to a raw (all-text) frame, before typing:
+/// [`WHITESPACE_CHECK`] (whitespace around any Synthea value) and [`CASE_VARIANT_CHECK`]
+/// (a value of one of the `categorical` columns whose exact spelling, after trimming, is
+/// rarer than another spelling of the same lowercase value — `Inpatient` among many
+/// `inpatient`). Columns that pass through ([`passes_through`]: lineage, scratch) are not
+/// checked; categorical columns missing from the frame are ignored.
 ///
-/// Returns a frame with exactly the two check columns, row-aligned with `raw`.
+/// Same rows, same order, every input column unchanged: the two check columns are
+/// appended, so typing and normalization can carry them along.
 ///
 /// # Errors
-/// [`Error::Polars`](crate::Error::Polars) when the window expressions cannot be built.
-pub fn raw_text_checks(
-    raw: LazyFrame,
-    raw_columns: &[String],
-    categorical: &[String],
-) -> Result<LazyFrame> {
+/// [`Error::Polars`](crate::Error::Polars) when the frame's schema cannot be resolved or
+/// the window expressions cannot be built.
+pub fn raw_text_checks(mut raw: LazyFrame, categorical: &[String]) -> Result<LazyFrame> {
+    let schema = raw
+        .collect_schema()
+        .ctx(|| "resolving the schema of a raw frame".to_string())?;
+    let raw_columns: Vec<&str> = schema
+        .iter_names()
+        .map(|n| n.as_str())
+        .filter(|n| !passes_through(n))
+        .collect();
     let whitespace = raw_columns
         .iter()
         .map(|c| {
             // A regex match allocates nothing, unlike comparing with a stripped copy.
-            col(c.as_str())
+            col(*c)
                 .cast(DataType::String)
                 .str()
                 .contains(lit(r"^\s|\s$"), false)
@@ -139,8 +146,9 @@ pub fn raw_text_checks(
         .reduce(|a, b| a.or(b))
         .unwrap_or_else(|| lit(false))
         .alias(WHITESPACE_CHECK);
-    let checked: Vec<&String> = categorical
+    let checked: Vec<&str> = categorical
         .iter()
+        .map(String::as_str)
         .filter(|c| raw_columns.contains(c))
         .collect();
     let trimmed = |c: &str| col(c).cast(DataType::String).str().strip_chars(lit(NULL));
@@ -168,9 +176,11 @@ pub fn raw_text_checks(
             .and(trimmed(c).is_not_null())
             .fill_null(lit(false)));
     }
+    let scratch: Vec<String> = (0..checked.len()).map(spelling).collect();
     Ok(raw
         .with_columns(counts)
-        .select([whitespace, case_variant.alias(CASE_VARIANT_CHECK)]))
+        .with_columns([whitespace, case_variant.alias(CASE_VARIANT_CHECK)])
+        .drop(cols(scratch)))
 }
 
 /// [`PARSE_ERROR_CHECK`]: `true` where the typed reader listed a column in the row's
@@ -420,19 +430,18 @@ mod tests {
     }
 
     #[test]
-    fn stray_whitespace_fires_on_leading_or_trailing_whitespace_in_any_raw_column() {
+    fn stray_whitespace_fires_on_leading_or_trailing_whitespace_in_any_synthea_column() {
         let raw = df!(
             "Id" => ["e1", " e2", "e3", "e4"],
             "DESCRIPTION" => ["Check up", "x", "y\t", "inner  space"],
             "_source_row" => [" 1", "2", "3", "4"],
         )
-        .unwrap()
-        .lazy();
-        let columns = ["Id".to_string(), "DESCRIPTION".to_string()];
-        let df = raw_text_checks(raw, &columns, &[])
+        .unwrap();
+        let df = raw_text_checks(raw.clone().lazy(), &[])
             .unwrap()
             .collect()
             .unwrap();
+        // `_source_row` passes through: its whitespace is not Synthea's.
         assert_eq!(
             bools(&df, WHITESPACE_CHECK),
             [Some(false), Some(true), Some(true), Some(false)]
@@ -442,6 +451,9 @@ mod tests {
             [Some(false); 4],
             "no categorical column"
         );
+        // The input columns are unchanged and come first.
+        assert_eq!(&df.columns()[..3], raw.columns());
+        assert_eq!(df.width(), 5);
     }
 
     #[test]
@@ -452,9 +464,8 @@ mod tests {
         )
         .unwrap()
         .lazy();
-        let columns = ["ENCOUNTERCLASS".to_string(), "DESCRIPTION".to_string()];
         let categorical = ["ENCOUNTERCLASS".to_string(), "NOT_THERE".to_string()];
-        let df = raw_text_checks(raw, &columns, &categorical)
+        let df = raw_text_checks(raw, &categorical)
             .unwrap()
             .collect()
             .unwrap();
@@ -469,7 +480,7 @@ mod tests {
                 Some(false)
             ]
         );
-        assert_eq!(df.width(), 2);
+        assert_eq!(df.width(), 4, "the spelling counts are dropped");
     }
 
     #[test]
