@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
-use medallion_core::pipeline::MaintenancePolicy;
+use medallion_core::pipeline::{MaintenancePolicy, Severity};
 use serde::{Deserialize, Serialize};
 use synthea_schema::TableKind;
 use synthea_schema::dq::DqConfig;
@@ -57,10 +57,7 @@ impl PipelineConfig {
         let mut dq = DqConfig::default();
         for table in TableKind::ALL {
             if !table.silver_key().is_empty() {
-                dq = dq.with_severity(
-                    format!("{}.duplicate_id", table.name()),
-                    synthea_schema::dq::Severity::Warn,
-                );
+                dq = dq.with_severity(format!("{}.duplicate_id", table.name()), Severity::Warn);
             }
         }
         Self {

@@ -259,6 +259,7 @@ async fn merge_dim_patient(
         PATIENT_TRACKED_ATTRIBUTES.iter().copied(),
         effective_from,
     )?
+    .with_surrogate_key_column("patient_version_key")
     .await?;
     let written = scd2.keys_inserted + 2 * scd2.keys_changed;
     report.push(TableRunReport {

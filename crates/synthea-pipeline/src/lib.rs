@@ -45,7 +45,6 @@
 //! as [`PipelineEvent`]s to the caller's observer and logged through `tracing`.
 
 mod bronze;
-mod checks;
 mod config;
 mod error;
 mod events;

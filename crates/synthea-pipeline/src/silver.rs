@@ -17,10 +17,10 @@ use synthea_schema::normalize::{NormalizeConfig, normalize};
 use synthea_schema::read::PARSE_ERRORS_COLUMN;
 use synthea_schema::{SyntheaVersion, TableKind};
 
-use crate::checks::{self, AFTER_DEATH, PARSE_ERROR, ReferenceKeys};
 use crate::config::PipelineConfig;
 use crate::error::PipelineError;
 use crate::events::{Observer, PipelineEvent, Stage};
+use synthea_schema::dq::checks::{self, AFTER_DEATH_CHECK, ReferenceKeys};
 
 /// Silver column naming the raw columns whose value failed to parse.
 pub const PARSE_ERROR_COLUMNS: &str = "_parse_error_columns";
@@ -181,7 +181,7 @@ async fn silver_table(
     } else {
         format!("{t}.duplicate_id")
     };
-    let mut rules = checks::schema_rules(table, &config.dq, config.as_of);
+    let mut rules = synthea_schema::dq::dq_rules(table, &config.dq, config.as_of);
     let flag_is_warn = rules
         .iter()
         .find(|r| r.name == duplicate_flag)
@@ -257,62 +257,36 @@ fn to_polars(e: synthea_schema::Error) -> PolarsError {
 
 impl SilverTransform {
     fn apply(&self, mut raw: LazyFrame) -> PolarsResult<LazyFrame> {
-        let raw_columns: Vec<String> = raw
+        // The raw columns, then the lineage in the order silver stores it.
+        let mut columns: Vec<Expr> = raw
             .collect_schema()?
             .iter_names()
-            .map(|n| n.to_string())
             .filter(|n| !LINEAGE.contains(&n.as_str()))
+            .map(|n| col(n.clone()))
             .collect();
-        // Parts are computed eagerly and stacked side by side: normalization keeps row
-        // count and order, so row i of each part is the same bronze row.
-        let text_checks =
-            checks::raw_text_checks(raw.clone(), &raw_columns, &self.categorical)?.collect()?;
-        let typed = synthea_schema::read::type_frame(raw, self.table, self.version)
+        columns.extend(LINEAGE.iter().map(|c| col(*c)));
+        // One lazy plan: typing and normalization keep row count and order and carry the
+        // lineage, the parse errors and the `__dq_check_*` columns along.
+        let checked =
+            checks::raw_text_checks(raw.select(columns), &self.categorical).map_err(to_polars)?;
+        let typed = synthea_schema::read::type_frame(checked, self.table, self.version)
+            .map_err(to_polars)?;
+        let mut combined = normalize(self.table, self.version, typed, &self.normalize)
             .map_err(to_polars)?
-            .collect()?;
-        let normalized = normalize(
-            self.table,
-            self.version,
-            typed.clone().lazy(),
-            &self.normalize,
-        )
-        .map_err(to_polars)?
-        .collect()?;
-        let mut extras: Vec<Expr> = LINEAGE.iter().map(|c| col(*c)).collect();
-        extras.push(col(PARSE_ERRORS_COLUMN).alias(PARSE_ERROR_COLUMNS));
-        extras.push(
-            col(PARSE_ERRORS_COLUMN)
-                .list()
-                .len()
-                .gt(lit(0u32))
-                .fill_null(lit(false))
-                .alias(PARSE_ERROR),
-        );
-        let lineage = typed.lazy().select(extras).collect()?;
-        let mut columns = normalized.columns().to_vec();
-        columns.extend(lineage.columns().iter().cloned());
-        columns.extend(text_checks.columns().iter().cloned());
-        let mut combined = DataFrame::new(normalized.height(), columns)?
-            .lazy()
+            .with_column(checks::parse_error_check())
             .with_columns(checks::silver_checks(
                 self.table,
                 self.version,
                 self.as_of,
                 &self.keys,
-            ));
+            ))
+            .rename([PARSE_ERRORS_COLUMN], [PARSE_ERROR_COLUMNS], true);
         if self.table == TableKind::Encounters {
             combined = match &self.patients {
-                Some(patients) => synthea_schema::dq::flag_encounters_after_death(
-                    combined,
-                    patients.clone().lazy(),
-                    &self.dq,
-                )
-                .rename(
-                    [synthea_schema::dq::AFTER_DEATH_FLAG],
-                    [AFTER_DEATH],
-                    true,
-                ),
-                None => combined.with_column(lit(false).alias(AFTER_DEATH)),
+                Some(patients) => {
+                    checks::flag_encounters_after_death(combined, patients.clone().lazy(), &self.dq)
+                }
+                None => combined.with_column(lit(false).alias(AFTER_DEATH_CHECK)),
             };
         }
         Ok(combined)

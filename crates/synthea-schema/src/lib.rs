@@ -11,10 +11,10 @@
 //!   parsing (codes, ZIPs, SSNs and ids always stay strings);
 //! * [`normalize`] — pure raw → silver normalization and the silver column contract
 //!   ([`normalize::silver_schema`]);
-//! * [`dq`] — data-quality rules as named Polars expressions (the engine that applies
+//! * [`dq`] — data-quality rules as [`medallion_model::Rule`]s (the engine that applies
 //!   them lives in `medallion-core`);
-//! * [`star`] — the star schema (dimensions, date dimension, facts) with stable hashed
-//!   surrogate keys ([`hash`]).
+//! * [`star`] — the star schema (dimensions, date dimension, facts) with surrogate keys
+//!   from the workspace's one stable hash ([`medallion_model::hash`]).
 //!
 //! Transforms are pure `LazyFrame -> LazyFrame` functions: no clock, no environment
 //! variables, and "as of" dates are explicit arguments. Only [`detect`] and [`read`]
@@ -74,7 +74,6 @@ pub mod columns;
 pub mod detect;
 pub mod dq;
 pub mod error;
-pub mod hash;
 pub mod normalize;
 pub mod read;
 pub mod spec;

@@ -6,10 +6,14 @@
 //!   `Id` → `<singular>_id`, `PATIENT` → `patient_id`, `ENCOUNTER` → `encounter_id`,
 //!   `START`/`STOP` → `start`/`stop`, `ENCOUNTERCLASS` → `encounter_class`, …; see
 //!   [`ColumnSpec::silver`](crate::spec::ColumnSpec::silver));
-//! * the output has exactly the columns of [`silver_schema`], whatever the version:
-//!   columns the version lacks are typed nulls (e.g. `middle_name` before 3.3, `stop` of
-//!   2.x procedures, which only record `DATE` → `start`); drift columns are dropped (they
+//! * the output has the columns of [`silver_schema`], whatever the version: columns the
+//!   version lacks are typed nulls (e.g. `middle_name` before 3.3, `stop` of 2.x
+//!   procedures, which only record `DATE` → `start`); drift columns are dropped (they
 //!   stay in bronze);
+//! * columns that are not Synthea data ([`passes_through`]: names starting with `_`, such
+//!   as the lineage columns `_ingested_at`, `_source_file`, `_source_row`, `_batch_id`,
+//!   the reader's `_parse_errors` and `__dq_check_*` scratch columns) follow the silver
+//!   columns unchanged, in their input order;
 //! * strings are trimmed and empty strings become null;
 //! * `gender` `M`/`F` → `male`/`female` (other values are lower-cased and kept);
 //! * `encounter_class` is lower-cased with spaces, `_` and `-` removed; values outside
@@ -32,7 +36,7 @@ use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, PolarsContext, Result};
-use crate::read::{parse_text, trimmed_or_null};
+use crate::read::{parse_text, passes_through, trimmed_or_null};
 use crate::spec::{TableKind, ValueKind};
 use crate::version::SyntheaVersion;
 
@@ -208,8 +212,9 @@ fn extra_derived(table: TableKind) -> Vec<(&'static str, DataType)> {
 
 /// The canonical silver column contract of `table` (names and dtypes, in order).
 ///
-/// Identical for every Synthea version; [`normalize`] output always has exactly this
-/// schema.
+/// Identical for every Synthea version; [`normalize`] output always starts with exactly
+/// these columns (followed by the input's pass-through columns, if any). No silver
+/// column [`passes_through`].
 pub fn silver_schema(table: TableKind) -> Schema {
     let base = base_columns(table);
     let mut fields: Vec<Field> = base
@@ -287,9 +292,10 @@ fn gender_expr(name: &str) -> Expr {
 }
 
 /// Normalize a raw (typed or all-string) frame of `table`, read as `version`, into the
-/// canonical silver shape of [`silver_schema`]. Pure: only the input's schema is
-/// resolved (no data is read) and no clock or environment is consulted. Row count and
-/// row order are preserved.
+/// canonical silver shape of [`silver_schema`], followed by the input's pass-through
+/// columns ([`passes_through`]) unchanged. Pure: only the input's schema is resolved (no
+/// data is read) and no clock or environment is consulted. Row count and row order are
+/// preserved.
 ///
 /// # Errors
 /// [`Error::TableNotInVersion`], [`Error::InvalidConfig`] for a bad time zone,
@@ -324,6 +330,12 @@ pub fn normalize(
         };
         exprs.push(expr.alias(*silver));
     }
+    let passing: Vec<Expr> = input
+        .iter_names()
+        .filter(|n| passes_through(n))
+        .map(|n| col(n.clone()))
+        .collect();
+    exprs.extend(passing.iter().cloned());
     let mut lf = raw.select(exprs);
 
     let mut fixes = Vec::new();
@@ -394,6 +406,7 @@ pub fn normalize(
     let order: Vec<Expr> = silver_schema(table)
         .iter_names()
         .map(|n| col(n.clone()))
+        .chain(passing)
         .collect();
     Ok(lf.select(order))
 }
@@ -440,6 +453,69 @@ mod tests {
             lf.collect_schema().unwrap().as_ref(),
             &silver_schema(TableKind::Encounters)
         );
+    }
+
+    #[test]
+    fn pass_through_columns_follow_the_silver_columns_unchanged_in_input_order() {
+        let lists = [
+            Series::new_empty("".into(), &DataType::String),
+            Series::new("".into(), ["START"]),
+            Series::new_empty("".into(), &DataType::String),
+        ];
+        let extra = df!(
+            "_source_row" => [3i64, 1, 2],
+            "__dq_check_whitespace" => [false, true, false],
+            "DRIFT" => ["x", "y", "z"],
+            "_batch_id" => [7i64, 7, 7],
+        )
+        .unwrap()
+        .hstack(&[Series::new(crate::read::PARSE_ERRORS_COLUMN.into(), &lists).into_column()])
+        .unwrap();
+        let raw = encounters_raw()
+            .collect()
+            .unwrap()
+            .hstack(extra.columns())
+            .unwrap();
+        let out = normalize(
+            TableKind::Encounters,
+            SyntheaVersion::V3Latest,
+            raw.lazy(),
+            &NormalizeConfig::default(),
+        )
+        .unwrap()
+        .collect()
+        .unwrap();
+        let silver = silver_schema(TableKind::Encounters);
+        let names: Vec<&str> = out.get_column_names().iter().map(|n| n.as_str()).collect();
+        let (contract, passed) = names.split_at(silver.len());
+        assert!(
+            contract
+                .iter()
+                .copied()
+                .eq(silver.iter_names().map(|n| n.as_str()))
+        );
+        // DRIFT is dropped; the others keep their input order and values.
+        assert_eq!(
+            passed,
+            [
+                "_source_row",
+                "__dq_check_whitespace",
+                "_batch_id",
+                "_parse_errors"
+            ]
+        );
+        for name in passed {
+            assert_eq!(
+                out.column(name).unwrap(),
+                extra.column(name).unwrap(),
+                "{name}"
+            );
+        }
+        assert_eq!(
+            strs(&out, "encounter_id"),
+            ["e1", "e2", "e3"].map(|s| Some(s.to_string()))
+        );
+        assert!(silver.iter_names().all(|n| !passes_through(n)));
     }
 
     #[test]

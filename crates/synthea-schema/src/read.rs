@@ -41,6 +41,21 @@ use crate::version::SyntheaVersion;
 /// value failed to parse in that row (empty list when none did).
 pub const PARSE_ERRORS_COLUMN: &str = "_parse_errors";
 
+/// Columns whose name starts with this prefix are not Synthea data and **pass through**
+/// [`type_frame`] and [`crate::normalize::normalize`] unchanged, in their input order:
+/// lineage columns (`_ingested_at`, `_source_file`, `_source_row`, `_batch_id`), the
+/// typed reader's [`PARSE_ERRORS_COLUMN`] (through `normalize`) and data-quality scratch
+/// columns (`__dq_check_*`, see [`crate::dq::checks`]). No Synthea column starts with it,
+/// so a pipeline can type, normalize and check a batch in one lazy plan and keep each
+/// row's lineage and checks beside it.
+pub const PASS_THROUGH_PREFIX: &str = "_";
+
+/// Whether column `name` passes through typing and normalization
+/// (see [`PASS_THROUGH_PREFIX`]).
+pub fn passes_through(name: &str) -> bool {
+    name.starts_with(PASS_THROUGH_PREFIX)
+}
+
 /// The timestamp format Synthea writes (`2019-02-17T05:07:38Z`).
 pub const TIMESTAMP_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
 /// The date format Synthea writes (`2019-02-17`).
@@ -199,9 +214,15 @@ pub fn read_table(
 
 /// Types an in-memory raw frame of `table` (e.g. a bronze batch read as text) like
 /// [`read_table`] does in [`ParseMode::Lenient`]: spec columns get their dtypes,
-/// malformed values become null and are named in [`PARSE_ERRORS_COLUMN`], and every
-/// other column (drift, lineage) passes through unchanged. Spec columns missing from the
-/// frame are added as nulls (a frame may hold only some of a version's optional columns).
+/// malformed values become null and are named in [`PARSE_ERRORS_COLUMN`]. Spec columns
+/// missing from the frame are added as nulls (a frame may hold only some of a version's
+/// optional columns).
+///
+/// **Output columns**: the version's spec columns in header order, then every other
+/// input column unchanged and in input order — drift columns and the pass-through
+/// columns of [`passes_through`] (lineage, `__dq_check_*` scratch columns) — then
+/// [`PARSE_ERRORS_COLUMN`] (computed here; an input column of that name is replaced).
+/// Row count and row order are those of the input.
 ///
 /// ```
 /// use polars::prelude::*;
@@ -547,4 +568,75 @@ fn validate_strict(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::test_util::strs;
+
+    #[test]
+    fn type_frame_keeps_rows_in_order_and_carries_other_columns_unchanged() {
+        // Row 2 (of 4) has a malformed date: typing splits bad and good rows internally.
+        let raw = df!(
+            "Id" => ["p1", "p2", "p3", "p4"],
+            "BIRTHDATE" => ["1990-01-02", "not a date", "1980-03-04", "1970-05-06"],
+            "_source_row" => [4i64, 1, 3, 2],
+            "DRIFT" => ["a", "b", "c", "d"],
+            "__dq_check_case_variant" => [true, false, false, true],
+        )
+        .unwrap();
+        let typed = type_frame(raw.clone().lazy(), TableKind::Patients, SyntheaVersion::V2)
+            .unwrap()
+            .collect()
+            .unwrap();
+        assert_eq!(typed.height(), 4);
+        assert_eq!(strs(&typed, "Id"), strs(&raw, "Id"));
+        for name in ["_source_row", "DRIFT", "__dq_check_case_variant"] {
+            assert_eq!(
+                typed.column(name).unwrap(),
+                raw.column(name).unwrap(),
+                "{name}"
+            );
+        }
+        let names: Vec<&str> = typed
+            .get_column_names()
+            .iter()
+            .map(|n| n.as_str())
+            .collect();
+        let spec = TableKind::Patients.spec(SyntheaVersion::V2).unwrap();
+        assert_eq!(names.len(), spec.columns.len() + 4);
+        assert_eq!(
+            &names[spec.columns.len()..],
+            [
+                "_source_row",
+                "DRIFT",
+                "__dq_check_case_variant",
+                PARSE_ERRORS_COLUMN
+            ]
+        );
+        let errors = typed
+            .column(PARSE_ERRORS_COLUMN)
+            .unwrap()
+            .list()
+            .unwrap()
+            .lst_lengths();
+        assert_eq!(
+            errors.iter().collect::<Vec<_>>(),
+            [Some(0), Some(1), Some(0), Some(0)]
+        );
+    }
+
+    #[test]
+    fn no_synthea_column_passes_through() {
+        for table in TableKind::all() {
+            assert!(
+                table.columns().iter().all(|c| !passes_through(c.name)),
+                "{table}"
+            );
+        }
+        assert!(passes_through("_batch_id") && passes_through("__dq_check_whitespace"));
+    }
 }

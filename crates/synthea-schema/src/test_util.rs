@@ -17,3 +17,30 @@ pub(crate) fn bools(df: &DataFrame, name: &str) -> Vec<Option<bool>> {
     let ca = df.column(name).unwrap().bool().unwrap().clone();
     (0..ca.len()).map(|i| ca.get(i)).collect()
 }
+
+/// `raw` normalized as `table` of `version` with the default configuration.
+pub(crate) fn silver(
+    table: crate::TableKind,
+    version: crate::SyntheaVersion,
+    raw: DataFrame,
+) -> LazyFrame {
+    crate::normalize::normalize(
+        table,
+        version,
+        raw.lazy(),
+        &crate::normalize::NormalizeConfig::default(),
+    )
+    .unwrap()
+}
+
+/// Silver 2.x patients: p1 died on 2020-01-02, p2 is born in 2030 and p3 died before
+/// birth.
+pub(crate) fn patients_with_deaths() -> LazyFrame {
+    let raw = df!(
+        "Id" => ["p1", "p2", "p3"],
+        "BIRTHDATE" => ["1950-01-01", "2030-05-05", "2000-01-01"],
+        "DEATHDATE" => ["2020-01-02", "", "1999-01-01"],
+    )
+    .unwrap();
+    silver(crate::TableKind::Patients, crate::SyntheaVersion::V2, raw)
+}

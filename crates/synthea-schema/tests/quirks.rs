@@ -6,7 +6,8 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use synthea_schema::Error;
 use synthea_schema::detect::{FileFormat, detect_version};
-use synthea_schema::dq::{AFTER_DEATH_FLAG, DqConfig, dq_rules, flag_encounters_after_death};
+use synthea_schema::dq::checks::{AFTER_DEATH_CHECK, flag_encounters_after_death};
+use synthea_schema::dq::{DqConfig, dq_rules};
 use synthea_schema::normalize::{NormalizeConfig, normalize};
 use synthea_schema::read::{PARSE_ERRORS_COLUMN, ParseMode, SyntheaDir, read_table};
 use synthea_schema::spec::TableKind;
@@ -154,7 +155,7 @@ fn death_certification_after_death_is_not_flagged_but_other_encounters_are() -> 
         &cfg,
     )?;
     let flagged = flag_encounters_after_death(enc, pat, &DqConfig::default()).collect()?;
-    let flags = bools(&flagged, AFTER_DEATH_FLAG)?;
+    let flags = bools(&flagged, AFTER_DEATH_CHECK)?;
     // e1 before death, e2 death certification (3 days after), e3 ER visit after death, e4 alive patient.
     assert_eq!(
         flags,
@@ -185,7 +186,7 @@ fn stop_before_start_and_duplicate_ids_are_flagged() -> TestResult {
     let rules = dq_rules(TableKind::Encounters, &DqConfig::default(), as_of);
     let exprs: Vec<Expr> = rules
         .iter()
-        .map(|r| r.expr.clone().alias(r.name.as_str()))
+        .map(|r| r.violation.clone().alias(r.name.as_str()))
         .collect();
     let fired = enc.select(exprs).collect()?;
     let col_of = |name: &str| -> Result<Vec<Option<bool>>, PolarsError> { bools(&fired, name) };

@@ -6,6 +6,8 @@
 
 mod tables;
 
+pub use tables::FOREIGN_KEYS;
+
 use std::fmt;
 use std::str::FromStr;
 
@@ -372,6 +374,20 @@ impl TableSpec {
             .collect()
     }
 
+    /// The columns of this table that reference another table's id, with the table they
+    /// reference, in header order (from [`FOREIGN_KEYS`]; a table's own id never counts).
+    pub fn foreign_keys(&self) -> Vec<(&ColumnSpec, TableKind)> {
+        self.columns
+            .iter()
+            .filter_map(|c| {
+                FOREIGN_KEYS
+                    .iter()
+                    .find(|(name, target)| *name == c.name && *target != self.table)
+                    .map(|(_, target)| (c, *target))
+            })
+            .collect()
+    }
+
     /// Typed raw schema (raw names, typed dtypes), in header order.
     pub fn raw_schema(&self) -> Schema {
         self.columns
@@ -383,6 +399,8 @@ impl TableSpec {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use std::collections::BTreeSet;
 
     use super::*;
@@ -490,6 +508,36 @@ mod tests {
         assert_eq!(st(V3Latest), None);
         assert!(ClaimsTransactions.spec(V2).is_none() && Claims.spec(V3Early).is_some());
         assert!(PatientExpenses.spec(V3Early).is_none());
+    }
+
+    #[test]
+    fn foreign_keys_name_existing_columns_of_other_tables() {
+        for (name, target) in FOREIGN_KEYS {
+            assert!(
+                TableKind::all()
+                    .iter()
+                    .any(|t| t.columns().iter().any(|c| c.name == *name)),
+                "{name} is no column of any table"
+            );
+            assert!(!target.silver_key().is_empty(), "{target} has no key");
+        }
+        let claims = TableKind::Claims.spec(SyntheaVersion::V3Latest);
+        let fks: Vec<_> = claims
+            .iter()
+            .flat_map(|s| s.foreign_keys())
+            .map(|(c, t)| (c.name, t))
+            .collect();
+        assert!(fks.contains(&("APPOINTMENTID", TableKind::Encounters)));
+        assert!(fks.contains(&("PATIENTID", TableKind::Patients)));
+        assert!(!fks.iter().any(|(n, _)| *n == "Id"));
+        // A table's own id column is not a reference: providers.ORGANIZATION is, encounters.Id is not.
+        let providers = TableKind::Providers.spec(SyntheaVersion::V2).unwrap();
+        let fks: Vec<_> = providers
+            .foreign_keys()
+            .into_iter()
+            .map(|(c, _)| c.name)
+            .collect();
+        assert_eq!(fks, ["ORGANIZATION"]);
     }
 
     #[test]

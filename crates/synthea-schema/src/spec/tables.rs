@@ -35,6 +35,27 @@ pub(super) fn columns(table: TableKind) -> &'static [ColumnSpec] {
     }
 }
 
+/// Raw columns that hold another table's id, with that table. Data, not code: a new
+/// foreign-key column only needs a row here. A column never references its own table
+/// (see [`TableSpec::foreign_keys`](super::TableSpec::foreign_keys)).
+pub static FOREIGN_KEYS: &[(&str, TableKind)] = &[
+    ("PATIENT", TableKind::Patients),
+    ("PATIENTID", TableKind::Patients),
+    ("ENCOUNTER", TableKind::Encounters),
+    ("APPOINTMENTID", TableKind::Encounters),
+    ("ORGANIZATION", TableKind::Organizations),
+    ("PLACEOFSERVICE", TableKind::Organizations),
+    ("PROVIDER", TableKind::Providers),
+    ("PROVIDERID", TableKind::Providers),
+    ("SUPERVISINGPROVIDERID", TableKind::Providers),
+    ("REFERRINGPROVIDERID", TableKind::Providers),
+    ("PAYER", TableKind::Payers),
+    ("SECONDARY_PAYER", TableKind::Payers),
+    ("PRIMARYPATIENTINSURANCEID", TableKind::Payers),
+    ("SECONDARYPATIENTINSURANCEID", TableKind::Payers),
+    ("CLAIMID", TableKind::Claims),
+];
+
 const PATIENT_FK: &str = "Patient the row belongs to (patients.Id).";
 const ENCOUNTER_FK: &str = "Encounter the row was recorded in (encounters.Id).";
 

@@ -2,7 +2,8 @@
 
 use polars::prelude::*;
 
-use crate::hash::{stable_hash, stable_hash_columns};
+use medallion_model::hash::{stable_hash, stable_hash_columns};
+
 use crate::spec::utc_datetime;
 
 /// Code system recorded for conditions when the export has no `SYSTEM` column
@@ -10,8 +11,9 @@ use crate::spec::utc_datetime;
 pub const DEFAULT_CONDITION_SYSTEM: &str = "http://snomed.info/sct";
 
 /// Patient attributes tracked by SCD Type 2: a change in any of them opens a new
-/// version of the patient. `row_hash` of [`dim_patient`] is the stable hash of these,
-/// in this order.
+/// version of the patient. The SCD2 writer (medallion-core's `Scd2Builder`) hashes these,
+/// in this order, into the version's `row_hash` with the workspace's one stable hash
+/// ([`medallion_model::hash`]); [`dim_patient`] itself does not compute it.
 pub const PATIENT_TRACKED_ATTRIBUTES: &[&str] = &[
     "prefix",
     "first_name",
@@ -35,7 +37,8 @@ pub const PATIENT_TRACKED_ATTRIBUTES: &[&str] = &[
     "income",
 ];
 
-/// Surrogate key expression of a business id column: stable hash of the id.
+/// Surrogate key expression of a business id column: the stable hash
+/// ([`medallion_model::hash::stable_hash_columns`]) of the id.
 pub fn key_of(id_column: &str) -> Expr {
     stable_hash_columns(&[id_column])
 }
@@ -52,12 +55,34 @@ fn fields(list: &[(&str, DataType)]) -> Schema {
         .collect()
 }
 
-/// Patient dimension (SCD2-ready, one row per silver patient row).
+/// Patient dimension snapshot (SCD2-ready, one row per silver patient row): `patient_key`,
+/// `patient_id`, `birth_date`, `ssn` and the [`PATIENT_TRACKED_ATTRIBUTES`].
 ///
-/// `patient_key` = stable hash of `patient_id`; `birth_date`, `ssn`; the
-/// [`PATIENT_TRACKED_ATTRIBUTES`]; `row_hash` = stable hash of the tracked attributes.
-/// The SCD2 validity columns (`effective_from`, `effective_to`, `is_current`) are added by
-/// the merge in `medallion-core`.
+/// A patient has two keys once the snapshot is merged into the SCD2 table:
+///
+/// * `patient_key` (computed here) is the **durable** key: the stable hash of
+///   `patient_id` (see [`key_of`]), the same for every version of the patient. Facts
+///   carry it ([`fact_encounters`](super::fact_encounters) and the other facts compute it
+///   from their own `patient_id`), so they join the dimension without a lookup; filter
+///   `is_current` (or a validity range) to pick one version.
+/// * `patient_version_key` (added by the SCD2 writer in `medallion-core`) identifies one
+///   **version** of the patient; the writer also adds `row_hash` (the hash of the tracked
+///   attributes), `effective_from`, `effective_to` and `is_current`.
+///
+/// ```
+/// use medallion_model::hash::stable_hash_parts;
+/// use polars::prelude::*;
+/// use synthea_schema::normalize::{NormalizeConfig, normalize};
+/// use synthea_schema::star::dim_patient;
+/// use synthea_schema::{SyntheaVersion, TableKind};
+///
+/// let raw = df!("Id" => ["p1"], "BIRTHDATE" => ["1950-01-01"], "FIRST" => ["Ann1"])?.lazy();
+/// let silver = normalize(TableKind::Patients, SyntheaVersion::V2, raw, &NormalizeConfig::default())?;
+/// let dim = dim_patient(silver).collect()?;
+/// assert_eq!(dim.column("patient_key")?.i64()?.get(0), Some(stable_hash_parts(&[Some("p1")])));
+/// assert!(dim.column("row_hash").is_err()); // the SCD2 writer adds it
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn dim_patient(patients: LazyFrame) -> LazyFrame {
     let mut exprs = vec![
         key_of("patient_id").alias("patient_key"),
@@ -66,7 +91,6 @@ pub fn dim_patient(patients: LazyFrame) -> LazyFrame {
         col("ssn"),
     ];
     exprs.extend(PATIENT_TRACKED_ATTRIBUTES.iter().map(|c| col(*c)));
-    exprs.push(stable_hash_columns(PATIENT_TRACKED_ATTRIBUTES).alias("row_hash"));
     patients.select(exprs)
 }
 
@@ -87,7 +111,6 @@ pub fn dim_patient_schema() -> Schema {
         };
         s.with_column((*c).into(), dt);
     }
-    s.with_column("row_hash".into(), DataType::Int64);
     s
 }
 

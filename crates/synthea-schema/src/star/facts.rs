@@ -4,9 +4,10 @@
 
 use polars::prelude::*;
 
+use medallion_model::hash::stable_hash_columns;
+
 use super::date::date_key;
 use super::dims::{diagnosis_key, key_of, ts};
-use crate::hash::stable_hash_columns;
 
 fn fields(list: &[(&str, DataType)]) -> Schema {
     list.iter()

@@ -1,7 +1,7 @@
 //! The star schema over silver Synthea tables, as pure `LazyFrame` functions.
 //!
-//! Surrogate keys are stable hashes of business keys ([`crate::hash`]), never row
-//! numbers, so they are identical across runs, processes, machines and partitions, and
+//! Surrogate keys are stable hashes of business keys (the workspace's one hash,
+//! [`medallion_model::hash`]), never row numbers, so they are identical across runs, processes, machines and partitions, and
 //! facts carry their dimension keys without joining. Each output has a contract
 //! (`*_schema()`), listed by [`StarTable::schema`].
 
@@ -187,8 +187,9 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::normalize::{NormalizeConfig, normalize, silver_schema};
+    use crate::normalize::silver_schema;
     use crate::spec::TableKind;
+    use crate::test_util::silver;
     use crate::version::SyntheaVersion;
 
     fn empty_silver(t: TableKind) -> LazyFrame {
@@ -239,15 +240,8 @@ mod tests {
             "FIRST" => [first, "Bob1"],
             "GENDER" => ["F", "M"],
         )
-        .unwrap()
-        .lazy();
-        normalize(
-            TableKind::Patients,
-            SyntheaVersion::V2,
-            raw,
-            &NormalizeConfig::default(),
-        )
-        .unwrap()
+        .unwrap();
+        silver(TableKind::Patients, SyntheaVersion::V2, raw)
     }
 
     #[test]
@@ -259,18 +253,21 @@ mod tests {
         assert_eq!(key(&a, 0), key(&b, 1));
         assert_eq!(
             key(&a, 0),
-            Some(crate::hash::stable_hash_parts(&[Some("p1")]))
+            Some(medallion_model::hash::stable_hash_parts(&[Some("p1")]))
         );
         assert_ne!(key(&a, 0), key(&a, 1));
     }
 
     #[test]
-    fn row_hash_changes_only_with_tracked_attributes() {
+    fn patient_key_is_durable_across_versions_and_row_hash_is_left_to_scd2() {
         let a = dim_patient(patients("Ann1")).collect().unwrap();
         let b = dim_patient(patients("Ann2")).collect().unwrap();
-        let h = |df: &DataFrame, i| df.column("row_hash").unwrap().i64().unwrap().get(i);
-        assert_ne!(h(&a, 0), h(&b, 0));
-        assert_eq!(h(&a, 1), h(&b, 1));
+        let key = |df: &DataFrame| df.column("patient_key").unwrap().i64().unwrap().get(0);
+        assert_eq!(key(&a), key(&b));
+        for c in PATIENT_TRACKED_ATTRIBUTES {
+            assert!(a.column(c).is_ok(), "{c}");
+        }
+        assert!(a.column("row_hash").is_err());
     }
 
     #[test]
@@ -282,15 +279,8 @@ mod tests {
             "PATIENT" => ["p1"],
             "ENCOUNTERCLASS" => ["ambulatory"],
         )
-        .unwrap()
-        .lazy();
-        let enc = normalize(
-            TableKind::Encounters,
-            SyntheaVersion::V2,
-            raw,
-            &NormalizeConfig::default(),
-        )
         .unwrap();
+        let enc = silver(TableKind::Encounters, SyntheaVersion::V2, raw);
         let fact = fact_encounters(enc).collect().unwrap();
         let dim = dim_patient(patients("Ann1")).collect().unwrap();
         assert_eq!(
@@ -323,15 +313,8 @@ mod tests {
             "CODE" => ["44054006", "44054006", "10939881000119105"],
             "DESCRIPTION" => ["Diabetes", "Diabetes mellitus type 2", "Nephropathy"],
         )
-        .unwrap()
-        .lazy();
-        let cond = normalize(
-            TableKind::Conditions,
-            SyntheaVersion::V2,
-            raw,
-            &NormalizeConfig::default(),
-        )
         .unwrap();
+        let cond = silver(TableKind::Conditions, SyntheaVersion::V2, raw);
         let dim = dim_diagnosis(cond.clone()).collect().unwrap();
         assert_eq!(dim.height(), 2);
         let fact = fact_conditions(cond).collect().unwrap();

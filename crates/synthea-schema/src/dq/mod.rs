@@ -1,61 +1,35 @@
-//! Data-quality rules for silver Synthea tables, as named Polars expressions.
+//! Data-quality rules for silver Synthea tables, as [`medallion_model::Rule`]s.
 //!
 //! This module only *defines* rules; the rule engine (evaluating them into `_dq_flags`,
-//! quarantining, failing batches) lives in `medallion-core`. Every rule expression
-//! evaluates to a non-null `Boolean` over a **silver** frame (see
-//! [`crate::normalize`]): `true` means the rule fires and the row is bad.
+//! quarantining, failing batches) lives in `medallion-core`. Every rule's
+//! [`violation`](Rule::violation) evaluates to a non-null `Boolean` over a **silver**
+//! frame (see [`crate::normalize`]): `true` means the rule fires and the row is bad.
+//! Severities are the model's [`Severity`]; [`DqConfig::severity_overrides`] changes them
+//! by rule name.
 //!
-//! Single-table rules come from [`dq_rules`]. Rules that need a second table are
-//! functions returning the frame with a boolean flag column:
-//! [`flag_encounters_after_death`], [`flag_orphan_patient_refs`],
-//! [`flag_orphan_encounter_refs`] (and the generic [`flag_orphan_references`]).
+//! Single-table rules over the silver contract come from [`dq_rules`]. The checks that
+//! need more than the silver row — the raw text, the typed reader's parse errors, the
+//! export's version, other tables' keys, the patient's death date — live in [`checks`]:
+//! each is a boolean scratch column computed while a batch becomes silver, read by the
+//! rules of [`checks::check_rules`].
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use medallion_model::{Rule, Severity};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::normalize::{EncounterClass, silver_required_columns, silver_schema};
 use crate::spec::TableKind;
 
-/// What happens to a row when a rule fires (applied by the rule engine).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// Keep the row and record the rule in `_dq_flags`.
-    Warn,
-    /// Move the row to `<table>_quarantine` with its flags.
-    Quarantine,
-    /// Stop the batch; nothing is committed.
-    Fail,
-}
-
-/// A named data-quality rule.
-#[derive(Clone, Debug)]
-pub struct DqRule {
-    /// Unique rule name, `<table>.<rule>` (e.g. `encounters.stop_before_start`).
-    pub name: String,
-    /// Boolean expression over the silver frame; `true` = the rule fires (row is bad).
-    /// Never null.
-    pub expr: Expr,
-    /// Severity (after [`DqConfig::severity_overrides`]).
-    pub severity: Severity,
-    /// What the rule checks and why.
-    pub description: String,
-}
+pub mod checks;
 
 /// The SNOMED-CT code of Synthea's death-certification encounter.
 pub const DEATH_CERTIFICATION_CODE: &str = "308646001";
 
-/// Name of the flag column added by [`flag_encounters_after_death`].
-pub const AFTER_DEATH_FLAG: &str = "after_death_flag";
-/// Rule name of the encounter-after-death check.
+/// Rule name of the encounter-after-death check ([`checks::flag_encounters_after_death`]).
 pub const AFTER_DEATH_RULE: &str = "encounters.after_death";
-/// Name of the flag column added by [`flag_orphan_patient_refs`].
-pub const ORPHAN_PATIENT_FLAG: &str = "orphan_patient_flag";
-/// Name of the flag column added by [`flag_orphan_encounter_refs`].
-pub const ORPHAN_ENCOUNTER_FLAG: &str = "orphan_encounter_flag";
 
 /// Configuration of the data-quality rules.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,7 +39,8 @@ pub struct DqConfig {
     /// Encounter codes that may legitimately fall after the patient's death.
     /// Default: `["308646001"]` ([`DEATH_CERTIFICATION_CODE`], "Death Certification").
     pub death_certification_codes: Vec<String>,
-    /// Severity per rule name, overriding the built-in severity. Default: empty.
+    /// Severity per rule name, overriding the built-in severity (serialized in lowercase:
+    /// `{"encounters.stop_before_start": "fail"}`). Default: empty.
     pub severity_overrides: BTreeMap<String, Severity>,
 }
 
@@ -92,16 +67,13 @@ impl DqConfig {
     }
 }
 
-fn rule(name: String, expr: Expr, severity: Severity, description: String) -> DqRule {
-    DqRule {
-        name,
-        expr: expr.fill_null(lit(false)),
-        severity,
-        description,
-    }
+/// A rule whose violation is never null (a null comparison does not fire).
+fn rule(name: String, violation: Expr, severity: Severity, description: String) -> Rule {
+    Rule::new(name, violation.fill_null(lit(false)), severity, description)
 }
 
-fn string_list(values: &[&str]) -> Expr {
+/// A list literal of `values`, for `is_in`.
+pub(crate) fn string_list(values: &[&str]) -> Expr {
     lit(Series::new("values".into(), values)).implode(false)
 }
 
@@ -119,7 +91,7 @@ fn string_list(values: &[&str]) -> Expr {
 /// * `patients.birth_date_in_future` (`birth_date > as_of`, quarantine),
 ///   `patients.death_date_in_future` (warn), `patients.death_before_birth` (warn);
 /// * `encounters.unknown_encounter_class` — class outside [`EncounterClass`] (warn).
-pub fn dq_rules(table: TableKind, config: &DqConfig, as_of: NaiveDate) -> Vec<DqRule> {
+pub fn dq_rules(table: TableKind, config: &DqConfig, as_of: NaiveDate) -> Vec<Rule> {
     let t = table.name();
     let schema = silver_schema(table);
     let key = table.silver_key();
@@ -210,122 +182,13 @@ pub fn dq_rules(table: TableKind, config: &DqConfig, as_of: NaiveDate) -> Vec<Dq
         _ => {}
     }
 
-    for r in &mut rules {
-        if let Some(s) = config.severity_overrides.get(&r.name) {
-            r.severity = *s;
-        }
-    }
     rules
-}
-
-fn left_join_args() -> JoinArgs {
-    let mut args = JoinArgs::new(JoinType::Left);
-    args.maintain_order = MaintainOrderJoin::Left;
-    args.validation = JoinValidation::ManyToOne;
-    args
-}
-
-/// Flag encounters that start (calendar date `start_date`) after the patient's
-/// `death_date`, except death-certification encounters
-/// ([`DqConfig::death_certification_codes`]), which Synthea dates 1+ days after death.
-///
-/// Inputs are silver `encounters` (needs `patient_id`, `start_date`, `code`) and silver
-/// `patients` (needs `patient_id`, `death_date`; duplicate patient ids use the earliest
-/// death date). Output: `encounters` with a non-null `Boolean` column
-/// [`AFTER_DEATH_FLAG`], same rows in the same order. Rule name: [`AFTER_DEATH_RULE`]
-/// (suggested severity: warn).
-pub fn flag_encounters_after_death(
-    encounters: LazyFrame,
-    patients: LazyFrame,
-    config: &DqConfig,
-) -> LazyFrame {
-    let deaths = patients
-        .select([
-            col("patient_id").alias("__dq_pid"),
-            col("death_date").alias("__dq_death_date"),
-        ])
-        .group_by([col("__dq_pid")])
-        .agg([col("__dq_death_date").min()]);
-    let codes: Vec<&str> = config
-        .death_certification_codes
-        .iter()
-        .map(String::as_str)
-        .collect();
-    let is_certification = col("code")
-        .is_in(string_list(&codes), false)
-        .fill_null(lit(false));
-    encounters
-        .join(
-            deaths,
-            [col("patient_id")],
-            [col("__dq_pid")],
-            left_join_args(),
-        )
-        .with_column(
-            col("__dq_death_date")
-                .is_not_null()
-                .and(col("start_date").gt(col("__dq_death_date")))
-                .and(is_certification.not())
-                .fill_null(lit(false))
-                .alias(AFTER_DEATH_FLAG),
-        )
-        .drop(by_name(["__dq_death_date"], true, false))
-}
-
-/// Add a non-null `Boolean` column `flag` to `child` that is `true` where
-/// `child[child_column]` is non-null and does not occur in `parent[parent_column]`.
-/// Null references are not orphans (use the `required_null` rules for those).
-/// Same rows, same order as `child`.
-pub fn flag_orphan_references(
-    child: LazyFrame,
-    child_column: &str,
-    parent: LazyFrame,
-    parent_column: &str,
-    flag: &str,
-) -> LazyFrame {
-    let keys = parent
-        .select([col(parent_column).alias("__dq_key")])
-        .filter(col("__dq_key").is_not_null())
-        .unique(None, UniqueKeepStrategy::Any)
-        .with_column(lit(true).alias("__dq_present"));
-    child
-        .join(
-            keys,
-            [col(child_column)],
-            [col("__dq_key")],
-            left_join_args(),
-        )
-        .with_column(
-            col(child_column)
-                .is_not_null()
-                .and(col("__dq_present").is_null())
-                .alias(flag),
-        )
-        .drop(by_name(["__dq_present"], true, false))
-}
-
-/// [`flag_orphan_references`] of `child.patient_id` against silver `patients`, adding
-/// [`ORPHAN_PATIENT_FLAG`] (rule name `<table>.orphan_patient`).
-pub fn flag_orphan_patient_refs(child: LazyFrame, patients: LazyFrame) -> LazyFrame {
-    flag_orphan_references(
-        child,
-        "patient_id",
-        patients,
-        "patient_id",
-        ORPHAN_PATIENT_FLAG,
-    )
-}
-
-/// [`flag_orphan_references`] of `child.encounter_id` against silver `encounters`, adding
-/// [`ORPHAN_ENCOUNTER_FLAG`] (rule name `<table>.orphan_encounter`).
-pub fn flag_orphan_encounter_refs(child: LazyFrame, encounters: LazyFrame) -> LazyFrame {
-    flag_orphan_references(
-        child,
-        "encounter_id",
-        encounters,
-        "encounter_id",
-        ORPHAN_ENCOUNTER_FLAG,
-    )
+        .into_iter()
+        .map(|r| match config.severity_overrides.get(&r.name) {
+            Some(severity) => r.with_severity(*severity),
+            None => r,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -333,8 +196,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::normalize::{NormalizeConfig, normalize};
-    use crate::test_util::{bools, strs};
+    use crate::test_util::{bools, patients_with_deaths, silver};
     use crate::version::SyntheaVersion;
 
     fn as_of() -> NaiveDate {
@@ -346,7 +208,7 @@ mod tests {
             .into_iter()
             .find(|r| r.name == name)
             .unwrap_or_else(|| panic!("no rule {name}"));
-        let df = lf.select([r.expr.alias("fired")]).collect().unwrap();
+        let df = lf.select([r.violation.alias("fired")]).collect().unwrap();
         bools(&df, "fired")
     }
 
@@ -359,15 +221,8 @@ mod tests {
             "ENCOUNTERCLASS" => ["wellness", "teleport", "inpatient", ""],
             "CODE" => ["1", "2", "3", "4"],
         )
-        .unwrap()
-        .lazy();
-        normalize(
-            TableKind::Encounters,
-            SyntheaVersion::V3Latest,
-            raw,
-            &NormalizeConfig::default(),
-        )
-        .unwrap()
+        .unwrap();
+        silver(TableKind::Encounters, SyntheaVersion::V3Latest, raw)
     }
 
     #[test]
@@ -429,29 +284,12 @@ mod tests {
         );
     }
 
-    fn patients() -> LazyFrame {
-        let raw = df!(
-            "Id" => ["p1", "p2", "p3"],
-            "BIRTHDATE" => ["1950-01-01", "2030-05-05", "2000-01-01"],
-            "DEATHDATE" => ["2020-01-02", "", "1999-01-01"],
-        )
-        .unwrap()
-        .lazy();
-        normalize(
-            TableKind::Patients,
-            SyntheaVersion::V2,
-            raw,
-            &NormalizeConfig::default(),
-        )
-        .unwrap()
-    }
-
     #[test]
     fn birth_date_in_future_uses_the_as_of_argument() {
         assert_eq!(
             fire(
                 TableKind::Patients,
-                patients(),
+                patients_with_deaths(),
                 "patients.birth_date_in_future"
             ),
             [Some(false), Some(true), Some(false)]
@@ -465,8 +303,8 @@ mod tests {
             .iter()
             .find(|r| r.name == "patients.birth_date_in_future")
             .unwrap();
-        let df = patients()
-            .select([r.expr.clone().alias("f")])
+        let df = patients_with_deaths()
+            .select([r.violation.clone().alias("f")])
             .collect()
             .unwrap();
         assert_eq!(bools(&df, "f"), [Some(false); 3]);
@@ -477,7 +315,7 @@ mod tests {
         assert_eq!(
             fire(
                 TableKind::Patients,
-                patients(),
+                patients_with_deaths(),
                 "patients.death_before_birth"
             ),
             [Some(false), Some(false), Some(true)]
@@ -496,55 +334,24 @@ mod tests {
     }
 
     #[test]
-    fn encounter_after_death_spares_the_death_certification() {
-        // p1 died 2020-01-02: e2 (Jan 2) is on the death day, e2' (Jan 3) is after it.
-        let enc = df!(
-            "encounter_id" => ["a", "b", "c", "d"],
-            "patient_id" => ["p1", "p1", "p1", "p2"],
-            "start_date" => [
-                NaiveDate::from_ymd_opt(2020, 1, 2).unwrap(),
-                NaiveDate::from_ymd_opt(2020, 1, 5).unwrap(),
-                NaiveDate::from_ymd_opt(2020, 1, 6).unwrap(),
-                NaiveDate::from_ymd_opt(2030, 1, 6).unwrap(),
-            ],
-            "code" => ["185345009", DEATH_CERTIFICATION_CODE, "50849002", "1"],
+    fn severity_overrides_load_from_lowercase_json() {
+        let cfg: DqConfig = serde_json::from_str(
+            r#"{"severity_overrides": {"encounters.duplicate_id": "warn", "patients.death_before_birth": "fail"}}"#,
         )
-        .unwrap()
-        .lazy();
-        let df = flag_encounters_after_death(enc, patients(), &DqConfig::default())
-            .collect()
-            .unwrap();
+        .unwrap();
         assert_eq!(
-            bools(&df, AFTER_DEATH_FLAG),
-            [Some(false), Some(false), Some(true), Some(false)]
+            cfg.severity_overrides.get("encounters.duplicate_id"),
+            Some(&Severity::Warn)
         );
-        assert_eq!(
-            strs(&df, "encounter_id"),
-            ["a", "b", "c", "d"].map(|s| Some(s.to_string()))
+        assert_eq!(cfg.death_certification_codes, [DEATH_CERTIFICATION_CODE]);
+        let round_trip = serde_json::to_string(&cfg).unwrap();
+        assert!(
+            round_trip.contains(r#""patients.death_before_birth":"fail""#),
+            "{round_trip}"
         );
-        assert!(df.column("__dq_death_date").is_err());
-    }
-
-    #[test]
-    fn orphan_references_flag_unknown_non_null_keys() {
-        let obs = df!("encounter_id" => [Some("e1"), None, Some("nope"), Some("e4")])
-            .unwrap()
-            .lazy();
-        let df = flag_orphan_encounter_refs(obs, encounters())
-            .collect()
-            .unwrap();
-        assert_eq!(
-            bools(&df, ORPHAN_ENCOUNTER_FLAG),
-            [Some(false), Some(false), Some(true), Some(false)]
+        assert!(
+            serde_json::from_str::<DqConfig>(r#"{"severity_overrides": {"x": "Fail"}}"#).is_err()
         );
-        let df = flag_orphan_patient_refs(encounters(), patients())
-            .collect()
-            .unwrap();
-        assert_eq!(
-            bools(&df, ORPHAN_PATIENT_FLAG),
-            [Some(false), Some(false), Some(false), Some(true)]
-        );
-        assert_eq!(df.height(), 4);
     }
 
     #[test]
@@ -566,7 +373,7 @@ mod tests {
             let exprs: Vec<_> = rules
                 .iter()
                 .enumerate()
-                .map(|(i, r)| r.expr.clone().alias(format!("r{i}")))
+                .map(|(i, r)| r.violation.clone().alias(format!("r{i}")))
                 .collect();
             empty.select(exprs).collect().unwrap();
         }
