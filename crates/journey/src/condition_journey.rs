@@ -122,6 +122,21 @@ fn earliest_medication(candidates: LazyFrame, prefix: &str) -> LazyFrame {
 /// Condition rows without patient, code or date are left out. All "days" are fractional
 /// days between UTC timestamps except `days_to_resolution` (whole calendar days).
 ///
+/// # Denominator
+/// Not a rate: one row per patient × condition (rates are in
+/// [`time_to_treatment`](crate::time_to_treatment)).
+///
+/// # Numerator
+/// Not a rate: the features are the measures.
+///
+/// # Exclusions
+/// Condition rows without patient, code or date; codes outside
+/// [`condition_codes`](crate::ConditionJourneyConfig::condition_codes) when it is set;
+/// medications starting before the diagnosis are never its treatment.
+///
+/// # Period
+/// All data.
+///
 /// # Output grain
 /// One row per patient × condition code, sorted by `patient_id`, `condition_code`.
 /// Schema ([`condition_journeys_schema`]):
@@ -154,7 +169,7 @@ fn earliest_medication(candidates: LazyFrame, prefix: &str) -> LazyFrame {
 /// # Parameters/Config
 /// `inputs`: encounters, conditions, medications (optional tables unused);
 /// `config.timeline.anchor_conditions_to_encounter` (default `true`) and
-/// `config.condition` ([`ConditionJourneyConfig`](crate::ConditionJourneyConfig)).
+/// `config.condition` ([`ConditionJourneyConfig`]).
 ///
 /// # Errors
 /// Input contract and config errors, Polars planning errors.

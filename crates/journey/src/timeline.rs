@@ -322,7 +322,8 @@ fn optional_events(inputs: &JourneyInputs, config: &TimelineConfig) -> Result<Ve
 /// Condition dates are date-only. With [`TimelineConfig::anchor_conditions_to_encounter`]
 /// (default) the onset takes the start timestamp of its diagnosing encounter when that
 /// encounter starts within one calendar day of the condition date (Synthea writes these
-/// dates in its local zone, DESIGN §7), else midnight UTC of the date.
+/// dates in the generator's local zone while timestamps are UTC, so the two can differ by
+/// a day), else midnight UTC of the date.
 ///
 /// Rows without `patient_id` or without an event time are left out (they cannot be
 /// placed on a timeline); no other row is dropped or deduplicated.
@@ -332,6 +333,19 @@ fn optional_events(inputs: &JourneyInputs, config: &TimelineConfig) -> Result<Ve
 /// (row index in the source table). `event_seq` numbers the patient's events 1..n in that
 /// order; `prev_event_type`, `next_event_type` and `days_since_prev` are window functions
 /// over the same order.
+///
+/// # Denominator
+/// Not a rate.
+///
+/// # Numerator
+/// Not a rate: one row per event.
+///
+/// # Exclusions
+/// Rows without `patient_id` or event time; observations whose code is not in
+/// [`TimelineConfig::observation_codes`]; optional tables that are absent.
+///
+/// # Period
+/// All data.
 ///
 /// # Output grain
 /// One row per event; sorted as above. Schema ([`timeline_schema`]):

@@ -100,6 +100,19 @@ impl RollingCountConfig {
 /// always set explicitly; the input is sorted by (partition, time) first. Rows with a
 /// null time get a null count.
 ///
+/// # Denominator
+/// Not a rate.
+///
+/// # Numerator
+/// The counted events in each row's window.
+///
+/// # Exclusions
+/// Rows of other types than `count_types` are not counted; a row with a null time
+/// gets a null count.
+///
+/// # Period
+/// A trailing window of `window_days` days per row.
+///
 /// # Output grain
 /// The input rows (same order, same columns) plus one `Int64` column
 /// [`RollingCountConfig::output_column`] (default `rolling_count`).

@@ -1,4 +1,5 @@
-//! DESIGN.md §5.4 — PQA proportion of days covered (PDC).
+//! Medication adherence as the PQA proportion of days covered (PDC) per patient and drug
+//! class, and adherence rates per class.
 
 use chrono::NaiveDate;
 use medallion_model::expr::{epoch_day, epoch_day_lit, join_args, ratio, stable_sort, typed_null};

@@ -1,4 +1,5 @@
-//! DESIGN.md §5.6 — midnight census, occupancy and utilization.
+//! Midnight census, bed occupancy, admissions and discharges per facility and day, and
+//! their monthly sums.
 
 use medallion_model::expr::{
     epoch_day_lit, epoch_day_number, join_args, ratio, stable_sort, typed_null,

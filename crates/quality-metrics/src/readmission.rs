@@ -1,5 +1,5 @@
-//! DESIGN.md §5.3 — 30-day readmissions (hospital-wide style, observed, unadjusted) and
-//! the crude variant.
+//! 30-day readmissions (hospital-wide style, observed, unadjusted) with an exclusion
+//! reason for every stay that is not an index stay, their rates, and the crude variant.
 
 use medallion_model::expr::{epoch_day, join_args, ratio, stable_sort, string_list, typed_null};
 use polars::prelude::*;
@@ -101,7 +101,7 @@ fn stay_codes(
         .unique_stable(None, UniqueKeepStrategy::First))
 }
 
-/// 30-day readmission per stay (DESIGN.md §5.3).
+/// 30-day readmission per stay.
 ///
 /// # Definition
 /// Index stay: a merged stay ([`crate::stays::inpatient_stays`]) that is discharged

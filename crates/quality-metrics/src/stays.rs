@@ -1,4 +1,5 @@
-//! DESIGN.md §5.1 — the inpatient stay rollup and the stay ↔ encounter bridge.
+//! The inpatient stay rollup (same-organization encounters merged into stays, transfer
+//! chains across organizations) and the stay ↔ encounter bridge.
 
 use chrono::NaiveDate;
 use medallion_model::expr::{
@@ -79,7 +80,7 @@ const EFF_END: &str = "__eff_end_day";
 const ADM_DAY: &str = "__adm_day";
 const STAY_SEQ: &str = "__stay_seq";
 
-/// Roll inpatient encounters up into merged stays (DESIGN.md §5.1) and build the
+/// Roll inpatient encounters up into merged stays and build the
 /// stay ↔ encounter bridge.
 ///
 /// # Definition

@@ -1,4 +1,4 @@
-//! Property tests of the DESIGN.md §5 metrics over random small Synthea-style populations,
+//! Property tests of the quality metrics over random small Synthea-style populations,
 //! each output checked against invariants and a straightforward in-test oracle.
 #![allow(clippy::unwrap_used)]
 
