@@ -7,4 +7,8 @@
 //! point-in-time correct feature extraction as of each label date (no leakage from the
 //! future), and label tables (e.g. 30-day readmission).
 //!
-//! Nothing is implemented yet: the feature store arrives with its own issue.
+//! Nothing is implemented yet: the feature store arrives with its own issue. It will
+//! reuse, not copy, what the other crates already define once: the silver column
+//! contract (`synthea_schema::columns`), the as-of join that sorts its inputs and the
+//! day arithmetic (`medallion_model::expr`), and the metric crates' definitions for its
+//! labels.

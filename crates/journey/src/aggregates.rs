@@ -43,6 +43,19 @@ pub fn time_to_treatment_schema() -> Schema {
 /// description seen for the code (deterministic when versions word it differently).
 /// Conditions with fewer than [`AggregateConfig::min_patients`] patients are left out.
 ///
+/// # Denominator
+/// `patients` (distinct patients with the condition), for `treated_share`.
+///
+/// # Numerator
+/// `treated_patients` (patients with a treatment start).
+///
+/// # Exclusions
+/// Conditions with fewer than [`AggregateConfig::min_patients`] patients; untreated
+/// patients are left out of the time-to-medication and encounter statistics.
+///
+/// # Period
+/// That of the input journeys (all data).
+///
 /// # Output grain
 /// One row per condition code, sorted by `patients` descending, then `condition_code`.
 /// Schema ([`time_to_treatment_schema`]):

@@ -1,14 +1,14 @@
 //! Per patient × condition journey features.
 
 use medallion_model::expr::{
-    AsOfDirection, AsOfJoin, add_days, asof_join, elapsed_days, stable_sort, string_list,
-    typed_null,
+    AsOfDirection, AsOfJoin, add_days, asof_join, days_between_dates, elapsed_days, stable_sort,
+    string_list, typed_null,
 };
 use polars::prelude::*;
 use synthea_schema::columns::{conditions, encounters, medications};
 
 use crate::columns::*;
-use crate::config::JourneyConfig;
+use crate::config::{ConditionJourneyConfig, JourneyConfig};
 use crate::error::Result;
 use crate::inputs::{self, JourneyInputs};
 use crate::timeline::condition_onsets;
@@ -122,6 +122,21 @@ fn earliest_medication(candidates: LazyFrame, prefix: &str) -> LazyFrame {
 /// Condition rows without patient, code or date are left out. All "days" are fractional
 /// days between UTC timestamps except `days_to_resolution` (whole calendar days).
 ///
+/// # Denominator
+/// Not a rate: one row per patient × condition (rates are in
+/// [`time_to_treatment`](crate::time_to_treatment)).
+///
+/// # Numerator
+/// Not a rate: the features are the measures.
+///
+/// # Exclusions
+/// Condition rows without patient, code or date; codes outside
+/// [`condition_codes`](crate::ConditionJourneyConfig::condition_codes) when it is set;
+/// medications starting before the diagnosis are never its treatment.
+///
+/// # Period
+/// All data.
+///
 /// # Output grain
 /// One row per patient × condition code, sorted by `patient_id`, `condition_code`.
 /// Schema ([`condition_journeys_schema`]):
@@ -154,7 +169,7 @@ fn earliest_medication(candidates: LazyFrame, prefix: &str) -> LazyFrame {
 /// # Parameters/Config
 /// `inputs`: encounters, conditions, medications (optional tables unused);
 /// `config.timeline.anchor_conditions_to_encounter` (default `true`) and
-/// `config.condition` ([`ConditionJourneyConfig`](crate::ConditionJourneyConfig)).
+/// `config.condition` ([`ConditionJourneyConfig`]).
 ///
 /// # Errors
 /// Input contract and config errors, Polars planning errors.
@@ -210,20 +225,43 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
     inputs::check_conditions(&mut conditions)?;
     inputs::check_medications(&mut medications)?;
 
-    // ---- first diagnosis per patient × code --------------------------------------------
-    let mut onsets = condition_onsets(encounters.clone(), conditions, &config.timeline).filter(
+    let onsets = selected_onsets(encounters.clone(), conditions, config);
+    let dx = first_diagnoses(onsets.clone());
+    let dx_keys = dx
+        .clone()
+        .select([col(PATIENT_ID), col(CONDITION_CODE), col(DIAGNOSIS_TIME)]);
+    let meds = medication_starts(medications)?;
+    let treated = with_treatment(dx, dx_keys.clone(), meds.clone(), cfg);
+    let counts = encounters_around_treatment(treated.clone(), encounters.clone(), cfg)?;
+    let first_inpatient = first_inpatient_stay(dx_keys.clone(), encounters.clone(), cfg);
+    let journey_end = journey_ends(dx_keys, onsets, meds, encounters)?;
+    Ok(assemble(treated, counts, first_inpatient, journey_end))
+}
+
+/// Condition onsets (anchored as on the timeline) with patient, code and time, of the
+/// configured condition codes; `code` renamed to `condition_code`.
+fn selected_onsets(
+    encounters: LazyFrame,
+    conditions: LazyFrame,
+    config: &JourneyConfig,
+) -> LazyFrame {
+    let mut onsets = condition_onsets(encounters, conditions, &config.timeline).filter(
         col(PATIENT_ID)
             .is_not_null()
             .and(col(CODE).is_not_null())
             .and(col(DIAGNOSIS_TIME).is_not_null()),
     );
-    if let Some(codes) = &cfg.condition_codes {
+    if let Some(codes) = &config.condition.condition_codes {
         onsets = onsets.filter(col(CODE).is_in(string_list(codes), false));
     }
-    let onsets = onsets.rename([CODE], [CONDITION_CODE], true);
+    onsets.rename([CODE], [CONDITION_CODE], true)
+}
+
+/// Per patient × condition: the first diagnosis (by onset time, then source row) and
+/// the number of diagnoses.
+fn first_diagnoses(onsets: LazyFrame) -> LazyFrame {
     let dx_keys = [DIAGNOSIS_TIME, SOURCE_ROW];
-    let dx = onsets
-        .clone()
+    onsets
         .group_by([col(PATIENT_ID), col(CONDITION_CODE)])
         .agg([
             first_by(DESCRIPTION, &dx_keys).alias(CONDITION_DESCRIPTION),
@@ -232,13 +270,13 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
             first_by(ENCOUNTER_ID, &dx_keys).alias(DIAGNOSIS_ENCOUNTER_ID),
             len().cast(DataType::Int64).alias(DIAGNOSIS_COUNT),
             first_by(conditions::STOP, &dx_keys).alias(RESOLUTION_DATE),
-        ]);
-    let dx_key_cols =
-        dx.clone()
-            .select([col(PATIENT_ID), col(CONDITION_CODE), col(DIAGNOSIS_TIME)]);
+        ])
+}
 
-    // ---- medications ---------------------------------------------------------------------
-    let meds = medications
+/// Medications with patient, code and start, in the `__med_*` columns, with their
+/// source row and whether the start is the patient's first of that code (`__is_new`).
+fn medication_starts(medications: LazyFrame) -> Result<LazyFrame> {
+    Ok(medications
         .with_row_index(MED_ROW, None)
         .filter(
             col(PATIENT_ID)
@@ -261,16 +299,26 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
                     .min()
                     .over([col(PATIENT_ID), col(MED_CODE)])?)
                 .alias(IS_NEW),
-        );
-    let after_dx = col(MED_START).gt_eq(col(DIAGNOSIS_TIME));
+        ))
+}
 
+/// The first diagnoses with their treatment: the earliest medication for the condition
+/// (by reason code) at or after diagnosis, else the earliest new medication within the
+/// window (see [`condition_journeys`]).
+fn with_treatment(
+    dx: LazyFrame,
+    dx_keys: LazyFrame,
+    meds: LazyFrame,
+    cfg: &ConditionJourneyConfig,
+) -> LazyFrame {
+    let after_dx = col(MED_START).gt_eq(col(DIAGNOSIS_TIME));
     let within_days = |days: i64| col(MED_START).lt_eq(add_days(col(DIAGNOSIS_TIME), days));
     let reason_ok = match cfg.reason_window_days {
         Some(days) => after_dx.clone().and(within_days(days)),
         None => after_dx.clone(),
     };
     let by_reason = earliest_medication(
-        dx_key_cols
+        dx_keys
             .clone()
             .join(
                 meds.clone(),
@@ -281,13 +329,12 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
             .filter(reason_ok),
         "__r",
     );
-    let mut new_meds = meds.clone().filter(col(IS_NEW));
+    let mut new_meds = meds.filter(col(IS_NEW));
     if cfg.fallback_requires_no_reason {
         new_meds = new_meds.filter(col(MED_REASON).is_null());
     }
     let fallback = earliest_medication(
-        dx_key_cols
-            .clone()
+        dx_keys
             .join(
                 new_meds,
                 [col(PATIENT_ID)],
@@ -298,33 +345,35 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
         "__f",
     );
     let key = [col(PATIENT_ID), col(CONDITION_CODE)];
-    let treated = dx
-        .join(by_reason, key.clone(), key.clone(), left_many_to_one())
-        .join(fallback, key.clone(), key.clone(), left_many_to_one())
+    let reason_or_fallback = |name: &str| {
+        when(col("__r_start").is_not_null())
+            .then(col(format!("__r_{name}")))
+            .otherwise(col(format!("__f_{name}")))
+    };
+    dx.join(by_reason, key.clone(), key.clone(), left_many_to_one())
+        .join(fallback, key.clone(), key, left_many_to_one())
         .with_columns([
-            when(col("__r_start").is_not_null())
-                .then(col("__r_code"))
-                .otherwise(col("__f_code"))
-                .alias(TREATMENT_MEDICATION_CODE),
-            when(col("__r_start").is_not_null())
-                .then(col("__r_desc"))
-                .otherwise(col("__f_desc"))
-                .alias(TREATMENT_MEDICATION_DESCRIPTION),
-            when(col("__r_start").is_not_null())
-                .then(col("__r_start"))
-                .otherwise(col("__f_start"))
-                .alias(TREATMENT_START),
+            reason_or_fallback("code").alias(TREATMENT_MEDICATION_CODE),
+            reason_or_fallback("desc").alias(TREATMENT_MEDICATION_DESCRIPTION),
+            reason_or_fallback("start").alias(TREATMENT_START),
             when(col("__r_start").is_not_null())
                 .then(lit("reason"))
                 .when(col("__f_start").is_not_null())
                 .then(lit("new_medication"))
                 .otherwise(typed_null(DataType::String))
                 .alias(TREATMENT_MATCH),
-        ]);
+        ])
+}
 
-    // ---- encounters around treatment start ------------------------------------------------
+/// Per treated patient × condition: encounters starting in `[t − before, t)` and
+/// `(t, t + after]` around the treatment start `t`, from as-of joins on the patient's
+/// cumulative encounter counts.
+fn encounters_around_treatment(
+    treated: LazyFrame,
+    encounters: LazyFrame,
+    cfg: &ConditionJourneyConfig,
+) -> Result<LazyFrame> {
     let enc_cum = encounters
-        .clone()
         .filter(
             col(PATIENT_ID)
                 .is_not_null()
@@ -341,16 +390,15 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
         );
     // Encounters with start < q (strict) or <= q, for the query time in `QUERY_T`.
     let count_at = |lf: LazyFrame, query: Expr, inclusive: bool, out: &str| {
-        let cfg = AsOfJoin::new(QUERY_T, ENC_T)
+        let spec = AsOfJoin::new(QUERY_T, ENC_T)
             .with_by([PATIENT_ID])
             .with_allow_exact_matches(inclusive);
-        asof_join(lf.with_column(query.alias(QUERY_T)), enc_cum.clone(), &cfg)
+        asof_join(lf.with_column(query.alias(QUERY_T)), enc_cum.clone(), &spec)
             .with_column(col(ENC_CUM).fill_null(lit_i64(0)).alias(out))
             .drop(by_name([QUERY_T, ENC_T, ENC_CUM], true, false))
     };
     let t = || col(TREATMENT_START);
     let treated_only = treated
-        .clone()
         .select([col(PATIENT_ID), col(CONDITION_CODE), col(TREATMENT_START)])
         .filter(col(TREATMENT_START).is_not_null());
     let counts = count_at(treated_only, t(), false, "__lt_t");
@@ -358,16 +406,22 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
     let counts = count_at(counts, before, false, "__lt_t_before");
     let after = add_days(t(), cfg.encounters_after_days);
     let counts = count_at(counts, after, true, "__le_t_after");
-    let counts = count_at(counts, t(), true, "__le_t").select([
+    Ok(count_at(counts, t(), true, "__le_t").select([
         col(PATIENT_ID),
         col(CONDITION_CODE),
         (col("__lt_t") - col("__lt_t_before")).alias(ENCOUNTERS_BEFORE_TREATMENT),
         (col("__le_t_after") - col("__le_t")).alias(ENCOUNTERS_AFTER_TREATMENT),
-    ]);
+    ]))
+}
 
-    // ---- first inpatient stay at or after diagnosis ----------------------------------------
+/// Per patient × condition: the first inpatient encounter starting at or after the
+/// diagnosis time (ties by encounter id).
+fn first_inpatient_stay(
+    dx_keys: LazyFrame,
+    encounters: LazyFrame,
+    cfg: &ConditionJourneyConfig,
+) -> LazyFrame {
     let inpatient = encounters
-        .clone()
         .filter(
             col(encounters::ENCOUNTER_CLASS)
                 .eq(lit(cfg.inpatient_class.as_str()))
@@ -387,8 +441,8 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
             ],
             stable_sort(),
         );
-    let first_inpatient = asof_join(
-        dx_key_cols.clone(),
+    asof_join(
+        dx_keys,
         inpatient,
         &AsOfJoin::new(DIAGNOSIS_TIME, FIRST_INPATIENT_START)
             .with_by([PATIENT_ID])
@@ -399,9 +453,18 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
         col(CONDITION_CODE),
         col(FIRST_INPATIENT_ENCOUNTER_ID),
         col(FIRST_INPATIENT_START),
-    ]);
+    ])
+}
 
-    // ---- journey end ------------------------------------------------------------------------
+/// Per patient × condition: the last related event at or after the diagnosis time
+/// (onsets and resolutions of the code, starts and stops of medications and starts of
+/// encounters whose reason is the code).
+fn journey_ends(
+    dx_keys: LazyFrame,
+    onsets: LazyFrame,
+    meds: LazyFrame,
+    encounters: LazyFrame,
+) -> Result<LazyFrame> {
     let related = |lf: LazyFrame, code: &str, time: Expr| {
         lf.select([
             col(PATIENT_ID),
@@ -428,7 +491,8 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
             .is_not_null()
             .and(col(CONDITION_CODE).is_not_null()),
     );
-    let journey_end = dx_key_cols
+    let key = [col(PATIENT_ID), col(CONDITION_CODE)];
+    Ok(dx_keys
         .join(
             related_events,
             key.clone(),
@@ -436,11 +500,19 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
             JoinArgs::new(JoinType::Inner),
         )
         .filter(col(RELATED_T).gt_eq(col(DIAGNOSIS_TIME)))
-        .group_by(key.clone())
-        .agg([col(RELATED_T).max().alias(JOURNEY_END)]);
+        .group_by(key)
+        .agg([col(RELATED_T).max().alias(JOURNEY_END)]))
+}
 
-    // ---- assemble ---------------------------------------------------------------------------
-    Ok(treated
+/// The output rows ([`condition_journeys_schema`]), sorted by patient and condition.
+fn assemble(
+    treated: LazyFrame,
+    counts: LazyFrame,
+    first_inpatient: LazyFrame,
+    journey_end: LazyFrame,
+) -> LazyFrame {
+    let key = [col(PATIENT_ID), col(CONDITION_CODE)];
+    treated
         .join(counts, key.clone(), key.clone(), left_many_to_one())
         .join(
             first_inpatient,
@@ -478,15 +550,11 @@ pub fn condition_journeys(inputs: &JourneyInputs, config: &JourneyConfig) -> Res
             elapsed_days(col(JOURNEY_END), col(DIAGNOSIS_TIME)).alias(JOURNEY_LENGTH_DAYS),
             col(RESOLUTION_DATE).is_not_null().alias(RESOLVED_FLAG),
             col(RESOLUTION_DATE),
-            (col(RESOLUTION_DATE)
-                .cast(DataType::Int32)
+            days_between_dates(col(RESOLUTION_DATE), col(DIAGNOSIS_DATE))
                 .cast(DataType::Int64)
-                - col(DIAGNOSIS_DATE)
-                    .cast(DataType::Int32)
-                    .cast(DataType::Int64))
-            .alias(DAYS_TO_RESOLUTION),
+                .alias(DAYS_TO_RESOLUTION),
         ])
-        .sort_by_exprs([col(PATIENT_ID), col(CONDITION_CODE)], stable_sort()))
+        .sort_by_exprs([col(PATIENT_ID), col(CONDITION_CODE)], stable_sort())
 }
 
 #[cfg(test)]

@@ -94,8 +94,9 @@ pub struct TimelineConfig {
     pub observation_codes: Vec<String>,
     /// Anchor a condition onset to the start timestamp of its diagnosing encounter when that
     /// encounter starts within one calendar day of the condition's `start` date (Synthea
-    /// writes condition dates in the generator's local zone, DESIGN §7); otherwise, and when
-    /// `false`, the onset is midnight UTC of the `start` date. Default: `true`.
+    /// writes condition dates in the generator's local zone but timestamps in UTC);
+    /// otherwise, and when `false`, the onset is midnight UTC of the `start` date.
+    /// Default: `true`.
     pub anchor_conditions_to_encounter: bool,
 }
 
@@ -221,8 +222,8 @@ pub struct ConditionJourneyConfig {
     /// is the treatment. Default: [`DEFAULT_NEW_MEDICATION_WINDOW_DAYS`] (90).
     pub new_medication_window_days: i64,
     /// A medication naming the condition as its reason is the treatment only if it starts
-    /// within this many days after diagnosis; `None` accepts any later start (DESIGN.md
-    /// §5: "any medication with that condition as reason"). Set it for recurring acute
+    /// within this many days after diagnosis; `None` accepts any later start (any medication
+    /// with that condition as its reason is a treatment). Set it for recurring acute
     /// conditions (e.g. sinusitis), whose first diagnosis would otherwise be paired with a
     /// prescription for an episode years later. Default: `None`.
     pub reason_window_days: Option<i64>,

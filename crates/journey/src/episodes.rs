@@ -67,6 +67,18 @@ pub fn episodes_schema(config: &EpisodeConfig) -> Schema {
 /// `episode_seq` numbers a patient's episodes 1, 2, …; the deterministic `episode_id` is
 /// `"<patient_id>:<episode_seq>"` (same input, same ids).
 ///
+/// # Denominator
+/// Not a rate.
+///
+/// # Numerator
+/// Not a rate: each encounter gets its episode.
+///
+/// # Exclusions
+/// Encounters without `patient_id` or `start`.
+///
+/// # Period
+/// All data.
+///
 /// # Output grain
 /// One row per encounter (with patient and start), sorted by patient and the encounter
 /// order above. Schema ([`encounter_episodes_schema`]):
@@ -173,6 +185,18 @@ pub fn encounter_episodes(encounters: LazyFrame, config: &EpisodeConfig) -> Resu
 /// `encounter_count` and one count per configured encounter class; encounters of any
 /// other (or null) class are counted in `other_class_count`, so the class counts always
 /// sum to `encounter_count`.
+///
+/// # Denominator
+/// Not a rate.
+///
+/// # Numerator
+/// Not a rate: span and counts are the measures.
+///
+/// # Exclusions
+/// Encounters without `patient_id` or `start`.
+///
+/// # Period
+/// All data.
 ///
 /// # Output grain
 /// One row per patient × episode, sorted by `patient_id`, `episode_seq`. Schema

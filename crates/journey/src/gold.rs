@@ -35,7 +35,7 @@ pub fn gold_timeline_schema() -> Schema {
 /// | name | frame | schema | partitioned by | version |
 /// |---|---|---|---|---|
 /// | `patient_timeline` | [`patient_timeline`] + `event_year` (`Int32`, UTC year of `event_time`) | [`gold_timeline_schema`] | `event_year` | [`timeline::METRIC_VERSION`] |
-/// | `episodes` | [`episodes`] | [`episodes_schema`](crate::episodes_schema) | — | [`episodes::METRIC_VERSION`] |
+/// | `episodes` | [`episodes()`] | [`episodes_schema`](crate::episodes_schema) | — | [`episodes::METRIC_VERSION`] |
 /// | `condition_journeys` | [`condition_journeys`] | [`condition_journeys_schema`](crate::condition_journeys_schema) | — | [`condition_journey::METRIC_VERSION`] |
 /// | `time_to_treatment` | [`time_to_treatment`] over `condition_journeys` | [`time_to_treatment_schema`](crate::time_to_treatment_schema) | — | [`aggregates::METRIC_VERSION`] |
 ///

@@ -1,7 +1,9 @@
 //! # ehr-journey
 //!
 //! Patient journeys as pure `LazyFrame → LazyFrame` transforms over the canonical silver
-//! tables of `synthea-schema` (DESIGN.md §5 item 7). No I/O, no clock, no environment
+//! tables of `synthea-schema`: one ordered event timeline per patient, episodes of care,
+//! and per patient × condition the first diagnosis, first treatment, time to medication,
+//! encounters around treatment start and journey length. No I/O, no clock, no environment
 //! variables: every function only builds a lazy plan (resolving input schemas to check
 //! the column contract); the caller collects or writes.
 //!

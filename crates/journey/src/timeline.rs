@@ -128,6 +128,12 @@ fn events(
         Some(f) => lf.filter(f),
         None => lf,
     };
+    in_event_shape(lf, kind, time, value)
+}
+
+/// Rows of a source that already carries `source_row`, in the common event shape;
+/// rows without patient or time are left out.
+fn in_event_shape(lf: LazyFrame, kind: EventType, time: Expr, value: Expr) -> LazyFrame {
     lf.select([
         col(PATIENT_ID),
         time.alias(EVENT_TIME),
@@ -202,16 +208,23 @@ pub(crate) fn condition_onsets(
 /// All selected events of every input, unsorted, with the internal rank column.
 fn all_events(inputs: &JourneyInputs, config: &TimelineConfig) -> Result<LazyFrame> {
     config.validate()?;
+    let mut parts = required_events(inputs, config)?;
+    parts.extend(optional_events(inputs, config)?);
+    Ok(concat(parts, UnionArgs::default())?)
+}
+
+/// Events of the three required tables: encounters, condition onsets and resolutions,
+/// medication starts and stops.
+fn required_events(inputs: &JourneyInputs, config: &TimelineConfig) -> Result<Vec<LazyFrame>> {
     let mut encounters = inputs.encounters.clone();
     let mut conditions = inputs.conditions.clone();
     let mut medications = inputs.medications.clone();
     inputs::check_encounters(&mut encounters)?;
     inputs::check_conditions(&mut conditions)?;
     inputs::check_medications(&mut medications)?;
-
     let no_value = || typed_null(DataType::Float64);
     let onsets = condition_onsets(encounters.clone(), conditions.clone(), config);
-    let mut parts = vec![
+    Ok(vec![
         events(
             encounters,
             EventType::Encounter,
@@ -219,26 +232,12 @@ fn all_events(inputs: &JourneyInputs, config: &TimelineConfig) -> Result<LazyFra
             no_value(),
             None,
         ),
-        // `condition_onsets` already carries `source_row`; re-select in the common shape.
-        onsets
-            .select([
-                col(PATIENT_ID),
-                col(DIAGNOSIS_TIME).alias(EVENT_TIME),
-                lit(EventType::ConditionOnset.as_str()).alias(EVENT_TYPE),
-                col(CODE),
-                col(DESCRIPTION),
-                col(ENCOUNTER_ID),
-                no_value().alias(VALUE),
-                col(SOURCE_ROW),
-                lit(EventType::ConditionOnset.rank())
-                    .cast(DataType::Int32)
-                    .alias(RANK),
-            ])
-            .filter(
-                col(PATIENT_ID)
-                    .is_not_null()
-                    .and(col(EVENT_TIME).is_not_null()),
-            ),
+        in_event_shape(
+            onsets,
+            EventType::ConditionOnset,
+            col(DIAGNOSIS_TIME),
+            no_value(),
+        ),
         events(
             conditions,
             EventType::ConditionResolution,
@@ -260,7 +259,14 @@ fn all_events(inputs: &JourneyInputs, config: &TimelineConfig) -> Result<LazyFra
             no_value(),
             None,
         ),
-    ];
+    ])
+}
+
+/// Events of the optional tables that are present: procedures, immunizations and the
+/// configured observations.
+fn optional_events(inputs: &JourneyInputs, config: &TimelineConfig) -> Result<Vec<LazyFrame>> {
+    let no_value = || typed_null(DataType::Float64);
+    let mut parts = Vec::new();
     if let Some(p) = &inputs.procedures {
         let mut p = p.clone();
         inputs::check_procedures(&mut p)?;
@@ -294,7 +300,7 @@ fn all_events(inputs: &JourneyInputs, config: &TimelineConfig) -> Result<LazyFra
             Some(col(CODE).is_in(string_list(&config.observation_codes), false)),
         ));
     }
-    Ok(concat(parts, UnionArgs::default())?)
+    Ok(parts)
 }
 
 /// The unified per-patient event timeline.
@@ -316,7 +322,8 @@ fn all_events(inputs: &JourneyInputs, config: &TimelineConfig) -> Result<LazyFra
 /// Condition dates are date-only. With [`TimelineConfig::anchor_conditions_to_encounter`]
 /// (default) the onset takes the start timestamp of its diagnosing encounter when that
 /// encounter starts within one calendar day of the condition date (Synthea writes these
-/// dates in its local zone, DESIGN §7), else midnight UTC of the date.
+/// dates in the generator's local zone while timestamps are UTC, so the two can differ by
+/// a day), else midnight UTC of the date.
 ///
 /// Rows without `patient_id` or without an event time are left out (they cannot be
 /// placed on a timeline); no other row is dropped or deduplicated.
@@ -326,6 +333,19 @@ fn all_events(inputs: &JourneyInputs, config: &TimelineConfig) -> Result<LazyFra
 /// (row index in the source table). `event_seq` numbers the patient's events 1..n in that
 /// order; `prev_event_type`, `next_event_type` and `days_since_prev` are window functions
 /// over the same order.
+///
+/// # Denominator
+/// Not a rate.
+///
+/// # Numerator
+/// Not a rate: one row per event.
+///
+/// # Exclusions
+/// Rows without `patient_id` or event time; observations whose code is not in
+/// [`TimelineConfig::observation_codes`]; optional tables that are absent.
+///
+/// # Period
+/// All data.
 ///
 /// # Output grain
 /// One row per event; sorted as above. Schema ([`timeline_schema`]):

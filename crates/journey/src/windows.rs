@@ -100,6 +100,19 @@ impl RollingCountConfig {
 /// always set explicitly; the input is sorted by (partition, time) first. Rows with a
 /// null time get a null count.
 ///
+/// # Denominator
+/// Not a rate.
+///
+/// # Numerator
+/// The counted events in each row's window.
+///
+/// # Exclusions
+/// Rows of other types than `count_types` are not counted; a row with a null time
+/// gets a null count.
+///
+/// # Period
+/// A trailing window of `window_days` days per row.
+///
 /// # Output grain
 /// The input rows (same order, same columns) plus one `Int64` column
 /// [`RollingCountConfig::output_column`] (default `rolling_count`).
@@ -133,41 +146,8 @@ impl RollingCountConfig {
 /// # }
 /// ```
 pub fn rolling_event_counts(events: LazyFrame, config: &RollingCountConfig) -> Result<LazyFrame> {
-    if config.window_days < 1 {
-        return Err(Error::InvalidConfig {
-            field: "window_days",
-            value: config.window_days.to_string(),
-            reason: "must be >= 1",
-        });
-    }
     let mut events = events;
-    let schema = events.collect_schema()?;
-    let mut needed: Vec<&str> = config.partition_by.iter().map(String::as_str).collect();
-    needed.push(config.time_column.as_str());
-    if config.count_types.is_some() {
-        needed.push(config.type_column.as_str());
-    }
-    for name in needed {
-        if schema.get(name).is_none() {
-            return Err(Error::MissingColumn {
-                table: "events",
-                column: name.to_string(),
-                found: schema.iter_names().map(|n| n.to_string()).collect(),
-            });
-        }
-    }
-    let time_dtype = schema
-        .get(config.time_column.as_str())
-        .cloned()
-        .unwrap_or(DataType::Null);
-    if !matches!(time_dtype, DataType::Datetime(_, _)) {
-        return Err(Error::ColumnType {
-            table: "events",
-            column: config.time_column.clone(),
-            expected: "Datetime".to_string(),
-            found: time_dtype.to_string(),
-        });
-    }
+    check_rolling_inputs(&mut events, config)?;
     let counted = match &config.count_types {
         Some(types) => col(config.type_column.as_str())
             .is_in(string_list(types), false)
@@ -211,6 +191,46 @@ pub fn rolling_event_counts(events: LazyFrame, config: &RollingCountConfig) -> R
     let mut args = left_many_to_one();
     args.nulls_equal = false;
     Ok(events.join(counts, join_keys.clone(), join_keys, args))
+}
+
+/// Checks the window length, that `events` has the partition, time (a `Datetime`) and,
+/// when types are filtered, type columns.
+fn check_rolling_inputs(events: &mut LazyFrame, config: &RollingCountConfig) -> Result<()> {
+    if config.window_days < 1 {
+        return Err(Error::InvalidConfig {
+            field: "window_days",
+            value: config.window_days.to_string(),
+            reason: "must be >= 1",
+        });
+    }
+    let schema = events.collect_schema()?;
+    let mut needed: Vec<&str> = config.partition_by.iter().map(String::as_str).collect();
+    needed.push(config.time_column.as_str());
+    if config.count_types.is_some() {
+        needed.push(config.type_column.as_str());
+    }
+    for name in needed {
+        if schema.get(name).is_none() {
+            return Err(Error::MissingColumn {
+                table: "events",
+                column: name.to_string(),
+                found: schema.iter_names().map(|n| n.to_string()).collect(),
+            });
+        }
+    }
+    let time_dtype = schema
+        .get(config.time_column.as_str())
+        .cloned()
+        .unwrap_or(DataType::Null);
+    if !matches!(time_dtype, DataType::Datetime(_, _)) {
+        return Err(Error::ColumnType {
+            table: "events",
+            column: config.time_column.clone(),
+            expected: "Datetime".to_string(),
+            found: time_dtype.to_string(),
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! DESIGN.md §5.4 — PQA proportion of days covered (PDC).
+//! Medication adherence as the PQA proportion of days covered (PDC) per patient and drug
+//! class, and adherence rates per class.
 
 use chrono::NaiveDate;
 use medallion_model::expr::{epoch_day, epoch_day_lit, join_args, ratio, stable_sort, typed_null};
@@ -138,8 +139,19 @@ pub fn medication_adherence(
         &[PATIENT_ID, CODE, START_DATE, STOP_DATE, DISPENSES],
     )?;
     let births = patient_births(patients)?;
-    let (p_start, p_end) = (epoch_day_lit(period.start), epoch_day_lit(period.end));
+    let fills = fills_in_period(medications, drug_class_map(config)?, period, as_of);
+    let stats = fill_stats(fills.clone());
+    let covered = covered_days(fills, period)?;
+    let out = pdc_and_eligibility(stats, covered, births, config, period);
+    let order: Vec<Expr> = adherence_schema()
+        .iter_names()
+        .map(|n| col(n.clone()))
+        .collect();
+    Ok(out.select(order))
+}
 
+/// The configured code → drug class map as a frame (`code`, `drug_class`).
+fn drug_class_map(config: &AdherenceConfig) -> Result<LazyFrame> {
     let mut codes: Vec<String> = Vec::new();
     let mut classes: Vec<String> = Vec::new();
     for vs in &config.drug_classes {
@@ -148,15 +160,26 @@ pub fn medication_adherence(
             classes.push(vs.name.clone());
         }
     }
-    let class_map = DataFrame::new_infer_height(vec![
+    Ok(DataFrame::new_infer_height(vec![
         Column::new(CODE.into(), codes),
         Column::new(DRUG_CLASS.into(), classes),
     ])?
     .lazy()
-    .unique_stable(None, UniqueKeepStrategy::First);
+    .unique_stable(None, UniqueKeepStrategy::First))
+}
 
+/// The fills dispensed in the period, one row each: patient, drug class, code,
+/// `__fill` (epoch day dispensed) and `__supply` (days supplied). A prescription's
+/// `dispenses` fills are spread evenly over its span (start to stop, or `as_of`).
+fn fills_in_period(
+    medications: LazyFrame,
+    class_map: LazyFrame,
+    period: MeasurementPeriod,
+    as_of: NaiveDate,
+) -> LazyFrame {
+    let (p_start, p_end) = (epoch_day_lit(period.start), epoch_day_lit(period.end));
     let i64c = |n: &str| col(n).cast(DataType::Int64);
-    let fills = medications
+    medications
         .select([
             col(PATIENT_ID),
             col(CODE),
@@ -199,8 +222,8 @@ pub fn medication_adherence(
         ])
         .filter(
             col("__fill")
-                .gt_eq(p_start.clone().cast(DataType::Int64))
-                .and(col("__fill").lt_eq(p_end.clone().cast(DataType::Int64))),
+                .gt_eq(p_start.cast(DataType::Int64))
+                .and(col("__fill").lt_eq(p_end.cast(DataType::Int64))),
         )
         .select([
             col(PATIENT_ID),
@@ -208,21 +231,30 @@ pub fn medication_adherence(
             col(CODE),
             col("__fill"),
             col("__supply"),
-        ]);
+        ])
+}
 
-    let pc = [col(PATIENT_ID), col(DRUG_CLASS)];
-    let stats = fills.clone().group_by(pc.clone()).agg([
+/// Per patient × class: first fill day, fill count, distinct fill dates.
+fn fill_stats(fills: LazyFrame) -> LazyFrame {
+    fills.group_by([col(PATIENT_ID), col(DRUG_CLASS)]).agg([
         col("__fill").min().alias("__first"),
         len().cast(DataType::UInt32).alias("fill_count"),
         col("__fill")
             .n_unique()
             .cast(DataType::UInt32)
             .alias("distinct_fill_dates"),
-    ]);
+    ])
+}
 
-    // Same-drug shifting in closed form: end_k = C_k − 1 + max_{j≤k}(fill_j − C_{j−1}).
+/// Per patient × class: `__covered` days. Same-drug fills that overlap shift to the day
+/// after the prior supply ends (in closed form: end_k = C_k − 1 + max_{j≤k}(fill_j −
+/// C_{j−1}), C = cumulative supply); supply is truncated at the period end; the days
+/// covered by any drug of the class are a union of intervals.
+fn covered_days(fills: LazyFrame, period: MeasurementPeriod) -> Result<LazyFrame> {
+    let p_end = epoch_day_lit(period.end).cast(DataType::Int64);
+    let pc = [col(PATIENT_ID), col(DRUG_CLASS)];
     let pcd = [col(PATIENT_ID), col(DRUG_CLASS), col(CODE)];
-    let intervals = fills
+    Ok(fills
         .filter(col("__supply").gt(lit(0i64)))
         .sort([PATIENT_ID, DRUG_CLASS, CODE, "__fill"], stable_sort())
         .with_column(
@@ -240,7 +272,7 @@ pub fn medication_adherence(
         .with_column((col("__c") - lit(1i64) + col("__m")).alias("__end"))
         .with_columns([
             (col("__end") - col("__supply") + lit(1i64)).alias("__beg"),
-            min2(col("__end"), p_end.clone().cast(DataType::Int64)).alias("__end"),
+            min2(col("__end"), p_end).alias("__end"),
         ])
         .filter(col("__beg").lt_eq(col("__end")))
         // Union over the drugs of a class.
@@ -263,24 +295,38 @@ pub fn medication_adherence(
         )
         .group_by([col(PATIENT_ID), col(DRUG_CLASS), col("__block")])
         .agg([(col("__end").max() - col("__beg").min() + lit(1i64)).alias("__len")])
-        .group_by(pc.clone())
-        .agg([col("__len").sum().alias("__covered")]);
+        .group_by(pc)
+        .agg([col("__len").sum().alias("__covered")]))
+}
 
-    let ps = lit(period.start);
-    let md = |e: Expr| {
+/// Full years from `birth_date` to `date` (the birthday counts from its month and day).
+fn age_in_years_at(date: NaiveDate) -> Expr {
+    let at = lit(date);
+    let month_day = |e: Expr| {
         e.clone().dt().month().cast(DataType::Int32) * lit(100) + e.dt().day().cast(DataType::Int32)
     };
-    let age = (ps.clone().dt().year() - col(patients::BIRTH_DATE).dt().year())
-        .cast(DataType::Int32)
-        - when(md(col(patients::BIRTH_DATE)).gt(md(ps)))
+    (at.clone().dt().year() - col(patients::BIRTH_DATE).dt().year()).cast(DataType::Int32)
+        - when(month_day(col(patients::BIRTH_DATE)).gt(month_day(at)))
             .then(lit(1i32))
-            .otherwise(lit(0i32));
+            .otherwise(lit(0i32))
+}
 
-    let out = stats
+/// The output rows: treatment and covered days, PDC, age, exclusion reason,
+/// eligibility and adherence, sorted by patient and class.
+fn pdc_and_eligibility(
+    stats: LazyFrame,
+    covered: LazyFrame,
+    births: LazyFrame,
+    config: &AdherenceConfig,
+    period: MeasurementPeriod,
+) -> LazyFrame {
+    let p_end = epoch_day_lit(period.end).cast(DataType::Int64);
+    let pc = [col(PATIENT_ID), col(DRUG_CLASS)];
+    stats
         .join(
-            intervals,
+            covered,
             pc.clone(),
-            pc.clone(),
+            pc,
             join_args(JoinType::Left, JoinValidation::OneToOne),
         )
         .join(
@@ -294,14 +340,14 @@ pub fn medication_adherence(
                 .cast(DataType::Int32)
                 .cast(DataType::Date)
                 .alias("first_fill_date"),
-            (p_end.clone().cast(DataType::Int64) - col("__first") + lit(1i64))
+            (p_end.clone() - col("__first") + lit(1i64))
                 .cast(DataType::Int32)
                 .alias("treatment_days"),
             col("__covered")
                 .fill_null(lit(0i64))
                 .cast(DataType::Int32)
                 .alias("covered_days"),
-            age.alias("age_at_period_start"),
+            age_in_years_at(period.start).alias("age_at_period_start"),
         ])
         .with_column(ratio(col("covered_days"), col("treatment_days")).alias("pdc"))
         .with_column(
@@ -312,8 +358,7 @@ pub fn medication_adherence(
                 .when(col("distinct_fill_dates").lt(lit(config.min_fill_dates)))
                 .then(lit("single_fill_date"))
                 .when(
-                    (p_end.cast(DataType::Int64) - col("__first"))
-                        .lt(lit(i64::from(config.min_days_before_period_end))),
+                    (p_end - col("__first")).lt(lit(i64::from(config.min_days_before_period_end))),
                 )
                 .then(lit("late_first_fill"))
                 .otherwise(typed_null(DataType::String))
@@ -325,12 +370,7 @@ pub fn medication_adherence(
                 .and(col("pdc").gt_eq(lit(config.threshold)))
                 .alias("adherent_flag"),
         )
-        .sort([PATIENT_ID, DRUG_CLASS], stable_sort());
-    let order: Vec<Expr> = adherence_schema()
-        .iter_names()
-        .map(|n| col(n.clone()))
-        .collect();
-    Ok(out.select(order))
+        .sort([PATIENT_ID, DRUG_CLASS], stable_sort())
 }
 
 /// Output schema of [`adherence_rates`].

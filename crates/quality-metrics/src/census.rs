@@ -1,4 +1,5 @@
-//! DESIGN.md §5.6 — midnight census, occupancy and utilization.
+//! Midnight census, bed occupancy, admissions and discharges per facility and day, and
+//! their monthly sums.
 
 use medallion_model::expr::{
     epoch_day_lit, epoch_day_number, join_args, ratio, stable_sort, typed_null,
@@ -9,7 +10,7 @@ use synthea_schema::columns::encounters::ORGANIZATION_ID;
 use crate::columns::*;
 use crate::config::{CensusConfig, MeasurementPeriod};
 use crate::error::Result;
-use crate::util::{max2, min2};
+use crate::util::{count_u32, max2, min2};
 
 /// Version of the definition of the midnight census (`daily_census`),
 /// recorded with its gold tables. Change it whenever the rows would change for the same
@@ -124,6 +125,46 @@ pub fn daily_census(
     period: MeasurementPeriod,
 ) -> Result<LazyFrame> {
     let tz = config.polars_time_zone()?;
+    let days = stay_days(stays, &tz, period);
+    let keys = [col(ORGANIZATION_ID), col("__day")];
+    let left = |a: LazyFrame, b: LazyFrame| {
+        a.join(
+            b,
+            keys.clone(),
+            keys.clone(),
+            join_args(JoinType::Left, JoinValidation::OneToOne),
+        )
+    };
+    let grid = facility_day_grid(days.clone(), period)?;
+    let census = midnight_census(days.clone());
+    let admissions = stays_per_local_day(days.clone(), "__adm", "admissions", period);
+    let discharges = stays_per_local_day(days, "__dis", "discharges", period);
+    let out = left(left(left(grid, census), admissions), discharges).with_columns([
+        col("census").fill_null(lit(0u32)),
+        col("admissions").fill_null(lit(0u32)),
+        col("discharges").fill_null(lit(0u32)),
+    ]);
+    Ok(with_bed_capacity(out, capacity, config)?
+        .with_column(
+            (ratio(col("census"), col("bed_capacity")) * lit(100.0)).alias("occupancy_pct"),
+        )
+        .select([
+            col(ORGANIZATION_ID),
+            col("__day").cast(DataType::Date).alias(CENSUS_DATE),
+            col("census"),
+            col("admissions"),
+            col("discharges"),
+            col("bed_capacity"),
+            col("capacity_source"),
+            col("occupancy_pct"),
+        ])
+        .sort([ORGANIZATION_ID, CENSUS_DATE], stable_sort()))
+}
+
+/// Per stay (epoch days in `tz`): `__first` / `__last` day whose ending midnight it
+/// spans, clipped to the period (open stays last until the period end), and the local
+/// admission (`__adm`) and discharge (`__dis`) days.
+fn stay_days(stays: LazyFrame, tz: &TimeZone, period: MeasurementPeriod) -> LazyFrame {
     let (p_start, p_end) = (epoch_day_lit(period.start), epoch_day_lit(period.end));
     let local_day = |c: &str| {
         col(c)
@@ -133,22 +174,23 @@ pub fn daily_census(
             .date()
             .cast(DataType::Int32)
     };
-    let s = stays
+    stays
         .select([col(ORGANIZATION_ID), col(ADMISSION_TS), col(DISCHARGE_TS)])
         .with_columns([
-            (ceil_day(col(ADMISSION_TS), &tz) - lit(1i32)).alias("__first"),
-            (ceil_day(col(DISCHARGE_TS), &tz) - lit(2i32)).alias("__last"),
+            (ceil_day(col(ADMISSION_TS), tz) - lit(1i32)).alias("__first"),
+            (ceil_day(col(DISCHARGE_TS), tz) - lit(2i32)).alias("__last"),
             local_day(ADMISSION_TS).alias("__adm"),
             local_day(DISCHARGE_TS).alias("__dis"),
         ])
         .with_columns([
-            max2(col("__first"), p_start.clone()).alias("__first"),
-            min2(col("__last").fill_null(p_end.clone()), p_end.clone()).alias("__last"),
-        ]);
+            max2(col("__first"), p_start).alias("__first"),
+            min2(col("__last").fill_null(p_end.clone()), p_end).alias("__last"),
+        ])
+}
 
-    let census = s
-        .clone()
-        .filter(col("__first").lt_eq(col("__last")))
+/// Per facility and day: stays whose span covers the midnight ending the day.
+fn midnight_census(days: LazyFrame) -> LazyFrame {
+    days.filter(col("__first").lt_eq(col("__last")))
         .select([
             col(ORGANIZATION_ID),
             int_ranges(
@@ -167,56 +209,54 @@ pub fn daily_census(
             },
         )
         .group_by([col(ORGANIZATION_ID), col("__day")])
-        .agg([len().cast(DataType::UInt32).alias("census")]);
-    let in_period = |c: &str| {
-        col(c)
-            .gt_eq(p_start.clone())
-            .and(col(c).lt_eq(p_end.clone()))
-    };
-    let admissions = s
-        .clone()
-        .filter(in_period("__adm"))
-        .group_by([col(ORGANIZATION_ID), col("__adm").alias("__day")])
-        .agg([len().cast(DataType::UInt32).alias("admissions")]);
-    let discharges = s
-        .clone()
-        .filter(in_period("__dis"))
-        .group_by([col(ORGANIZATION_ID), col("__dis").alias("__day")])
-        .agg([len().cast(DataType::UInt32).alias("discharges")]);
+        .agg([count_u32().alias("census")])
+}
 
-    let facilities = s
+/// Per facility and day of the period: stays whose local `day_column` (admission or
+/// discharge) is that day, as `out`.
+fn stays_per_local_day(
+    days: LazyFrame,
+    day_column: &str,
+    out: &str,
+    period: MeasurementPeriod,
+) -> LazyFrame {
+    let (p_start, p_end) = (epoch_day_lit(period.start), epoch_day_lit(period.end));
+    days.filter(
+        col(day_column)
+            .gt_eq(p_start)
+            .and(col(day_column).lt_eq(p_end)),
+    )
+    .group_by([col(ORGANIZATION_ID), col(day_column).alias("__day")])
+    .agg([count_u32().alias(out)])
+}
+
+/// Every day of the period for every facility with a stay overlapping the period.
+fn facility_day_grid(days: LazyFrame, period: MeasurementPeriod) -> Result<LazyFrame> {
+    let (p_start, p_end) = (epoch_day_lit(period.start), epoch_day_lit(period.end));
+    let facilities = days
         .filter(
-            col("__adm").lt_eq(p_end.clone()).and(
-                col("__dis")
-                    .is_null()
-                    .or(col("__dis").gt_eq(p_start.clone())),
-            ),
+            col("__adm")
+                .lt_eq(p_end)
+                .and(col("__dis").is_null().or(col("__dis").gt_eq(p_start))),
         )
         .select([col(ORGANIZATION_ID)])
         .unique_stable(None, UniqueKeepStrategy::First);
-    let days = DataFrame::new_infer_height(vec![Column::new(
+    let period_days = DataFrame::new_infer_height(vec![Column::new(
         "__day".into(),
         (epoch_day_number(period.start)..=epoch_day_number(period.end)).collect::<Vec<i32>>(),
     )])?
     .lazy();
-    let keys = [col(ORGANIZATION_ID), col("__day")];
-    let left = |a: LazyFrame, b: LazyFrame| {
-        a.join(
-            b,
-            keys.clone(),
-            keys.clone(),
-            join_args(JoinType::Left, JoinValidation::OneToOne),
-        )
-    };
-    let grid = facilities.cross_join(days, None);
-    let mut out = left(left(left(grid, census), admissions), discharges).with_columns([
-        col("census").fill_null(lit(0u32)),
-        col("admissions").fill_null(lit(0u32)),
-        col("discharges").fill_null(lit(0u32)),
-    ]);
+    Ok(facilities.cross_join(period_days, None))
+}
 
-    let peak = col("census").max().over([col(ORGANIZATION_ID)])?;
-    out = match (capacity, config.default_beds_per_facility) {
+/// `bed_capacity` and `capacity_source`: from the capacity table when given, else the
+/// configured beds per facility, else the facility's peak census.
+fn with_bed_capacity(
+    out: LazyFrame,
+    capacity: Option<LazyFrame>,
+    config: &CensusConfig,
+) -> Result<LazyFrame> {
+    Ok(match (capacity, config.default_beds_per_facility) {
         (Some(cap), _) => out
             .join(
                 cap.select([
@@ -238,25 +278,14 @@ pub fn daily_census(
             lit("config").alias("capacity_source"),
         ]),
         (None, None) => out.with_columns([
-            peak.cast(DataType::UInt32).alias("bed_capacity"),
+            col("census")
+                .max()
+                .over([col(ORGANIZATION_ID)])?
+                .cast(DataType::UInt32)
+                .alias("bed_capacity"),
             lit("peak_census").alias("capacity_source"),
         ]),
-    };
-    Ok(out
-        .with_column(
-            (ratio(col("census"), col("bed_capacity")) * lit(100.0)).alias("occupancy_pct"),
-        )
-        .select([
-            col(ORGANIZATION_ID),
-            col("__day").cast(DataType::Date).alias(CENSUS_DATE),
-            col("census"),
-            col("admissions"),
-            col("discharges"),
-            col("bed_capacity"),
-            col("capacity_source"),
-            col("occupancy_pct"),
-        ])
-        .sort([ORGANIZATION_ID, CENSUS_DATE], stable_sort()))
+    })
 }
 
 /// Output schema of [`monthly_census`].

@@ -1,4 +1,5 @@
-//! DESIGN.md §5.5 — encounter-to-diagnosis latency.
+//! Encounter-to-diagnosis latency: days from the first qualifying encounter to the first
+//! diagnosis of a condition, and its median and 90th percentile per condition.
 
 use medallion_model::expr::{
     AsOfDirection, AsOfJoin, asof_join, epoch_day, stable_sort, string_list, typed_null,

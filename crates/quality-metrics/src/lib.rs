@@ -1,9 +1,10 @@
 //! # ehr-quality-metrics
 //!
 //! Hospital quality and utilization metrics as pure `LazyFrame → LazyFrame` transforms
-//! over the canonical silver tables of `synthea-schema`, with the exact definitions of
-//! DESIGN.md §5 (no I/O, no clock, no environment variables: every period and as-of
-//! date is an explicit argument; every value set is configuration):
+//! over the canonical silver tables of `synthea-schema` (no I/O, no clock, no
+//! environment variables: every period and as-of date is an explicit argument; every
+//! value set is configuration). Each metric's rustdoc states its definition,
+//! denominator, numerator, exclusions, period and output grain, with an example:
 //!
 //! * [`stays`] — inpatient stay rollup (interval union of same-organization stays,
 //!   transfer chains, the stay ↔ encounter bridge);

@@ -1,4 +1,4 @@
-//! DESIGN.md §5.2 — length of stay and average length of stay (ALOS).
+//! Length of stay and average length of stay (ALOS) by condition, facility and month.
 
 use medallion_model::expr::stable_sort;
 use polars::prelude::*;

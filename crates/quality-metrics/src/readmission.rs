@@ -1,5 +1,5 @@
-//! DESIGN.md §5.3 — 30-day readmissions (hospital-wide style, observed, unadjusted) and
-//! the crude variant.
+//! 30-day readmissions (hospital-wide style, observed, unadjusted) with an exclusion
+//! reason for every stay that is not an index stay, their rates, and the crude variant.
 
 use medallion_model::expr::{epoch_day, join_args, ratio, stable_sort, string_list, typed_null};
 use polars::prelude::*;
@@ -101,7 +101,7 @@ fn stay_codes(
         .unique_stable(None, UniqueKeepStrategy::First))
 }
 
-/// 30-day readmission per stay (DESIGN.md §5.3).
+/// 30-day readmission per stay.
 ///
 /// # Definition
 /// Index stay: a merged stay ([`crate::stays::inpatient_stays`]) that is discharged
@@ -215,10 +215,22 @@ pub fn readmissions(inputs: ReadmissionInputs, config: &ReadmissionConfig) -> Re
             procedures::REASON_CODE,
         ],
     )?;
-    let window = config.window_days;
     let codes = stay_codes(stay_encounters, encounters.clone(), procedures)?;
+    let flags = value_set_flags(codes, config);
+    let stays = with_flags_and_deaths(stays, flags, patients, encounters, config);
+    let stays = with_exclusion_reason(stays, config);
+    let readmits = first_unplanned_readmission(stays.clone(), config.window_days);
+    let out = with_readmission_and_crude_flags(stays, readmits, config.window_days)?;
+    let order: Vec<Expr> = readmissions_schema()
+        .iter_names()
+        .map(|n| col(n.clone()))
+        .collect();
+    Ok(out.select(order))
+}
 
-    // Per-stay flags: planned and each exclusion value set.
+/// Per stay: `planned_flag` and one `__vs<i>` flag per exclusion value set, from the
+/// stay's codes.
+fn value_set_flags(codes: LazyFrame, config: &ReadmissionConfig) -> LazyFrame {
     let mut flag_aggs = vec![
         col("__code")
             .is_in(string_list(&config.planned.codes), false)
@@ -233,8 +245,19 @@ pub fn readmissions(inputs: ReadmissionInputs, config: &ReadmissionConfig) -> Re
                 .alias(format!("__vs{i}")),
         );
     }
-    let flags = codes.group_by([col(STAY_ID)]).agg(flag_aggs);
+    codes.group_by([col(STAY_ID)]).agg(flag_aggs)
+}
 
+/// The stays with their value-set flags, the patient's death date and first
+/// death-certification date, day numbers, discharge month and the last discharge day
+/// in the data.
+fn with_flags_and_deaths(
+    stays: LazyFrame,
+    flags: LazyFrame,
+    patients: LazyFrame,
+    encounters: LazyFrame,
+    config: &ReadmissionConfig,
+) -> LazyFrame {
     let deaths = patients
         .select([col(patients::PATIENT_ID), col(patients::DEATH_DATE)])
         .group_by([col(patients::PATIENT_ID)])
@@ -243,8 +266,7 @@ pub fn readmissions(inputs: ReadmissionInputs, config: &ReadmissionConfig) -> Re
         .filter(col(CODE).is_in(string_list(&config.death_encounter_codes), false))
         .group_by([col(PATIENT_ID)])
         .agg([col(START_DATE).min().alias("__cert_date")]);
-
-    let base = stays
+    stays
         .select([
             col(STAY_ID),
             col(PATIENT_ID),
@@ -283,8 +305,12 @@ pub fn readmissions(inputs: ReadmissionInputs, config: &ReadmissionConfig) -> Re
                 .month_start()
                 .alias(DISCHARGE_MONTH),
         ])
-        .with_column(col("__dis_day").max().alias("__last_dis_day"));
+        .with_column(col("__dis_day").max().alias("__last_dis_day"))
+}
 
+/// `exclusion_reason` (the first that applies, in the documented order) and
+/// `index_flag` (no reason).
+fn with_exclusion_reason(stays: LazyFrame, config: &ReadmissionConfig) -> LazyFrame {
     let died = col("__death_date")
         .lt_eq(col(DISCHARGE_DATE))
         .fill_null(lit(false))
@@ -297,30 +323,33 @@ pub fn readmissions(inputs: ReadmissionInputs, config: &ReadmissionConfig) -> Re
         .then(lit(REASON_DIED))
         .when(col(TRANSFER_OUT_FLAG))
         .then(lit(REASON_TRANSFER))
-        .when(col("__dis_day").gt(col("__last_dis_day") - lit(window)))
+        .when(col("__dis_day").gt(col("__last_dis_day") - lit(config.window_days)))
         .then(lit(REASON_RUN_OUT));
     for (i, vs) in config.exclusion_value_sets.iter().enumerate() {
         reason = reason
             .when(col(format!("__vs{i}")).fill_null(lit(false)))
             .then(lit(vs.name.clone()));
     }
-    let base = base
+    stays
         .with_column(
             reason
                 .otherwise(typed_null(DataType::String))
                 .alias("exclusion_reason"),
         )
-        .with_column(col("exclusion_reason").is_null().alias("index_flag"));
+        .with_column(col("exclusion_reason").is_null().alias("index_flag"))
+}
 
-    // First unplanned stay admitted 1..=window days after the index discharge.
-    let candidates = base.clone().filter(col("planned_flag").not()).select([
+/// Per index stay: the first unplanned stay of the patient admitted 1..=`window` days
+/// after its discharge date (`readmit_stay_id`, its admission day,
+/// `days_to_readmission`).
+fn first_unplanned_readmission(stays: LazyFrame, window: i32) -> LazyFrame {
+    let candidates = stays.clone().filter(col("planned_flag").not()).select([
         col(PATIENT_ID),
         col(STAY_ID).alias("readmit_stay_id"),
         col(ADMISSION_TS).alias("__r_adm_ts"),
         col("__adm_day").alias("__r_adm_day"),
     ]);
-    let readmits = base
-        .clone()
+    stays
         .filter(col("index_flag"))
         .select([col(STAY_ID), col(PATIENT_ID), col("__dis_day")])
         .join(
@@ -343,11 +372,19 @@ pub fn readmissions(inputs: ReadmissionInputs, config: &ReadmissionConfig) -> Re
             col("readmit_stay_id").first(),
             col("__r_adm_day").first(),
             col("days_to_readmission").first().cast(DataType::Int32),
-        ]);
+        ])
+}
 
-    // Crude: the next stay of the patient within 0..=window days.
+/// The stays with their readmission (`readmission_flag`, `readmit_admission_date`) and
+/// the crude flag: the patient's next stay is admitted 0..=`window` days after this
+/// discharge.
+fn with_readmission_and_crude_flags(
+    stays: LazyFrame,
+    readmits: LazyFrame,
+    window: i32,
+) -> Result<LazyFrame> {
     let by_patient = [col(PATIENT_ID)];
-    let out = base
+    Ok(stays
         .join(
             readmits,
             [col(STAY_ID)],
@@ -371,12 +408,7 @@ pub fn readmissions(inputs: ReadmissionInputs, config: &ReadmissionConfig) -> Re
                 .and(col("__next_gap").lt_eq(lit(window)))
                 .fill_null(lit(false))
                 .alias("crude_readmission_flag"),
-        ]);
-    let order: Vec<Expr> = readmissions_schema()
-        .iter_names()
-        .map(|n| col(n.clone()))
-        .collect();
-    Ok(out.select(order))
+        ]))
 }
 
 /// Output schema of [`readmission_rates`].

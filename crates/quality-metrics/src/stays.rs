@@ -1,8 +1,9 @@
-//! DESIGN.md §5.1 — the inpatient stay rollup and the stay ↔ encounter bridge.
+//! The inpatient stay rollup (same-organization encounters merged into stays, transfer
+//! chains across organizations) and the stay ↔ encounter bridge.
 
 use chrono::NaiveDate;
 use medallion_model::expr::{
-    epoch_day, epoch_day_lit, join_args, stable_sort, string_list, typed_null,
+    days_between_dates, epoch_day, epoch_day_lit, join_args, stable_sort, string_list, typed_null,
 };
 use polars::prelude::*;
 use synthea_schema::TableKind;
@@ -79,7 +80,7 @@ const EFF_END: &str = "__eff_end_day";
 const ADM_DAY: &str = "__adm_day";
 const STAY_SEQ: &str = "__stay_seq";
 
-/// Roll inpatient encounters up into merged stays (DESIGN.md §5.1) and build the
+/// Roll inpatient encounters up into merged stays and build the
 /// stay ↔ encounter bridge.
 ///
 /// # Definition
@@ -201,12 +202,25 @@ pub fn inpatient_stays(
             STOP_DATE,
         ],
     )?;
-    let ts = DataType::Datetime(TimeUnit::Microseconds, Some(polars::prelude::TimeZone::UTC));
-    let gap = config.merge_gap_days;
-    let by_group = [col(PATIENT_ID), col(ORGANIZATION_ID)];
+    let inpatient = distinct_inpatient_encounters(encounters.clone(), config)?;
+    let assigned = assign_stays(inpatient, config.merge_gap_days, as_of)?;
+    let bridge = stay_bridge(assigned.clone())?;
+    let stays = flag_er_admissions(summarize_stays(assigned), encounters, config);
+    let stays = link_transfer_chains(stays, config.merge_gap_days)?;
+    let order: Vec<Expr> = stays_schema()
+        .iter_names()
+        .map(|n| col(n.clone()))
+        .collect();
+    Ok(StayRollup {
+        stays: stays.select(order),
+        stay_encounters: bridge,
+    })
+}
 
-    let encounters_rows = encounters
-        .clone()
+/// Inpatient encounters with a `start`, one row per `encounter_id` (the first after
+/// sorting by `start`, `stop`, patient, organization) with its `duplicate_rows`.
+fn distinct_inpatient_encounters(encounters: LazyFrame, config: &StayConfig) -> Result<LazyFrame> {
+    Ok(encounters
         .filter(
             col(ENCOUNTER_CLASS)
                 .is_in(string_list(&config.inpatient_classes), false)
@@ -217,8 +231,8 @@ pub fn inpatient_stays(
             col(PATIENT_ID),
             col(ORGANIZATION_ID),
             col(REASON_CODE),
-            col(START).cast(ts.clone()),
-            col(STOP).cast(ts.clone()),
+            col(START),
+            col(STOP),
             col(START_DATE),
             col(STOP_DATE),
         ])
@@ -230,10 +244,16 @@ pub fn inpatient_stays(
             [ENCOUNTER_ID, START, STOP, PATIENT_ID, ORGANIZATION_ID],
             stable_sort(),
         )
-        .unique_stable(Some(cols([ENCOUNTER_ID])), UniqueKeepStrategy::First);
+        .unique_stable(Some(cols([ENCOUNTER_ID])), UniqueKeepStrategy::First))
+}
 
-    // Interval union per patient × organization.
-    let assigned = encounters_rows
+/// The interval union per patient × organization: each encounter gets the `stay_id` of
+/// its stay. An encounter starts a new stay when its admission day is more than `gap`
+/// days after the running maximum discharge day of the earlier ones (open encounters
+/// last until `as_of`, or their admission day if later).
+fn assign_stays(inpatient: LazyFrame, gap: i32, as_of: NaiveDate) -> Result<LazyFrame> {
+    let by_group = [col(PATIENT_ID), col(ORGANIZATION_ID)];
+    Ok(inpatient
         .with_columns([
             epoch_day(col(START_DATE)).alias(ADM_DAY),
             epoch_day(col(STOP_DATE)).alias("__dis_day"),
@@ -265,7 +285,7 @@ pub fn inpatient_stays(
             col("__new_stay")
                 .cast(DataType::UInt32)
                 .cum_sum(false)
-                .over(by_group.clone())?
+                .over(by_group)?
                 .alias(STAY_SEQ),
         )
         .with_column(
@@ -282,10 +302,12 @@ pub fn inpatient_stays(
                 false,
             )
             .alias(STAY_ID),
-        );
+        ))
+}
 
-    let bridge = assigned
-        .clone()
+/// The stay ↔ encounter bridge ([`bridge_schema`]).
+fn stay_bridge(assigned: LazyFrame) -> Result<LazyFrame> {
+    Ok(assigned
         .select([
             col(STAY_ID),
             col(ENCOUNTER_ID),
@@ -295,10 +317,15 @@ pub fn inpatient_stays(
                 .alias(ENCOUNTER_SEQ),
             col(DUPLICATE_ROWS),
         ])
-        .sort([STAY_ID, ENCOUNTER_SEQ], stable_sort());
+        .sort([STAY_ID, ENCOUNTER_SEQ], stable_sort()))
+}
 
+/// One row per stay: admission and discharge, open flag, counts, reason and length of
+/// stay (discharge fields null while open).
+fn summarize_stays(assigned: LazyFrame) -> LazyFrame {
+    let ts = DataType::Datetime(TimeUnit::Microseconds, Some(polars::prelude::TimeZone::UTC));
     let open_any = col(STOP).is_null().any(false);
-    let stays = assigned
+    assigned
         .group_by_stable([col(STAY_ID)])
         .agg([
             col(PATIENT_ID).first(),
@@ -318,7 +345,7 @@ pub fn inpatient_stays(
         ])
         .with_columns([
             when(col(OPEN_FLAG))
-                .then(typed_null(ts.clone()))
+                .then(typed_null(ts))
                 .otherwise(col(DISCHARGE_TS))
                 .alias(DISCHARGE_TS),
             when(col(OPEN_FLAG))
@@ -328,7 +355,7 @@ pub fn inpatient_stays(
         ])
         .with_columns([
             max2(
-                epoch_day(col(DISCHARGE_DATE)) - epoch_day(col(ADMISSION_DATE)),
+                days_between_dates(col(DISCHARGE_DATE), col(ADMISSION_DATE)),
                 lit(1i32),
             )
             .cast(DataType::Int32)
@@ -338,27 +365,34 @@ pub fn inpatient_stays(
             .cast(DataType::Float64)
                 / lit(3_600_000_000.0f64))
             .alias(LOS_HOURS),
-        ]);
+        ])
+}
 
-    // Emergency encounters on the admission date.
+/// `er_admit_flag`: an encounter of an emergency class of the patient starts on the
+/// stay's admission date.
+fn flag_er_admissions(stays: LazyFrame, encounters: LazyFrame, config: &StayConfig) -> LazyFrame {
     let er_days = encounters
         .filter(col(ENCOUNTER_CLASS).is_in(string_list(&config.emergency_classes), false))
         .select([col(PATIENT_ID), col(START_DATE).alias(ADMISSION_DATE)])
         .drop_nulls(None)
         .unique_stable(None, UniqueKeepStrategy::First)
         .with_column(lit(true).alias(ER_ADMIT_FLAG));
-    let stays = stays
+    stays
         .join(
             er_days,
             [col(PATIENT_ID), col(ADMISSION_DATE)],
             [col(PATIENT_ID), col(ADMISSION_DATE)],
             join_args(JoinType::Left, JoinValidation::ManyToOne),
         )
-        .with_column(col(ER_ADMIT_FLAG).fill_null(lit(false)));
+        .with_column(col(ER_ADMIT_FLAG).fill_null(lit(false)))
+}
 
-    // Transfer chains over a patient's stays ordered by admission.
+/// Transfer chains over a patient's stays ordered by admission: a stay whose next stay
+/// is at another organization and admitted at most `gap` days after its discharge date
+/// transfers out, the next one in; linked stays share the `chain_id` of the first.
+fn link_transfer_chains(stays: LazyFrame, gap: i32) -> Result<LazyFrame> {
     let by_patient = [col(PATIENT_ID)];
-    let stays = stays
+    Ok(stays
         .sort([PATIENT_ID, ADMISSION_TS, STAY_ID], stable_sort())
         .with_columns([
             col(ORGANIZATION_ID)
@@ -397,16 +431,7 @@ pub fn inpatient_stays(
                 .first()
                 .over([col(PATIENT_ID), col("__chain_seq")])?
                 .alias(CHAIN_ID),
-        );
-
-    let order: Vec<Expr> = stays_schema()
-        .iter_names()
-        .map(|n| col(n.clone()))
-        .collect();
-    Ok(StayRollup {
-        stays: stays.select(order),
-        stay_encounters: bridge,
-    })
+        ))
 }
 
 #[cfg(test)]

@@ -184,28 +184,34 @@ pub(crate) fn dates(df: &DataFrame, name: &str) -> Vec<String> {
         .collect()
 }
 
-/// Debug builds of deep Polars plans need more stack than a test thread's 2 MiB:
-/// optimize and execute on a thread with a large stack.
+/// Stack of the thread that [`CollectBig`] resolves and collects a plan on: 16 MiB.
+///
+/// Measured on the debug test profile (dependencies unoptimized): the readmission and
+/// census tests overflow the default 2 MiB stack of a test thread (their plans stack
+/// the stay rollup under the metric), and all unit tests pass with 4 MiB (or with the
+/// default thread and `RUST_MIN_STACK=8388608`); 16 MiB keeps a 4× margin.
+const TEST_STACK_BYTES: usize = 16 << 20;
+
+/// Resolve the schema of / collect a plan on a thread with [`TEST_STACK_BYTES`].
 pub(crate) trait CollectBig {
     fn collect_big(self) -> DataFrame;
     fn schema_big(self) -> Schema;
 }
 
+fn on_test_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(TEST_STACK_BYTES)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap_or_else(|e| std::panic::resume_unwind(e))
+}
+
 impl CollectBig for LazyFrame {
     fn collect_big(self) -> DataFrame {
-        std::thread::Builder::new()
-            .stack_size(256 << 20)
-            .spawn(move || self.collect().unwrap())
-            .unwrap()
-            .join()
-            .unwrap()
+        on_test_stack(move || self.collect().unwrap())
     }
     fn schema_big(mut self) -> Schema {
-        std::thread::Builder::new()
-            .stack_size(256 << 20)
-            .spawn(move || self.collect_schema().unwrap().as_ref().clone())
-            .unwrap()
-            .join()
-            .unwrap()
+        on_test_stack(move || self.collect_schema().unwrap().as_ref().clone())
     }
 }

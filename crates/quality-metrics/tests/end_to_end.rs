@@ -11,14 +11,8 @@ use synthea_schema::TableKind;
 use synthea_schema::normalize::{NormalizeConfig, normalize};
 use synthea_schema::read::{ParseMode, SyntheaDir};
 
-fn on_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::Builder::new()
-        .stack_size(512 << 20)
-        .spawn(f)
-        .unwrap()
-        .join()
-        .unwrap()
-}
+mod common;
+use common::on_big_stack;
 
 fn load(dir: &Path) -> SilverInputs {
     let d = SyntheaDir::open(dir).unwrap();

@@ -1,4 +1,4 @@
-//! Property tests of the DESIGN.md §5 metrics over random small Synthea-style populations,
+//! Property tests of the quality metrics over random small Synthea-style populations,
 //! each output checked against invariants and a straightforward in-test oracle.
 #![allow(clippy::unwrap_used)]
 
@@ -10,6 +10,9 @@ use polars::prelude::*;
 use proptest::prelude::*;
 use synthea_schema::normalize::{NormalizeConfig, normalize};
 use synthea_schema::{SyntheaVersion, TableKind};
+
+mod common;
+use common::on_big_stack;
 
 // ---------------------------------------------------------------------------------------
 // Random populations
@@ -428,17 +431,6 @@ fn gold(m: &Model, reverse: bool, names: &[&str]) -> HashMap<String, DataFrame> 
         .filter(|t| names.is_empty() || names.contains(&t.name.as_str()))
         .map(|t| (t.name, t.frame.collect().unwrap()))
         .collect()
-}
-
-/// Runs `f` on a thread with a big stack (debug Polars plans overflow 2 MiB), re-raising
-/// its panic so proptest sees (and shrinks) the failure.
-fn on_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::Builder::new()
-        .stack_size(512 << 20)
-        .spawn(f)
-        .unwrap()
-        .join()
-        .unwrap_or_else(|e| std::panic::resume_unwind(e))
 }
 
 // ---------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 //!
 //! Every constant is the canonical silver name of one column of one table — the names
 //! [`normalize`](crate::normalize::normalize) produces and
-//! [`silver_schema`](crate::normalize::silver_schema) lists, with the dtypes listed
+//! [`silver_schema`] lists, with the dtypes listed
 //! there. Transforms that read silver tables use these constants instead of string
 //! literals, and call [`require`] once per input to turn a wrong input into an error
 //! that names the table, the column, the expected and found dtypes and the columns the
