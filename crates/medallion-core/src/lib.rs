@@ -95,7 +95,7 @@ mod stream;
 mod table;
 mod write;
 
-pub use blocking::{POLARS_THREAD_STACK_BYTES, run_polars};
+pub use blocking::run_polars;
 pub use error::{Error, Result};
 pub use location::TableLocation;
 /// The one stable hash of the workspace (XXH3-64 over a documented encoding), for surrogate

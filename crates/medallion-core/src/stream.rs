@@ -24,6 +24,7 @@ use deltalake::datafusion::physical_plan::streaming::PartitionStream;
 use deltalake::datafusion::prelude::SessionContext;
 use polars::prelude::*;
 
+use crate::blocking::spawn_polars_thread;
 use crate::bridge::{StringFormat, dataframe_to_record_batches, polars_schema_to_arrow};
 use crate::error::{Error, Result};
 
@@ -159,20 +160,17 @@ pub(crate) fn stream_lazyframe(
         )
         .map_err(|e| Error::polars(table, "write", e))?;
     let error_sender = sender;
-    std::thread::Builder::new()
-        .name("medallion-polars-stream".into())
-        .stack_size(crate::blocking::POLARS_THREAD_STACK_BYTES)
-        .spawn(move || {
-            if let Err(e) = sink.collect_with_engine(Engine::Streaming) {
-                // The receiver may be gone already; nothing else to tell then.
-                let _ = error_sender.send(Err(DataFusionError::External(Box::new(e))));
-            }
-        })
-        .map_err(|e| Error::Internal {
-            table: table.to_string(),
-            operation: "write",
-            reason: format!("cannot start the streaming thread: {e}"),
-        })?;
+    spawn_polars_thread("medallion-polars-stream", move || {
+        if let Err(e) = sink.collect_with_engine(Engine::Streaming) {
+            // The receiver may be gone already; nothing else to tell then.
+            let _ = error_sender.send(Err(DataFusionError::External(Box::new(e))));
+        }
+    })
+    .map_err(|e| Error::Internal {
+        table: table.to_string(),
+        operation: "write",
+        reason: format!("cannot start the streaming thread: {e}"),
+    })?;
 
     let partition = Arc::new(PolarsPartitionStream {
         schema: arrow_schema.clone(),
