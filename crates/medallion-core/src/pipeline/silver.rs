@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::batch_duplicates::{DuplicateSteps, resolve_duplicates};
+use super::batch_duplicates::{BatchDuplicates, DuplicateSteps, resolve_duplicates};
 use super::bronze::BATCH_ID;
-use super::chunks::{DEFAULT_CHUNK_ROWS, StagedRows, plan_chunks};
+use super::chunks::{ChunkPlan, DEFAULT_CHUNK_ROWS, StagedRows, plan_chunks};
 use super::count_rows;
 use super::rules::{Rule, RuleOutcome, apply_rules};
 use crate::blocking::run_blocking;
@@ -431,94 +431,161 @@ impl SilverBuilder {
         })
     }
 
+    /// The steps of a run: find the pending bronze rows, check them chunk by chunk,
+    /// resolve duplicates over the whole batch, then commit quarantine and silver.
     async fn execute(self) -> Result<SilverReport> {
-        const OP: &str = "silver";
         let started = Instant::now();
+        let pending = self.pending_bronze().await?;
+        let Some(last_batch) = pending
+            .plan
+            .last_batch
+            .filter(|_| pending.plan.rows_read > 0)
+        else {
+            return Ok(self.nothing_pending(started));
+        };
+        let Checked {
+            staged,
+            quarantined,
+            mut rule_hits,
+        } = self.check_chunks(&pending).await?;
+        let duplicates = self.resolve_batch_duplicates(&staged).await?;
+        if let Some(flag) = &self.duplicate_flag {
+            rule_hits.insert(flag.clone(), duplicates.repeated);
+        }
+        let rows_quarantined = self.write_quarantine(quarantined, last_batch).await?;
+        let committed = self
+            .commit(duplicates.frame, &self.app_id(), last_batch)
+            .await?;
+        // The staged rows (spilled chunks) are read by the commit: dropped only now.
+        let staged_rows = staged.rows();
+        drop(staged);
+        Ok(SilverReport {
+            table: self.silver.to_string(),
+            bronze_batches: Some((pending.done, last_batch)),
+            rows_read: pending.plan.rows_read,
+            rows_written: staged_rows - duplicates.removed,
+            rows_quarantined,
+            rows_deduplicated: duplicates.removed,
+            rows_inserted: committed.inserted,
+            rows_updated: committed.updated,
+            rows_deleted: committed.deleted,
+            rule_hits,
+            version: committed.version,
+            duration: started.elapsed(),
+        })
+    }
+
+    /// The bronze rows above the last batch this silver table committed, and how to
+    /// split them into chunks.
+    async fn pending_bronze(&self) -> Result<Pending> {
+        const OP: &str = "silver";
         let silver_uri = self.silver.to_string();
-        let app_id = self.app_id();
-        let quarantine_app_id = format!("{app_id}/quarantine");
-        let done = app_transaction_version(&self.silver, &app_id)
+        let done = app_transaction_version(&self.silver, &self.app_id())
             .await?
             .unwrap_or(0);
-
         let bronze = ReadBuilder::new(&self.bronze)?
             .with_predicate(col(BATCH_ID).gt(lit(done)))
             .await?;
-        let (pending, chunk_rows, uri) = (bronze.clone(), self.chunk_rows, silver_uri.clone());
-        let plan = run_blocking(&silver_uri, OP, move || {
-            plan_chunks(pending, chunk_rows, &uri)
-        })
-        .await?;
-        let empty_hits: BTreeMap<String, u64> = self
-            .rules
+        let (rows, chunk_rows, uri) = (bronze.clone(), self.chunk_rows, silver_uri.clone());
+        let plan =
+            run_blocking(&silver_uri, OP, move || plan_chunks(rows, chunk_rows, &uri)).await?;
+        Ok(Pending { done, bronze, plan })
+    }
+
+    /// Every rule (and the duplicate flag) with zero hits.
+    fn empty_rule_hits(&self) -> BTreeMap<String, u64> {
+        self.rules
             .iter()
             .map(|r| r.name.clone())
             .chain(self.duplicate_flag.clone())
             .map(|name| (name, 0))
-            .collect();
-        let Some(last_batch) = plan.last_batch.filter(|_| plan.rows_read > 0) else {
-            return Ok(SilverReport {
-                table: silver_uri,
-                bronze_batches: None,
-                rows_read: 0,
-                rows_written: 0,
-                rows_quarantined: 0,
-                rows_deduplicated: 0,
-                rows_inserted: 0,
-                rows_updated: 0,
-                rows_deleted: 0,
-                rule_hits: empty_hits,
-                version: None,
-                duration: started.elapsed(),
-            });
-        };
+            .collect()
+    }
 
-        // Chunk by chunk: transform and rules, quarantined rows kept aside, kept rows
-        // staged (spilled to local Parquet when there is more than one chunk).
-        let mut staged =
-            StagedRows::new(plan.chunks.len(), &self.staging_dir, self.keys.is_empty())?;
-        let mut quarantined: Vec<DataFrame> = Vec::new();
-        let mut rule_hits = empty_hits;
-        let chunks = plan.chunks.len();
-        for (index, filter) in plan.chunks.into_iter().enumerate() {
+    /// The report of a run that found no pending bronze rows.
+    fn nothing_pending(&self, started: Instant) -> SilverReport {
+        SilverReport {
+            table: self.silver.to_string(),
+            bronze_batches: None,
+            rows_read: 0,
+            rows_written: 0,
+            rows_quarantined: 0,
+            rows_deduplicated: 0,
+            rows_inserted: 0,
+            rows_updated: 0,
+            rows_deleted: 0,
+            rule_hits: self.empty_rule_hits(),
+            version: None,
+            duration: started.elapsed(),
+        }
+    }
+
+    /// Chunk by chunk: transform and rules, quarantined rows kept aside, kept rows staged
+    /// (spilled to local Parquet when there is more than one chunk); progress after each.
+    async fn check_chunks(&self, pending: &Pending) -> Result<Checked> {
+        let chunks = pending.plan.chunks.len();
+        let mut checked = Checked {
+            staged: StagedRows::new(chunks, &self.staging_dir, self.keys.is_empty())?,
+            quarantined: Vec::new(),
+            rule_hits: self.empty_rule_hits(),
+        };
+        for (index, filter) in pending.plan.chunks.iter().enumerate() {
             let chunk = match filter {
-                Some(filter) => bronze.clone().filter(filter),
-                None => bronze.clone(),
+                Some(filter) => pending.bronze.clone().filter(filter.clone()),
+                None => pending.bronze.clone(),
             };
-            let (transform, rules, uri) = (
-                self.transform.clone(),
-                self.rules.clone(),
-                silver_uri.clone(),
-            );
-            let (outcome, returned) = run_blocking(&silver_uri, OP, move || {
-                let outcome = checked_chunk(chunk, transform, &rules, &uri)?;
-                let mut staged = staged;
-                staged.push(outcome.kept, &uri)?;
-                Ok(((outcome.quarantined, outcome.rule_hits), staged))
-            })
-            .await?;
-            staged = returned;
-            let (chunk_quarantined, hits) = outcome;
-            if chunk_quarantined.height() > 0 {
-                quarantined.push(chunk_quarantined);
-            }
-            for (name, count) in hits {
-                *rule_hits.entry(name).or_insert(0) += count;
-            }
-            let rows_done =
-                staged.rows() + quarantined.iter().map(|q| q.height() as u64).sum::<u64>();
+            checked = self.check_chunk(chunk, checked).await?;
             if let Some(progress) = &self.progress {
                 progress(&SilverProgress {
                     chunk: index + 1,
                     chunks,
-                    rows_done,
-                    rows_total: plan.rows_read,
+                    rows_done: checked.rows_done(),
+                    rows_total: pending.plan.rows_read,
                 });
             }
         }
+        Ok(checked)
+    }
 
-        // Batch-wide: duplicates across all chunks, then CDC tombstones.
-        let staged_rows = staged.rows();
+    /// Transform and rules of one chunk, added to what earlier chunks `checked`.
+    async fn check_chunk(&self, chunk: LazyFrame, checked: Checked) -> Result<Checked> {
+        const OP: &str = "silver";
+        let silver_uri = self.silver.to_string();
+        let (transform, rules, uri) = (
+            self.transform.clone(),
+            self.rules.clone(),
+            silver_uri.clone(),
+        );
+        let Checked {
+            staged,
+            mut quarantined,
+            mut rule_hits,
+        } = checked;
+        let (outcome, staged) = run_blocking(&silver_uri, OP, move || {
+            let outcome = checked_chunk(chunk, transform, &rules, &uri)?;
+            let mut staged = staged;
+            staged.push(outcome.kept, &uri)?;
+            Ok(((outcome.quarantined, outcome.rule_hits), staged))
+        })
+        .await?;
+        let (chunk_quarantined, hits) = outcome;
+        if chunk_quarantined.height() > 0 {
+            quarantined.push(chunk_quarantined);
+        }
+        for (name, count) in hits {
+            *rule_hits.entry(name).or_insert(0) += count;
+        }
+        Ok(Checked {
+            staged,
+            quarantined,
+            rule_hits,
+        })
+    }
+
+    /// Batch-wide: duplicates across all chunks, then CDC tombstones.
+    async fn resolve_batch_duplicates(&self, staged: &StagedRows) -> Result<BatchDuplicates> {
+        const OP: &str = "silver";
+        let silver_uri = self.silver.to_string();
         let kept = staged.lazy(&silver_uri)?;
         let (keys, order_by, drop_exact, flag, uri) = (
             self.keys.clone(),
@@ -527,7 +594,7 @@ impl SilverBuilder {
             self.duplicate_flag.clone(),
             silver_uri.clone(),
         );
-        let duplicates = run_blocking(&silver_uri, OP, move || {
+        let mut duplicates = run_blocking(&silver_uri, OP, move || {
             let steps = DuplicateSteps {
                 keys: &keys,
                 order_by: &order_by,
@@ -537,18 +604,25 @@ impl SilverBuilder {
             resolve_duplicates(kept, &steps, &uri)
         })
         .await?;
-        if let Some(flag) = &self.duplicate_flag {
-            rule_hits.insert(flag.clone(), duplicates.repeated);
-        }
-        let mut kept = duplicates.frame;
         if let Some(cdc) = self.cdc.as_ref().filter(|c| c.deletes == CdcDeletes::Soft) {
-            kept = kept.with_column(is_delete_op(cdc).alias(DELETED));
+            duplicates.frame = duplicates
+                .frame
+                .with_column(is_delete_op(cdc).alias(DELETED));
         }
+        Ok(duplicates)
+    }
 
-        // Quarantine first: if we crash after it, the re-run skips it (same transaction)
-        // and completes silver.
+    /// Appends the quarantined rows to the quarantine table (once per bronze batch: a
+    /// re-run after a crash skips it) and returns how many there were.
+    ///
+    /// It runs before the silver commit: if we crash after it, the re-run skips it (same
+    /// transaction) and completes silver.
+    async fn write_quarantine(&self, quarantined: Vec<DataFrame>, last_batch: i64) -> Result<u64> {
+        const OP: &str = "silver";
+        let silver_uri = self.silver.to_string();
+        let mut quarantined = quarantined;
         let quarantined = match quarantined.len() {
-            0 => None,
+            0 => return Ok(0),
             1 => quarantined.pop(),
             _ => {
                 let parts: Vec<LazyFrame> = quarantined.into_iter().map(DataFrame::lazy).collect();
@@ -563,34 +637,47 @@ impl SilverBuilder {
                 )
             }
         };
-        let rows_quarantined = quarantined.as_ref().map_or(0, |q| q.height() as u64);
-        let quarantine_done = app_transaction_version(&self.quarantine, &quarantine_app_id)
+        let rows = quarantined.as_ref().map_or(0, |q| q.height() as u64);
+        let app_id = format!("{}/quarantine", self.app_id());
+        let done = app_transaction_version(&self.quarantine, &app_id)
             .await?
             .unwrap_or(0);
-        if let Some(quarantined) = quarantined.filter(|_| quarantine_done < last_batch) {
+        if let Some(quarantined) = quarantined.filter(|_| done < last_batch) {
             WriteBuilder::new(&self.quarantine, quarantined.lazy())?
                 .with_schema_evolution(SchemaEvolution::Merge)
-                .with_app_transaction(AppTransaction::new(quarantine_app_id, last_batch))
+                .with_app_transaction(AppTransaction::new(app_id, last_batch))
                 .with_commit_metadata("pipeline", self.pipeline.clone())
                 .await?;
         }
+        Ok(rows)
+    }
+}
 
-        let rows_written = staged_rows - duplicates.removed;
-        let committed = self.commit(kept, &app_id, last_batch).await?;
-        Ok(SilverReport {
-            table: silver_uri,
-            bronze_batches: Some((done, last_batch)),
-            rows_read: plan.rows_read,
-            rows_written,
-            rows_quarantined,
-            rows_deduplicated: duplicates.removed,
-            rows_inserted: committed.inserted,
-            rows_updated: committed.updated,
-            rows_deleted: committed.deleted,
-            rule_hits,
-            version: committed.version,
-            duration: started.elapsed(),
-        })
+/// The pending bronze rows of a run.
+struct Pending {
+    /// Last bronze batch silver committed before this run.
+    done: i64,
+    /// Bronze rows above `done`.
+    bronze: LazyFrame,
+    plan: ChunkPlan,
+}
+
+/// What the chunks checked so far produced.
+struct Checked {
+    staged: StagedRows,
+    quarantined: Vec<DataFrame>,
+    rule_hits: BTreeMap<String, u64>,
+}
+
+impl Checked {
+    /// Bronze rows checked so far (staged or quarantined).
+    fn rows_done(&self) -> u64 {
+        self.staged.rows()
+            + self
+                .quarantined
+                .iter()
+                .map(|q| q.height() as u64)
+                .sum::<u64>()
     }
 }
 
