@@ -27,7 +27,7 @@ pub use scd2::{
 };
 pub use silver::{
     CdcConfig, CdcDeletes, DELETED, ProgressCallback, SilverBuilder, SilverProgress, SilverReport,
-    Transform,
+    Transform, TransformError,
 };
 
 use polars::prelude::*;

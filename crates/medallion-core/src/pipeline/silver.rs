@@ -24,8 +24,13 @@ use crate::write::{SchemaEvolution, WriteBuilder, WriteReport};
 /// Soft-delete marker column written by [`CdcDeletes::Soft`].
 pub const DELETED: &str = "_deleted";
 
-/// A normalization step from bronze rows to the silver shape (pure, no I/O).
-pub type Transform = Arc<dyn Fn(LazyFrame) -> PolarsResult<LazyFrame> + Send + Sync>;
+/// The error of a [`Transform`]: the caller's own error, boxed. It reaches the caller
+/// unchanged in [`Error::Transform`], where it can be downcast back to its type.
+pub type TransformError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A normalization step from bronze rows to the silver shape (pure, no I/O), as stored
+/// by [`SilverBuilder::with_transform`].
+pub type Transform = Arc<dyn Fn(LazyFrame) -> Result<LazyFrame, TransformError> + Send + Sync>;
 
 /// How CDC delete operations reach the silver table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -235,11 +240,40 @@ impl SilverBuilder {
     }
 
     /// The normalization applied to bronze rows before rules. Default: identity.
-    pub fn with_transform(
-        mut self,
-        transform: impl Fn(LazyFrame) -> PolarsResult<LazyFrame> + Send + Sync + 'static,
-    ) -> Self {
-        self.transform = Some(Arc::new(transform));
+    ///
+    /// The transform returns its own error type `E` (any error, or an already boxed
+    /// one); a failure aborts the run before any commit with [`Error::Transform`],
+    /// whose `source` is that error — downcast it to get your type back:
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use medallion_core::Error;
+    /// use medallion_core::pipeline::{BronzeIngestBuilder, SilverBuilder};
+    /// use polars::prelude::*;
+    ///
+    /// #[derive(Debug, thiserror::Error)]
+    /// #[error("unknown Synthea version")]
+    /// struct UnknownVersion;
+    ///
+    /// let landing = tempfile::tempdir()?;
+    /// let lake = tempfile::tempdir()?;
+    /// std::fs::write(landing.path().join("patients.csv"), "Id\np1\n")?;
+    /// BronzeIngestBuilder::new(landing.path(), lake.path().join("bronze/patients"), "demo")?.await?;
+    /// let err = SilverBuilder::new(lake.path().join("bronze/patients"), lake.path().join("silver/patients"), "demo", ["Id"])?
+    ///     .with_transform(|_raw| Err::<LazyFrame, _>(UnknownVersion))
+    ///     .await
+    ///     .unwrap_err();
+    /// let Error::Transform { source, .. } = &err else { panic!("{err}") };
+    /// assert!(source.downcast_ref::<UnknownVersion>().is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn with_transform<F, E>(mut self, transform: F) -> Self
+    where
+        F: Fn(LazyFrame) -> std::result::Result<LazyFrame, E> + Send + Sync + 'static,
+        E: Into<TransformError>,
+    {
+        self.transform = Some(Arc::new(move |raw| transform(raw).map_err(Into::into)));
         self
     }
 
@@ -759,7 +793,10 @@ fn checked_chunk(
 ) -> Result<RuleOutcome> {
     let mut lf = bronze;
     if let Some(transform) = transform {
-        lf = transform(lf).map_err(|e| Error::polars(table, "silver transform", e))?;
+        lf = transform(lf).map_err(|source| Error::Transform {
+            table: table.to_string(),
+            source,
+        })?;
     }
     apply_rules(lf, rules, table)
 }
