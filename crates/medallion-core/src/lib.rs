@@ -91,6 +91,7 @@ mod merge;
 mod ops;
 pub mod pipeline;
 mod read;
+mod replace;
 mod stream;
 mod table;
 mod write;

@@ -177,6 +177,21 @@ impl MergeBuilder {
         self
     }
 
+    /// Records the caller's run id in the commit metadata (key `run_id`), so the history
+    /// shows which pipeline run made each commit. Default: none.
+    pub fn with_run_id(self, run_id: impl Into<String>) -> Self {
+        self.with_commit_metadata(crate::table::RUN_ID, run_id.into())
+    }
+
+    /// Adds several commit metadata entries.
+    pub(crate) fn with_commit_entries(
+        mut self,
+        entries: impl IntoIterator<Item = (String, serde_json::Value)>,
+    ) -> Self {
+        self.commit_metadata.extend(entries);
+        self
+    }
+
     /// Tags the commit with an application transaction (refused if already committed).
     pub fn with_app_transaction(mut self, txn: AppTransaction) -> Self {
         self.app_transaction = Some(txn);

@@ -170,7 +170,9 @@ impl WriteBuilder {
     /// A table property: `delta.*` settings are applied when the table is created; your
     /// own keys (e.g. `metric_version`) are set by a second commit right after the data
     /// commit, on new and existing tables alike ([`WriteReport::version`] is then the
-    /// version of that second commit).
+    /// version of that second commit) — delta-rs' write accepts no other keys. To replace
+    /// a table's rows together with its properties in one commit, use
+    /// [`crate::pipeline::GoldWriteBuilder`].
     pub fn with_table_property(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.table_properties.insert(key.into(), value.into());
         self
@@ -183,6 +185,21 @@ impl WriteBuilder {
         value: impl Into<serde_json::Value>,
     ) -> Self {
         self.commit_metadata.push((key.into(), value.into()));
+        self
+    }
+
+    /// Records the caller's run id in the commit metadata (key `run_id`), so the history
+    /// shows which pipeline run made each commit. Default: none.
+    pub fn with_run_id(self, run_id: impl Into<String>) -> Self {
+        self.with_commit_metadata(crate::table::RUN_ID, run_id.into())
+    }
+
+    /// Adds several commit metadata entries.
+    pub(crate) fn with_commit_entries(
+        mut self,
+        entries: impl IntoIterator<Item = (String, serde_json::Value)>,
+    ) -> Self {
+        self.commit_metadata.extend(entries);
         self
     }
 

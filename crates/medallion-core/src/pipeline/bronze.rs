@@ -109,6 +109,7 @@ pub struct BronzeIngestBuilder {
     pipeline: String,
     file_stem: Option<String>,
     ingested_at: Option<DateTime<Utc>>,
+    commit_metadata: Vec<(String, serde_json::Value)>,
 }
 
 impl BronzeIngestBuilder {
@@ -128,6 +129,7 @@ impl BronzeIngestBuilder {
             pipeline: pipeline.into(),
             file_stem: None,
             ingested_at: None,
+            commit_metadata: Vec::new(),
         })
     }
 
@@ -141,6 +143,23 @@ impl BronzeIngestBuilder {
     /// The `_ingested_at` value. Default: the time the run starts (UTC).
     pub fn with_ingested_at(mut self, at: DateTime<Utc>) -> Self {
         self.ingested_at = Some(at);
+        self
+    }
+
+    /// Records the caller's run id in the commit metadata (key `run_id`), so the history
+    /// shows which pipeline run ingested each batch. Default: none.
+    pub fn with_run_id(self, run_id: impl Into<String>) -> Self {
+        self.with_commit_metadata(crate::table::RUN_ID, run_id.into())
+    }
+
+    /// A key/value recorded in the `commitInfo` of the batch's commit.
+    /// Default: none.
+    pub fn with_commit_metadata(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.commit_metadata.push((key.into(), value.into()));
         self
     }
 
@@ -272,6 +291,7 @@ impl BronzeIngestBuilder {
             .with_commit_metadata("pipeline", self.pipeline.clone())
             .with_commit_metadata("bronze_batch_id", batch_id)
             .with_commit_metadata("files", serde_json::Value::from(names))
+            .with_commit_entries(self.commit_metadata.clone())
             .await
     }
 }

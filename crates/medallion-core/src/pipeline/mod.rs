@@ -18,7 +18,7 @@ pub use bronze::{
 };
 pub use chunks::DEFAULT_CHUNK_ROWS;
 pub use dedup::{Deduplicated, deduplicate_latest};
-pub use gold::{GoldWriteBuilder, METRIC_VERSION_PROPERTY};
+pub use gold::{GoldTable, GoldWriteBuilder, METRIC_VERSION_PROPERTY};
 pub use maintenance::{MaintenancePolicy, MaintenanceReport, run_maintenance};
 pub use report::{Layer, RunReport, TableRunReport};
 pub use rules::{DQ_FLAGS, Rule, RuleOutcome, SCRATCH_PREFIX, Severity, apply_rules};

@@ -95,6 +95,7 @@ pub struct Scd2Builder {
     columns: VersionColumns,
     effective_from: DateTime<Utc>,
     app_transaction: Option<AppTransaction>,
+    commit_metadata: Vec<(String, serde_json::Value)>,
 }
 
 /// The column names one SCD2 run works with.
@@ -145,6 +146,7 @@ impl Scd2Builder {
             },
             effective_from,
             app_transaction: None,
+            commit_metadata: Vec::new(),
         })
     }
 
@@ -153,6 +155,23 @@ impl Scd2Builder {
     /// same name on every run of a table: the MERGE matches on it.
     pub fn with_surrogate_key_column(mut self, name: impl Into<String>) -> Self {
         self.columns.surrogate_key = name.into();
+        self
+    }
+
+    /// Records the caller's run id in the commit metadata (key `run_id`), so the history
+    /// shows which pipeline run made each version. Default: none.
+    pub fn with_run_id(self, run_id: impl Into<String>) -> Self {
+        self.with_commit_metadata(crate::table::RUN_ID, run_id.into())
+    }
+
+    /// A key/value recorded in the `commitInfo` of the run's commit.
+    /// Default: none.
+    pub fn with_commit_metadata(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.commit_metadata.push((key.into(), value.into()));
         self
     }
 
@@ -205,13 +224,15 @@ impl Scd2Builder {
             let mut merge =
                 MergeBuilder::new(&self.location, rows.lazy(), [self.columns.surrogate_key])?
                     .when_matched_update_all(None::<String>)
-                    .when_not_matched_insert_all(None::<String>);
+                    .when_not_matched_insert_all(None::<String>)
+                    .with_commit_entries(self.commit_metadata);
             if let Some(txn) = self.app_transaction {
                 merge = merge.with_app_transaction(txn);
             }
             Ok(merge.await?.version)
         } else {
-            let mut write = WriteBuilder::new(&self.location, rows.lazy())?;
+            let mut write = WriteBuilder::new(&self.location, rows.lazy())?
+                .with_commit_entries(self.commit_metadata);
             if let Some(txn) = self.app_transaction {
                 write = write.with_app_transaction(txn);
             }

@@ -193,6 +193,7 @@ pub struct SilverBuilder {
     chunk_rows: usize,
     staging_dir: PathBuf,
     progress: Option<ProgressCallback>,
+    commit_metadata: Vec<(String, serde_json::Value)>,
 }
 
 impl SilverBuilder {
@@ -229,6 +230,7 @@ impl SilverBuilder {
             chunk_rows: DEFAULT_CHUNK_ROWS,
             staging_dir: std::env::temp_dir(),
             progress: None,
+            commit_metadata: Vec::new(),
         })
     }
 
@@ -359,6 +361,23 @@ impl SilverBuilder {
         self
     }
 
+    /// Records the caller's run id in the metadata of every commit of the run (quarantine, inserts, merge) (key `run_id`), so the history
+    /// shows which pipeline run made each commit. Default: none.
+    pub fn with_run_id(self, run_id: impl Into<String>) -> Self {
+        self.with_commit_metadata(crate::table::RUN_ID, run_id.into())
+    }
+
+    /// A key/value recorded in the `commitInfo` of every commit this run makes.
+    /// Default: none.
+    pub fn with_commit_metadata(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.commit_metadata.push((key.into(), value.into()));
+        self
+    }
+
     /// Where quarantined rows go. Default: `<silver>_quarantine` beside the silver table.
     ///
     /// # Errors
@@ -369,6 +388,13 @@ impl SilverBuilder {
     ) -> Result<Self> {
         self.quarantine = location.try_into()?;
         Ok(self)
+    }
+
+    /// The commit metadata of every commit of the run: the pipeline and the caller's.
+    fn commit_entries(&self) -> Vec<(String, serde_json::Value)> {
+        let mut entries = vec![("pipeline".to_string(), self.pipeline.clone().into())];
+        entries.extend(self.commit_metadata.iter().cloned());
+        entries
     }
 
     fn app_id(&self) -> String {
@@ -382,7 +408,7 @@ impl SilverBuilder {
             .with_partition_columns(self.partition_columns.clone())
             .with_schema_evolution(SchemaEvolution::Merge)
             .with_app_transaction(txn)
-            .with_commit_metadata("pipeline", self.pipeline.clone())
+            .with_commit_entries(self.commit_entries())
             .await
     }
 
@@ -440,7 +466,7 @@ impl SilverBuilder {
         let mut merge = MergeBuilder::new(&self.silver, matched, self.keys.clone())?
             .with_merge_schema(true)
             .with_app_transaction(txn)
-            .with_commit_metadata("pipeline", self.pipeline.clone());
+            .with_commit_entries(self.commit_entries());
         if let Some(cdc) = hard_cdc {
             let is_delete = delete_condition(cdc);
             let guard = match &newer {
@@ -680,7 +706,7 @@ impl SilverBuilder {
             WriteBuilder::new(&self.quarantine, quarantined.lazy())?
                 .with_schema_evolution(SchemaEvolution::Merge)
                 .with_app_transaction(AppTransaction::new(app_id, last_batch))
-                .with_commit_metadata("pipeline", self.pipeline.clone())
+                .with_commit_entries(self.commit_entries())
                 .await?;
         }
         Ok(rows)
