@@ -200,6 +200,7 @@ impl MergeBuilder {
 
     /// The steps of a MERGE: check the configuration, collect and check the source,
     /// then let delta-rs merge it in one commit.
+    #[tracing::instrument(name = "medallion.merge", skip_all, fields(table = %self.location))]
     async fn execute(self) -> Result<MergeReport> {
         const OP: &str = "merge";
         let started = Instant::now();
@@ -229,7 +230,7 @@ impl MergeBuilder {
             .into_delta_merge(&table, &source)?
             .await
             .map_err(|e| Error::delta(&table_uri, OP, e))?;
-        Ok(MergeReport {
+        let report = MergeReport {
             table: table_uri,
             version: merged.version(),
             source_rows: source.height(),
@@ -238,7 +239,17 @@ impl MergeBuilder {
             rows_deleted: metrics.num_target_rows_deleted,
             rows_copied: metrics.num_target_rows_copied,
             duration: started.elapsed(),
-        })
+        };
+        tracing::info!(
+            source_rows = report.source_rows,
+            rows_inserted = report.rows_inserted,
+            rows_updated = report.rows_updated,
+            rows_deleted = report.rows_deleted,
+            version = report.version,
+            duration_ms = report.duration.as_millis() as u64,
+            "table merged"
+        );
+        Ok(report)
     }
 
     /// A MERGE needs keys and at least one clause.

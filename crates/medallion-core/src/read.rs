@@ -124,6 +124,7 @@ impl ReadBuilder {
         Ok(table)
     }
 
+    #[tracing::instrument(name = "medallion.read", level = "debug", skip_all, fields(table = %self.location, version = ?self.version))]
     async fn execute(self) -> Result<LazyFrame> {
         const OP: &str = "read";
         let table = self.load().await?;

@@ -126,14 +126,24 @@ pub(crate) async fn replace_table(
         )
         .await
         .map_err(|e| Error::delta(&uri, OP, e))?;
-    Ok(WriteReport {
+    let report = WriteReport {
         table: uri,
         version: Some(committed.version()),
         rows_written: written.rows,
         files_added,
         files_removed,
         duration: started.elapsed(),
-    })
+    };
+    tracing::info!(
+        table = %report.table,
+        rows = report.rows_written,
+        files_added,
+        files_removed,
+        version = report.version,
+        duration_ms = report.duration.as_millis() as u64,
+        "table replaced"
+    );
+    Ok(report)
 }
 
 /// Streams `rows` from Polars into Parquet files under the table root (not committed).
@@ -147,7 +157,7 @@ async fn write_files(
     let stream_uri = uri.clone();
     let streamed = run_blocking(&uri, OP, move || {
         let rows = delta_compatible(rows, &stream_uri)?;
-        stream_lazyframe(rows, batch_rows, StringFormat::View, &stream_uri)
+        stream_lazyframe(rows, batch_rows, StringFormat::View, None, &stream_uri)
     })
     .await?;
     let schema = Arc::new(streamed.plan.schema().as_arrow().clone());

@@ -28,6 +28,9 @@ use crate::blocking::spawn_polars_thread;
 use crate::bridge::{StringFormat, dataframe_to_record_batches, polars_schema_to_arrow};
 use crate::error::{Error, Result};
 
+/// Called with every batch on its way from Polars to delta-rs (e.g. to report progress).
+pub(crate) type BatchObserver = Arc<dyn Fn(&DataFrame) + Send + Sync>;
+
 /// Batches queued between Polars and delta-rs; memory is bounded by this many batches.
 const QUEUE_CAPACITY: usize = 2;
 
@@ -101,7 +104,11 @@ fn send_frame(
     df: &DataFrame,
     format: StringFormat,
     rows: &RowCounter,
+    observer: Option<&BatchObserver>,
 ) -> PolarsResult<bool> {
+    if let Some(observe) = observer {
+        observe(df);
+    }
     let batches = match dataframe_to_record_batches(df, format) {
         Ok(batches) => batches,
         Err(e) => {
@@ -139,6 +146,7 @@ pub(crate) fn stream_lazyframe(
     mut lf: LazyFrame,
     batch_rows: NonZeroUsize,
     format: StringFormat,
+    observer: Option<BatchObserver>,
     table: &str,
 ) -> Result<StreamedInput> {
     let schema = lf
@@ -153,7 +161,13 @@ pub(crate) fn stream_lazyframe(
     let sink = lf
         .sink_batches(
             PlanCallback::new(move |df: DataFrame| {
-                send_frame(&callback_sender, &df, format, &callback_rows)
+                send_frame(
+                    &callback_sender,
+                    &df,
+                    format,
+                    &callback_rows,
+                    observer.as_ref(),
+                )
             }),
             true,
             Some(batch_rows),

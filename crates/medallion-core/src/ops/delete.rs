@@ -66,6 +66,7 @@ impl DeleteBuilder {
         self
     }
 
+    #[tracing::instrument(name = "medallion.delete", skip_all, fields(table = %self.location))]
     async fn execute(self) -> Result<DeleteReport> {
         const OP: &str = "delete";
         let table_uri = self.location.to_string();
@@ -79,12 +80,19 @@ impl DeleteBuilder {
             builder = builder.with_predicate(predicate);
         }
         let (table, metrics) = builder.await.map_err(|e| Error::delta(&table_uri, OP, e))?;
-        Ok(DeleteReport {
+        let report = DeleteReport {
             table: table_uri,
             version: table.version(),
             rows_deleted: metrics.num_deleted_rows.unwrap_or(0),
             files_removed: metrics.num_removed_files,
-        })
+        };
+        tracing::info!(
+            rows_deleted = report.rows_deleted,
+            files_removed = report.files_removed,
+            version = report.version,
+            "rows deleted"
+        );
+        Ok(report)
     }
 }
 

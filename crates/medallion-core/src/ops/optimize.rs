@@ -76,6 +76,7 @@ impl OptimizeBuilder {
         self
     }
 
+    #[tracing::instrument(name = "medallion.optimize", skip_all, fields(table = %self.location))]
     async fn execute(self) -> Result<OptimizeReport> {
         const OP: &str = "optimize";
         let table_uri = self.location.to_string();
@@ -90,13 +91,20 @@ impl OptimizeBuilder {
             builder = builder.with_target_size(size);
         }
         let (table, metrics) = builder.await.map_err(|e| Error::delta(&table_uri, OP, e))?;
-        Ok(OptimizeReport {
+        let report = OptimizeReport {
             table: table_uri,
             version: table.version(),
             files_added: metrics.num_files_added,
             files_removed: metrics.num_files_removed,
             partitions_optimized: metrics.partitions_optimized,
-        })
+        };
+        tracing::info!(
+            files_added = report.files_added,
+            files_removed = report.files_removed,
+            version = report.version,
+            "table optimized"
+        );
+        Ok(report)
     }
 }
 

@@ -84,6 +84,7 @@ impl VacuumBuilder {
         self
     }
 
+    #[tracing::instrument(name = "medallion.vacuum", skip_all, fields(table = %self.location))]
     async fn execute(self) -> Result<VacuumReport> {
         const OP: &str = "vacuum";
         let table_uri = self.location.to_string();
@@ -101,11 +102,17 @@ impl VacuumBuilder {
             .with_enforce_retention_duration(self.enforce_retention)
             .with_dry_run(self.dry_run);
         let (_, metrics) = builder.await.map_err(|e| Error::delta(&table_uri, OP, e))?;
-        Ok(VacuumReport {
+        let report = VacuumReport {
             table: table_uri,
             dry_run: metrics.dry_run,
             files_deleted: metrics.files_deleted,
-        })
+        };
+        tracing::info!(
+            files_deleted = report.files_deleted.len(),
+            dry_run = report.dry_run,
+            "table vacuumed"
+        );
+        Ok(report)
     }
 }
 

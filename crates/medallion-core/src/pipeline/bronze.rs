@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -9,6 +10,7 @@ use polars::polars_utils::pl_path::PlRefPath;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::bronze_progress::{BronzeProgress, BronzeProgressCallback, FileProgress};
 use crate::blocking::run_blocking;
 use crate::error::{Error, Result};
 use crate::location::TableLocation;
@@ -110,6 +112,7 @@ pub struct BronzeIngestBuilder {
     file_stem: Option<String>,
     ingested_at: Option<DateTime<Utc>>,
     commit_metadata: Vec<(String, serde_json::Value)>,
+    progress: Option<BronzeProgressCallback>,
 }
 
 impl BronzeIngestBuilder {
@@ -130,6 +133,7 @@ impl BronzeIngestBuilder {
             file_stem: None,
             ingested_at: None,
             commit_metadata: Vec::new(),
+            progress: None,
         })
     }
 
@@ -163,6 +167,20 @@ impl BronzeIngestBuilder {
         self
     }
 
+    /// Called once per ingested file, in file order, when its rows have streamed into
+    /// the table's data files (before the batch's single commit), with the file's
+    /// position, the number of files, its rows and its size. Default: none.
+    ///
+    /// It runs on the thread that executes the Polars query: keep it short (e.g. update
+    /// a progress bar or send on a channel).
+    pub fn with_progress(
+        mut self,
+        progress: impl Fn(&BronzeProgress) + Send + Sync + 'static,
+    ) -> Self {
+        self.progress = Some(Arc::new(progress));
+        self
+    }
+
     /// The application id this ingestion commits under.
     pub fn app_id(&self) -> String {
         format!("{}/{}", self.pipeline, self.stem())
@@ -174,6 +192,7 @@ impl BronzeIngestBuilder {
 
     /// The steps of a run: find the landing files not ingested yet, scan them as one
     /// batch with lineage columns, append the batch in one commit.
+    #[tracing::instrument(name = "medallion.bronze", skip_all, fields(table = %self.table))]
     async fn execute(self) -> Result<BronzeReport> {
         let started = Instant::now();
         let ingested_at = self.ingested_at.unwrap_or_else(Utc::now);
@@ -209,6 +228,16 @@ impl BronzeIngestBuilder {
             report.files_ingested = landing.new_files.into_iter().map(|f| f.relative).collect();
         }
         report.duration = started.elapsed();
+        tracing::info!(
+            batch_id = report.batch_id,
+            files = report.files_ingested.len(),
+            files_already_ingested = report.files_already_ingested,
+            rows = report.rows_written,
+            new_columns = report.new_columns.len(),
+            version = report.version,
+            duration_ms = report.duration.as_millis() as u64,
+            "bronze batch ingested"
+        );
         Ok(report)
     }
 
@@ -285,14 +314,29 @@ impl BronzeIngestBuilder {
         files: &[LandingFile],
     ) -> Result<WriteReport> {
         let names: Vec<String> = files.iter().map(|f| f.relative.clone()).collect();
-        WriteBuilder::new(&self.table, frame)?
+        let progress = self.progress.clone().map(|callback| {
+            let files = files
+                .iter()
+                .map(|f| (f.relative.clone(), f.bytes))
+                .collect();
+            Arc::new(FileProgress::new(files, callback, &self.table.to_string()))
+        });
+        let mut write = WriteBuilder::new(&self.table, frame)?
             .with_schema_evolution(SchemaEvolution::Merge)
             .with_app_transaction(AppTransaction::new(self.app_id(), batch_id))
             .with_commit_metadata("pipeline", self.pipeline.clone())
             .with_commit_metadata("bronze_batch_id", batch_id)
             .with_commit_metadata("files", serde_json::Value::from(names))
-            .with_commit_entries(self.commit_metadata.clone())
-            .await
+            .with_commit_entries(self.commit_metadata.clone());
+        if let Some(progress) = &progress {
+            let observer = progress.clone();
+            write = write.with_batch_observer(Arc::new(move |batch| observer.observe(batch)));
+        }
+        let report = write.await?;
+        if let Some(progress) = progress {
+            progress.finish();
+        }
+        Ok(report)
     }
 }
 
@@ -303,6 +347,8 @@ struct LandingFile {
     relative: String,
     path: PathBuf,
     format: LandingFormat,
+    /// Size on disk.
+    bytes: u64,
 }
 
 /// What the landing directory and the table hold before a run.
@@ -356,10 +402,12 @@ fn discover(root: &Path, stem: &str) -> Result<Vec<LandingFile>> {
                 .unwrap_or(&path)
                 .to_string_lossy()
                 .replace('\\', "/");
+            let bytes = entry.metadata().map(|m| m.len()).unwrap_or(0);
             found.push(LandingFile {
                 relative,
                 path,
                 format,
+                bytes,
             });
         }
     }

@@ -149,6 +149,7 @@ impl GoldWriteBuilder {
         self
     }
 
+    #[tracing::instrument(name = "medallion.gold", skip_all, fields(table = %self.location, metric_version = %self.table.metric_version))]
     async fn execute(self) -> Result<WriteReport> {
         let mut commit_metadata = self.commit_metadata;
         commit_metadata.push((

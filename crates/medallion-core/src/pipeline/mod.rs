@@ -3,6 +3,7 @@
 
 mod batch_duplicates;
 mod bronze;
+mod bronze_progress;
 mod chunks;
 mod dedup;
 mod gold;
@@ -16,6 +17,7 @@ pub use bronze::{
     BATCH_ID, BronzeIngestBuilder, BronzeReport, INGESTED_AT, LandingFormat, SOURCE_FILE,
     SOURCE_ROW,
 };
+pub use bronze_progress::{BronzeProgress, BronzeProgressCallback};
 pub use chunks::DEFAULT_CHUNK_ROWS;
 pub use dedup::{Deduplicated, deduplicate_latest};
 pub use gold::{GoldTable, GoldWriteBuilder, METRIC_VERSION_PROPERTY};

@@ -181,6 +181,7 @@ impl Scd2Builder {
         self
     }
 
+    #[tracing::instrument(name = "medallion.scd2", skip_all, fields(table = %self.location))]
     async fn execute(mut self) -> Result<Scd2Report> {
         const OP: &str = "scd2";
         let started = Instant::now();
@@ -207,14 +208,23 @@ impl Scd2Builder {
         } else {
             self.commit(staged.rows.clone(), exists).await?
         };
-        Ok(Scd2Report {
+        let report = Scd2Report {
             table: uri,
             keys_inserted: staged.inserted,
             keys_changed: staged.changed,
             keys_unchanged: staged.unchanged,
             version,
             duration: started.elapsed(),
-        })
+        };
+        tracing::info!(
+            keys_inserted = report.keys_inserted,
+            keys_changed = report.keys_changed,
+            keys_unchanged = report.keys_unchanged,
+            version = report.version,
+            duration_ms = report.duration.as_millis() as u64,
+            "dimension versions applied"
+        );
+        Ok(report)
     }
 
     /// Writes the staged rows: a MERGE on the surrogate key into an existing table (one

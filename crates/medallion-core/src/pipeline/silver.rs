@@ -493,6 +493,7 @@ impl SilverBuilder {
 
     /// The steps of a run: find the pending bronze rows, check them chunk by chunk,
     /// resolve duplicates over the whole batch, then commit quarantine and silver.
+    #[tracing::instrument(name = "medallion.silver", skip_all, fields(table = %self.silver))]
     async fn execute(self) -> Result<SilverReport> {
         let started = Instant::now();
         let pending = self.pending_bronze().await?;
@@ -519,7 +520,7 @@ impl SilverBuilder {
         // The staged rows (spilled chunks) are read by the commit: dropped only now.
         let staged_rows = staged.rows();
         drop(staged);
-        Ok(SilverReport {
+        let report = SilverReport {
             table: self.silver.to_string(),
             bronze_batches: Some((pending.done, last_batch)),
             rows_read: pending.plan.rows_read,
@@ -532,7 +533,17 @@ impl SilverBuilder {
             rule_hits,
             version: committed.version,
             duration: started.elapsed(),
-        })
+        };
+        tracing::info!(
+            rows_read = report.rows_read,
+            rows_written = report.rows_written,
+            rows_quarantined = report.rows_quarantined,
+            rows_deduplicated = report.rows_deduplicated,
+            version = report.version,
+            duration_ms = report.duration.as_millis() as u64,
+            "silver batch committed"
+        );
+        Ok(report)
     }
 
     /// The bronze rows above the last batch this silver table committed, and how to
@@ -595,6 +606,13 @@ impl SilverBuilder {
                 None => pending.bronze.clone(),
             };
             checked = self.check_chunk(chunk, checked).await?;
+            tracing::debug!(
+                chunk = index + 1,
+                chunks,
+                rows_done = checked.rows_done(),
+                rows_total = pending.plan.rows_read,
+                "silver chunk checked"
+            );
             if let Some(progress) = &self.progress {
                 progress(&SilverProgress {
                     chunk: index + 1,
