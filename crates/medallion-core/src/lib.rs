@@ -82,6 +82,40 @@ macro_rules! awaitable_builder {
     };
 }
 
+/// The commit-metadata setters of a builder with a
+/// `commit_metadata: Vec<(String, serde_json::Value)>` field: every builder that
+/// commits takes caller metadata and a run id the same way.
+macro_rules! commit_metadata_setters {
+    () => {
+        /// A key/value recorded in the `commitInfo` of every commit this operation makes
+        /// (visible in the table history). Default: none.
+        pub fn with_commit_metadata(
+            mut self,
+            key: impl Into<String>,
+            value: impl Into<serde_json::Value>,
+        ) -> Self {
+            self.commit_metadata.push((key.into(), value.into()));
+            self
+        }
+
+        /// Records the caller's run id in the commit metadata (key `run_id`), so the
+        /// table history shows which pipeline run made each commit. Default: none.
+        pub fn with_run_id(self, run_id: impl Into<String>) -> Self {
+            self.with_commit_metadata($crate::table::RUN_ID, run_id.into())
+        }
+
+        /// Adds several commit metadata entries.
+        #[allow(dead_code)]
+        pub(crate) fn with_commit_entries(
+            mut self,
+            entries: impl IntoIterator<Item = (String, serde_json::Value)>,
+        ) -> Self {
+            self.commit_metadata.extend(entries);
+            self
+        }
+    };
+}
+
 mod blocking;
 pub mod bridge;
 pub mod delta_types;
@@ -94,6 +128,7 @@ mod read;
 mod replace;
 mod stream;
 mod table;
+mod trace;
 mod write;
 
 pub use blocking::run_polars;

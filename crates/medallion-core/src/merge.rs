@@ -167,30 +167,7 @@ impl MergeBuilder {
         self
     }
 
-    /// A key/value recorded in this commit's `commitInfo`.
-    pub fn with_commit_metadata(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.commit_metadata.push((key.into(), value.into()));
-        self
-    }
-
-    /// Records the caller's run id in the commit metadata (key `run_id`), so the history
-    /// shows which pipeline run made each commit. Default: none.
-    pub fn with_run_id(self, run_id: impl Into<String>) -> Self {
-        self.with_commit_metadata(crate::table::RUN_ID, run_id.into())
-    }
-
-    /// Adds several commit metadata entries.
-    pub(crate) fn with_commit_entries(
-        mut self,
-        entries: impl IntoIterator<Item = (String, serde_json::Value)>,
-    ) -> Self {
-        self.commit_metadata.extend(entries);
-        self
-    }
+    commit_metadata_setters!();
 
     /// Tags the commit with an application transaction (refused if already committed).
     pub fn with_app_transaction(mut self, txn: AppTransaction) -> Self {
@@ -240,14 +217,11 @@ impl MergeBuilder {
             rows_copied: metrics.num_target_rows_copied,
             duration: started.elapsed(),
         };
-        tracing::info!(
-            source_rows = report.source_rows,
-            rows_inserted = report.rows_inserted,
-            rows_updated = report.rows_updated,
-            rows_deleted = report.rows_deleted,
-            version = report.version,
-            duration_ms = report.duration.as_millis() as u64,
-            "table merged"
+        crate::trace::finished(
+            "merge",
+            Some(report.source_rows as u64),
+            report.version,
+            report.duration,
         );
         Ok(report)
     }

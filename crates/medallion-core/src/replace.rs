@@ -134,14 +134,11 @@ pub(crate) async fn replace_table(
         files_removed,
         duration: started.elapsed(),
     };
-    tracing::info!(
-        table = %report.table,
-        rows = report.rows_written,
-        files_added,
-        files_removed,
-        version = report.version,
-        duration_ms = report.duration.as_millis() as u64,
-        "table replaced"
+    crate::trace::finished(
+        "replace table",
+        Some(report.rows_written),
+        report.version,
+        report.duration,
     );
     Ok(report)
 }

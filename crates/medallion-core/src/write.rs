@@ -182,30 +182,7 @@ impl WriteBuilder {
         self
     }
 
-    /// A key/value recorded in this commit's `commitInfo` (visible in the history).
-    pub fn with_commit_metadata(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.commit_metadata.push((key.into(), value.into()));
-        self
-    }
-
-    /// Records the caller's run id in the commit metadata (key `run_id`), so the history
-    /// shows which pipeline run made each commit. Default: none.
-    pub fn with_run_id(self, run_id: impl Into<String>) -> Self {
-        self.with_commit_metadata(crate::table::RUN_ID, run_id.into())
-    }
-
-    /// Adds several commit metadata entries.
-    pub(crate) fn with_commit_entries(
-        mut self,
-        entries: impl IntoIterator<Item = (String, serde_json::Value)>,
-    ) -> Self {
-        self.commit_metadata.extend(entries);
-        self
-    }
+    commit_metadata_setters!();
 
     /// Tags the commit with an application transaction; the write fails with
     /// [`Error::TransactionAlreadyCommitted`] if that version was committed before.
@@ -319,13 +296,11 @@ impl WriteBuilder {
             files_removed,
             duration: started.elapsed(),
         };
-        tracing::info!(
-            rows = report.rows_written,
-            files_added,
-            files_removed,
-            version = report.version,
-            duration_ms = report.duration.as_millis() as u64,
-            "table written"
+        crate::trace::finished(
+            "write",
+            Some(report.rows_written),
+            report.version,
+            report.duration,
         );
         Ok(report)
     }

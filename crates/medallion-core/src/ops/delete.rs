@@ -68,6 +68,7 @@ impl DeleteBuilder {
 
     #[tracing::instrument(name = "medallion.delete", skip_all, fields(table = %self.location))]
     async fn execute(self) -> Result<DeleteReport> {
+        let started = std::time::Instant::now();
         const OP: &str = "delete";
         let table_uri = self.location.to_string();
         let table = open_existing(&self.location, OP).await?;
@@ -86,11 +87,11 @@ impl DeleteBuilder {
             rows_deleted: metrics.num_deleted_rows.unwrap_or(0),
             files_removed: metrics.num_removed_files,
         };
-        tracing::info!(
-            rows_deleted = report.rows_deleted,
-            files_removed = report.files_removed,
-            version = report.version,
-            "rows deleted"
+        crate::trace::finished(
+            "delete",
+            Some(report.rows_deleted as u64),
+            report.version,
+            started.elapsed(),
         );
         Ok(report)
     }

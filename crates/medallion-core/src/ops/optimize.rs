@@ -78,6 +78,7 @@ impl OptimizeBuilder {
 
     #[tracing::instrument(name = "medallion.optimize", skip_all, fields(table = %self.location))]
     async fn execute(self) -> Result<OptimizeReport> {
+        let started = std::time::Instant::now();
         const OP: &str = "optimize";
         let table_uri = self.location.to_string();
         let table = open_existing(&self.location, OP).await?;
@@ -98,12 +99,7 @@ impl OptimizeBuilder {
             files_removed: metrics.num_files_removed,
             partitions_optimized: metrics.partitions_optimized,
         };
-        tracing::info!(
-            files_added = report.files_added,
-            files_removed = report.files_removed,
-            version = report.version,
-            "table optimized"
-        );
+        crate::trace::finished("optimize", None, report.version, started.elapsed());
         Ok(report)
     }
 }

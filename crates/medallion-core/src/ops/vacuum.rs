@@ -86,6 +86,7 @@ impl VacuumBuilder {
 
     #[tracing::instrument(name = "medallion.vacuum", skip_all, fields(table = %self.location))]
     async fn execute(self) -> Result<VacuumReport> {
+        let started = std::time::Instant::now();
         const OP: &str = "vacuum";
         let table_uri = self.location.to_string();
         let table = open_existing(&self.location, OP).await?;
@@ -107,11 +108,7 @@ impl VacuumBuilder {
             dry_run: metrics.dry_run,
             files_deleted: metrics.files_deleted,
         };
-        tracing::info!(
-            files_deleted = report.files_deleted.len(),
-            dry_run = report.dry_run,
-            "table vacuumed"
-        );
+        crate::trace::finished("vacuum", None, None, started.elapsed());
         Ok(report)
     }
 }

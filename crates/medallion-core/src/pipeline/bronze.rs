@@ -150,22 +150,7 @@ impl BronzeIngestBuilder {
         self
     }
 
-    /// Records the caller's run id in the commit metadata (key `run_id`), so the history
-    /// shows which pipeline run ingested each batch. Default: none.
-    pub fn with_run_id(self, run_id: impl Into<String>) -> Self {
-        self.with_commit_metadata(crate::table::RUN_ID, run_id.into())
-    }
-
-    /// A key/value recorded in the `commitInfo` of the batch's commit.
-    /// Default: none.
-    pub fn with_commit_metadata(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.commit_metadata.push((key.into(), value.into()));
-        self
-    }
+    commit_metadata_setters!();
 
     /// Called once per ingested file, in file order, when its rows have streamed into
     /// the table's data files (before the batch's single commit), with the file's
@@ -228,15 +213,11 @@ impl BronzeIngestBuilder {
             report.files_ingested = landing.new_files.into_iter().map(|f| f.relative).collect();
         }
         report.duration = started.elapsed();
-        tracing::info!(
-            batch_id = report.batch_id,
-            files = report.files_ingested.len(),
-            files_already_ingested = report.files_already_ingested,
-            rows = report.rows_written,
-            new_columns = report.new_columns.len(),
-            version = report.version,
-            duration_ms = report.duration.as_millis() as u64,
-            "bronze batch ingested"
+        crate::trace::finished(
+            "bronze ingest",
+            Some(report.rows_written),
+            report.version,
+            report.duration,
         );
         Ok(report)
     }

@@ -8,7 +8,6 @@ use crate::error::{Error, Result};
 use crate::location::TableLocation;
 use crate::ops::properties::table_properties;
 use crate::replace::{Replacement, replace_table};
-use crate::table::RUN_ID;
 use crate::write::{WriteBuilder, WriteReport};
 
 /// Table property recording which definition produced a gold table.
@@ -133,21 +132,7 @@ impl GoldWriteBuilder {
         self
     }
 
-    /// Records the pipeline run id in the commit metadata (key `run_id`). Default: none.
-    pub fn with_run_id(self, run_id: impl Into<String>) -> Self {
-        self.with_commit_metadata(RUN_ID, run_id.into())
-    }
-
-    /// Adds a key to the commit metadata (e.g. what the table was computed from, so a
-    /// later run can tell whether it is current). Default: none.
-    pub fn with_commit_metadata(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.commit_metadata.push((key.into(), value.into()));
-        self
-    }
+    commit_metadata_setters!();
 
     #[tracing::instrument(name = "medallion.gold", skip_all, fields(table = %self.location, metric_version = %self.table.metric_version))]
     async fn execute(self) -> Result<WriteReport> {

@@ -158,22 +158,7 @@ impl Scd2Builder {
         self
     }
 
-    /// Records the caller's run id in the commit metadata (key `run_id`), so the history
-    /// shows which pipeline run made each version. Default: none.
-    pub fn with_run_id(self, run_id: impl Into<String>) -> Self {
-        self.with_commit_metadata(crate::table::RUN_ID, run_id.into())
-    }
-
-    /// A key/value recorded in the `commitInfo` of the run's commit.
-    /// Default: none.
-    pub fn with_commit_metadata(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.commit_metadata.push((key.into(), value.into()));
-        self
-    }
+    commit_metadata_setters!();
 
     /// Tags the commit with an application transaction (refused if already committed).
     pub fn with_app_transaction(mut self, txn: AppTransaction) -> Self {
@@ -216,13 +201,11 @@ impl Scd2Builder {
             version,
             duration: started.elapsed(),
         };
-        tracing::info!(
-            keys_inserted = report.keys_inserted,
-            keys_changed = report.keys_changed,
-            keys_unchanged = report.keys_unchanged,
-            version = report.version,
-            duration_ms = report.duration.as_millis() as u64,
-            "dimension versions applied"
+        crate::trace::finished(
+            "scd2",
+            Some(report.keys_inserted + report.keys_changed),
+            report.version,
+            report.duration,
         );
         Ok(report)
     }

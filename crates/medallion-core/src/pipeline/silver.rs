@@ -361,22 +361,7 @@ impl SilverBuilder {
         self
     }
 
-    /// Records the caller's run id in the metadata of every commit of the run (quarantine, inserts, merge) (key `run_id`), so the history
-    /// shows which pipeline run made each commit. Default: none.
-    pub fn with_run_id(self, run_id: impl Into<String>) -> Self {
-        self.with_commit_metadata(crate::table::RUN_ID, run_id.into())
-    }
-
-    /// A key/value recorded in the `commitInfo` of every commit this run makes.
-    /// Default: none.
-    pub fn with_commit_metadata(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.commit_metadata.push((key.into(), value.into()));
-        self
-    }
+    commit_metadata_setters!();
 
     /// Where quarantined rows go. Default: `<silver>_quarantine` beside the silver table.
     ///
@@ -534,14 +519,11 @@ impl SilverBuilder {
             version: committed.version,
             duration: started.elapsed(),
         };
-        tracing::info!(
-            rows_read = report.rows_read,
-            rows_written = report.rows_written,
-            rows_quarantined = report.rows_quarantined,
-            rows_deduplicated = report.rows_deduplicated,
-            version = report.version,
-            duration_ms = report.duration.as_millis() as u64,
-            "silver batch committed"
+        crate::trace::finished(
+            "silver",
+            Some(report.rows_read),
+            report.version,
+            report.duration,
         );
         Ok(report)
     }

@@ -3,8 +3,10 @@
 
 use medallion_core::deltalake::DeltaTable;
 use medallion_core::pipeline::{GoldTable, GoldWriteBuilder};
-use medallion_core::{Error, HistoryBuilder, ReadBuilder, table_properties};
+use medallion_core::{Error, HistoryBuilder, table_properties};
 use polars::prelude::*;
+
+use crate::read_sorted;
 
 /// The table as of `version`, straight from delta-rs.
 async fn delta_at(path: &std::path::Path, version: u64) -> DeltaTable {
@@ -23,13 +25,7 @@ fn rates(months: &[&str], rates: &[f64], version: &str) -> GoldTable {
 }
 
 async fn sorted_rates(path: &std::path::Path) -> Vec<f64> {
-    let out = ReadBuilder::new(path)
-        .unwrap()
-        .await
-        .unwrap()
-        .sort(["month"], Default::default())
-        .collect()
-        .unwrap();
+    let out = read_sorted(path, "month").await;
     out.column("rate")
         .unwrap()
         .f64()
@@ -109,12 +105,7 @@ async fn a_new_metric_version_may_change_the_schema_and_drop_old_comments() {
         .with_column_comment("readmissions", "count")
         .await
         .unwrap();
-    let out = ReadBuilder::new(dir.path())
-        .unwrap()
-        .await
-        .unwrap()
-        .collect()
-        .unwrap();
+    let out = read_sorted(dir.path(), "month").await;
     assert_eq!(out.get_column_names(), ["month", "readmissions"]);
     let properties = table_properties(dir.path()).await.unwrap();
     assert_eq!(properties["metric_version"], "v2");
@@ -195,12 +186,7 @@ async fn naive_datetimes_get_the_timestamp_ntz_feature_and_read_back() {
         protocol["readerFeatures"],
         serde_json::json!(["timestampNtz"])
     );
-    let back = ReadBuilder::new(dir.path())
-        .unwrap()
-        .await
-        .unwrap()
-        .collect()
-        .unwrap();
+    let back = read_sorted(dir.path(), "n").await;
     assert_eq!(
         back.column("at").unwrap().dtype(),
         &DataType::Datetime(TimeUnit::Microseconds, None)
