@@ -47,9 +47,26 @@
 //! | commit history | [`HistoryBuilder`] |
 //! | table properties | [`SetPropertiesBuilder`], [`table_properties`] |
 //! | exactly-once commits | [`AppTransaction`], [`app_transaction_version`] |
+//! | bronze ingestion of a landing directory, with per-file progress | [`pipeline::BronzeIngestBuilder`] |
+//! | silver: transform, data-quality rules, quarantine, latest-by-key dedup, upsert/CDC | [`pipeline::SilverBuilder`], [`pipeline::deduplicate_latest`] |
+//! | SCD Type 2 dimensions | [`pipeline::Scd2Builder`] |
+//! | gold tables as values, one commit per replacement | [`pipeline::GoldWriteBuilder`], [`pipeline::GoldTable`] |
+//! | the stable hash for keys and row hashes | [`hash`] |
+//! | synchronous Polars work off the async runtime | [`run_polars`] |
 //!
 //! Every operation is a builder: required arguments in `new`, options in `with_*`,
-//! run with `.await` (as in delta-rs). Each returns a report struct.
+//! run with `.await` (as in delta-rs). Each returns a report struct; every builder that
+//! commits takes `with_commit_metadata` and `with_run_id`, so the table history shows
+//! which run made each commit.
+//!
+//! ## Logging
+//!
+//! The crate logs with `tracing` and never prints: each operation runs in a span named
+//! `medallion.<operation>` (e.g. `medallion.silver`) with a `table` field and ends with
+//! one `info` event carrying `operation`, `rows`, `version` and `duration_ms`; silver
+//! chunks and bronze files are `debug` events. Install a `tracing` subscriber to see
+//! them; draw progress bars from [`pipeline::BronzeIngestBuilder::with_progress`] and
+//! [`pipeline::SilverBuilder::with_progress`].
 //!
 //! ## Type mapping
 //!
