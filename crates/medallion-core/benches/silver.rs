@@ -97,7 +97,7 @@ fn bench_silver(c: &mut Criterion) {
                     SilverBuilder::new(&bronze, &silver, "bench", ["Id"])
                         .unwrap()
                         .with_transform(|raw| {
-                            Ok(raw.with_columns([
+                            Ok::<_, PolarsError>(raw.with_columns([
                                 col("START").str().to_datetime(
                                     Some(TimeUnit::Microseconds),
                                     Some(TimeZone::UTC),

@@ -2,15 +2,23 @@
 
 use crate::error::{Error, Result};
 
-/// Stack size of the threads medallion-core runs Polars work on (256 MiB).
+/// Stack size of the threads medallion-core plans and runs Polars queries on (32 MiB).
 ///
-/// Polars plans and optimizes queries recursively; deep plans (the metric and journey
-/// gold tables join and window dozens of frames) overflow the 2 MiB default of spawned
-/// threads in debug builds. The memory is reserved, not committed: only the pages a
-/// query touches are used.
-pub const POLARS_THREAD_STACK_BYTES: usize = 256 * 1024 * 1024;
+/// Why bigger than the 2 MiB of a spawned thread: Polars converts, optimizes and
+/// executes a plan recursively, one stack frame per plan level, and in a debug build
+/// (tests, CI: dependencies are compiled without optimization) those frames are tens of
+/// kilobytes each. Depth depends on the query's shape, not on the data: the deepest
+/// gold plans of the Synthea pipeline (readmission rates, time to treatment) print
+/// 60–75 levels (up to ~3,400 nodes). Measured with the workspace's end-to-end test in
+/// a debug build: 2 MiB overflows while planning the `los_by_condition` write, 4 MiB
+/// overflows executing `time_to_treatment`, 8 MiB passes everything (medallion-core's
+/// own tests pass with 1 MiB). 32 MiB leaves room for deeper pipelines; the memory is
+/// reserved, not committed: only the pages a query touches are used. Optimized builds
+/// need far less.
+pub(crate) const POLARS_THREAD_STACK_BYTES: usize = 32 * 1024 * 1024;
 
-/// Runs `f` on a dedicated big-stack thread and awaits its result.
+/// Runs `f` on a dedicated thread (see [`POLARS_THREAD_STACK_BYTES`]) and awaits its
+/// result.
 ///
 /// Polars plans and executes synchronously (and may block on its own runtime), so it
 /// must not run on an async worker thread: that would stall other tasks, and on a
@@ -21,18 +29,15 @@ where
     R: Send + 'static,
 {
     let (sender, receiver) = futures::channel::oneshot::channel();
-    std::thread::Builder::new()
-        .name("medallion-polars".into())
-        .stack_size(POLARS_THREAD_STACK_BYTES)
-        .spawn(move || {
-            // The receiver only disappears if the caller's future was dropped.
-            let _ = sender.send(f());
-        })
-        .map_err(|e| Error::Internal {
-            table: table.to_string(),
-            operation,
-            reason: format!("cannot start a Polars thread: {e}"),
-        })?;
+    spawn_polars_thread("medallion-polars", move || {
+        // The receiver only disappears if the caller's future was dropped.
+        let _ = sender.send(f());
+    })
+    .map_err(|e| Error::Internal {
+        table: table.to_string(),
+        operation,
+        reason: format!("cannot start a Polars thread: {e}"),
+    })?;
     receiver.await.map_err(|_| Error::Internal {
         table: table.to_string(),
         operation,
@@ -40,8 +45,23 @@ where
     })?
 }
 
-/// Runs synchronous Polars work (e.g. `lazy_frame.collect()`) from async code on a
-/// big-stack thread (see [`POLARS_THREAD_STACK_BYTES`]), without blocking the runtime.
+/// Starts `f` on a named thread with the stack Polars plans need.
+pub(crate) fn spawn_polars_thread(
+    name: &str,
+    f: impl FnOnce() + Send + 'static,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name(name.into())
+        .stack_size(POLARS_THREAD_STACK_BYTES)
+        .spawn(f)
+}
+
+/// Runs synchronous Polars work (e.g. `lazy_frame.collect()`) from async code on one of
+/// medallion-core's Polars threads, without blocking the runtime.
+///
+/// Use it for the queries you run yourself next to the builders (reading a table into
+/// memory, building a plan that resolves schemas): like the builders' own work, they
+/// then run off the async workers, on a thread sized for deep plans.
 ///
 /// # Errors
 /// [`Error::Internal`] if the thread cannot start or `f` panics.

@@ -192,6 +192,18 @@ pub enum Error {
         example: String,
     },
 
+    /// The caller's silver transform (see `SilverBuilder::with_transform`) failed; the
+    /// batch was aborted before any commit.
+    #[error("the silver transform for '{table}' failed: {source}")]
+    Transform {
+        /// Silver table URI.
+        table: String,
+        /// The transform's own error, unchanged: downcast it
+        /// (`source.downcast_ref::<YourError>()`) to get your type back.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
     /// A landing file could not be read.
     #[error("cannot read landing file '{file}' for '{table}': {source}")]
     LandingFile {

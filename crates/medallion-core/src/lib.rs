@@ -47,9 +47,26 @@
 //! | commit history | [`HistoryBuilder`] |
 //! | table properties | [`SetPropertiesBuilder`], [`table_properties`] |
 //! | exactly-once commits | [`AppTransaction`], [`app_transaction_version`] |
+//! | bronze ingestion of a landing directory, with per-file progress | [`pipeline::BronzeIngestBuilder`] |
+//! | silver: transform, data-quality rules, quarantine, latest-by-key dedup, upsert/CDC | [`pipeline::SilverBuilder`], [`pipeline::deduplicate_latest`] |
+//! | SCD Type 2 dimensions | [`pipeline::Scd2Builder`] |
+//! | gold tables as values, one commit per replacement | [`pipeline::GoldWriteBuilder`], [`pipeline::GoldTable`] |
+//! | the stable hash for keys and row hashes | [`hash`] |
+//! | synchronous Polars work off the async runtime | [`run_polars`] |
 //!
 //! Every operation is a builder: required arguments in `new`, options in `with_*`,
-//! run with `.await` (as in delta-rs). Each returns a report struct.
+//! run with `.await` (as in delta-rs). Each returns a report struct; every builder that
+//! commits takes `with_commit_metadata` and `with_run_id`, so the table history shows
+//! which run made each commit.
+//!
+//! ## Logging
+//!
+//! The crate logs with `tracing` and never prints: each operation runs in a span named
+//! `medallion.<operation>` (e.g. `medallion.silver`) with a `table` field and ends with
+//! one `info` event carrying `operation`, `rows`, `version` and `duration_ms`; silver
+//! chunks and bronze files are `debug` events. Install a `tracing` subscriber to see
+//! them; draw progress bars from [`pipeline::BronzeIngestBuilder::with_progress`] and
+//! [`pipeline::SilverBuilder::with_progress`].
 //!
 //! ## Type mapping
 //!
@@ -82,6 +99,40 @@ macro_rules! awaitable_builder {
     };
 }
 
+/// The commit-metadata setters of a builder with a
+/// `commit_metadata: Vec<(String, serde_json::Value)>` field: every builder that
+/// commits takes caller metadata and a run id the same way.
+macro_rules! commit_metadata_setters {
+    () => {
+        /// A key/value recorded in the `commitInfo` of every commit this operation makes
+        /// (visible in the table history). Default: none.
+        pub fn with_commit_metadata(
+            mut self,
+            key: impl Into<String>,
+            value: impl Into<serde_json::Value>,
+        ) -> Self {
+            self.commit_metadata.push((key.into(), value.into()));
+            self
+        }
+
+        /// Records the caller's run id in the commit metadata (key `run_id`), so the
+        /// table history shows which pipeline run made each commit. Default: none.
+        pub fn with_run_id(self, run_id: impl Into<String>) -> Self {
+            self.with_commit_metadata($crate::table::RUN_ID, run_id.into())
+        }
+
+        /// Adds several commit metadata entries.
+        #[allow(dead_code)]
+        pub(crate) fn with_commit_entries(
+            mut self,
+            entries: impl IntoIterator<Item = (String, serde_json::Value)>,
+        ) -> Self {
+            self.commit_metadata.extend(entries);
+            self
+        }
+    };
+}
+
 mod blocking;
 pub mod bridge;
 pub mod delta_types;
@@ -91,11 +142,13 @@ mod merge;
 mod ops;
 pub mod pipeline;
 mod read;
+mod replace;
 mod stream;
 mod table;
+mod trace;
 mod write;
 
-pub use blocking::{POLARS_THREAD_STACK_BYTES, run_polars};
+pub use blocking::run_polars;
 pub use error::{Error, Result};
 pub use location::TableLocation;
 /// The one stable hash of the workspace (XXH3-64 over a documented encoding), for surrogate

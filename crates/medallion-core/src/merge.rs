@@ -3,7 +3,9 @@
 use std::time::{Duration, Instant};
 
 use deltalake::datafusion::prelude::SessionContext;
+use deltalake::kernel::transaction::CommitProperties;
 use deltalake::operations::merge::MergeBuilder as DeltaMergeBuilder;
+use deltalake::{DeltaTable, DeltaTableError};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -165,15 +167,7 @@ impl MergeBuilder {
         self
     }
 
-    /// A key/value recorded in this commit's `commitInfo`.
-    pub fn with_commit_metadata(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.commit_metadata.push((key.into(), value.into()));
-        self
-    }
+    commit_metadata_setters!();
 
     /// Tags the commit with an application transaction (refused if already committed).
     pub fn with_app_transaction(mut self, txn: AppTransaction) -> Self {
@@ -181,29 +175,18 @@ impl MergeBuilder {
         self
     }
 
+    /// The steps of a MERGE: check the configuration, collect and check the source,
+    /// then let delta-rs merge it in one commit.
+    #[tracing::instrument(name = "medallion.merge", skip_all, fields(table = %self.location))]
     async fn execute(self) -> Result<MergeReport> {
         const OP: &str = "merge";
         let started = Instant::now();
         let table_uri = self.location.to_string();
-        if self.keys.is_empty() {
-            return Err(Error::InvalidConfiguration {
-                table: table_uri,
-                operation: OP,
-                reason: "MERGE needs at least one key column".into(),
-            });
-        }
-        if self.clauses.is_empty() {
-            return Err(Error::InvalidConfiguration {
-                table: table_uri,
-                operation: OP,
-                reason: "MERGE needs at least one clause (e.g. when_matched_update_all)".into(),
-            });
-        }
+        self.validate()?;
         let table = open_existing(&self.location, OP).await?;
         if let Some(txn) = &self.app_transaction {
             ensure_not_committed(&table, &self.location, txn, OP).await?;
         }
-
         let (source, keys, uri) = (self.source, self.keys.clone(), table_uri.clone());
         let source = run_blocking(&table_uri, OP, move || {
             let source = delta_compatible(source, &uri)?
@@ -213,10 +196,103 @@ impl MergeBuilder {
             Ok(source)
         })
         .await?;
-        let source_rows = source.height();
-        // "All columns" means the source columns the table has (all of them when the
-        // schema may grow); extra source columns such as a CDC `op` stay usable in
-        // clause conditions without being written.
+        let plan = MergePlan {
+            table_uri: table_uri.clone(),
+            keys: self.keys,
+            clauses: self.clauses,
+            merge_schema: self.merge_schema,
+            commit: commit_properties(self.commit_metadata, self.app_transaction.as_ref()),
+        };
+        let (merged, metrics) = plan
+            .into_delta_merge(&table, &source)?
+            .await
+            .map_err(|e| Error::delta(&table_uri, OP, e))?;
+        let report = MergeReport {
+            table: table_uri,
+            version: merged.version(),
+            source_rows: source.height(),
+            rows_inserted: metrics.num_target_rows_inserted,
+            rows_updated: metrics.num_target_rows_updated,
+            rows_deleted: metrics.num_target_rows_deleted,
+            rows_copied: metrics.num_target_rows_copied,
+            duration: started.elapsed(),
+        };
+        crate::trace::finished(
+            "merge",
+            Some(report.source_rows as u64),
+            report.version,
+            report.duration,
+        );
+        Ok(report)
+    }
+
+    /// A MERGE needs keys and at least one clause.
+    fn validate(&self) -> Result<()> {
+        let reason = if self.keys.is_empty() {
+            "MERGE needs at least one key column"
+        } else if self.clauses.is_empty() {
+            "MERGE needs at least one clause (e.g. when_matched_update_all)"
+        } else {
+            return Ok(());
+        };
+        Err(Error::InvalidConfiguration {
+            table: self.location.to_string(),
+            operation: "merge",
+            reason: reason.into(),
+        })
+    }
+}
+
+/// What delta-rs needs to run a MERGE, apart from the table and the source rows.
+struct MergePlan {
+    table_uri: String,
+    keys: Vec<String>,
+    clauses: Vec<MergeClause>,
+    merge_schema: bool,
+    commit: CommitProperties,
+}
+
+impl MergePlan {
+    /// The delta-rs MERGE of `source` into `table`, with every clause.
+    fn into_delta_merge(self, table: &DeltaTable, source: &DataFrame) -> Result<DeltaMergeBuilder> {
+        const OP: &str = "merge";
+        let columns = self.written_columns(table, source);
+        let batches = dataframe_to_record_batches(source, StringFormat::View)?;
+        let source_frame =
+            SessionContext::new()
+                .read_batches(batches)
+                .map_err(|e| Error::Internal {
+                    table: self.table_uri.clone(),
+                    operation: OP,
+                    reason: e.to_string(),
+                })?;
+        let predicate = self
+            .keys
+            .iter()
+            .map(|k| format!("{TARGET_ALIAS}.{q} = {SOURCE_ALIAS}.{q}", q = quote(k)))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        let mut builder = DeltaMergeBuilder::new(
+            table.log_store(),
+            snapshot_of(table),
+            predicate,
+            source_frame,
+        )
+        .with_source_alias(SOURCE_ALIAS)
+        .with_target_alias(TARGET_ALIAS)
+        .with_merge_schema(self.merge_schema)
+        .with_commit_properties(self.commit);
+        for clause in self.clauses {
+            builder = with_clause(builder, clause, &columns)
+                .map_err(|e| Error::delta(&self.table_uri, OP, e))?;
+        }
+        Ok(builder)
+    }
+
+    /// The columns "all columns" clauses write: the source columns the table has (all
+    /// of them when the schema may grow). Extra source columns such as a CDC `op` stay
+    /// usable in clause conditions without being written.
+    fn written_columns(&self, table: &DeltaTable, source: &DataFrame) -> Vec<String> {
         let target_columns: Vec<String> = table
             .snapshot()
             .map(|state| {
@@ -229,96 +305,54 @@ impl MergeBuilder {
                     .collect()
             })
             .unwrap_or_default();
-        let source_columns: Vec<String> = source
+        source
             .get_column_names()
             .iter()
             .map(|n| n.to_string())
             .filter(|n| self.merge_schema || target_columns.contains(n))
-            .collect();
+            .collect()
+    }
+}
 
-        let batches = dataframe_to_record_batches(&source, StringFormat::View)?;
-        let ctx = SessionContext::new();
-        let source_frame = ctx.read_batches(batches).map_err(|e| Error::Internal {
-            table: table_uri.clone(),
-            operation: OP,
-            reason: e.to_string(),
-        })?;
-
-        let predicate = self
-            .keys
-            .iter()
-            .map(|k| format!("{TARGET_ALIAS}.{q} = {SOURCE_ALIAS}.{q}", q = quote(k)))
-            .collect::<Vec<_>>()
-            .join(" AND ");
-
-        let commit = commit_properties(self.commit_metadata, self.app_transaction.as_ref());
-        let mut builder = DeltaMergeBuilder::new(
-            table.log_store(),
-            snapshot_of(&table),
-            predicate,
-            source_frame,
-        )
-        .with_source_alias(SOURCE_ALIAS)
-        .with_target_alias(TARGET_ALIAS)
-        .with_merge_schema(self.merge_schema)
-        .with_commit_properties(commit);
-
-        let delta_err = |e| Error::delta(&table_uri, OP, e);
-        for clause in self.clauses {
-            builder = match clause {
-                MergeClause::UpdateAll { condition } => builder
-                    .when_matched_update(|mut update| {
-                        if let Some(c) = condition {
-                            update = update.predicate(c);
-                        }
-                        for name in &source_columns {
-                            update = update
-                                .update(quote(name), format!("{SOURCE_ALIAS}.{}", quote(name)));
-                        }
-                        update
-                    })
-                    .map_err(delta_err)?,
-                MergeClause::Delete { condition } => builder
-                    .when_matched_delete(|mut delete| {
-                        if let Some(c) = condition {
-                            delete = delete.predicate(c);
-                        }
-                        delete
-                    })
-                    .map_err(delta_err)?,
-                MergeClause::InsertAll { condition } => builder
-                    .when_not_matched_insert(|mut insert| {
-                        if let Some(c) = condition {
-                            insert = insert.predicate(c);
-                        }
-                        for name in &source_columns {
-                            insert =
-                                insert.set(quote(name), format!("{SOURCE_ALIAS}.{}", quote(name)));
-                        }
-                        insert
-                    })
-                    .map_err(delta_err)?,
-                MergeClause::DeleteNotMatchedBySource { condition } => builder
-                    .when_not_matched_by_source_delete(|mut delete| {
-                        if let Some(c) = condition {
-                            delete = delete.predicate(c);
-                        }
-                        delete
-                    })
-                    .map_err(delta_err)?,
-            };
-        }
-        let (merged, metrics) = builder.await.map_err(delta_err)?;
-        Ok(MergeReport {
-            table: table_uri,
-            version: merged.version(),
-            source_rows,
-            rows_inserted: metrics.num_target_rows_inserted,
-            rows_updated: metrics.num_target_rows_updated,
-            rows_deleted: metrics.num_target_rows_deleted,
-            rows_copied: metrics.num_target_rows_copied,
-            duration: started.elapsed(),
-        })
+/// Adds one clause to a delta-rs MERGE; "all" clauses set every column of `columns`.
+fn with_clause(
+    builder: DeltaMergeBuilder,
+    clause: MergeClause,
+    columns: &[String],
+) -> std::result::Result<DeltaMergeBuilder, DeltaTableError> {
+    let from_source = |name: &String| format!("{SOURCE_ALIAS}.{}", quote(name));
+    match clause {
+        MergeClause::UpdateAll { condition } => builder.when_matched_update(|mut update| {
+            if let Some(c) = condition {
+                update = update.predicate(c);
+            }
+            for name in columns {
+                update = update.update(quote(name), from_source(name));
+            }
+            update
+        }),
+        MergeClause::Delete { condition } => builder.when_matched_delete(|mut delete| {
+            if let Some(c) = condition {
+                delete = delete.predicate(c);
+            }
+            delete
+        }),
+        MergeClause::InsertAll { condition } => builder.when_not_matched_insert(|mut insert| {
+            if let Some(c) = condition {
+                insert = insert.predicate(c);
+            }
+            for name in columns {
+                insert = insert.set(quote(name), from_source(name));
+            }
+            insert
+        }),
+        MergeClause::DeleteNotMatchedBySource { condition } => builder
+            .when_not_matched_by_source_delete(|mut delete| {
+                if let Some(c) = condition {
+                    delete = delete.predicate(c);
+                }
+                delete
+            }),
     }
 }
 

@@ -124,6 +124,7 @@ impl ReadBuilder {
         Ok(table)
     }
 
+    #[tracing::instrument(name = "medallion.read", level = "debug", skip_all, fields(table = %self.location, version = ?self.version))]
     async fn execute(self) -> Result<LazyFrame> {
         const OP: &str = "read";
         let table = self.load().await?;
@@ -187,31 +188,41 @@ struct ActiveFiles {
 }
 
 impl ActiveFiles {
-    /// Builds the scan: prune files by partition predicate, scan Parquet, join partition values.
+    /// Builds the scan: prune files by partition predicate, scan Parquet, join partition
+    /// values, then filter and select.
     fn into_lazyframe(
         self,
         predicate: Option<Expr>,
         columns: Option<Vec<String>>,
         table_uri: &str,
     ) -> Result<LazyFrame> {
+        let files = self.matching_files(predicate.as_ref(), table_uri)?;
+        let mut frame = self.scan(files, table_uri)?;
+        if let Some(predicate) = predicate {
+            frame = frame.filter(predicate);
+        }
+        match columns {
+            Some(columns) => self.select(frame, &columns, table_uri),
+            None => Ok(frame),
+        }
+    }
+
+    /// One row per active file: its path and typed partition values, without the files
+    /// a partition-only `predicate` excludes.
+    fn matching_files(&self, predicate: Option<&Expr>, table_uri: &str) -> Result<DataFrame> {
         const OP: &str = "read";
-        let ActiveFiles {
-            paths,
-            partition_columns,
-            partition_text,
-            full_schema,
-            data_schema,
-        } = self;
-        let mut file_columns = vec![Column::new(FILE_COLUMN.into(), &paths)];
-        for (name, values) in partition_columns.iter().zip(&partition_text) {
+        let mut file_columns = vec![Column::new(FILE_COLUMN.into(), &self.paths)];
+        for (name, values) in self.partition_columns.iter().zip(&self.partition_text) {
             file_columns.push(Column::new(name.as_str().into(), values));
         }
-        let file_table = DataFrame::new(paths.len(), file_columns)
+        let file_table = DataFrame::new(self.paths.len(), file_columns)
             .map_err(|e| Error::polars(table_uri, OP, e))?;
-        let casts = partition_columns
+        let casts = self
+            .partition_columns
             .iter()
             .map(|name| {
-                let dtype = full_schema
+                let dtype = self
+                    .full_schema
                     .get(name.as_str())
                     .cloned()
                     .unwrap_or(DataType::String);
@@ -219,74 +230,81 @@ impl ActiveFiles {
             })
             .collect::<Vec<_>>();
         let mut files = file_table.lazy().with_columns(casts);
-
-        if let Some(predicate) = &predicate {
+        if let Some(predicate) = predicate {
             let roots: Vec<PlSmallStr> = expr_to_leaf_column_names(predicate);
             let partition_only = !roots.is_empty()
                 && roots
                     .iter()
-                    .all(|r| partition_columns.iter().any(|p| p == r.as_str()));
+                    .all(|r| self.partition_columns.iter().any(|p| p == r.as_str()));
             if partition_only {
                 files = files.filter(predicate.clone());
             }
         }
-        let files = files
-            .collect()
-            .map_err(|e| Error::polars(table_uri, OP, e))?;
+        files.collect().map_err(|e| Error::polars(table_uri, OP, e))
+    }
 
-        let column_order: Vec<Expr> = full_schema.iter_names().map(|n| col(n.clone())).collect();
-        let mut frame = if files.height() == 0 {
-            DataFrame::empty_with_schema(&full_schema).lazy()
-        } else {
-            let file_paths = files
-                .column(FILE_COLUMN)
-                .and_then(|c| c.str().cloned())
-                .map_err(|e| Error::polars(table_uri, OP, e))?;
-            let scan_paths: Vec<PlRefPath> =
-                file_paths.iter().flatten().map(PlRefPath::new).collect();
-            let args = ScanArgsParquet {
-                schema: Some(std::sync::Arc::new(data_schema)),
-                allow_missing_columns: true,
-                include_file_paths: Some(FILE_COLUMN.into()),
-                // Partition values come from the Delta log, never from `key=value` directory
-                // names (Delta does not require them; Polars would infer their types).
-                hive_options: HiveOptions {
-                    enabled: Some(false),
-                    ..Default::default()
-                },
+    /// The Parquet scan of `files`, with partition values joined from the log, in the
+    /// table's column order.
+    fn scan(&self, files: DataFrame, table_uri: &str) -> Result<LazyFrame> {
+        const OP: &str = "read";
+        let column_order: Vec<Expr> = self
+            .full_schema
+            .iter_names()
+            .map(|n| col(n.clone()))
+            .collect();
+        if files.height() == 0 {
+            return Ok(DataFrame::empty_with_schema(&self.full_schema).lazy());
+        }
+        let file_paths = files
+            .column(FILE_COLUMN)
+            .and_then(|c| c.str().cloned())
+            .map_err(|e| Error::polars(table_uri, OP, e))?;
+        let scan_paths: Vec<PlRefPath> = file_paths.iter().flatten().map(PlRefPath::new).collect();
+        let args = ScanArgsParquet {
+            schema: Some(std::sync::Arc::new(self.data_schema.clone())),
+            allow_missing_columns: true,
+            include_file_paths: Some(FILE_COLUMN.into()),
+            // Partition values come from the Delta log, never from `key=value` directory
+            // names (Delta does not require them; Polars would infer their types).
+            hive_options: HiveOptions {
+                enabled: Some(false),
                 ..Default::default()
-            };
-            let scan = LazyFrame::scan_parquet_files(scan_paths.into_iter().collect(), args)
-                .map_err(|e| Error::polars(table_uri, OP, e))?;
-            if partition_columns.is_empty() {
-                scan.select(column_order)
-            } else {
-                scan.join(
-                    files.lazy(),
-                    [col(FILE_COLUMN)],
-                    [col(FILE_COLUMN)],
-                    JoinArgs::new(JoinType::Left),
-                )
-                .select(column_order)
-            }
+            },
+            ..Default::default()
         };
-        if let Some(predicate) = predicate {
-            frame = frame.filter(predicate);
+        let scan = LazyFrame::scan_parquet_files(scan_paths.into_iter().collect(), args)
+            .map_err(|e| Error::polars(table_uri, OP, e))?;
+        Ok(if self.partition_columns.is_empty() {
+            scan.select(column_order)
+        } else {
+            scan.join(
+                files.lazy(),
+                [col(FILE_COLUMN)],
+                [col(FILE_COLUMN)],
+                JoinArgs::new(JoinType::Left),
+            )
+            .select(column_order)
+        })
+    }
+
+    /// Only `columns`, each of which must exist.
+    fn select(&self, frame: LazyFrame, columns: &[String], table_uri: &str) -> Result<LazyFrame> {
+        if let Some(missing) = columns
+            .iter()
+            .find(|name| self.full_schema.get(name.as_str()).is_none())
+        {
+            return Err(Error::ColumnNotFound {
+                table: table_uri.to_string(),
+                operation: "read",
+                column: missing.clone(),
+                available: self
+                    .full_schema
+                    .iter_names()
+                    .map(|n| n.to_string())
+                    .collect(),
+            });
         }
-        if let Some(columns) = columns {
-            for name in &columns {
-                if full_schema.get(name.as_str()).is_none() {
-                    return Err(Error::ColumnNotFound {
-                        table: table_uri.to_string(),
-                        operation: OP,
-                        column: name.clone(),
-                        available: full_schema.iter_names().map(|n| n.to_string()).collect(),
-                    });
-                }
-            }
-            frame = frame.select(columns.iter().map(|c| col(c.as_str())).collect::<Vec<_>>());
-        }
-        Ok(frame)
+        Ok(frame.select(columns.iter().map(|c| col(c.as_str())).collect::<Vec<_>>()))
     }
 }
 

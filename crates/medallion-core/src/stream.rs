@@ -24,8 +24,12 @@ use deltalake::datafusion::physical_plan::streaming::PartitionStream;
 use deltalake::datafusion::prelude::SessionContext;
 use polars::prelude::*;
 
+use crate::blocking::spawn_polars_thread;
 use crate::bridge::{StringFormat, dataframe_to_record_batches, polars_schema_to_arrow};
 use crate::error::{Error, Result};
+
+/// Called with every batch on its way from Polars to delta-rs (e.g. to report progress).
+pub(crate) type BatchObserver = Arc<dyn Fn(&DataFrame) + Send + Sync>;
 
 /// Batches queued between Polars and delta-rs; memory is bounded by this many batches.
 const QUEUE_CAPACITY: usize = 2;
@@ -100,7 +104,11 @@ fn send_frame(
     df: &DataFrame,
     format: StringFormat,
     rows: &RowCounter,
+    observer: Option<&BatchObserver>,
 ) -> PolarsResult<bool> {
+    if let Some(observe) = observer {
+        observe(df);
+    }
     let batches = match dataframe_to_record_batches(df, format) {
         Ok(batches) => batches,
         Err(e) => {
@@ -138,6 +146,7 @@ pub(crate) fn stream_lazyframe(
     mut lf: LazyFrame,
     batch_rows: NonZeroUsize,
     format: StringFormat,
+    observer: Option<BatchObserver>,
     table: &str,
 ) -> Result<StreamedInput> {
     let schema = lf
@@ -152,27 +161,30 @@ pub(crate) fn stream_lazyframe(
     let sink = lf
         .sink_batches(
             PlanCallback::new(move |df: DataFrame| {
-                send_frame(&callback_sender, &df, format, &callback_rows)
+                send_frame(
+                    &callback_sender,
+                    &df,
+                    format,
+                    &callback_rows,
+                    observer.as_ref(),
+                )
             }),
             true,
             Some(batch_rows),
         )
         .map_err(|e| Error::polars(table, "write", e))?;
     let error_sender = sender;
-    std::thread::Builder::new()
-        .name("medallion-polars-stream".into())
-        .stack_size(crate::blocking::POLARS_THREAD_STACK_BYTES)
-        .spawn(move || {
-            if let Err(e) = sink.collect_with_engine(Engine::Streaming) {
-                // The receiver may be gone already; nothing else to tell then.
-                let _ = error_sender.send(Err(DataFusionError::External(Box::new(e))));
-            }
-        })
-        .map_err(|e| Error::Internal {
-            table: table.to_string(),
-            operation: "write",
-            reason: format!("cannot start the streaming thread: {e}"),
-        })?;
+    spawn_polars_thread("medallion-polars-stream", move || {
+        if let Err(e) = sink.collect_with_engine(Engine::Streaming) {
+            // The receiver may be gone already; nothing else to tell then.
+            let _ = error_sender.send(Err(DataFusionError::External(Box::new(e))));
+        }
+    })
+    .map_err(|e| Error::Internal {
+        table: table.to_string(),
+        operation: "write",
+        reason: format!("cannot start the streaming thread: {e}"),
+    })?;
 
     let partition = Arc::new(PolarsPartitionStream {
         schema: arrow_schema.clone(),

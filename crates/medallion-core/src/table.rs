@@ -34,6 +34,9 @@ impl AppTransaction {
     }
 }
 
+/// Commit metadata key of the caller's run id (`with_run_id` of every builder).
+pub(crate) const RUN_ID: &str = "run_id";
+
 /// Commit properties carrying caller metadata and, if given, the application transaction.
 pub(crate) fn commit_properties(
     metadata: Vec<(String, serde_json::Value)>,

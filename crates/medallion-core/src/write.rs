@@ -4,6 +4,8 @@ use std::collections::HashMap;
 use std::num::{NonZeroU64, NonZeroUsize};
 use std::time::{Duration, Instant};
 
+use deltalake::DeltaTable;
+use deltalake::datafusion::logical_expr::LogicalPlan;
 use deltalake::operations::write::{SchemaMode, WriteBuilder as DeltaWriteBuilder};
 use deltalake::protocol::SaveMode;
 use polars::prelude::*;
@@ -14,7 +16,7 @@ use crate::bridge::StringFormat;
 use crate::delta_types::delta_compatible;
 use crate::error::{Error, Result};
 use crate::location::TableLocation;
-use crate::stream::stream_lazyframe;
+use crate::stream::{BatchObserver, stream_lazyframe};
 use crate::table::{
     AppTransaction, commit_properties, ensure_not_committed, open_or_new, snapshot_of,
 };
@@ -108,6 +110,7 @@ pub struct WriteBuilder {
     string_format: StringFormat,
     table_name: Option<String>,
     description: Option<String>,
+    observer: Option<BatchObserver>,
 }
 
 impl WriteBuilder {
@@ -134,6 +137,7 @@ impl WriteBuilder {
             string_format: StringFormat::View,
             table_name: None,
             description: None,
+            observer: None,
         })
     }
 
@@ -170,21 +174,15 @@ impl WriteBuilder {
     /// A table property: `delta.*` settings are applied when the table is created; your
     /// own keys (e.g. `metric_version`) are set by a second commit right after the data
     /// commit, on new and existing tables alike ([`WriteReport::version`] is then the
-    /// version of that second commit).
+    /// version of that second commit) — delta-rs' write accepts no other keys. To replace
+    /// a table's rows together with its properties in one commit, use
+    /// [`crate::pipeline::GoldWriteBuilder`].
     pub fn with_table_property(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.table_properties.insert(key.into(), value.into());
         self
     }
 
-    /// A key/value recorded in this commit's `commitInfo` (visible in the history).
-    pub fn with_commit_metadata(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<serde_json::Value>,
-    ) -> Self {
-        self.commit_metadata.push((key.into(), value.into()));
-        self
-    }
+    commit_metadata_setters!();
 
     /// Tags the commit with an application transaction; the write fails with
     /// [`Error::TransactionAlreadyCommitted`] if that version was committed before.
@@ -224,7 +222,16 @@ impl WriteBuilder {
         self
     }
 
-    async fn execute(self) -> Result<WriteReport> {
+    /// Calls `observer` with every batch streamed from Polars, before it is written.
+    pub(crate) fn with_batch_observer(mut self, observer: BatchObserver) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// The steps of a write: check the configuration and the table, stream the frame
+    /// from Polars into delta-rs' write (one commit), then set user properties.
+    #[tracing::instrument(name = "medallion.write", skip_all, fields(table = %self.location, mode = ?self.mode))]
+    async fn execute(mut self) -> Result<WriteReport> {
         const OP: &str = "write";
         let started = Instant::now();
         let table_uri = self.location.to_string();
@@ -237,8 +244,7 @@ impl WriteBuilder {
             });
         }
         let table = open_or_new(&self.location, OP).await?;
-        let exists = table.version().is_some();
-        if exists && self.mode == WriteMode::Ignore {
+        if table.version().is_some() && self.mode == WriteMode::Ignore {
             return Ok(WriteReport {
                 table: table_uri,
                 version: None,
@@ -251,21 +257,59 @@ impl WriteBuilder {
         if let Some(txn) = &self.app_transaction {
             ensure_not_committed(&table, &self.location, txn, OP).await?;
         }
-        let (input, batch_rows, format, uri) = (
-            self.input,
+        let (input, batch_rows, format, observer, uri) = (
+            std::mem::take(&mut self.input),
             self.batch_rows,
             self.string_format,
+            self.observer.take(),
             table_uri.clone(),
         );
         let streamed = run_blocking(&table_uri, OP, move || {
             let input = delta_compatible(input, &uri)?;
-            stream_lazyframe(input, batch_rows, format, &uri)
+            stream_lazyframe(input, batch_rows, format, observer, &uri)
         })
         .await?;
+        // delta-rs only accepts `delta.*` keys at creation; user keys (e.g.
+        // `metric_version`) are set right after the data commit.
+        let user_properties: HashMap<String, String> = self
+            .table_properties
+            .extract_if(|k, _| !k.starts_with("delta."))
+            .collect();
+        let mut written = self
+            .into_delta_write(&table, streamed.plan)
+            .await
+            .map_err(|e| Error::delta(&table_uri, OP, e))?;
+        let (files_added, files_removed) = last_commit_file_counts(&written).await;
+        if !user_properties.is_empty() {
+            written = written
+                .set_tbl_properties()
+                .with_properties(user_properties)
+                .with_raise_if_not_exists(false)
+                .await
+                .map_err(|e| Error::delta(&table_uri, OP, e))?;
+        }
+        let report = WriteReport {
+            table: table_uri,
+            version: written.version(),
+            rows_written: streamed.rows.get(),
+            files_added,
+            files_removed,
+            duration: started.elapsed(),
+        };
+        crate::trace::finished(
+            "write",
+            Some(report.rows_written),
+            report.version,
+            report.duration,
+        );
+        Ok(report)
+    }
 
+    /// delta-rs' write of `plan` with every option of this builder.
+    fn into_delta_write(self, table: &DeltaTable, plan: LogicalPlan) -> DeltaWriteBuilder {
         let commit = commit_properties(self.commit_metadata, self.app_transaction.as_ref());
-        let mut builder = DeltaWriteBuilder::new(table.log_store(), snapshot_of(&table))
-            .with_input_plan(streamed.plan)
+        let mut builder = DeltaWriteBuilder::new(table.log_store(), snapshot_of(table))
+            .with_input_plan(plan)
             .with_save_mode(match self.mode {
                 WriteMode::Append => SaveMode::Append,
                 WriteMode::Overwrite => SaveMode::Overwrite,
@@ -288,15 +332,10 @@ impl WriteBuilder {
         if let Some(size) = self.target_file_size {
             builder = builder.with_target_file_size(Some(size));
         }
-        // delta-rs only accepts `delta.*` keys at creation; user keys (e.g.
-        // `metric_version`) are set right after the data commit.
-        let (delta_properties, user_properties): (HashMap<_, _>, HashMap<_, _>) = self
-            .table_properties
-            .into_iter()
-            .partition(|(k, _)| k.starts_with("delta."));
-        if !delta_properties.is_empty() {
-            builder =
-                builder.with_configuration(delta_properties.into_iter().map(|(k, v)| (k, Some(v))));
+        // Only `delta.*` keys are left (see `execute`).
+        if !self.table_properties.is_empty() {
+            builder = builder
+                .with_configuration(self.table_properties.into_iter().map(|(k, v)| (k, Some(v))));
         }
         if let Some(name) = self.table_name {
             builder = builder.with_table_name(name);
@@ -304,30 +343,12 @@ impl WriteBuilder {
         if let Some(description) = self.description {
             builder = builder.with_description(description);
         }
-        let mut written = builder.await.map_err(|e| Error::delta(&table_uri, OP, e))?;
-        let (files_added, files_removed) = last_commit_file_counts(&written).await;
-        if !user_properties.is_empty() {
-            written = written
-                .set_tbl_properties()
-                .with_properties(user_properties)
-                .with_raise_if_not_exists(false)
-                .await
-                .map_err(|e| Error::delta(&table_uri, OP, e))?;
-        }
-        let version = written.version();
-        Ok(WriteReport {
-            table: table_uri,
-            version,
-            rows_written: streamed.rows.get(),
-            files_added,
-            files_removed,
-            duration: started.elapsed(),
-        })
+        builder
     }
 }
 
 /// Files added/removed by the latest commit, read from its `operationMetrics`.
-async fn last_commit_file_counts(table: &deltalake::DeltaTable) -> (usize, usize) {
+async fn last_commit_file_counts(table: &DeltaTable) -> (usize, usize) {
     use futures::StreamExt;
     let mut history = table.history(Some(1));
     let Some(Ok(info)) = history.next().await else {

@@ -66,7 +66,9 @@ impl DeleteBuilder {
         self
     }
 
+    #[tracing::instrument(name = "medallion.delete", skip_all, fields(table = %self.location))]
     async fn execute(self) -> Result<DeleteReport> {
+        let started = std::time::Instant::now();
         const OP: &str = "delete";
         let table_uri = self.location.to_string();
         let table = open_existing(&self.location, OP).await?;
@@ -79,12 +81,19 @@ impl DeleteBuilder {
             builder = builder.with_predicate(predicate);
         }
         let (table, metrics) = builder.await.map_err(|e| Error::delta(&table_uri, OP, e))?;
-        Ok(DeleteReport {
+        let report = DeleteReport {
             table: table_uri,
             version: table.version(),
             rows_deleted: metrics.num_deleted_rows.unwrap_or(0),
             files_removed: metrics.num_removed_files,
-        })
+        };
+        crate::trace::finished(
+            "delete",
+            Some(report.rows_deleted as u64),
+            report.version,
+            started.elapsed(),
+        );
+        Ok(report)
     }
 }
 

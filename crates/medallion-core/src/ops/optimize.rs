@@ -76,7 +76,9 @@ impl OptimizeBuilder {
         self
     }
 
+    #[tracing::instrument(name = "medallion.optimize", skip_all, fields(table = %self.location))]
     async fn execute(self) -> Result<OptimizeReport> {
+        let started = std::time::Instant::now();
         const OP: &str = "optimize";
         let table_uri = self.location.to_string();
         let table = open_existing(&self.location, OP).await?;
@@ -90,13 +92,15 @@ impl OptimizeBuilder {
             builder = builder.with_target_size(size);
         }
         let (table, metrics) = builder.await.map_err(|e| Error::delta(&table_uri, OP, e))?;
-        Ok(OptimizeReport {
+        let report = OptimizeReport {
             table: table_uri,
             version: table.version(),
             files_added: metrics.num_files_added,
             files_removed: metrics.num_files_removed,
             partitions_optimized: metrics.partitions_optimized,
-        })
+        };
+        crate::trace::finished("optimize", None, report.version, started.elapsed());
+        Ok(report)
     }
 }
 

@@ -84,7 +84,9 @@ impl VacuumBuilder {
         self
     }
 
+    #[tracing::instrument(name = "medallion.vacuum", skip_all, fields(table = %self.location))]
     async fn execute(self) -> Result<VacuumReport> {
+        let started = std::time::Instant::now();
         const OP: &str = "vacuum";
         let table_uri = self.location.to_string();
         let table = open_existing(&self.location, OP).await?;
@@ -101,11 +103,13 @@ impl VacuumBuilder {
             .with_enforce_retention_duration(self.enforce_retention)
             .with_dry_run(self.dry_run);
         let (_, metrics) = builder.await.map_err(|e| Error::delta(&table_uri, OP, e))?;
-        Ok(VacuumReport {
+        let report = VacuumReport {
             table: table_uri,
             dry_run: metrics.dry_run,
             files_deleted: metrics.files_deleted,
-        })
+        };
+        crate::trace::finished("vacuum", None, None, started.elapsed());
+        Ok(report)
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -9,12 +10,13 @@ use polars::polars_utils::pl_path::PlRefPath;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::bronze_progress::{BronzeProgress, BronzeProgressCallback, FileProgress};
 use crate::blocking::run_blocking;
 use crate::error::{Error, Result};
 use crate::location::TableLocation;
 use crate::read::ReadBuilder;
 use crate::table::{AppTransaction, app_transaction_version};
-use crate::write::{SchemaEvolution, WriteBuilder};
+use crate::write::{SchemaEvolution, WriteBuilder, WriteReport};
 
 /// Lineage column: when the row was ingested (UTC).
 pub const INGESTED_AT: &str = "_ingested_at";
@@ -109,6 +111,8 @@ pub struct BronzeIngestBuilder {
     pipeline: String,
     file_stem: Option<String>,
     ingested_at: Option<DateTime<Utc>>,
+    commit_metadata: Vec<(String, serde_json::Value)>,
+    progress: Option<BronzeProgressCallback>,
 }
 
 impl BronzeIngestBuilder {
@@ -128,6 +132,8 @@ impl BronzeIngestBuilder {
             pipeline: pipeline.into(),
             file_stem: None,
             ingested_at: None,
+            commit_metadata: Vec::new(),
+            progress: None,
         })
     }
 
@@ -144,6 +150,22 @@ impl BronzeIngestBuilder {
         self
     }
 
+    commit_metadata_setters!();
+
+    /// Called once per ingested file, in file order, when its rows have streamed into
+    /// the table's data files (before the batch's single commit), with the file's
+    /// position, the number of files, its rows and its size. Default: none.
+    ///
+    /// It runs on the thread that executes the Polars query: keep it short (e.g. update
+    /// a progress bar or send on a channel).
+    pub fn with_progress(
+        mut self,
+        progress: impl Fn(&BronzeProgress) + Send + Sync + 'static,
+    ) -> Self {
+        self.progress = Some(Arc::new(progress));
+        self
+    }
+
     /// The application id this ingestion commits under.
     pub fn app_id(&self) -> String {
         format!("{}/{}", self.pipeline, self.stem())
@@ -153,54 +175,90 @@ impl BronzeIngestBuilder {
         self.file_stem.clone().unwrap_or_else(|| self.table.name())
     }
 
+    /// The steps of a run: find the landing files not ingested yet, scan them as one
+    /// batch with lineage columns, append the batch in one commit.
+    #[tracing::instrument(name = "medallion.bronze", skip_all, fields(table = %self.table))]
     async fn execute(self) -> Result<BronzeReport> {
-        const OP: &str = "bronze ingest";
         let started = Instant::now();
-        let table_uri = self.table.to_string();
-        let app_id = self.app_id();
-        let stem = self.stem();
         let ingested_at = self.ingested_at.unwrap_or_else(Utc::now);
-
-        let discovered = discover(&self.landing, &stem)?;
-        let (already, existing_columns) = existing_state(&self.table).await?;
-        let new_files: Vec<(String, PathBuf, LandingFormat)> = discovered
-            .into_iter()
-            .filter(|(relative, _, _)| !already.contains(relative))
-            .collect();
-        let files_already_ingested = already.len();
-        let nothing = |duration| BronzeReport {
-            table: table_uri.clone(),
+        let table_uri = self.table.to_string();
+        let landing = self.landing_state().await?;
+        let mut report = BronzeReport {
+            table: table_uri,
             batch_id: None,
             files_ingested: Vec::new(),
-            files_already_ingested,
+            files_already_ingested: landing.already_ingested,
             rows_written: 0,
             new_columns: Vec::new(),
             missing_columns: Vec::new(),
             version: None,
-            duration,
+            duration: Duration::ZERO,
         };
-        if new_files.is_empty() {
-            return Ok(nothing(started.elapsed()));
+        if !landing.new_files.is_empty() {
+            let batch_id = app_transaction_version(&self.table, &self.app_id())
+                .await?
+                .unwrap_or(0)
+                + 1;
+            let (frame, batch_columns) = self
+                .scan_batch(&landing.new_files, batch_id, ingested_at)
+                .await?;
+            if let Some(existing) = &landing.table_columns {
+                report.new_columns = not_in(&batch_columns, existing);
+                report.missing_columns = not_in(existing, &batch_columns);
+            }
+            let written = self.append(frame, batch_id, &landing.new_files).await?;
+            report.batch_id = Some(batch_id);
+            report.rows_written = written.rows_written;
+            report.version = written.version;
+            report.files_ingested = landing.new_files.into_iter().map(|f| f.relative).collect();
         }
-        let batch_id = app_transaction_version(&self.table, &app_id)
-            .await?
-            .unwrap_or(0)
-            + 1;
+        report.duration = started.elapsed();
+        crate::trace::finished(
+            "bronze ingest",
+            Some(report.rows_written),
+            report.version,
+            report.duration,
+        );
+        Ok(report)
+    }
 
-        let files_for_scan = new_files.clone();
-        let uri = table_uri.clone();
-        let (frame, batch_columns) = run_blocking(&table_uri, OP, move || {
-            let mut frames = Vec::with_capacity(files_for_scan.len());
-            for (relative, path, format) in &files_for_scan {
-                frames.push(
-                    scan_landing_file(path, *format, &uri)?
+    /// The landing files with this table's stem, split into new and already ingested.
+    async fn landing_state(&self) -> Result<LandingState> {
+        let discovered = discover(&self.landing, &self.stem())?;
+        let (already, table_columns) = existing_state(&self.table).await?;
+        let new_files: Vec<LandingFile> = discovered
+            .into_iter()
+            .filter(|file| !already.contains(&file.relative))
+            .collect();
+        Ok(LandingState {
+            new_files,
+            already_ingested: already.len(),
+            table_columns,
+        })
+    }
+
+    /// One lazy frame of all `files` with the lineage columns, and its column names.
+    async fn scan_batch(
+        &self,
+        files: &[LandingFile],
+        batch_id: i64,
+        ingested_at: DateTime<Utc>,
+    ) -> Result<(LazyFrame, Vec<String>)> {
+        const OP: &str = "bronze ingest";
+        let table_uri = self.table.to_string();
+        let (files, uri) = (files.to_vec(), table_uri.clone());
+        run_blocking(&table_uri, OP, move || {
+            let frames = files
+                .iter()
+                .map(|file| {
+                    Ok(scan_landing_file(&file.path, file.format, &uri)?
                         .with_row_index(SOURCE_ROW, Some(1))
                         .with_columns([
                             col(SOURCE_ROW).cast(DataType::Int64),
-                            lit(relative.clone()).alias(SOURCE_FILE),
-                        ]),
-                );
-            }
+                            lit(file.relative.clone()).alias(SOURCE_FILE),
+                        ]))
+                })
+                .collect::<Result<Vec<_>>>()?;
             let mut frame = concat_lf_diagonal(
                 frames,
                 UnionArgs {
@@ -226,50 +284,75 @@ impl BronzeIngestBuilder {
                 .collect();
             Ok((frame, columns))
         })
-        .await?;
+        .await
+    }
 
-        let (new_columns, missing_columns) = match &existing_columns {
-            Some(existing) => (
-                batch_columns
-                    .iter()
-                    .filter(|c| !existing.contains(c))
-                    .cloned()
-                    .collect(),
-                existing
-                    .iter()
-                    .filter(|c| !batch_columns.contains(c))
-                    .cloned()
-                    .collect(),
-            ),
-            None => (Vec::new(), Vec::new()),
-        };
-
-        let report = WriteBuilder::new(&self.table, frame)?
+    /// Appends the batch in one commit tagged with the batch's application transaction.
+    async fn append(
+        &self,
+        frame: LazyFrame,
+        batch_id: i64,
+        files: &[LandingFile],
+    ) -> Result<WriteReport> {
+        let names: Vec<String> = files.iter().map(|f| f.relative.clone()).collect();
+        let progress = self.progress.clone().map(|callback| {
+            let files = files
+                .iter()
+                .map(|f| (f.relative.clone(), f.bytes))
+                .collect();
+            Arc::new(FileProgress::new(files, callback, &self.table.to_string()))
+        });
+        let mut write = WriteBuilder::new(&self.table, frame)?
             .with_schema_evolution(SchemaEvolution::Merge)
-            .with_app_transaction(AppTransaction::new(app_id.clone(), batch_id))
+            .with_app_transaction(AppTransaction::new(self.app_id(), batch_id))
             .with_commit_metadata("pipeline", self.pipeline.clone())
             .with_commit_metadata("bronze_batch_id", batch_id)
-            .with_commit_metadata(
-                "files",
-                serde_json::Value::from(new_files.iter().map(|f| f.0.clone()).collect::<Vec<_>>()),
-            )
-            .await?;
-        Ok(BronzeReport {
-            table: table_uri,
-            batch_id: Some(batch_id),
-            files_ingested: new_files.into_iter().map(|f| f.0).collect(),
-            files_already_ingested,
-            rows_written: report.rows_written,
-            new_columns,
-            missing_columns,
-            version: report.version,
-            duration: started.elapsed(),
-        })
+            .with_commit_metadata("files", serde_json::Value::from(names))
+            .with_commit_entries(self.commit_metadata.clone());
+        if let Some(progress) = &progress {
+            let observer = progress.clone();
+            write = write.with_batch_observer(Arc::new(move |batch| observer.observe(batch)));
+        }
+        let report = write.await?;
+        if let Some(progress) = progress {
+            progress.finish();
+        }
+        Ok(report)
     }
 }
 
+/// A landing file of this table.
+#[derive(Debug, Clone)]
+struct LandingFile {
+    /// Path relative to the landing root, `/`-separated: the `_source_file` value.
+    relative: String,
+    path: PathBuf,
+    format: LandingFormat,
+    /// Size on disk.
+    bytes: u64,
+}
+
+/// What the landing directory and the table hold before a run.
+struct LandingState {
+    /// Files not ingested yet, sorted by relative path.
+    new_files: Vec<LandingFile>,
+    /// Matching files an earlier batch ingested.
+    already_ingested: usize,
+    /// The table's columns, `None` when the table does not exist yet.
+    table_columns: Option<Vec<String>>,
+}
+
+/// The entries of `these` that are not in `those`, in order.
+fn not_in(these: &[String], those: &[String]) -> Vec<String> {
+    these
+        .iter()
+        .filter(|c| !those.contains(c))
+        .cloned()
+        .collect()
+}
+
 /// Files under `root` with the given stem and a known extension, sorted by relative path.
-fn discover(root: &Path, stem: &str) -> Result<Vec<(String, PathBuf, LandingFormat)>> {
+fn discover(root: &Path, stem: &str) -> Result<Vec<LandingFile>> {
     let mut found = Vec::new();
     let mut pending = vec![root.to_path_buf()];
     while let Some(dir) = pending.pop() {
@@ -300,10 +383,16 @@ fn discover(root: &Path, stem: &str) -> Result<Vec<(String, PathBuf, LandingForm
                 .unwrap_or(&path)
                 .to_string_lossy()
                 .replace('\\', "/");
-            found.push((relative, path, format));
+            let bytes = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            found.push(LandingFile {
+                relative,
+                path,
+                format,
+                bytes,
+            });
         }
     }
-    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found.sort_by(|a, b| a.relative.cmp(&b.relative));
     Ok(found)
 }
 

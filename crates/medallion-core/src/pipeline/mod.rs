@@ -3,6 +3,7 @@
 
 mod batch_duplicates;
 mod bronze;
+mod bronze_progress;
 mod chunks;
 mod dedup;
 mod gold;
@@ -16,9 +17,10 @@ pub use bronze::{
     BATCH_ID, BronzeIngestBuilder, BronzeReport, INGESTED_AT, LandingFormat, SOURCE_FILE,
     SOURCE_ROW,
 };
+pub use bronze_progress::{BronzeProgress, BronzeProgressCallback};
 pub use chunks::DEFAULT_CHUNK_ROWS;
 pub use dedup::{Deduplicated, deduplicate_latest};
-pub use gold::{GoldWriteBuilder, METRIC_VERSION_PROPERTY};
+pub use gold::{GoldTable, GoldWriteBuilder, METRIC_VERSION_PROPERTY};
 pub use maintenance::{MaintenancePolicy, MaintenanceReport, run_maintenance};
 pub use report::{Layer, RunReport, TableRunReport};
 pub use rules::{DQ_FLAGS, Rule, RuleOutcome, SCRATCH_PREFIX, Severity, apply_rules};
@@ -27,7 +29,7 @@ pub use scd2::{
 };
 pub use silver::{
     CdcConfig, CdcDeletes, DELETED, ProgressCallback, SilverBuilder, SilverProgress, SilverReport,
-    Transform,
+    Transform, TransformError,
 };
 
 use polars::prelude::*;

@@ -71,23 +71,44 @@ fn hit_column(index: usize) -> String {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn apply_rules(input: LazyFrame, rules: &[Rule], table: &str) -> Result<RuleOutcome> {
-    const OP: &str = "apply rules";
+    ensure_unique_names(rules, table)?;
+    let evaluated = evaluate(input, rules, table)?;
+    let rule_hits = count_hits(&evaluated, rules, table)?;
+    let (kept, quarantined) = split_quarantined(evaluated, table)?;
+    Ok(RuleOutcome {
+        kept,
+        quarantined,
+        rule_hits,
+    })
+}
+
+const OP: &str = "apply rules";
+
+/// Rule names identify flags and hit counts: each may be used once.
+fn ensure_unique_names(rules: &[Rule], table: &str) -> Result<()> {
     let mut names = std::collections::HashSet::new();
-    for rule in rules {
-        if !names.insert(rule.name.as_str()) {
-            return Err(Error::InvalidConfiguration {
-                table: table.to_string(),
-                operation: OP,
-                reason: format!("rule name '{}' is used twice", rule.name),
-            });
-        }
+    match rules.iter().find(|rule| !names.insert(rule.name.as_str())) {
+        Some(rule) => Err(Error::InvalidConfiguration {
+            table: table.to_string(),
+            operation: OP,
+            reason: format!("rule name '{}' is used twice", rule.name),
+        }),
+        None => Ok(()),
     }
+}
+
+/// The input in its original row order with one hit column per rule, `_dq_flags`
+/// extended by the rules that fired, and [`QUARANTINE_COLUMN`].
+fn evaluate(input: LazyFrame, rules: &[Rule], table: &str) -> Result<DataFrame> {
     let mut input = input;
     let schema = input
         .collect_schema()
         .map_err(|e| Error::polars(table, OP, e))?;
-    let has_flags = schema.get(DQ_FLAGS).is_some();
-
+    let existing_flags = if schema.get(DQ_FLAGS).is_some() {
+        col(DQ_FLAGS).cast(DataType::List(Box::new(DataType::String)))
+    } else {
+        lit(Series::new_empty("".into(), &DataType::String)).implode(true)
+    };
     let hits: Vec<Expr> = rules
         .iter()
         .enumerate()
@@ -98,29 +119,7 @@ pub fn apply_rules(input: LazyFrame, rules: &[Rule], table: &str) -> Result<Rule
                 .alias(hit_column(i))
         })
         .collect();
-    let flag_parts: Vec<Expr> = rules
-        .iter()
-        .enumerate()
-        .map(|(i, rule)| {
-            when(col(hit_column(i)))
-                .then(lit(rule.name.clone()))
-                .otherwise(lit(NULL).cast(DataType::String))
-        })
-        .collect();
-    let any_hit = (0..rules.len())
-        .map(|i| col(hit_column(i)))
-        .reduce(|a, b| a.or(b))
-        .unwrap_or_else(|| lit(false));
-    let string_list = DataType::List(Box::new(DataType::String));
-    let empty_list = lit(Series::new_empty("".into(), &DataType::String)).implode(true);
-    let quarantine_any = rules
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.severity == Severity::Quarantine)
-        .map(|(i, _)| col(hit_column(i)))
-        .reduce(|a, b| a.or(b))
-        .unwrap_or_else(|| lit(false));
-
+    let any_hit = any_of(rules, |_| true);
     // Flags are built only for rows where a rule fired (usually few): building a list
     // for every row costs more than evaluating all the rules.
     let indexed = input
@@ -129,50 +128,65 @@ pub fn apply_rules(input: LazyFrame, rules: &[Rule], table: &str) -> Result<Rule
         .with_column(any_hit.alias(ANY_HIT_COLUMN))
         .collect()
         .map_err(|e| Error::polars(table, OP, e))?;
-    let existing_flags = if has_flags {
-        col(DQ_FLAGS).cast(string_list.clone())
-    } else {
-        empty_list.clone()
-    };
     let any_flagged = indexed
         .column(ANY_HIT_COLUMN)
         .and_then(|c| c.bool().map(|b| b.any()))
         .map_err(|e| Error::polars(table, OP, e))?;
-    let flagged = indexed.clone().lazy().filter(col(ANY_HIT_COLUMN));
-    let flagged = if flag_parts.is_empty() {
-        flagged.with_column(existing_flags.clone().alias(DQ_FLAGS))
-    } else {
-        let mut parts = vec![existing_flags.clone()];
-        parts.extend(flag_parts);
-        flagged.with_column(
-            concat_list(parts)
-                .map_err(|e| Error::polars(table, OP, e))?
-                .list()
-                .eval(element().drop_nulls())
-                .alias(DQ_FLAGS),
-        )
-    };
-    let clean = indexed.lazy();
-    let clean = if any_flagged {
-        clean.filter(col(ANY_HIT_COLUMN).not())
-    } else {
-        clean
-    }
-    .with_column(existing_flags.alias(DQ_FLAGS));
+    let clean = indexed.clone().lazy();
     // Without flagged rows the frame is used as is: no split, concat and re-sort, which
     // would gather (copy) every column of a large batch.
     let combined = if any_flagged {
+        let flagged = indexed
+            .lazy()
+            .filter(col(ANY_HIT_COLUMN))
+            .with_column(flags_of_fired_rules(rules, existing_flags.clone(), table)?);
+        let clean = clean
+            .filter(col(ANY_HIT_COLUMN).not())
+            .with_column(existing_flags.alias(DQ_FLAGS));
         concat([flagged, clean], UnionArgs::default())
             .map_err(|e| Error::polars(table, OP, e))?
             .sort([ROW_COLUMN], SortMultipleOptions::default())
     } else {
-        clean
+        clean.with_column(existing_flags.alias(DQ_FLAGS))
     };
-    let evaluated = combined
+    let quarantine_any = any_of(rules, |r| r.severity == Severity::Quarantine);
+    combined
         .with_column(quarantine_any.alias(QUARANTINE_COLUMN))
         .collect()
-        .map_err(|e| Error::polars(table, OP, e))?;
+        .map_err(|e| Error::polars(table, OP, e))
+}
 
+/// `true` where any of the rules selected by `which` fired.
+fn any_of(rules: &[Rule], which: impl Fn(&Rule) -> bool) -> Expr {
+    rules
+        .iter()
+        .enumerate()
+        .filter(|(_, rule)| which(rule))
+        .map(|(i, _)| col(hit_column(i)))
+        .reduce(|a, b| a.or(b))
+        .unwrap_or_else(|| lit(false))
+}
+
+/// `_dq_flags`: the existing flags followed by the names of the rules that fired.
+fn flags_of_fired_rules(rules: &[Rule], existing_flags: Expr, table: &str) -> Result<Expr> {
+    if rules.is_empty() {
+        return Ok(existing_flags.alias(DQ_FLAGS));
+    }
+    let mut parts = vec![existing_flags];
+    parts.extend(rules.iter().enumerate().map(|(i, rule)| {
+        when(col(hit_column(i)))
+            .then(lit(rule.name.clone()))
+            .otherwise(lit(NULL).cast(DataType::String))
+    }));
+    Ok(concat_list(parts)
+        .map_err(|e| Error::polars(table, OP, e))?
+        .list()
+        .eval(element().drop_nulls())
+        .alias(DQ_FLAGS))
+}
+
+/// Rows violating each rule; fails the batch on the first `fail` rule that fired.
+fn count_hits(evaluated: &DataFrame, rules: &[Rule], table: &str) -> Result<BTreeMap<String, u64>> {
     let mut rule_hits = BTreeMap::new();
     for (i, rule) in rules.iter().enumerate() {
         let column = evaluated
@@ -195,7 +209,11 @@ pub fn apply_rules(input: LazyFrame, rules: &[Rule], table: &str) -> Result<Rule
         }
         rule_hits.insert(rule.name.clone(), count);
     }
+    Ok(rule_hits)
+}
 
+/// `(kept, quarantined)` rows, without scratch columns.
+fn split_quarantined(evaluated: DataFrame, table: &str) -> Result<(DataFrame, DataFrame)> {
     // Rule scratch columns: ours, and any `__dq_*` check column a transform added for
     // its rules (documented contract: they never reach the outputs).
     let helper_columns: Vec<String> = evaluated
@@ -223,11 +241,7 @@ pub fn apply_rules(input: LazyFrame, rules: &[Rule], table: &str) -> Result<Rule
             .collect()
             .map_err(|e| Error::polars(table, OP, e))
     };
-    Ok(RuleOutcome {
-        kept: split(false)?,
-        quarantined: split(true)?,
-        rule_hits,
-    })
+    Ok((split(false)?, split(true)?))
 }
 
 #[cfg(test)]

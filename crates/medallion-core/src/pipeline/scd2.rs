@@ -95,6 +95,7 @@ pub struct Scd2Builder {
     columns: VersionColumns,
     effective_from: DateTime<Utc>,
     app_transaction: Option<AppTransaction>,
+    commit_metadata: Vec<(String, serde_json::Value)>,
 }
 
 /// The column names one SCD2 run works with.
@@ -145,6 +146,7 @@ impl Scd2Builder {
             },
             effective_from,
             app_transaction: None,
+            commit_metadata: Vec::new(),
         })
     }
 
@@ -156,12 +158,15 @@ impl Scd2Builder {
         self
     }
 
+    commit_metadata_setters!();
+
     /// Tags the commit with an application transaction (refused if already committed).
     pub fn with_app_transaction(mut self, txn: AppTransaction) -> Self {
         self.app_transaction = Some(txn);
         self
     }
 
+    #[tracing::instrument(name = "medallion.scd2", skip_all, fields(table = %self.location))]
     async fn execute(mut self) -> Result<Scd2Report> {
         const OP: &str = "scd2";
         let started = Instant::now();
@@ -188,14 +193,21 @@ impl Scd2Builder {
         } else {
             self.commit(staged.rows.clone(), exists).await?
         };
-        Ok(Scd2Report {
+        let report = Scd2Report {
             table: uri,
             keys_inserted: staged.inserted,
             keys_changed: staged.changed,
             keys_unchanged: staged.unchanged,
             version,
             duration: started.elapsed(),
-        })
+        };
+        crate::trace::finished(
+            "scd2",
+            Some(report.keys_inserted + report.keys_changed),
+            report.version,
+            report.duration,
+        );
+        Ok(report)
     }
 
     /// Writes the staged rows: a MERGE on the surrogate key into an existing table (one
@@ -205,13 +217,15 @@ impl Scd2Builder {
             let mut merge =
                 MergeBuilder::new(&self.location, rows.lazy(), [self.columns.surrogate_key])?
                     .when_matched_update_all(None::<String>)
-                    .when_not_matched_insert_all(None::<String>);
+                    .when_not_matched_insert_all(None::<String>)
+                    .with_commit_entries(self.commit_metadata);
             if let Some(txn) = self.app_transaction {
                 merge = merge.with_app_transaction(txn);
             }
             Ok(merge.await?.version)
         } else {
-            let mut write = WriteBuilder::new(&self.location, rows.lazy())?;
+            let mut write = WriteBuilder::new(&self.location, rows.lazy())?
+                .with_commit_entries(self.commit_metadata);
             if let Some(txn) = self.app_transaction {
                 write = write.with_app_transaction(txn);
             }

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::batch_duplicates::{DuplicateSteps, resolve_duplicates};
+use super::batch_duplicates::{BatchDuplicates, DuplicateSteps, resolve_duplicates};
 use super::bronze::BATCH_ID;
-use super::chunks::{DEFAULT_CHUNK_ROWS, StagedRows, plan_chunks};
+use super::chunks::{ChunkPlan, DEFAULT_CHUNK_ROWS, StagedRows, plan_chunks};
 use super::count_rows;
 use super::rules::{Rule, RuleOutcome, apply_rules};
 use crate::blocking::run_blocking;
@@ -24,8 +24,13 @@ use crate::write::{SchemaEvolution, WriteBuilder, WriteReport};
 /// Soft-delete marker column written by [`CdcDeletes::Soft`].
 pub const DELETED: &str = "_deleted";
 
-/// A normalization step from bronze rows to the silver shape (pure, no I/O).
-pub type Transform = Arc<dyn Fn(LazyFrame) -> PolarsResult<LazyFrame> + Send + Sync>;
+/// The error of a [`Transform`]: the caller's own error, boxed. It reaches the caller
+/// unchanged in [`Error::Transform`], where it can be downcast back to its type.
+pub type TransformError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A normalization step from bronze rows to the silver shape (pure, no I/O), as stored
+/// by [`SilverBuilder::with_transform`].
+pub type Transform = Arc<dyn Fn(LazyFrame) -> Result<LazyFrame, TransformError> + Send + Sync>;
 
 /// How CDC delete operations reach the silver table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -188,6 +193,7 @@ pub struct SilverBuilder {
     chunk_rows: usize,
     staging_dir: PathBuf,
     progress: Option<ProgressCallback>,
+    commit_metadata: Vec<(String, serde_json::Value)>,
 }
 
 impl SilverBuilder {
@@ -224,6 +230,7 @@ impl SilverBuilder {
             chunk_rows: DEFAULT_CHUNK_ROWS,
             staging_dir: std::env::temp_dir(),
             progress: None,
+            commit_metadata: Vec::new(),
         })
     }
 
@@ -235,11 +242,40 @@ impl SilverBuilder {
     }
 
     /// The normalization applied to bronze rows before rules. Default: identity.
-    pub fn with_transform(
-        mut self,
-        transform: impl Fn(LazyFrame) -> PolarsResult<LazyFrame> + Send + Sync + 'static,
-    ) -> Self {
-        self.transform = Some(Arc::new(transform));
+    ///
+    /// The transform returns its own error type `E` (any error, or an already boxed
+    /// one); a failure aborts the run before any commit with [`Error::Transform`],
+    /// whose `source` is that error — downcast it to get your type back:
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use medallion_core::Error;
+    /// use medallion_core::pipeline::{BronzeIngestBuilder, SilverBuilder};
+    /// use polars::prelude::*;
+    ///
+    /// #[derive(Debug, thiserror::Error)]
+    /// #[error("unknown Synthea version")]
+    /// struct UnknownVersion;
+    ///
+    /// let landing = tempfile::tempdir()?;
+    /// let lake = tempfile::tempdir()?;
+    /// std::fs::write(landing.path().join("patients.csv"), "Id\np1\n")?;
+    /// BronzeIngestBuilder::new(landing.path(), lake.path().join("bronze/patients"), "demo")?.await?;
+    /// let err = SilverBuilder::new(lake.path().join("bronze/patients"), lake.path().join("silver/patients"), "demo", ["Id"])?
+    ///     .with_transform(|_raw| Err::<LazyFrame, _>(UnknownVersion))
+    ///     .await
+    ///     .unwrap_err();
+    /// let Error::Transform { source, .. } = &err else { panic!("{err}") };
+    /// assert!(source.downcast_ref::<UnknownVersion>().is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// # }).unwrap();
+    /// ```
+    pub fn with_transform<F, E>(mut self, transform: F) -> Self
+    where
+        F: Fn(LazyFrame) -> std::result::Result<LazyFrame, E> + Send + Sync + 'static,
+        E: Into<TransformError>,
+    {
+        self.transform = Some(Arc::new(move |raw| transform(raw).map_err(Into::into)));
         self
     }
 
@@ -325,6 +361,8 @@ impl SilverBuilder {
         self
     }
 
+    commit_metadata_setters!();
+
     /// Where quarantined rows go. Default: `<silver>_quarantine` beside the silver table.
     ///
     /// # Errors
@@ -335,6 +373,13 @@ impl SilverBuilder {
     ) -> Result<Self> {
         self.quarantine = location.try_into()?;
         Ok(self)
+    }
+
+    /// The commit metadata of every commit of the run: the pipeline and the caller's.
+    fn commit_entries(&self) -> Vec<(String, serde_json::Value)> {
+        let mut entries = vec![("pipeline".to_string(), self.pipeline.clone().into())];
+        entries.extend(self.commit_metadata.iter().cloned());
+        entries
     }
 
     fn app_id(&self) -> String {
@@ -348,7 +393,7 @@ impl SilverBuilder {
             .with_partition_columns(self.partition_columns.clone())
             .with_schema_evolution(SchemaEvolution::Merge)
             .with_app_transaction(txn)
-            .with_commit_metadata("pipeline", self.pipeline.clone())
+            .with_commit_entries(self.commit_entries())
             .await
     }
 
@@ -406,7 +451,7 @@ impl SilverBuilder {
         let mut merge = MergeBuilder::new(&self.silver, matched, self.keys.clone())?
             .with_merge_schema(true)
             .with_app_transaction(txn)
-            .with_commit_metadata("pipeline", self.pipeline.clone());
+            .with_commit_entries(self.commit_entries());
         if let Some(cdc) = hard_cdc {
             let is_delete = delete_condition(cdc);
             let guard = match &newer {
@@ -431,94 +476,176 @@ impl SilverBuilder {
         })
     }
 
+    /// The steps of a run: find the pending bronze rows, check them chunk by chunk,
+    /// resolve duplicates over the whole batch, then commit quarantine and silver.
+    #[tracing::instrument(name = "medallion.silver", skip_all, fields(table = %self.silver))]
     async fn execute(self) -> Result<SilverReport> {
-        const OP: &str = "silver";
         let started = Instant::now();
+        let pending = self.pending_bronze().await?;
+        let Some(last_batch) = pending
+            .plan
+            .last_batch
+            .filter(|_| pending.plan.rows_read > 0)
+        else {
+            return Ok(self.nothing_pending(started));
+        };
+        let Checked {
+            staged,
+            quarantined,
+            mut rule_hits,
+        } = self.check_chunks(&pending).await?;
+        let duplicates = self.resolve_batch_duplicates(&staged).await?;
+        if let Some(flag) = &self.duplicate_flag {
+            rule_hits.insert(flag.clone(), duplicates.repeated);
+        }
+        let rows_quarantined = self.write_quarantine(quarantined, last_batch).await?;
+        let committed = self
+            .commit(duplicates.frame, &self.app_id(), last_batch)
+            .await?;
+        // The staged rows (spilled chunks) are read by the commit: dropped only now.
+        let staged_rows = staged.rows();
+        drop(staged);
+        let report = SilverReport {
+            table: self.silver.to_string(),
+            bronze_batches: Some((pending.done, last_batch)),
+            rows_read: pending.plan.rows_read,
+            rows_written: staged_rows - duplicates.removed,
+            rows_quarantined,
+            rows_deduplicated: duplicates.removed,
+            rows_inserted: committed.inserted,
+            rows_updated: committed.updated,
+            rows_deleted: committed.deleted,
+            rule_hits,
+            version: committed.version,
+            duration: started.elapsed(),
+        };
+        crate::trace::finished(
+            "silver",
+            Some(report.rows_read),
+            report.version,
+            report.duration,
+        );
+        Ok(report)
+    }
+
+    /// The bronze rows above the last batch this silver table committed, and how to
+    /// split them into chunks.
+    async fn pending_bronze(&self) -> Result<Pending> {
+        const OP: &str = "silver";
         let silver_uri = self.silver.to_string();
-        let app_id = self.app_id();
-        let quarantine_app_id = format!("{app_id}/quarantine");
-        let done = app_transaction_version(&self.silver, &app_id)
+        let done = app_transaction_version(&self.silver, &self.app_id())
             .await?
             .unwrap_or(0);
-
         let bronze = ReadBuilder::new(&self.bronze)?
             .with_predicate(col(BATCH_ID).gt(lit(done)))
             .await?;
-        let (pending, chunk_rows, uri) = (bronze.clone(), self.chunk_rows, silver_uri.clone());
-        let plan = run_blocking(&silver_uri, OP, move || {
-            plan_chunks(pending, chunk_rows, &uri)
-        })
-        .await?;
-        let empty_hits: BTreeMap<String, u64> = self
-            .rules
+        let (rows, chunk_rows, uri) = (bronze.clone(), self.chunk_rows, silver_uri.clone());
+        let plan =
+            run_blocking(&silver_uri, OP, move || plan_chunks(rows, chunk_rows, &uri)).await?;
+        Ok(Pending { done, bronze, plan })
+    }
+
+    /// Every rule (and the duplicate flag) with zero hits.
+    fn empty_rule_hits(&self) -> BTreeMap<String, u64> {
+        self.rules
             .iter()
             .map(|r| r.name.clone())
             .chain(self.duplicate_flag.clone())
             .map(|name| (name, 0))
-            .collect();
-        let Some(last_batch) = plan.last_batch.filter(|_| plan.rows_read > 0) else {
-            return Ok(SilverReport {
-                table: silver_uri,
-                bronze_batches: None,
-                rows_read: 0,
-                rows_written: 0,
-                rows_quarantined: 0,
-                rows_deduplicated: 0,
-                rows_inserted: 0,
-                rows_updated: 0,
-                rows_deleted: 0,
-                rule_hits: empty_hits,
-                version: None,
-                duration: started.elapsed(),
-            });
-        };
+            .collect()
+    }
 
-        // Chunk by chunk: transform and rules, quarantined rows kept aside, kept rows
-        // staged (spilled to local Parquet when there is more than one chunk).
-        let mut staged =
-            StagedRows::new(plan.chunks.len(), &self.staging_dir, self.keys.is_empty())?;
-        let mut quarantined: Vec<DataFrame> = Vec::new();
-        let mut rule_hits = empty_hits;
-        let chunks = plan.chunks.len();
-        for (index, filter) in plan.chunks.into_iter().enumerate() {
+    /// The report of a run that found no pending bronze rows.
+    fn nothing_pending(&self, started: Instant) -> SilverReport {
+        SilverReport {
+            table: self.silver.to_string(),
+            bronze_batches: None,
+            rows_read: 0,
+            rows_written: 0,
+            rows_quarantined: 0,
+            rows_deduplicated: 0,
+            rows_inserted: 0,
+            rows_updated: 0,
+            rows_deleted: 0,
+            rule_hits: self.empty_rule_hits(),
+            version: None,
+            duration: started.elapsed(),
+        }
+    }
+
+    /// Chunk by chunk: transform and rules, quarantined rows kept aside, kept rows staged
+    /// (spilled to local Parquet when there is more than one chunk); progress after each.
+    async fn check_chunks(&self, pending: &Pending) -> Result<Checked> {
+        let chunks = pending.plan.chunks.len();
+        let mut checked = Checked {
+            staged: StagedRows::new(chunks, &self.staging_dir, self.keys.is_empty())?,
+            quarantined: Vec::new(),
+            rule_hits: self.empty_rule_hits(),
+        };
+        for (index, filter) in pending.plan.chunks.iter().enumerate() {
             let chunk = match filter {
-                Some(filter) => bronze.clone().filter(filter),
-                None => bronze.clone(),
+                Some(filter) => pending.bronze.clone().filter(filter.clone()),
+                None => pending.bronze.clone(),
             };
-            let (transform, rules, uri) = (
-                self.transform.clone(),
-                self.rules.clone(),
-                silver_uri.clone(),
+            checked = self.check_chunk(chunk, checked).await?;
+            tracing::debug!(
+                chunk = index + 1,
+                chunks,
+                rows_done = checked.rows_done(),
+                rows_total = pending.plan.rows_read,
+                "silver chunk checked"
             );
-            let (outcome, returned) = run_blocking(&silver_uri, OP, move || {
-                let outcome = checked_chunk(chunk, transform, &rules, &uri)?;
-                let mut staged = staged;
-                staged.push(outcome.kept, &uri)?;
-                Ok(((outcome.quarantined, outcome.rule_hits), staged))
-            })
-            .await?;
-            staged = returned;
-            let (chunk_quarantined, hits) = outcome;
-            if chunk_quarantined.height() > 0 {
-                quarantined.push(chunk_quarantined);
-            }
-            for (name, count) in hits {
-                *rule_hits.entry(name).or_insert(0) += count;
-            }
-            let rows_done =
-                staged.rows() + quarantined.iter().map(|q| q.height() as u64).sum::<u64>();
             if let Some(progress) = &self.progress {
                 progress(&SilverProgress {
                     chunk: index + 1,
                     chunks,
-                    rows_done,
-                    rows_total: plan.rows_read,
+                    rows_done: checked.rows_done(),
+                    rows_total: pending.plan.rows_read,
                 });
             }
         }
+        Ok(checked)
+    }
 
-        // Batch-wide: duplicates across all chunks, then CDC tombstones.
-        let staged_rows = staged.rows();
+    /// Transform and rules of one chunk, added to what earlier chunks `checked`.
+    async fn check_chunk(&self, chunk: LazyFrame, checked: Checked) -> Result<Checked> {
+        const OP: &str = "silver";
+        let silver_uri = self.silver.to_string();
+        let (transform, rules, uri) = (
+            self.transform.clone(),
+            self.rules.clone(),
+            silver_uri.clone(),
+        );
+        let Checked {
+            staged,
+            mut quarantined,
+            mut rule_hits,
+        } = checked;
+        let (outcome, staged) = run_blocking(&silver_uri, OP, move || {
+            let outcome = checked_chunk(chunk, transform, &rules, &uri)?;
+            let mut staged = staged;
+            staged.push(outcome.kept, &uri)?;
+            Ok(((outcome.quarantined, outcome.rule_hits), staged))
+        })
+        .await?;
+        let (chunk_quarantined, hits) = outcome;
+        if chunk_quarantined.height() > 0 {
+            quarantined.push(chunk_quarantined);
+        }
+        for (name, count) in hits {
+            *rule_hits.entry(name).or_insert(0) += count;
+        }
+        Ok(Checked {
+            staged,
+            quarantined,
+            rule_hits,
+        })
+    }
+
+    /// Batch-wide: duplicates across all chunks, then CDC tombstones.
+    async fn resolve_batch_duplicates(&self, staged: &StagedRows) -> Result<BatchDuplicates> {
+        const OP: &str = "silver";
+        let silver_uri = self.silver.to_string();
         let kept = staged.lazy(&silver_uri)?;
         let (keys, order_by, drop_exact, flag, uri) = (
             self.keys.clone(),
@@ -527,7 +654,7 @@ impl SilverBuilder {
             self.duplicate_flag.clone(),
             silver_uri.clone(),
         );
-        let duplicates = run_blocking(&silver_uri, OP, move || {
+        let mut duplicates = run_blocking(&silver_uri, OP, move || {
             let steps = DuplicateSteps {
                 keys: &keys,
                 order_by: &order_by,
@@ -537,18 +664,25 @@ impl SilverBuilder {
             resolve_duplicates(kept, &steps, &uri)
         })
         .await?;
-        if let Some(flag) = &self.duplicate_flag {
-            rule_hits.insert(flag.clone(), duplicates.repeated);
-        }
-        let mut kept = duplicates.frame;
         if let Some(cdc) = self.cdc.as_ref().filter(|c| c.deletes == CdcDeletes::Soft) {
-            kept = kept.with_column(is_delete_op(cdc).alias(DELETED));
+            duplicates.frame = duplicates
+                .frame
+                .with_column(is_delete_op(cdc).alias(DELETED));
         }
+        Ok(duplicates)
+    }
 
-        // Quarantine first: if we crash after it, the re-run skips it (same transaction)
-        // and completes silver.
+    /// Appends the quarantined rows to the quarantine table (once per bronze batch: a
+    /// re-run after a crash skips it) and returns how many there were.
+    ///
+    /// It runs before the silver commit: if we crash after it, the re-run skips it (same
+    /// transaction) and completes silver.
+    async fn write_quarantine(&self, quarantined: Vec<DataFrame>, last_batch: i64) -> Result<u64> {
+        const OP: &str = "silver";
+        let silver_uri = self.silver.to_string();
+        let mut quarantined = quarantined;
         let quarantined = match quarantined.len() {
-            0 => None,
+            0 => return Ok(0),
             1 => quarantined.pop(),
             _ => {
                 let parts: Vec<LazyFrame> = quarantined.into_iter().map(DataFrame::lazy).collect();
@@ -563,34 +697,47 @@ impl SilverBuilder {
                 )
             }
         };
-        let rows_quarantined = quarantined.as_ref().map_or(0, |q| q.height() as u64);
-        let quarantine_done = app_transaction_version(&self.quarantine, &quarantine_app_id)
+        let rows = quarantined.as_ref().map_or(0, |q| q.height() as u64);
+        let app_id = format!("{}/quarantine", self.app_id());
+        let done = app_transaction_version(&self.quarantine, &app_id)
             .await?
             .unwrap_or(0);
-        if let Some(quarantined) = quarantined.filter(|_| quarantine_done < last_batch) {
+        if let Some(quarantined) = quarantined.filter(|_| done < last_batch) {
             WriteBuilder::new(&self.quarantine, quarantined.lazy())?
                 .with_schema_evolution(SchemaEvolution::Merge)
-                .with_app_transaction(AppTransaction::new(quarantine_app_id, last_batch))
-                .with_commit_metadata("pipeline", self.pipeline.clone())
+                .with_app_transaction(AppTransaction::new(app_id, last_batch))
+                .with_commit_entries(self.commit_entries())
                 .await?;
         }
+        Ok(rows)
+    }
+}
 
-        let rows_written = staged_rows - duplicates.removed;
-        let committed = self.commit(kept, &app_id, last_batch).await?;
-        Ok(SilverReport {
-            table: silver_uri,
-            bronze_batches: Some((done, last_batch)),
-            rows_read: plan.rows_read,
-            rows_written,
-            rows_quarantined,
-            rows_deduplicated: duplicates.removed,
-            rows_inserted: committed.inserted,
-            rows_updated: committed.updated,
-            rows_deleted: committed.deleted,
-            rule_hits,
-            version: committed.version,
-            duration: started.elapsed(),
-        })
+/// The pending bronze rows of a run.
+struct Pending {
+    /// Last bronze batch silver committed before this run.
+    done: i64,
+    /// Bronze rows above `done`.
+    bronze: LazyFrame,
+    plan: ChunkPlan,
+}
+
+/// What the chunks checked so far produced.
+struct Checked {
+    staged: StagedRows,
+    quarantined: Vec<DataFrame>,
+    rule_hits: BTreeMap<String, u64>,
+}
+
+impl Checked {
+    /// Bronze rows checked so far (staged or quarantined).
+    fn rows_done(&self) -> u64 {
+        self.staged.rows()
+            + self
+                .quarantined
+                .iter()
+                .map(|q| q.height() as u64)
+                .sum::<u64>()
     }
 }
 
@@ -672,7 +819,10 @@ fn checked_chunk(
 ) -> Result<RuleOutcome> {
     let mut lf = bronze;
     if let Some(transform) = transform {
-        lf = transform(lf).map_err(|e| Error::polars(table, "silver transform", e))?;
+        lf = transform(lf).map_err(|source| Error::Transform {
+            table: table.to_string(),
+            source,
+        })?;
     }
     apply_rules(lf, rules, table)
 }

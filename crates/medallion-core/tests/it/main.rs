@@ -6,10 +6,12 @@ mod idempotent_commits;
 mod maintenance;
 mod merge_delete;
 mod pipeline_bronze;
+mod pipeline_gold;
 mod pipeline_scd2_gold;
 mod pipeline_silver;
 mod pipeline_silver_chunks;
 mod read_features;
+mod run_ids;
 mod write_read;
 
 use polars::prelude::*;

@@ -188,3 +188,36 @@ async fn parquet_and_csv_files_of_one_table_land_together() {
     assert_eq!(report.rows_written, 2);
     assert_eq!(report.files_ingested.len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_reports_every_file_once_with_its_rows_and_size() {
+    let landing = tempfile::tempdir().unwrap();
+    let lake = tempfile::tempdir().unwrap();
+    let bodies = [
+        ("a/visits.csv", "Id\nv1\nv2\nv3\n"),
+        ("b/visits.csv", "Id\nv4\n"),
+    ];
+    for (file, body) in bodies {
+        write(&landing.path().join(file), body);
+    }
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    BronzeIngestBuilder::new(landing.path(), lake.path().join("bronze/visits"), "t")
+        .unwrap()
+        .with_progress(move |p| sink.lock().unwrap().push(p.clone()))
+        .await
+        .unwrap();
+    let seen = seen.lock().unwrap();
+    let summary: Vec<(String, usize, usize, u64, u64)> = seen
+        .iter()
+        .map(|p| (p.file.clone(), p.file_index, p.files, p.rows, p.bytes))
+        .collect();
+    let size = |body: &str| body.len() as u64;
+    assert_eq!(
+        summary,
+        [
+            ("a/visits.csv".to_string(), 1, 2, 3, size(bodies[0].1)),
+            ("b/visits.csv".to_string(), 2, 2, 1, size(bodies[1].1)),
+        ]
+    );
+}

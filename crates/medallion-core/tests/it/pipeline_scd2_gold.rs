@@ -1,12 +1,12 @@
-//! SCD2 maintenance, gold writes, maintenance policy and run reports.
+//! SCD2 maintenance, maintenance policy and run reports.
 
 use chrono::{TimeZone, Utc};
 use medallion_core::hash::stable_hash_parts;
 use medallion_core::pipeline::{
-    GoldWriteBuilder, IS_CURRENT, Layer, MaintenancePolicy, ROW_HASH, RunReport, SURROGATE_KEY,
-    Scd2Builder, TableRunReport, run_maintenance,
+    IS_CURRENT, Layer, MaintenancePolicy, ROW_HASH, RunReport, SURROGATE_KEY, Scd2Builder,
+    TableRunReport, run_maintenance,
 };
-use medallion_core::{Error, HistoryBuilder, ReadBuilder, table_properties};
+use medallion_core::{Error, ReadBuilder};
 use polars::prelude::*;
 
 async fn dim(path: &std::path::Path) -> DataFrame {
@@ -146,56 +146,6 @@ async fn scd2_refuses_a_snapshot_that_already_has_a_row_hash() {
         "{err}"
     );
     assert!(!dir.path().join("_delta_log").exists(), "nothing written");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn gold_replace_where_only_rewrites_its_partition_and_records_the_version() {
-    let dir = tempfile::tempdir().unwrap();
-    let all = df!("month" => ["2024-01", "2024-02"], "rate" => [0.1, 0.2]).unwrap();
-    GoldWriteBuilder::new(dir.path(), all.lazy(), "v1")
-        .unwrap()
-        .with_partition_columns(["month"])
-        .await
-        .unwrap();
-    let feb = df!("month" => ["2024-02"], "rate" => [0.25]).unwrap();
-    GoldWriteBuilder::new(dir.path(), feb.lazy(), "v2")
-        .unwrap()
-        .with_partition_columns(["month"])
-        .with_replace_where("month = '2024-02'")
-        .with_run_id("run-7")
-        .with_commit_metadata("inputs", "silver@3")
-        .await
-        .unwrap();
-    let out = ReadBuilder::new(dir.path())
-        .unwrap()
-        .await
-        .unwrap()
-        .sort(["month"], Default::default())
-        .collect()
-        .unwrap();
-    let rates: Vec<f64> = out
-        .column("rate")
-        .unwrap()
-        .f64()
-        .unwrap()
-        .into_no_null_iter()
-        .collect();
-    assert_eq!(rates, [0.1, 0.25]);
-    assert_eq!(
-        table_properties(dir.path()).await.unwrap()["metric_version"],
-        "v2"
-    );
-    let history = HistoryBuilder::new(dir.path()).unwrap().await.unwrap();
-    assert!(
-        history
-            .iter()
-            .any(|h| h.info.get("run_id").is_some_and(|v| v == "run-7"))
-    );
-    let write = history
-        .iter()
-        .find(|h| h.operation.as_deref() == Some("WRITE"))
-        .unwrap();
-    assert_eq!(write.info["inputs"], "silver@3");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -40,7 +40,9 @@ impl Lake {
     fn builder(&self) -> SilverBuilder {
         SilverBuilder::new(self.bronze(), self.silver(), "t", ["Id"])
             .unwrap()
-            .with_transform(|lf| Ok(lf.with_column(col("ts").cast(DataType::Int64))))
+            .with_transform(|lf| {
+                Ok::<_, PolarsError>(lf.with_column(col("ts").cast(DataType::Int64)))
+            })
             .with_order_by(["ts"])
     }
     async fn silver_rows(&self) -> DataFrame {
@@ -134,6 +136,36 @@ async fn a_fail_rule_commits_nothing_anywhere() {
             .join("silver/visits_quarantine/_delta_log")
             .exists()
     );
+}
+
+/// A typed error of the caller's transform.
+#[derive(Debug, PartialEq, thiserror::Error)]
+#[error("visit {0} has no known schema")]
+struct UnknownSchema(&'static str);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transform_error_reaches_the_caller_typed_and_commits_nothing() {
+    let lake = Lake::new();
+    lake.land("b1", "Id,ts,v\na,1,x\n");
+    lake.ingest().await;
+    let err = SilverBuilder::new(lake.bronze(), lake.silver(), "t", ["Id"])
+        .unwrap()
+        .with_transform(|_| Err::<LazyFrame, _>(UnknownSchema("a")))
+        .await
+        .unwrap_err();
+    let Error::Transform { table, source } = &err else {
+        panic!("expected a transform error, got {err}");
+    };
+    assert!(table.contains("silver/visits"), "{table}");
+    assert_eq!(
+        source.downcast_ref::<UnknownSchema>(),
+        Some(&UnknownSchema("a"))
+    );
+    assert!(
+        err.to_string().contains("visit a has no known schema"),
+        "{err}"
+    );
+    assert!(!lake.silver().join("_delta_log").exists());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

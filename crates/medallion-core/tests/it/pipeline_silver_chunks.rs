@@ -59,7 +59,7 @@ async fn silver(
     let report = SilverBuilder::new(bronze, out.join("silver"), "t", keys)
         .unwrap()
         .with_transform(|lf| {
-            Ok(lf.with_columns([
+            Ok::<_, PolarsError>(lf.with_columns([
                 col("ts").cast(DataType::Int64),
                 col("v").cast(DataType::Int64),
             ]))
