@@ -260,6 +260,7 @@ async fn merge_dim_patient(
         effective_from,
     )?
     .with_surrogate_key_column("patient_version_key")
+    .with_run_id(config.run_id.clone())
     .await?;
     let written = scd2.keys_inserted + 2 * scd2.keys_changed;
     report.push(TableRunReport {
@@ -298,15 +299,10 @@ async fn write_table(
     let _span = tracing::info_span!("gold", table = %table.name).entered();
     let t = Instant::now();
     let name = table.name.clone();
-    let written = GoldWriteBuilder::new(
-        config.table("gold", &name),
-        table.frame,
-        table.metric_version,
-    )?
-    .with_partition_columns(table.partition_columns)
-    .with_run_id(config.run_id.clone())
-    .with_commit_metadata(GOLD_INPUTS_KEY, inputs)
-    .await?;
+    let written = GoldWriteBuilder::from_table(config.table("gold", &name), table)?
+        .with_run_id(config.run_id.clone())
+        .with_commit_metadata(GOLD_INPUTS_KEY, inputs)
+        .await?;
     report.push(TableRunReport::from_gold(&name, 0, &written));
     tracing::info!(table = %name, rows = written.rows_written, "gold written");
     observer(PipelineEvent::TableDone {

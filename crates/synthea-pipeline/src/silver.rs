@@ -226,7 +226,7 @@ async fn silver_table(
     };
     let report = loop {
         tokio::select! {
-            report = &mut run => break report?,
+            report = &mut run => break report.map_err(typed_transform_error)?,
             Some(p) = chunks.next() => print_chunk(p),
         }
     };
@@ -235,6 +235,22 @@ async fn silver_table(
         print_chunk(p);
     }
     Ok(report)
+}
+
+/// Unwraps the pipeline's own error from a failed transform, so callers see a typed
+/// [`PipelineError`] (e.g. [`PipelineError::Schema`]) rather than a wrapped one.
+fn typed_transform_error(error: medallion_core::Error) -> PipelineError {
+    match error {
+        medallion_core::Error::Transform { table, source } => {
+            match source.downcast::<PipelineError>() {
+                Ok(own) => *own,
+                Err(source) => {
+                    PipelineError::Medallion(medallion_core::Error::Transform { table, source })
+                }
+            }
+        }
+        other => PipelineError::Medallion(other),
+    }
 }
 
 /// Bronze rows → typed, normalized, checked silver rows (pure).
@@ -251,15 +267,14 @@ struct SilverTransform {
 
 const LINEAGE: [&str; 4] = [INGESTED_AT, SOURCE_FILE, SOURCE_ROW, BATCH_ID];
 
-fn to_polars(e: synthea_schema::Error) -> PolarsError {
-    PolarsError::ComputeError(e.to_string().into())
-}
-
 impl SilverTransform {
-    fn apply(&self, mut raw: LazyFrame) -> PolarsResult<LazyFrame> {
+    /// Typing and normalization errors stay typed ([`synthea_schema::Error`]); the
+    /// caller gets them back from `medallion_core::Error::Transform`.
+    fn apply(&self, mut raw: LazyFrame) -> Result<LazyFrame, PipelineError> {
         // The raw columns, then the lineage in the order silver stores it.
         let mut columns: Vec<Expr> = raw
-            .collect_schema()?
+            .collect_schema()
+            .map_err(|e| PipelineError::polars("reading the bronze schema", e))?
             .iter_names()
             .filter(|n| !LINEAGE.contains(&n.as_str()))
             .map(|n| col(n.clone()))
@@ -267,12 +282,9 @@ impl SilverTransform {
         columns.extend(LINEAGE.iter().map(|c| col(*c)));
         // One lazy plan: typing and normalization keep row count and order and carry the
         // lineage, the parse errors and the `__dq_check_*` columns along.
-        let checked =
-            checks::raw_text_checks(raw.select(columns), &self.categorical).map_err(to_polars)?;
-        let typed = synthea_schema::read::type_frame(checked, self.table, self.version)
-            .map_err(to_polars)?;
-        let mut combined = normalize(self.table, self.version, typed, &self.normalize)
-            .map_err(to_polars)?
+        let checked = checks::raw_text_checks(raw.select(columns), &self.categorical)?;
+        let typed = synthea_schema::read::type_frame(checked, self.table, self.version)?;
+        let mut combined = normalize(self.table, self.version, typed, &self.normalize)?
             .with_column(checks::parse_error_check())
             .with_columns(checks::silver_checks(
                 self.table,
