@@ -32,7 +32,7 @@ pub struct PipelineConfig {
     /// [`default_categorical_columns`].
     pub categorical_columns: BTreeMap<String, Vec<String>>,
     /// Bronze rows a silver table processes at a time (bounds memory; see
-    /// [`SilverBuilder::with_chunk_rows`]). Default:
+    /// [`medallion_core::pipeline::SilverBuilder::with_chunk_rows`]). Default:
     /// [`medallion_core::pipeline::DEFAULT_CHUNK_ROWS`] (500,000).
     #[serde(default = "default_silver_chunk_rows")]
     pub silver_chunk_rows: usize,
