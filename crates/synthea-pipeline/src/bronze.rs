@@ -3,13 +3,15 @@
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use medallion_core::pipeline::{BronzeIngestBuilder, RunReport, TableRunReport};
+use std::future::IntoFuture;
+
+use medallion_core::pipeline::{BronzeIngestBuilder, BronzeProgress, RunReport, TableRunReport};
 use std::path::Path;
 use synthea_schema::TableKind;
 
 use crate::config::PipelineConfig;
 use crate::error::PipelineError;
-use crate::events::{Observer, PipelineEvent, Stage};
+use crate::events::{Observer, PipelineEvent, Stage, forward_progress};
 
 /// Ingests the new landed files of every Synthea table; returns the tables that have a
 /// bronze table (new or from earlier runs).
@@ -30,10 +32,24 @@ pub(crate) async fn ingest(
         let _span = tracing::info_span!("bronze", table = table.name()).entered();
         let t = Instant::now();
         let location = config.table("bronze", table.name());
-        let bronze = BronzeIngestBuilder::new(landing, &location, &config.pipeline)?
+        let (sender, files) = futures::channel::mpsc::unbounded::<BronzeProgress>();
+        let run = BronzeIngestBuilder::new(landing, &location, &config.pipeline)?
             .with_file_stem(table.name())
             .with_ingested_at(started_at)
-            .await?;
+            .with_run_id(config.run_id.clone())
+            .with_progress(move |p| {
+                let _ = sender.unbounded_send(p.clone());
+            })
+            .into_future();
+        let bronze = forward_progress(run, files, observer, |p| {
+            Some(PipelineEvent::TableProgress {
+                stage: Stage::Bronze,
+                table: table.name().to_string(),
+                done: p.file_index as u64,
+                total: p.files as u64,
+            })
+        })
+        .await?;
         if bronze.batch_id.is_some() || location.join("_delta_log").is_dir() {
             present.push(table);
         }

@@ -86,3 +86,33 @@ pub enum PipelineEvent {
 
 /// The observer a run reports its [`PipelineEvent`]s to.
 pub type Observer<'a> = &'a mut (dyn FnMut(PipelineEvent) + Send);
+
+/// Awaits `run` while forwarding the progress it reports on `progress` to `observer`
+/// (builders call their progress callbacks from worker threads; the observer is not
+/// `Sync`, so reports travel over a channel and are delivered here).
+pub(crate) async fn forward_progress<T, P>(
+    run: impl std::future::Future<Output = T>,
+    mut progress: futures::channel::mpsc::UnboundedReceiver<P>,
+    observer: Observer<'_>,
+    to_event: impl Fn(P) -> Option<PipelineEvent>,
+) -> T {
+    use futures::StreamExt;
+    let mut run = std::pin::pin!(run);
+    let result = loop {
+        tokio::select! {
+            result = &mut run => break result,
+            Some(p) = progress.next() => {
+                if let Some(event) = to_event(p) {
+                    observer(event);
+                }
+            }
+        }
+    };
+    // Whatever arrived after the last poll of the channel.
+    while let Ok(p) = progress.try_recv() {
+        if let Some(event) = to_event(p) {
+            observer(event);
+        }
+    }
+    result
+}

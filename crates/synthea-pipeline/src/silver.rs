@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use futures::StreamExt;
 use medallion_core::ReadBuilder;
 use medallion_core::pipeline::{
     BATCH_ID, INGESTED_AT, RunReport, SOURCE_FILE, SOURCE_ROW, Severity, SilverBuilder,
@@ -19,7 +18,7 @@ use synthea_schema::{SyntheaVersion, TableKind};
 
 use crate::config::PipelineConfig;
 use crate::error::PipelineError;
-use crate::events::{Observer, PipelineEvent, Stage};
+use crate::events::{Observer, PipelineEvent, Stage, forward_progress};
 use synthea_schema::dq::checks::{self, AFTER_DEATH_CHECK, ReferenceKeys};
 
 /// Silver column naming the raw columns whose value failed to parse.
@@ -203,37 +202,27 @@ async fn silver_table(
     .with_transform(move |raw| transform.apply(raw))
     .with_rules(rules)
     .with_chunk_rows(config.silver_chunk_rows)
-    .with_staging_dir(config.lakehouse.join("_staging"));
+    .with_staging_dir(config.lakehouse.join("_staging"))
+    .with_run_id(config.run_id.clone());
     if flag_is_warn {
         builder = builder.with_duplicate_flag(duplicate_flag);
     }
-    // Chunk progress arrives on a channel and is printed while the run is awaited.
-    let (sender, mut chunks) = futures::channel::mpsc::unbounded::<SilverProgress>();
-    let mut run = builder
+    let (sender, chunks) = futures::channel::mpsc::unbounded::<SilverProgress>();
+    let run = builder
         .with_progress(move |p| {
             let _ = sender.unbounded_send(*p);
         })
         .into_future();
-    let mut print_chunk = |p: SilverProgress| {
-        if p.chunks > 1 {
-            observer(PipelineEvent::TableProgress {
-                stage: Stage::Silver,
-                table: table.name().to_string(),
-                done: p.rows_done,
-                total: p.rows_total,
-            });
-        }
-    };
-    let report = loop {
-        tokio::select! {
-            report = &mut run => break report.map_err(typed_transform_error)?,
-            Some(p) = chunks.next() => print_chunk(p),
-        }
-    };
-    // Whatever arrived after the last poll of the channel.
-    while let Ok(p) = chunks.try_recv() {
-        print_chunk(p);
-    }
+    let report = forward_progress(run, chunks, observer, |p| {
+        (p.chunks > 1).then(|| PipelineEvent::TableProgress {
+            stage: Stage::Silver,
+            table: table.name().to_string(),
+            done: p.rows_done,
+            total: p.rows_total,
+        })
+    })
+    .await
+    .map_err(typed_transform_error)?;
     Ok(report)
 }
 
