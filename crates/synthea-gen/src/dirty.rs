@@ -3,17 +3,19 @@
 //! duplicate is appended) and recorded. The injector has its own random stream per
 //! patient, so the clean content of a dirty export equals the clean export.
 
+use synthea_schema::TableKind;
+
 use crate::config::Layout;
 use crate::manifest::DefectKind;
 use crate::rng::{Rng, Stream};
-use crate::tables::{Column, ColumnKind, Table};
+use crate::tables::{Column, ColumnKind, is_per_patient};
 use crate::time::{DAY, civil_from_days, days_from_civil};
 
 /// A defect recorded with its chunk-local row index.
 #[derive(Clone, Debug)]
 pub(crate) struct DirtyRecord {
     pub(crate) kind: DefectKind,
-    pub(crate) table: Table,
+    pub(crate) table: TableKind,
     /// 0-based row index within the chunk's buffer of `table`.
     pub(crate) local_row: u64,
     pub(crate) column: Option<&'static str>,
@@ -60,16 +62,16 @@ impl DirtyState {
     /// number of rows appended (duplicates).
     pub(crate) fn after_row(
         &mut self,
-        table: Table,
+        table: TableKind,
         layout: Layout,
         buf: &mut Vec<u8>,
         start: usize,
         local_row: u64,
     ) -> u64 {
-        if !table.is_per_patient() || !self.rng.chance(self.rate) {
+        if !is_per_patient(table) || !self.rng.chance(self.rate) {
             return 0;
         }
-        let Some(cols) = table.columns(layout) else {
+        let Some(cols) = layout.columns(table) else {
             return 0;
         };
         let line = String::from_utf8_lossy(&buf[start..buf.len() - 1]).into_owned();
@@ -103,7 +105,7 @@ impl DirtyState {
         if numeric_targets(cols, &fields).next().is_some() {
             kinds.push(DefectKind::MalformedNumber);
         }
-        if table == Table::Encounters {
+        if table == TableKind::Encounters {
             kinds.push(DefectKind::UnknownEncounterClass);
         }
         if has_kind(&|c| matches!(c.kind, ColumnKind::Ref(_))) {
@@ -273,7 +275,7 @@ fn row_id(cols: &[Column], fields: &[String]) -> Option<String> {
         .position(|c| c.kind == ColumnKind::Id)
         .or_else(|| {
             cols.iter()
-                .position(|c| matches!(c.kind, ColumnKind::Ref(crate::tables::RefTarget::Patient)))
+                .position(|c| c.kind == ColumnKind::Ref(TableKind::Patients))
         })
         .map(|i| fields[i].clone())
 }
@@ -320,7 +322,7 @@ fn numeric_targets<'a>(
         .filter(move |(i, c)| {
             !fields[*i].is_empty()
                 && match c.kind {
-                    ColumnKind::Money | ColumnKind::Float | ColumnKind::Int => true,
+                    ColumnKind::Float | ColumnKind::Int => true,
                     ColumnKind::ObservationValue => numeric_obs,
                     _ => false,
                 }

@@ -23,16 +23,16 @@
 //! ## Quickstart
 //!
 //! ```
-//! use synthea_gen::{GeneratorConfig, Table, generate};
+//! use synthea_gen::{GeneratorConfig, Layout, TableKind, generate};
 //!
 //! let dir = tempfile::tempdir()?;
 //! let config = GeneratorConfig { patients: 5, seed: 7, threads: 1, ..GeneratorConfig::default() };
 //! let report = generate(&config, dir.path(), |_progress| {})?;
 //! assert_eq!(report.patients, 5);
-//! for table in Table::ALL {
+//! for table in Layout::V3.tables() {
 //!     assert!(dir.path().join(table.file_name()).exists());
 //! }
-//! assert_eq!(report.rows(Table::Patients), 5);
+//! assert_eq!(report.rows(TableKind::Patients), 5);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -61,9 +61,8 @@ pub use error::{Error, Result};
 pub use manifest::{
     DefectEntry, DefectKind, DirtyManifest, FileDefects, KindDefects, MANIFEST_FILE,
 };
-pub use tables::{
-    Column, ColumnKind, ENCOUNTER_CLASSES, RefTarget, TABLE_COUNT, Table, V2_HEADERS, V3_HEADERS,
-};
+pub use synthea_schema::TableKind;
+pub use tables::{Column, ColumnKind, is_per_patient};
 
 use crate::dirty::DirtyState;
 use crate::patient::Ctx;
@@ -89,7 +88,7 @@ pub struct Progress {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileReport {
     /// The table.
-    pub table: Table,
+    pub table: TableKind,
     /// Path of the file.
     pub path: PathBuf,
     /// Data rows (header excluded).
@@ -123,7 +122,7 @@ pub struct GenerationReport {
 
 impl GenerationReport {
     /// Data rows written to `table`'s file (0 when the layout has no such file).
-    pub fn rows(&self, table: Table) -> u64 {
+    pub fn rows(&self, table: TableKind) -> u64 {
         self.files
             .iter()
             .find(|f| f.table == table)
@@ -201,7 +200,7 @@ pub fn generate(
                 let row = files.rows[rec.table.index()] + rec.local_row + 1;
                 m.add(
                     rec.kind,
-                    rec.table.file_name(),
+                    &rec.table.file_name(),
                     DefectEntry {
                         row,
                         column: rec.column.map(str::to_string),
@@ -210,7 +209,7 @@ pub fn generate(
                 );
             }
         }
-        for t in Table::ALL {
+        for t in TableKind::ALL {
             files.append(t, &chunk.bufs[t.index()], chunk.rows[t.index()])?;
         }
         totals.merge(&chunk.stats);
@@ -311,7 +310,9 @@ pub fn generate(
         defects = m.total;
         dirty_manifest = Some(path);
     }
-    let file_reports: Vec<FileReport> = Table::tables(config.layout)
+    let file_reports: Vec<FileReport> = config
+        .layout
+        .tables()
         .map(|t| FileReport {
             table: t,
             path: out_dir.join(t.file_name()),
@@ -349,7 +350,7 @@ fn write_shared(
         }
         let city = &reference::places::CITIES[o.city];
         chunk
-            .row(Table::Organizations)
+            .row(TableKind::Organizations)
             .id(o.id)
             .s(&o.name)
             .s(&o.address)
@@ -371,7 +372,7 @@ fn write_shared(
         let o = &reference.orgs[p.org];
         let city = &reference::places::CITIES[o.city];
         let r = chunk
-            .row(Table::Providers)
+            .row(TableKind::Providers)
             .id(p.id)
             .id(o.id)
             .s(&p.name)
@@ -393,7 +394,7 @@ fn write_shared(
     }
     for (i, p) in PAYERS.iter().enumerate() {
         let s = &totals.payers[i];
-        let mut r = chunk.row(Table::Payers).s(p.id).s(p.name);
+        let mut r = chunk.row(TableKind::Payers).s(p.id).s(p.name);
         if v3 {
             r = r.s(p.ownership.as_str());
         }
@@ -422,7 +423,11 @@ fn write_shared(
         };
         r.int(s.member_months as i64).end();
     }
-    for t in [Table::Organizations, Table::Providers, Table::Payers] {
+    for t in [
+        TableKind::Organizations,
+        TableKind::Providers,
+        TableKind::Payers,
+    ] {
         files.append(t, &chunk.bufs[t.index()], chunk.rows[t.index()])?;
     }
     Ok(())

@@ -20,6 +20,13 @@
 //! variables, and "as of" dates are explicit arguments. Only [`detect`] and [`read`]
 //! touch the file system.
 //!
+//! ## Features
+//!
+//! * `polars` (default): everything that works on frames — [`detect`], [`read`],
+//!   [`normalize`], [`dq`] and [`star`]. Without it the crate is the Polars-free table
+//!   catalogue only — [`spec`] (tables, columns, categorical values, foreign keys),
+//!   [`version`] and [`error`] — which the `synthea-gen` generator builds on.
+//!
 //! ## Quickstart
 //!
 //! ```
@@ -70,18 +77,23 @@
 //! # }
 //! ```
 
+#[cfg(feature = "polars")]
 pub mod detect;
+#[cfg(feature = "polars")]
 pub mod dq;
 pub mod error;
+#[cfg(feature = "polars")]
 pub mod normalize;
+#[cfg(feature = "polars")]
 pub mod read;
 pub mod spec;
+#[cfg(feature = "polars")]
 pub mod star;
 pub mod version;
 
 pub use error::{Error, HeaderMismatch, Result};
-pub use spec::{ColumnSpec, TableKind, TableSpec, ValueKind};
+pub use spec::{ColumnSpec, EncounterClass, TableKind, TableSpec, ValueKind};
 pub use version::{SyntheaVersion, VersionSet};
 
-#[cfg(test)]
+#[cfg(all(test, feature = "polars"))]
 mod test_util;

@@ -1,6 +1,8 @@
 //! Money: insurance timelines (payer transitions), encounter and medication costs, claims
 //! and claims transactions, and the patient row with lifetime expenses and coverage.
 
+use synthea_schema::TableKind;
+
 use crate::patient::clinical::{Emitter, Rx};
 use crate::patient::timeline::{Class, Enc};
 use crate::reference::codes::Code;
@@ -9,7 +11,6 @@ use crate::reference::payers::{
 };
 use crate::reference::places::{CITIES, STATE};
 use crate::rng::Uuid;
-use crate::tables::Table;
 use crate::time::{DAY, YEAR, year_of};
 
 /// What a billed line is.
@@ -128,7 +129,7 @@ impl Emitter<'_> {
         let (covered, own) = self.split(payer, total);
         let pid = self.p.id;
         self.chunk
-            .row(Table::Medications)
+            .row(TableKind::Medications)
             .ts(rx.start)
             .opt_ts(rx.stop)
             .id(pid)
@@ -177,7 +178,7 @@ impl Emitter<'_> {
         let org_id = self.ctx.reference.orgs[e.org].id;
         let prov_id = self.ctx.reference.providers[e.provider].id;
         self.chunk
-            .row(Table::Encounters)
+            .row(TableKind::Encounters)
             .id(e.id)
             .ts(e.start)
             .ts(e.stop)
@@ -259,7 +260,12 @@ impl Emitter<'_> {
         let claim_type = if institutional { 2 } else { 1 };
         let from = lines.first().map_or(e.start, |l| l.from);
         let billed = e.stop.max(from);
-        let mut r = self.chunk.row(Table::Claims).id(claim_id).id(pid).id(prov);
+        let mut r = self
+            .chunk
+            .row(TableKind::Claims)
+            .id(claim_id)
+            .id(pid)
+            .id(prov);
         r = if insured {
             r.s(PAYERS[payer].id)
         } else {
@@ -430,7 +436,7 @@ impl Emitter<'_> {
         let pid = self.p.id;
         let mut r = self
             .chunk
-            .row(Table::ClaimsTransactions)
+            .row(TableKind::ClaimsTransactions)
             .id(id)
             .id(claim)
             .int(charge_id)
@@ -499,7 +505,7 @@ impl Emitter<'_> {
                         self.p.last
                     ),
                 };
-                let mut r = self.chunk.row(Table::PayerTransitions).id(pid);
+                let mut r = self.chunk.row(TableKind::PayerTransitions).id(pid);
                 r = if insured { r.id(s.member_id) } else { r.null() };
                 r = r.ts(s.start).ts(s.end).s(payer.id).null();
                 r = if insured {
@@ -511,7 +517,7 @@ impl Emitter<'_> {
             } else {
                 let mut r = self
                     .chunk
-                    .row(Table::PayerTransitions)
+                    .row(TableKind::PayerTransitions)
                     .id(pid)
                     .int(year_of(s.start))
                     .int(year_of(s.end))
@@ -530,7 +536,7 @@ impl Emitter<'_> {
         let v3 = self.v3;
         let mut r = self
             .chunk
-            .row(Table::Patients)
+            .row(TableKind::Patients)
             .id(p.id)
             .date(p.birth)
             .opt_date(p.death)

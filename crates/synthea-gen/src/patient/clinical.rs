@@ -2,6 +2,8 @@
 //! immunizations, allergies, care plans, devices, supplies and imaging studies, written
 //! encounter by encounter.
 
+use synthea_schema::TableKind;
+
 use crate::config::Layout;
 use crate::patient::Ctx;
 use crate::patient::billing::{Line, LineKind, PayerSegment};
@@ -9,7 +11,6 @@ use crate::patient::demographics::Person;
 use crate::patient::timeline::{Class, Enc, Kind, Plan};
 use crate::reference::codes::{self, ACUTE, Chronic, Code, Obs};
 use crate::rng::Rng;
-use crate::tables::Table;
 use crate::time::{DAY, YEAR, day_diff};
 use crate::writer::Chunk;
 
@@ -461,7 +462,7 @@ impl<'a> Emitter<'a> {
         let pid = self.p.id;
         let mut r = self
             .chunk
-            .row(Table::Observations)
+            .row(TableKind::Observations)
             .ts(ts)
             .id(pid)
             .opt_id(enc.map(|e| e.id));
@@ -730,7 +731,7 @@ impl<'a> Emitter<'a> {
     fn condition(&mut self, e: &Enc, start: i64, stop: Option<i64>, c: Code) {
         let pid = self.p.id;
         self.chunk
-            .row(Table::Conditions)
+            .row(TableKind::Conditions)
             .date(start)
             .opt_date(stop)
             .id(pid)
@@ -745,7 +746,7 @@ impl<'a> Emitter<'a> {
         let pid = self.p.id;
         let stop = stop.filter(|s| *s <= self.life_end && day_diff(start, *s) >= 0);
         self.chunk
-            .row(Table::Careplans)
+            .row(TableKind::Careplans)
             .id(id)
             .date(start)
             .opt_date(stop)
@@ -764,7 +765,7 @@ impl<'a> Emitter<'a> {
         let start = e.start + self.rng.range(0, len / 2);
         let stop = (start + self.rng.range(5, 30) * 60).min(e.stop.max(start));
         let pid = self.p.id;
-        let mut r = self.chunk.row(Table::Procedures);
+        let mut r = self.chunk.row(TableKind::Procedures);
         r = if self.v3 {
             r.ts(start).ts(stop)
         } else {
@@ -792,7 +793,7 @@ impl<'a> Emitter<'a> {
         let cost = 13_600;
         let pid = self.p.id;
         self.chunk
-            .row(Table::Immunizations)
+            .row(TableKind::Immunizations)
             .ts(e.start)
             .id(pid)
             .id(e.id)
@@ -873,7 +874,7 @@ impl<'a> Emitter<'a> {
             };
             let mut r = self
                 .chunk
-                .row(Table::Allergies)
+                .row(TableKind::Allergies)
                 .date(e.start)
                 .opt_date(stop)
                 .id(pid)
@@ -918,7 +919,7 @@ impl<'a> Emitter<'a> {
             self.rng.range(1000, 9_999_999)
         ));
         self.chunk
-            .row(Table::Devices)
+            .row(TableKind::Devices)
             .ts(e.start)
             .null()
             .id(pid)
@@ -932,7 +933,7 @@ impl<'a> Emitter<'a> {
     fn supply(&mut self, e: &Enc, c: Code, qty: i64) {
         let pid = self.p.id;
         self.chunk
-            .row(Table::Supplies)
+            .row(TableKind::Supplies)
             .date(e.start)
             .id(pid)
             .id(e.id)
@@ -964,7 +965,7 @@ impl<'a> Emitter<'a> {
             ms
         );
         self.chunk
-            .row(Table::ImagingStudies)
+            .row(TableKind::ImagingStudies)
             .id(id)
             .ts(e.start)
             .id(pid)

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use synthea_gen::{GenerationReport, GeneratorConfig, Table, generate};
+use synthea_gen::{GenerationReport, GeneratorConfig, TableKind, generate};
 
 /// Generate into a fresh tempdir.
 pub fn gen_into(config: &GeneratorConfig) -> (tempfile::TempDir, GenerationReport) {
@@ -14,7 +14,7 @@ pub fn gen_into(config: &GeneratorConfig) -> (tempfile::TempDir, GenerationRepor
 }
 
 /// Header and data rows of a generated CSV (no quoting in Synthea's dialect).
-pub fn read_rows(dir: &Path, table: Table) -> (Vec<String>, Vec<Vec<String>>) {
+pub fn read_rows(dir: &Path, table: TableKind) -> (Vec<String>, Vec<Vec<String>>) {
     read_csv(&dir.join(table.file_name()))
 }
 
