@@ -3,43 +3,14 @@
 
 use synthea_schema::TableKind;
 
-use crate::patient::clinical::{Emitter, Rx};
+use crate::patient::emitter::{Emitter, Line, LineKind, PayerSegment, Rx};
 use crate::patient::timeline::{Class, Enc};
-use crate::reference::codes::Code;
 use crate::reference::payers::{
     DUAL_ELIGIBLE, FIRST_PRIVATE, MEDICAID, MEDICARE, NO_INSURANCE, Ownership, PAYERS,
 };
 use crate::reference::places::{CITIES, STATE};
 use crate::rng::Uuid;
 use crate::time::{DAY, YEAR, year_of};
-
-/// What a billed line is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum LineKind {
-    Encounter,
-    Procedure,
-    Immunization,
-    Medication,
-}
-
-/// One billed line of a claim.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Line {
-    pub(crate) code: Code,
-    pub(crate) cost: i64,
-    pub(crate) kind: LineKind,
-    pub(crate) from: i64,
-    pub(crate) to: i64,
-}
-
-/// A period with one payer.
-#[derive(Clone, Debug)]
-pub(crate) struct PayerSegment {
-    pub(crate) start: i64,
-    pub(crate) end: i64,
-    pub(crate) payer: usize,
-    pub(crate) member_id: Uuid,
-}
 
 impl Emitter<'_> {
     /// Insurance over life: one period before the history window, then yearly periods.
@@ -247,11 +218,48 @@ impl Emitter<'_> {
         }
     }
 
+    /// A claim of encounter `e` billed to `payer`: the claims row, then the transactions
+    /// of each line.
     fn claim(&mut self, e: &Enc, payer: usize, lines: &[Line], diag: &[&'static str], dept: i64) {
         let claim_id = self.rng.uuid();
-        let pid = self.p.id;
         let prov = self.ctx.reference.providers[e.provider].id;
         let org = self.ctx.reference.orgs[e.org].id;
+        self.claim_row(claim_id, e, payer, lines, diag, dept);
+        let diag_refs = diag.len().min(4);
+        for l in lines {
+            // Synthea writes the epoch as TODATE of immunization charges.
+            let to = if l.kind == LineKind::Immunization {
+                0
+            } else {
+                l.to.max(l.from)
+            };
+            let at = LineRef {
+                claim: claim_id,
+                line: l,
+                to,
+                org,
+                dept,
+                diag_refs,
+                enc: e,
+                prov,
+            };
+            self.line_transactions(&at, payer);
+        }
+    }
+
+    /// The `claims.csv` row: one primary payer (none when uninsured), up to eight
+    /// diagnoses, closed and fully paid.
+    fn claim_row(
+        &mut self,
+        claim_id: Uuid,
+        e: &Enc,
+        payer: usize,
+        lines: &[Line],
+        diag: &[&'static str],
+        dept: i64,
+    ) {
+        let pid = self.p.id;
+        let prov = self.ctx.reference.providers[e.provider].id;
         let insured = payer != NO_INSURANCE;
         let institutional = matches!(
             e.class,
@@ -293,118 +301,110 @@ impl Emitter<'_> {
             // No secondary payer is generated: claim type 0 ("none"), as Synthea writes.
             .int(0)
             .end();
+    }
 
-        let diag_refs = diag.len().min(4);
-        for l in lines {
-            let (covered, own) = self.split(payer, l.cost);
-            // Synthea writes the epoch as TODATE of immunization charges.
-            let to = if l.kind == LineKind::Immunization {
-                0
-            } else {
-                l.to.max(l.from)
-            };
-            let at = LineRef {
-                claim: claim_id,
-                line: l,
-                to,
-                org,
-                dept,
-                diag_refs,
-                enc: e,
-                prov,
-            };
-            let charge = self.next_charge();
+    /// The transactions of one claim line: its charge, the payer's payment of the
+    /// covered part, and the patient's share.
+    fn line_transactions(&mut self, at: &LineRef<'_>, payer: usize) {
+        let cost = at.line.cost;
+        let (covered, own) = self.split(payer, cost);
+        let charge = self.next_charge();
+        self.tx(
+            at,
+            charge,
+            "CHARGE",
+            Some(cost),
+            None,
+            TxAmounts {
+                unit: Some(cost),
+                transfer_out: None,
+                transfer_type: Some("1"),
+                payments: Some(0),
+                adjustments: Some(0),
+                transfers: None,
+                outstanding: Some(0),
+            },
+        );
+        if covered > 0 {
+            let id = self.next_charge();
+            let method = *self.rng.pick(&["CHECK", "ECHECK"]);
             self.tx(
-                &at,
-                charge,
-                "CHARGE",
-                Some(l.cost),
+                at,
+                id,
+                "PAYMENT",
                 None,
+                Some(method),
                 TxAmounts {
-                    unit: Some(l.cost),
+                    unit: Some(0),
                     transfer_out: None,
-                    transfer_type: Some("1"),
-                    payments: Some(0),
+                    transfer_type: None,
+                    payments: Some(covered),
                     adjustments: Some(0),
                     transfers: None,
-                    outstanding: Some(0),
+                    outstanding: Some(own),
                 },
             );
-            if covered > 0 {
-                let id = self.next_charge();
-                let method = *self.rng.pick(&["CHECK", "ECHECK"]);
-                self.tx(
-                    &at,
-                    id,
-                    "PAYMENT",
-                    None,
-                    Some(method),
-                    TxAmounts {
-                        unit: Some(0),
-                        transfer_out: None,
-                        transfer_type: None,
-                        payments: Some(covered),
-                        adjustments: Some(0),
-                        transfers: None,
-                        outstanding: Some(own),
-                    },
-                );
-            }
-            if own > 0 {
-                let out_id = self.next_charge();
-                self.tx(
-                    &at,
-                    out_id,
-                    "TRANSFEROUT",
-                    None,
-                    None,
-                    TxAmounts {
-                        unit: Some(0),
-                        transfer_out: None,
-                        transfer_type: None,
-                        payments: Some(0),
-                        adjustments: Some(0),
-                        transfers: Some(own),
-                        outstanding: Some(own),
-                    },
-                );
-                let in_id = self.next_charge();
-                self.tx(
-                    &at,
-                    in_id,
-                    "TRANSFERIN",
-                    Some(own),
-                    None,
-                    TxAmounts {
-                        unit: Some(0),
-                        transfer_out: Some(out_id),
-                        transfer_type: Some("p"),
-                        payments: Some(0),
-                        adjustments: Some(0),
-                        transfers: Some(own),
-                        outstanding: Some(own),
-                    },
-                );
-                let pay_id = self.next_charge();
-                let method = *self.rng.pick(&["CASH", "CC", "COPAY", "CHECK"]);
-                self.tx(
-                    &at,
-                    pay_id,
-                    "PAYMENT",
-                    None,
-                    Some(method),
-                    TxAmounts {
-                        unit: Some(0),
-                        transfer_out: None,
-                        transfer_type: None,
-                        payments: Some(own),
-                        adjustments: Some(0),
-                        transfers: None,
-                        outstanding: Some(0),
-                    },
-                );
-            }
         }
+        if own > 0 {
+            self.patient_share(at, own);
+        }
+    }
+
+    /// The patient's share `own` of a line: transferred out of the payer's balance, into
+    /// the patient's, and paid.
+    fn patient_share(&mut self, at: &LineRef<'_>, own: i64) {
+        let out_id = self.next_charge();
+        self.tx(
+            at,
+            out_id,
+            "TRANSFEROUT",
+            None,
+            None,
+            TxAmounts {
+                unit: Some(0),
+                transfer_out: None,
+                transfer_type: None,
+                payments: Some(0),
+                adjustments: Some(0),
+                transfers: Some(own),
+                outstanding: Some(own),
+            },
+        );
+        let in_id = self.next_charge();
+        self.tx(
+            at,
+            in_id,
+            "TRANSFERIN",
+            Some(own),
+            None,
+            TxAmounts {
+                unit: Some(0),
+                transfer_out: Some(out_id),
+                transfer_type: Some("p"),
+                payments: Some(0),
+                adjustments: Some(0),
+                transfers: Some(own),
+                outstanding: Some(own),
+            },
+        );
+        let pay_id = self.next_charge();
+        let method = *self.rng.pick(&["CASH", "CC", "COPAY", "CHECK"]);
+        self.tx(
+            at,
+            pay_id,
+            "PAYMENT",
+            None,
+            Some(method),
+            TxAmounts {
+                unit: Some(0),
+                transfer_out: None,
+                transfer_type: None,
+                payments: Some(own),
+                adjustments: Some(0),
+                transfers: None,
+                outstanding: Some(0),
+            },
+        );
     }
 
     fn next_charge(&mut self) -> i64 {

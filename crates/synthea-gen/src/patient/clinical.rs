@@ -4,117 +4,14 @@
 
 use synthea_schema::TableKind;
 
-use crate::config::Layout;
-use crate::patient::Ctx;
-use crate::patient::billing::{Line, LineKind, PayerSegment};
-use crate::patient::demographics::Person;
-use crate::patient::timeline::{Class, Enc, Kind, Plan};
+use crate::patient::emitter::{Emitter, Line, LineKind, Rx};
+use crate::patient::timeline::{Class, Enc, Kind};
 use crate::reference::codes::{self, ACUTE, Chronic, Code, Obs};
-use crate::rng::Rng;
 use crate::time::{DAY, YEAR, day_diff};
-use crate::writer::Chunk;
 
-/// A prescription decided ahead of writing (so STOP is known when START is written).
-#[derive(Clone, Debug)]
-pub(crate) struct Rx {
-    pub(crate) med: codes::Med,
-    pub(crate) reason: Option<Code>,
-    pub(crate) start: i64,
-    pub(crate) stop: Option<i64>,
-    pub(crate) dispenses: i64,
-}
-
-/// Writes one patient.
-pub(crate) struct Emitter<'a> {
-    pub(crate) ctx: &'a Ctx<'a>,
-    pub(crate) rng: Rng,
-    pub(crate) p: &'a Person,
-    pub(crate) plan: &'a Plan,
-    pub(crate) chunk: &'a mut Chunk,
-    pub(crate) v3: bool,
-    pub(crate) life_end: i64,
-    pub(crate) segments: Vec<PayerSegment>,
-    pub(crate) lines: Vec<Line>,
-    pub(crate) rx_by_enc: Vec<Vec<Rx>>,
-    pub(crate) expenses: i64,
-    pub(crate) coverage: i64,
-    pub(crate) charge_id: i64,
-    adult_height: f64,
-    base_bmi: f64,
-    allergy_enc: Option<usize>,
-    last_td: i64,
-    had_covid_vaccine: u8,
-    had_pneumo: bool,
-    had_zoster: bool,
-}
-
-impl<'a> Emitter<'a> {
-    pub(crate) fn new(
-        ctx: &'a Ctx<'a>,
-        mut rng: Rng,
-        p: &'a Person,
-        plan: &'a Plan,
-        chunk: &'a mut Chunk,
-    ) -> Self {
-        let adult_height = if p.female {
-            rng.normal(162.0, 6.5)
-        } else {
-            rng.normal(176.0, 7.0)
-        };
-        let obese = plan.chronic.iter().any(|c| c.is(Chronic::Obesity));
-        let base_bmi = if obese {
-            rng.normal(34.0, 3.5).max(30.2)
-        } else {
-            rng.normal(25.5, 2.8).clamp(17.5, 29.8)
-        };
-        let life_end = p.life_end(ctx.end);
-        Self {
-            ctx,
-            rng,
-            p,
-            plan,
-            chunk,
-            v3: ctx.layout == Layout::V3,
-            life_end,
-            segments: Vec::new(),
-            lines: Vec::with_capacity(16),
-            rx_by_enc: Vec::new(),
-            expenses: 0,
-            coverage: 0,
-            charge_id: 0,
-            adult_height,
-            base_bmi,
-            allergy_enc: None,
-            last_td: i64::MIN / 2,
-            had_covid_vaccine: 0,
-            had_pneumo: false,
-            had_zoster: false,
-        }
-    }
-
-    /// Write every row of the patient.
-    pub(crate) fn run(&mut self) {
-        self.segments = self.payer_segments();
-        self.plan_prescriptions();
-        let ws = self.ctx.window_start.max(self.p.birth);
-        self.allergy_enc = if self.rng.chance(0.2) {
-            self.plan
-                .encounters
-                .iter()
-                .position(|e| e.kind == Kind::Wellness && e.start >= ws)
-        } else {
-            None
-        };
-        for i in 0..self.plan.encounters.len() {
-            self.encounter(i);
-        }
-        self.quality_of_life(ws);
-        self.payer_transitions();
-        self.patient_row();
-    }
-
+impl Emitter<'_> {
     // ------------------------------------------------------------------ prescriptions
-    fn plan_prescriptions(&mut self) {
+    pub(super) fn plan_prescriptions(&mut self) {
         let encs = &self.plan.encounters;
         let mut by_enc: Vec<Vec<Rx>> = vec![Vec::new(); encs.len()];
         for (ci, case) in self.plan.chronic.iter().enumerate() {
@@ -167,7 +64,7 @@ impl<'a> Emitter<'a> {
     }
 
     // ------------------------------------------------------------------ encounters
-    fn encounter(&mut self, i: usize) {
+    pub(super) fn encounter(&mut self, i: usize) {
         let e = self.plan.encounters[i].clone();
         self.lines.clear();
         let age = self.p.age_at(e.start);
@@ -704,7 +601,7 @@ impl<'a> Emitter<'a> {
     }
 
     /// Yearly QALY/DALY/QOLS rows with empty ENCOUNTER (and CATEGORY), as real exports have.
-    fn quality_of_life(&mut self, ws: i64) {
+    pub(super) fn quality_of_life(&mut self, ws: i64) {
         let burden = self.plan.chronic.len() as f64;
         let mut t = ws + self.rng.range(0, YEAR / 2);
         let mut qaly = self.p.age_at(t) * (1.0 - 0.01 * burden).max(0.7);
