@@ -6,7 +6,7 @@ mod common;
 use std::collections::HashSet;
 use std::path::Path;
 
-use common::{col, gen_into, read_csv, read_rows, samples_dir};
+use common::{col, gen_into, read_csv, read_rows, referenced_tables, samples_dir};
 use synthea_gen::{ColumnKind, GeneratorConfig, Layout, TableKind};
 use synthea_schema::read::{ParseMode, read_dir};
 use synthea_schema::version::SyntheaVersion;
@@ -145,15 +145,10 @@ fn clean_export_has_perfect_referential_integrity_and_no_anomalies() {
         let i = col(&h, name);
         rows.into_iter().map(|r| r[i].clone()).collect()
     };
-    let targets = [
-        TableKind::Patients,
-        TableKind::Encounters,
-        TableKind::Organizations,
-        TableKind::Providers,
-        TableKind::Payers,
-        TableKind::Claims,
-    ]
-    .map(|t| (t, ids(t, "Id")));
+    let targets: Vec<_> = referenced_tables()
+        .into_iter()
+        .map(|t| (t, ids(t, "Id")))
+        .collect();
     let end = cfg.end_date.to_string();
     let mut checked_refs = 0u64;
     for t in Layout::V3.tables() {

@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use common::{gen_into, read_rows};
+use common::{gen_into, read_rows, referenced_tables};
 use synthea_gen::{
     ColumnKind, DefectKind, DirtyManifest, GeneratorConfig, Layout, TableKind, is_per_patient,
 };
@@ -36,14 +36,7 @@ fn check(layout: Layout) {
 
     // Id sets for orphan detection.
     let mut ids: HashMap<TableKind, HashSet<String>> = HashMap::new();
-    for t in [
-        TableKind::Patients,
-        TableKind::Encounters,
-        TableKind::Organizations,
-        TableKind::Providers,
-        TableKind::Payers,
-        TableKind::Claims,
-    ] {
+    for t in referenced_tables() {
         if layout.has(t) {
             let (_, rows) = read_rows(dir.path(), t);
             ids.insert(t, rows.into_iter().map(|r| r[0].clone()).collect());

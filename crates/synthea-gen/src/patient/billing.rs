@@ -422,23 +422,14 @@ impl Emitter<'_> {
         method: Option<&str>,
         a: TxAmounts,
     ) {
-        let LineRef {
-            claim,
-            line: l,
-            to,
-            org,
-            dept,
-            diag_refs,
-            enc: e,
-            prov,
-        } = *at;
+        let l = at.line;
         let id = self.rng.uuid();
         let pid = self.p.id;
         let mut r = self
             .chunk
             .row(TableKind::ClaimsTransactions)
             .id(id)
-            .id(claim)
+            .id(at.claim)
             .int(charge_id)
             .id(pid)
             .s(kind);
@@ -449,18 +440,18 @@ impl Emitter<'_> {
         r = r
             .opt(method)
             .ts(l.from)
-            .ts(to)
-            .id(org)
+            .ts(at.to)
+            .id(at.org)
             .s(l.code.code)
             .nulls(2);
         for k in 0..4 {
-            r = if k < diag_refs {
+            r = if k < at.diag_refs {
                 r.int(k as i64 + 1)
             } else {
                 r.null()
             };
         }
-        r = r.int(1).int(dept).s(l.code.desc);
+        r = r.int(1).int(at.dept).s(l.code.desc);
         r = opt_money(r, a.unit);
         r = match a.transfer_out {
             Some(x) => r.int(x),
@@ -471,7 +462,13 @@ impl Emitter<'_> {
         r = opt_money(r, a.adjustments);
         r = opt_money(r, a.transfers);
         r = opt_money(r, a.outstanding);
-        r.id(e.id).null().id(pid).int(1).id(prov).id(prov).end();
+        r.id(at.enc.id)
+            .null()
+            .id(pid)
+            .int(1)
+            .id(at.prov)
+            .id(at.prov)
+            .end();
     }
 
     /// Payer transition rows (3.x: yearly periods with member ids; 2.x: years).
