@@ -326,24 +326,7 @@ impl Emitter<'_> {
             },
         );
         if covered > 0 {
-            let id = self.next_charge();
-            let method = *self.rng.pick(&["CHECK", "ECHECK"]);
-            self.tx(
-                at,
-                id,
-                "PAYMENT",
-                None,
-                Some(method),
-                TxAmounts {
-                    unit: Some(0),
-                    transfer_out: None,
-                    transfer_type: None,
-                    payments: Some(covered),
-                    adjustments: Some(0),
-                    transfers: None,
-                    outstanding: Some(own),
-                },
-            );
+            self.payment(at, &["CHECK", "ECHECK"], covered, own);
         }
         if own > 0 {
             self.patient_share(at, own);
@@ -387,11 +370,16 @@ impl Emitter<'_> {
                 outstanding: Some(own),
             },
         );
-        let pay_id = self.next_charge();
-        let method = *self.rng.pick(&["CASH", "CC", "COPAY", "CHECK"]);
+        self.payment(at, &["CASH", "CC", "COPAY", "CHECK"], own, 0);
+    }
+
+    /// A payment of `paid` by one of `methods`, leaving `outstanding`.
+    fn payment(&mut self, at: &LineRef<'_>, methods: &[&'static str], paid: i64, outstanding: i64) {
+        let id = self.next_charge();
+        let method = *self.rng.pick(methods);
         self.tx(
             at,
-            pay_id,
+            id,
             "PAYMENT",
             None,
             Some(method),
@@ -399,10 +387,10 @@ impl Emitter<'_> {
                 unit: Some(0),
                 transfer_out: None,
                 transfer_type: None,
-                payments: Some(own),
+                payments: Some(paid),
                 adjustments: Some(0),
                 transfers: None,
-                outstanding: Some(0),
+                outstanding: Some(outstanding),
             },
         );
     }
