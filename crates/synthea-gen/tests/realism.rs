@@ -14,7 +14,7 @@ fn day(v: &str) -> NaiveDate {
     NaiveDate::parse_from_str(&v[..10], "%Y-%m-%d").unwrap()
 }
 
-/// Pooled class counts of the three real exports (SOURCE.md), used without samples.
+/// Pooled class counts of the three real exports, used without samples.
 const REAL_POOLED: &[(&str, u64)] = &[
     ("wellness", 1282),
     ("ambulatory", 1109),

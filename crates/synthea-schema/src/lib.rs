@@ -69,7 +69,7 @@
 //! use synthea_schema::TableKind;
 //!
 //! # fn main() -> synthea_schema::Result<()> {
-//! let dir = SyntheaDir::open("data/synthea/v3-2024-11p")?;
+//! let dir = SyntheaDir::open("exports/synthea-csv")?;
 //! println!("version {}, drift: {}", dir.version(), dir.report().has_drift());
 //! let encounters = dir.read(TableKind::Encounters, ParseMode::Strict)?;
 //! # let _ = encounters;

@@ -1,4 +1,4 @@
-//! Raw → canonical silver normalization (DESIGN.md §4) as pure `LazyFrame` functions,
+//! Raw → canonical silver normalization as pure `LazyFrame` functions,
 //! plus the silver column contract of every table.
 //!
 //! Rules applied by [`normalize`]:
