@@ -11,8 +11,9 @@
 //!   parsing (codes, ZIPs, SSNs and ids always stay strings);
 //! * [`normalize`] — pure raw → silver normalization and the silver column contract
 //!   ([`normalize::silver_schema`]);
-//! * [`dq`] — data-quality rules as [`medallion_model::Rule`]s (the engine that applies
-//!   them lives in `medallion-core`);
+//! * [`dq`] — every Synthea data-quality rule as a [`medallion_model::Rule`]: the rules
+//!   of the silver contract and the checks of raw text, parse errors, dates, references
+//!   and deaths ([`dq::checks`]); the engine that applies them lives in `medallion-core`;
 //! * [`star`] — the star schema (dimensions, date dimension, facts) with surrogate keys
 //!   from the workspace's one stable hash ([`medallion_model::hash`]).
 //!
