@@ -3,17 +3,19 @@
 //! duplicate is appended) and recorded. The injector has its own random stream per
 //! patient, so the clean content of a dirty export equals the clean export.
 
+use synthea_schema::TableKind;
+
 use crate::config::Layout;
 use crate::manifest::DefectKind;
 use crate::rng::{Rng, Stream};
-use crate::tables::{Column, ColumnKind, Table};
+use crate::tables::{Column, ColumnKind, is_per_patient};
 use crate::time::{DAY, civil_from_days, days_from_civil};
 
 /// A defect recorded with its chunk-local row index.
 #[derive(Clone, Debug)]
 pub(crate) struct DirtyRecord {
     pub(crate) kind: DefectKind,
-    pub(crate) table: Table,
+    pub(crate) table: TableKind,
     /// 0-based row index within the chunk's buffer of `table`.
     pub(crate) local_row: u64,
     pub(crate) column: Option<&'static str>,
@@ -60,16 +62,16 @@ impl DirtyState {
     /// number of rows appended (duplicates).
     pub(crate) fn after_row(
         &mut self,
-        table: Table,
+        table: TableKind,
         layout: Layout,
         buf: &mut Vec<u8>,
         start: usize,
         local_row: u64,
     ) -> u64 {
-        if !table.is_per_patient() || !self.rng.chance(self.rate) {
+        if !is_per_patient(table) || !self.rng.chance(self.rate) {
             return 0;
         }
-        let Some(cols) = table.columns(layout) else {
+        let Some(cols) = layout.columns(table) else {
             return 0;
         };
         let line = String::from_utf8_lossy(&buf[start..buf.len() - 1]).into_owned();
@@ -78,194 +80,228 @@ impl DirtyState {
             return 0;
         }
         let id = row_id(cols, &fields);
-        let mut kinds: Vec<DefectKind> = vec![DefectKind::DuplicateRow];
-        let pos = |name: &str| cols.iter().position(|c| c.name == name);
-        let has_kind = |f: &dyn Fn(&Column) -> bool| {
-            cols.iter().zip(&fields).any(|(c, v)| f(c) && !v.is_empty())
-        };
-        if cols.iter().any(|c| c.kind == ColumnKind::Id) && alter_target(cols).is_some() {
-            kinds.push(DefectKind::DuplicateId);
-        }
-        if nullable_required(cols).next().is_some() {
-            kinds.push(DefectKind::NullRequired);
-        }
-        let (start_i, stop_i) = (pos("START"), pos("STOP"));
-        if let (Some(a), Some(b)) = (start_i, stop_i)
-            && !fields[a].is_empty()
-            && !fields[b].is_empty()
-        {
-            kinds.push(DefectKind::StopBeforeStart);
-        }
-        if first_date(cols, &fields).is_some() {
-            kinds.push(DefectKind::FutureDate);
-            kinds.push(DefectKind::MalformedDate);
-        }
-        if numeric_targets(cols, &fields).next().is_some() {
-            kinds.push(DefectKind::MalformedNumber);
-        }
-        if table == Table::Encounters {
-            kinds.push(DefectKind::UnknownEncounterClass);
-        }
-        if has_kind(&|c| matches!(c.kind, ColumnKind::Ref(_))) {
-            kinds.push(DefectKind::OrphanForeignKey);
-        }
-        if has_kind(&|c| c.kind == ColumnKind::Text) {
-            kinds.push(DefectKind::StrayWhitespace);
-        }
-        if has_kind(&|c| matches!(c.kind, ColumnKind::Category(_))) {
-            kinds.push(DefectKind::CaseVariant);
-        }
+        let kinds = applicable_defects(table, cols, &fields);
         let kind = kinds[self.rng.index(kinds.len())];
-        let mut column: Option<&'static str> = None;
-        let mut appended = 0;
-        let mut record_row = local_row;
+        let Some(applied) = self.apply(kind, cols, &mut fields, buf, start, local_row) else {
+            return 0;
+        };
+        self.records.push(DirtyRecord {
+            kind,
+            table,
+            local_row: applied.row,
+            column: applied.column,
+            id,
+        });
+        applied.appended
+    }
+
+    /// Apply defect `kind` to the row `fields` at `buf[start..]`: duplicates are appended
+    /// after it, other defects rewrite it. `None` when the row offers nothing to corrupt.
+    fn apply(
+        &mut self,
+        kind: DefectKind,
+        cols: &[Column],
+        fields: &mut [String],
+        buf: &mut Vec<u8>,
+        start: usize,
+        local_row: u64,
+    ) -> Option<Applied> {
+        let duplicate = |column| Applied {
+            column,
+            appended: 1,
+            row: local_row + 1,
+        };
         match kind {
             DefectKind::DuplicateRow => {
                 let copy = buf[start..].to_vec();
                 buf.extend_from_slice(&copy);
-                appended = 1;
-                record_row = local_row + 1;
+                Some(duplicate(None))
             }
             DefectKind::DuplicateId => {
-                if let Some(i) = alter_target(cols) {
-                    let mut copy = fields.clone();
-                    copy[i] = match cols[i].kind {
-                        ColumnKind::Int => {
-                            let n: i64 = copy[i].parse().unwrap_or(0);
-                            (n + 1 + self.rng.range(0, 5)).to_string()
-                        }
-                        _ => format!("{} (amended)", copy[i]),
-                    };
-                    column = Some(cols[i].name);
-                    buf.extend_from_slice(copy.join(",").as_bytes());
-                    buf.push(b'\n');
-                    appended = 1;
-                    record_row = local_row + 1;
-                }
+                let i = alter_target(cols)?;
+                let mut copy = fields.to_vec();
+                copy[i] = match cols[i].kind {
+                    ColumnKind::Int => {
+                        let n: i64 = copy[i].parse().unwrap_or(0);
+                        (n + 1 + self.rng.range(0, 5)).to_string()
+                    }
+                    _ => format!("{} (amended)", copy[i]),
+                };
+                buf.extend_from_slice(copy.join(",").as_bytes());
+                buf.push(b'\n');
+                Some(duplicate(Some(cols[i].name)))
             }
+            _ => {
+                let column = self.corrupt_field(kind, cols, fields)?;
+                buf.truncate(start);
+                buf.extend_from_slice(fields.join(",").as_bytes());
+                buf.push(b'\n');
+                Some(Applied {
+                    column: Some(column),
+                    appended: 0,
+                    row: local_row,
+                })
+            }
+        }
+    }
+
+    /// Change one field of the row for an in-place defect; returns the changed column.
+    fn corrupt_field(
+        &mut self,
+        kind: DefectKind,
+        cols: &[Column],
+        fields: &mut [String],
+    ) -> Option<&'static str> {
+        let (start_i, stop_i) = (position(cols, "START"), position(cols, "STOP"));
+        let i = match kind {
             DefectKind::NullRequired => {
                 let cands: Vec<usize> = nullable_required(cols)
                     .filter(|&i| !fields[i].is_empty())
                     .collect();
-                if let Some(&i) = cands.get(self.rng.index(cands.len().max(1))) {
-                    fields[i].clear();
-                    column = Some(cols[i].name);
-                }
+                let i = self.pick(&cands)?;
+                fields[i].clear();
+                i
             }
             DefectKind::StopBeforeStart => {
-                if let (Some(a), Some(b)) = (start_i, stop_i) {
-                    let back = self.rng.range(1, 30);
-                    fields[b] = shift_days(&fields[a], -back);
-                    column = Some("STOP");
-                }
+                let (a, b) = (start_i?, stop_i?);
+                let back = self.rng.range(1, 30);
+                fields[b] = shift_days(&fields[a], -back);
+                b
             }
             DefectKind::FutureDate => {
-                if let Some(i) = first_date(cols, &fields) {
-                    let target = self.end_day + self.rng.range(2, 3650);
-                    let delta = target - day_of(&fields[i]).unwrap_or(target);
-                    fields[i] = shift_days(&fields[i], delta);
-                    if Some(i) == start_i
-                        && let Some(b) = stop_i
-                        && !fields[b].is_empty()
-                    {
-                        fields[b] = shift_days(&fields[b], delta);
-                    }
-                    column = Some(cols[i].name);
+                let i = first_date(cols, fields)?;
+                let target = self.end_day + self.rng.range(2, 3650);
+                let delta = target - day_of(&fields[i]).unwrap_or(target);
+                fields[i] = shift_days(&fields[i], delta);
+                if Some(i) == start_i
+                    && let Some(b) = stop_i
+                    && !fields[b].is_empty()
+                {
+                    fields[b] = shift_days(&fields[b], delta);
                 }
+                i
             }
             DefectKind::MalformedDate => {
-                let cands: Vec<usize> = cols
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, c)| is_date(c) && !fields[*i].is_empty())
-                    .map(|(i, _)| i)
-                    .collect();
-                if let Some(&i) = cands.get(self.rng.index(cands.len().max(1))) {
-                    fields[i] = malform_date(&fields[i], self.rng.index(4));
-                    column = Some(cols[i].name);
-                }
+                let i = self.pick(&filled(cols, fields, is_date))?;
+                fields[i] = malform_date(&fields[i], self.rng.index(4));
+                i
             }
             DefectKind::MalformedNumber => {
-                let cands: Vec<usize> = numeric_targets(cols, &fields).collect();
-                if let Some(&i) = cands.get(self.rng.index(cands.len().max(1))) {
-                    let v = &fields[i];
-                    fields[i] = match self.rng.index(4) {
-                        0 => format!("${v}"),
-                        1 => "N/A".to_string(),
-                        2 => format!("{v}.5.1"),
-                        _ => format!("{v}O"),
-                    };
-                    column = Some(cols[i].name);
-                }
+                let cands: Vec<usize> = numeric_targets(cols, fields).collect();
+                let i = self.pick(&cands)?;
+                let v = &fields[i];
+                fields[i] = match self.rng.index(4) {
+                    0 => format!("${v}"),
+                    1 => "N/A".to_string(),
+                    2 => format!("{v}.5.1"),
+                    _ => format!("{v}O"),
+                };
+                i
             }
             DefectKind::UnknownEncounterClass => {
-                if let Some(i) = pos("ENCOUNTERCLASS") {
-                    fields[i] = (*self.rng.pick(UNKNOWN_CLASSES)).to_string();
-                    column = Some("ENCOUNTERCLASS");
-                }
+                let i = position(cols, "ENCOUNTERCLASS")?;
+                fields[i] = (*self.rng.pick(UNKNOWN_CLASSES)).to_string();
+                i
             }
             DefectKind::OrphanForeignKey => {
-                let cands: Vec<usize> = cols
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, c)| matches!(c.kind, ColumnKind::Ref(_)) && !fields[*i].is_empty())
-                    .map(|(i, _)| i)
-                    .collect();
-                if let Some(&i) = cands.get(self.rng.index(cands.len().max(1))) {
-                    fields[i] = self.rng.uuid().to_string_lossless();
-                    column = Some(cols[i].name);
-                }
+                let i = self.pick(&filled(cols, fields, |c| {
+                    matches!(c.kind, ColumnKind::Ref(_))
+                }))?;
+                fields[i] = self.rng.uuid().to_string_lossless();
+                i
             }
             DefectKind::StrayWhitespace => {
-                let cands: Vec<usize> = cols
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, c)| c.kind == ColumnKind::Text && !fields[*i].is_empty())
-                    .map(|(i, _)| i)
-                    .collect();
-                if let Some(&i) = cands.get(self.rng.index(cands.len().max(1))) {
-                    fields[i] = match self.rng.index(3) {
-                        0 => format!(" {}", fields[i]),
-                        1 => format!("{} ", fields[i]),
-                        _ => format!("  {}\t", fields[i]),
-                    };
-                    column = Some(cols[i].name);
-                }
+                let i = self.pick(&filled(cols, fields, |c| c.kind == ColumnKind::Text))?;
+                fields[i] = match self.rng.index(3) {
+                    0 => format!(" {}", fields[i]),
+                    1 => format!("{} ", fields[i]),
+                    _ => format!("  {}\t", fields[i]),
+                };
+                i
             }
             DefectKind::CaseVariant => {
-                let cands: Vec<usize> = cols
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, c)| {
-                        matches!(c.kind, ColumnKind::Category(_)) && !fields[*i].is_empty()
-                    })
-                    .map(|(i, _)| i)
-                    .collect();
-                if let Some(&i) = cands.get(self.rng.index(cands.len().max(1))) {
-                    fields[i] = case_variant(&fields[i], self.rng.index(2));
-                    column = Some(cols[i].name);
-                }
+                let i = self.pick(&filled(cols, fields, |c| {
+                    matches!(c.kind, ColumnKind::Category(_))
+                }))?;
+                fields[i] = case_variant(&fields[i], self.rng.index(2));
+                i
             }
-        }
-        if !matches!(kind, DefectKind::DuplicateRow | DefectKind::DuplicateId) {
-            if column.is_none() {
-                return 0;
-            }
-            buf.truncate(start);
-            buf.extend_from_slice(fields.join(",").as_bytes());
-            buf.push(b'\n');
-        } else if appended == 0 {
-            return 0;
-        }
-        self.records.push(DirtyRecord {
-            kind,
-            table,
-            local_row: record_row,
-            column,
-            id,
-        });
-        appended
+            DefectKind::DuplicateRow | DefectKind::DuplicateId => return None,
+        };
+        Some(cols[i].name)
     }
+
+    /// One of `candidates` (column positions), drawn uniformly; `None` when there is none
+    /// (a draw is made either way, so the stream does not depend on the row).
+    fn pick(&mut self, candidates: &[usize]) -> Option<usize> {
+        candidates
+            .get(self.rng.index(candidates.len().max(1)))
+            .copied()
+    }
+}
+
+/// What a defect did to a row.
+struct Applied {
+    /// The changed column, when one column was changed.
+    column: Option<&'static str>,
+    /// Rows appended after the row (duplicates).
+    appended: u64,
+    /// Chunk-local row the defect is recorded at (the copy, for duplicates).
+    row: u64,
+}
+
+/// The defects that can apply to a row of `table` with these `fields`; a duplicate row
+/// always can.
+fn applicable_defects(table: TableKind, cols: &[Column], fields: &[String]) -> Vec<DefectKind> {
+    let mut kinds: Vec<DefectKind> = vec![DefectKind::DuplicateRow];
+    let has_kind =
+        |f: &dyn Fn(&Column) -> bool| cols.iter().zip(fields).any(|(c, v)| f(c) && !v.is_empty());
+    if cols.iter().any(|c| c.kind == ColumnKind::Id) && alter_target(cols).is_some() {
+        kinds.push(DefectKind::DuplicateId);
+    }
+    if nullable_required(cols).next().is_some() {
+        kinds.push(DefectKind::NullRequired);
+    }
+    if let (Some(a), Some(b)) = (position(cols, "START"), position(cols, "STOP"))
+        && !fields[a].is_empty()
+        && !fields[b].is_empty()
+    {
+        kinds.push(DefectKind::StopBeforeStart);
+    }
+    if first_date(cols, fields).is_some() {
+        kinds.push(DefectKind::FutureDate);
+        kinds.push(DefectKind::MalformedDate);
+    }
+    if numeric_targets(cols, fields).next().is_some() {
+        kinds.push(DefectKind::MalformedNumber);
+    }
+    if table == TableKind::Encounters {
+        kinds.push(DefectKind::UnknownEncounterClass);
+    }
+    if has_kind(&|c| matches!(c.kind, ColumnKind::Ref(_))) {
+        kinds.push(DefectKind::OrphanForeignKey);
+    }
+    if has_kind(&|c| c.kind == ColumnKind::Text) {
+        kinds.push(DefectKind::StrayWhitespace);
+    }
+    if has_kind(&|c| matches!(c.kind, ColumnKind::Category(_))) {
+        kinds.push(DefectKind::CaseVariant);
+    }
+    kinds
+}
+
+/// Position of column `name`.
+fn position(cols: &[Column], name: &str) -> Option<usize> {
+    cols.iter().position(|c| c.name == name)
+}
+
+/// Positions of the filled columns that satisfy `pred`.
+fn filled(cols: &[Column], fields: &[String], pred: impl Fn(&Column) -> bool) -> Vec<usize> {
+    cols.iter()
+        .enumerate()
+        .filter(|(i, c)| pred(c) && !fields[*i].is_empty())
+        .map(|(i, _)| i)
+        .collect()
 }
 
 fn row_id(cols: &[Column], fields: &[String]) -> Option<String> {
@@ -273,7 +309,7 @@ fn row_id(cols: &[Column], fields: &[String]) -> Option<String> {
         .position(|c| c.kind == ColumnKind::Id)
         .or_else(|| {
             cols.iter()
-                .position(|c| matches!(c.kind, ColumnKind::Ref(crate::tables::RefTarget::Patient)))
+                .position(|c| c.kind == ColumnKind::Ref(TableKind::Patients))
         })
         .map(|i| fields[i].clone())
 }
@@ -320,7 +356,7 @@ fn numeric_targets<'a>(
         .filter(move |(i, c)| {
             !fields[*i].is_empty()
                 && match c.kind {
-                    ColumnKind::Money | ColumnKind::Float | ColumnKind::Int => true,
+                    ColumnKind::Float | ColumnKind::Int => true,
                     ColumnKind::ObservationValue => numeric_obs,
                     _ => false,
                 }

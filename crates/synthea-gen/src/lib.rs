@@ -23,16 +23,16 @@
 //! ## Quickstart
 //!
 //! ```
-//! use synthea_gen::{GeneratorConfig, Table, generate};
+//! use synthea_gen::{GeneratorConfig, Layout, TableKind, generate};
 //!
 //! let dir = tempfile::tempdir()?;
 //! let config = GeneratorConfig { patients: 5, seed: 7, threads: 1, ..GeneratorConfig::default() };
 //! let report = generate(&config, dir.path(), |_progress| {})?;
 //! assert_eq!(report.patients, 5);
-//! for table in Table::ALL {
+//! for table in Layout::V3.tables() {
 //!     assert!(dir.path().join(table.file_name()).exists());
 //! }
-//! assert_eq!(report.rows(Table::Patients), 5);
+//! assert_eq!(report.rows(TableKind::Patients), 5);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -40,18 +40,17 @@ mod config;
 mod dirty;
 mod error;
 mod manifest;
+mod parallel;
 mod patient;
 mod reference;
 mod rng;
+mod shared;
 mod stats;
 mod tables;
 mod time;
 mod writer;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex, mpsc};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -61,14 +60,12 @@ pub use error::{Error, Result};
 pub use manifest::{
     DefectEntry, DefectKind, DirtyManifest, FileDefects, KindDefects, MANIFEST_FILE,
 };
-pub use tables::{
-    Column, ColumnKind, ENCOUNTER_CLASSES, RefTarget, TABLE_COUNT, Table, V2_HEADERS, V3_HEADERS,
-};
+pub use synthea_schema::TableKind;
+pub use tables::{Column, ColumnKind, is_per_patient};
 
 use crate::dirty::DirtyState;
 use crate::patient::Ctx;
 use crate::reference::organizations::Reference;
-use crate::reference::payers::PAYERS;
 use crate::stats::Stats;
 use crate::writer::{Chunk, OutputFiles};
 
@@ -89,7 +86,7 @@ pub struct Progress {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileReport {
     /// The table.
-    pub table: Table,
+    pub table: TableKind,
     /// Path of the file.
     pub path: PathBuf,
     /// Data rows (header excluded).
@@ -123,7 +120,7 @@ pub struct GenerationReport {
 
 impl GenerationReport {
     /// Data rows written to `table`'s file (0 when the layout has no such file).
-    pub fn rows(&self, table: Table) -> u64 {
+    pub fn rows(&self, table: TableKind) -> u64 {
         self.files
             .iter()
             .find(|f| f.table == table)
@@ -195,130 +192,35 @@ pub fn generate(
         chunk
     };
 
-    let mut write_chunk = |chunk: Chunk, files: &mut OutputFiles| -> Result<()> {
-        if let (Some(m), Some(d)) = (manifest.as_mut(), chunk.dirty.as_ref()) {
-            for rec in &d.records {
-                let row = files.rows[rec.table.index()] + rec.local_row + 1;
-                m.add(
-                    rec.kind,
-                    rec.table.file_name(),
-                    DefectEntry {
-                        row,
-                        column: rec.column.map(str::to_string),
-                        id: rec.id.clone(),
-                    },
-                );
-            }
+    let mut done_patients = 0u64;
+    parallel::chunks_in_order(threads, n_chunks, &make_chunk, |chunk| {
+        done_patients += chunk.patients;
+        if let Some(m) = manifest.as_mut() {
+            record_defects(m, &chunk, &files);
         }
-        for t in Table::ALL {
+        for t in TableKind::ALL {
             files.append(t, &chunk.bufs[t.index()], chunk.rows[t.index()])?;
         }
         totals.merge(&chunk.stats);
+        progress(Progress {
+            patients_done: done_patients,
+            patients_total: config.patients,
+            bytes_written: files.bytes.iter().sum(),
+            elapsed_secs: started.elapsed().as_secs_f64(),
+        });
         Ok(())
-    };
+    })?;
 
-    let window = (threads * 4) as u64;
-    let next = AtomicU64::new(0);
-    let abort = AtomicBool::new(false);
-    let gate = (Mutex::new(0u64), Condvar::new());
-    let mut done_patients = 0u64;
-    let result: Result<()> = std::thread::scope(|s| {
-        let (tx, rx) = mpsc::sync_channel::<(u64, Chunk)>(threads * 2);
-        let mut handles = Vec::with_capacity(threads);
-        for _ in 0..threads {
-            let tx = tx.clone();
-            let (next, abort, gate, make_chunk) = (&next, &abort, &gate, &make_chunk);
-            handles.push(s.spawn(move || {
-                loop {
-                    let c = next.fetch_add(1, Ordering::Relaxed);
-                    if c >= n_chunks || abort.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    {
-                        // Bounded look-ahead keeps memory flat in N.
-                        let (lock, cv) = gate;
-                        let mut written = lock.lock().unwrap_or_else(|e| e.into_inner());
-                        while c >= *written + window && !abort.load(Ordering::Relaxed) {
-                            written = cv.wait(written).unwrap_or_else(|e| e.into_inner());
-                        }
-                    }
-                    if abort.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let chunk = make_chunk(c);
-                    if tx.send((c, chunk)).is_err() {
-                        break;
-                    }
-                }
-            }));
-        }
-        drop(tx);
-        let mut pending: BTreeMap<u64, Chunk> = BTreeMap::new();
-        let mut expected = 0u64;
-        let mut outcome = Ok(());
-        for (c, chunk) in rx.iter() {
-            pending.insert(c, chunk);
-            while let Some(chunk) = pending.remove(&expected) {
-                done_patients += chunk.patients;
-                if let Err(e) = write_chunk(chunk, &mut files) {
-                    outcome = Err(e);
-                    break;
-                }
-                expected += 1;
-                let (lock, cv) = &gate;
-                *lock.lock().unwrap_or_else(|e| e.into_inner()) = expected;
-                cv.notify_all();
-                progress(Progress {
-                    patients_done: done_patients,
-                    patients_total: config.patients,
-                    bytes_written: files.bytes.iter().sum(),
-                    elapsed_secs: started.elapsed().as_secs_f64(),
-                });
-            }
-            if outcome.is_err() {
-                abort.store(true, Ordering::Relaxed);
-                gate.1.notify_all();
-                break;
-            }
-        }
-        drop(rx);
-        let mut panicked = false;
-        for h in handles {
-            panicked |= h.join().is_err();
-        }
-        outcome?;
-        if panicked || expected != n_chunks {
-            return Err(Error::WorkerPanicked);
-        }
-        Ok(())
-    });
-    result?;
-
-    write_shared(&reference, &totals, config.layout, &mut files)?;
+    shared::write_shared(&reference, &totals, config.layout, &mut files)?;
     let bytes = files.bytes;
     let rows = files.rows;
     files.finish()?;
 
-    let mut dirty_manifest = None;
-    let mut defects = 0;
-    if let Some(m) = manifest {
-        let path = out_dir.join(MANIFEST_FILE);
-        let json = serde_json::to_vec_pretty(&m)?;
-        std::fs::write(&path, json).map_err(|source| Error::Io {
-            path: path.clone(),
-            source,
-        })?;
-        defects = m.total;
-        dirty_manifest = Some(path);
-    }
-    let file_reports: Vec<FileReport> = Table::tables(config.layout)
-        .map(|t| FileReport {
-            table: t,
-            path: out_dir.join(t.file_name()),
-            rows: rows[t.index()],
-            bytes: bytes[t.index()],
-        })
-        .collect();
+    let (dirty_manifest, defects) = match manifest {
+        Some(m) => (Some(write_manifest(&m, &out_dir)?), m.total),
+        None => (None, 0),
+    };
+    let file_reports = file_reports(config.layout, &out_dir, &rows, &bytes);
     Ok(GenerationReport {
         out_dir,
         layout: config.layout,
@@ -332,98 +234,46 @@ pub fn generate(
     })
 }
 
-/// Write organizations, providers and payers with run-level aggregates. Only
-/// organizations and providers that appear in an encounter are exported, as Synthea does.
-fn write_shared(
-    reference: &Reference,
-    totals: &Stats,
-    layout: Layout,
-    files: &mut OutputFiles,
-) -> Result<()> {
-    let v3 = layout == Layout::V3;
-    let mut chunk = Chunk::new(layout, None, Stats::default());
-    for (i, o) in reference.orgs.iter().enumerate() {
-        let util = totals.org_encounters[i];
-        if util == 0 {
-            continue;
-        }
-        let city = &reference::places::CITIES[o.city];
-        chunk
-            .row(Table::Organizations)
-            .id(o.id)
-            .s(&o.name)
-            .s(&o.address)
-            .s(city.name)
-            .s(reference::places::STATE_CODE)
-            .s(&o.zip)
-            .float(o.lat)
-            .float(o.lon)
-            .s(&o.phone)
-            .s("0.0")
-            .int(util as i64)
-            .end();
+/// One report per file of `layout`, from the per-table row and byte counts.
+fn file_reports(layout: Layout, out_dir: &Path, rows: &[u64], bytes: &[u64]) -> Vec<FileReport> {
+    layout
+        .tables()
+        .map(|t| FileReport {
+            table: t,
+            path: out_dir.join(t.file_name()),
+            rows: rows[t.index()],
+            bytes: bytes[t.index()],
+        })
+        .collect()
+}
+
+/// Adds the defects injected into `chunk` to the manifest, with their row numbers in the
+/// files (the chunk is appended after the rows `files` already holds).
+fn record_defects(manifest: &mut DirtyManifest, chunk: &Chunk, files: &OutputFiles) {
+    let Some(dirty) = chunk.dirty.as_ref() else {
+        return;
+    };
+    for rec in &dirty.records {
+        let row = files.rows[rec.table.index()] + rec.local_row + 1;
+        manifest.add(
+            rec.kind,
+            &rec.table.file_name(),
+            DefectEntry {
+                row,
+                column: rec.column.map(str::to_string),
+                id: rec.id.clone(),
+            },
+        );
     }
-    for (i, p) in reference.providers.iter().enumerate() {
-        let enc = totals.provider_encounters[i];
-        if enc == 0 {
-            continue;
-        }
-        let o = &reference.orgs[p.org];
-        let city = &reference::places::CITIES[o.city];
-        let r = chunk
-            .row(Table::Providers)
-            .id(p.id)
-            .id(o.id)
-            .s(&p.name)
-            .s(p.gender)
-            .s("GENERAL PRACTICE")
-            .s(&o.address)
-            .s(city.name)
-            .s(reference::places::STATE_CODE)
-            .s(&o.zip)
-            .float(o.lat)
-            .float(o.lon);
-        if v3 {
-            r.int(enc as i64)
-                .int(totals.provider_procedures[i] as i64)
-                .end();
-        } else {
-            r.int(enc as i64).end();
-        }
-    }
-    for (i, p) in PAYERS.iter().enumerate() {
-        let s = &totals.payers[i];
-        let mut r = chunk.row(Table::Payers).s(p.id).s(p.name);
-        if v3 {
-            r = r.s(p.ownership.as_str());
-        }
-        let qols = if s.qols_count > 0 {
-            Some(s.qols_tenths as f64 / 10.0 / s.qols_count as f64)
-        } else {
-            None
-        };
-        r = r
-            .nulls(5)
-            .money(s.amount_covered)
-            .money(s.amount_uncovered)
-            .money(s.member_months as i64 * p.premium_cents)
-            .int(s.covered_encounters as i64)
-            .int(s.uncovered_encounters as i64)
-            .int(s.covered_medications as i64)
-            .int(s.uncovered_medications as i64)
-            .int(s.covered_procedures as i64)
-            .int(s.uncovered_procedures as i64)
-            .int(s.covered_immunizations as i64)
-            .int(s.uncovered_immunizations as i64)
-            .int(s.unique_customers as i64);
-        r = match qols {
-            Some(q) => r.float(q),
-            None => r.s("NaN"),
-        };
-        r.int(s.member_months as i64).end();
-    }
-    for t in [Table::Organizations, Table::Providers, Table::Payers] {
-        files.append(t, &chunk.bufs[t.index()], chunk.rows[t.index()])?;
-    }
-    Ok(())
+}
+
+/// Writes the manifest as [`MANIFEST_FILE`] in `out_dir`; returns its path.
+fn write_manifest(manifest: &DirtyManifest, out_dir: &Path) -> Result<PathBuf> {
+    let path = out_dir.join(MANIFEST_FILE);
+    let json = serde_json::to_vec_pretty(manifest)?;
+    std::fs::write(&path, json).map_err(|source| Error::Io {
+        path: path.clone(),
+        source,
+    })?;
+    Ok(path)
 }

@@ -9,12 +9,14 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use synthea_schema::TableKind;
+
 use crate::config::Layout;
 use crate::dirty::DirtyState;
 use crate::error::{Error, Result};
 use crate::rng::Uuid;
 use crate::stats::Stats;
-use crate::tables::{TABLE_COUNT, Table};
+use crate::tables::TABLE_COUNT;
 use crate::time;
 
 /// Serialized rows of a contiguous range of patients.
@@ -48,7 +50,7 @@ impl Chunk {
 
     /// Start a row of `table`.
     #[inline]
-    pub(crate) fn row(&mut self, table: Table) -> Row<'_> {
+    pub(crate) fn row(&mut self, table: TableKind) -> Row<'_> {
         let start = self.bufs[table.index()].len();
         Row {
             chunk: self,
@@ -58,7 +60,7 @@ impl Chunk {
         }
     }
 
-    fn end_row(&mut self, table: Table, start: usize) {
+    fn end_row(&mut self, table: TableKind, start: usize) {
         let ti = table.index();
         self.bufs[ti].push(b'\n');
         self.rows[ti] += 1;
@@ -78,7 +80,7 @@ impl Chunk {
 /// A row being serialized; fields are appended in header order.
 pub(crate) struct Row<'a> {
     chunk: &'a mut Chunk,
-    table: Table,
+    table: TableKind,
     start: usize,
     first: bool,
 }
@@ -262,8 +264,8 @@ impl OutputFiles {
     pub(crate) fn create(dir: &Path, layout: Layout) -> Result<Self> {
         let mut files = Vec::with_capacity(TABLE_COUNT);
         let mut bytes = [0u64; TABLE_COUNT];
-        for t in Table::ALL {
-            match t.header(layout) {
+        for t in TableKind::ALL {
+            match layout.header(t) {
                 None => files.push(None),
                 Some(h) => {
                     let path = dir.join(t.file_name());
@@ -291,7 +293,7 @@ impl OutputFiles {
     }
 
     /// Append serialized rows of `table`.
-    pub(crate) fn append(&mut self, table: Table, data: &[u8], rows: u64) -> Result<()> {
+    pub(crate) fn append(&mut self, table: TableKind, data: &[u8], rows: u64) -> Result<()> {
         if data.is_empty() {
             return Ok(());
         }
@@ -337,14 +339,17 @@ mod tests {
     #[test]
     fn rows_are_comma_separated_with_empty_nulls() {
         let mut c = Chunk::new(Layout::V3, None, Stats::default());
-        c.row(Table::Supplies)
+        c.row(TableKind::Supplies)
             .date(0)
             .s("a")
             .null()
             .int(-7)
             .money(100)
             .end();
-        assert_eq!(c.bufs[Table::Supplies.index()], b"1970-01-01,a,,-7,1.00\n");
-        assert_eq!(c.rows[Table::Supplies.index()], 1);
+        assert_eq!(
+            c.bufs[TableKind::Supplies.index()],
+            b"1970-01-01,a,,-7,1.00\n"
+        );
+        assert_eq!(c.rows[TableKind::Supplies.index()], 1);
     }
 }

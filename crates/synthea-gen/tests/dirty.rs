@@ -5,11 +5,11 @@ mod common;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use common::{gen_into, read_rows};
+use common::{gen_into, read_rows, referenced_tables};
 use synthea_gen::{
-    ColumnKind, DefectKind, DirtyManifest, ENCOUNTER_CLASSES, GeneratorConfig, Layout, RefTarget,
-    Table,
+    ColumnKind, DefectKind, DirtyManifest, GeneratorConfig, Layout, TableKind, is_per_patient,
 };
+use synthea_schema::spec::ENCOUNTER_CLASSES;
 
 fn is_date_ok(kind: ColumnKind, v: &str) -> bool {
     match kind {
@@ -35,31 +35,24 @@ fn check(layout: Layout) {
     assert_eq!(manifest.total, report.defects);
 
     // Id sets for orphan detection.
-    let mut ids: HashMap<RefTarget, HashSet<String>> = HashMap::new();
-    for (target, t) in [
-        (RefTarget::Patient, Table::Patients),
-        (RefTarget::Encounter, Table::Encounters),
-        (RefTarget::Organization, Table::Organizations),
-        (RefTarget::Provider, Table::Providers),
-        (RefTarget::Payer, Table::Payers),
-        (RefTarget::Claim, Table::Claims),
-    ] {
-        if t.in_layout(layout) {
+    let mut ids: HashMap<TableKind, HashSet<String>> = HashMap::new();
+    for t in referenced_tables() {
+        if layout.has(t) {
             let (_, rows) = read_rows(dir.path(), t);
-            ids.insert(target, rows.into_iter().map(|r| r[0].clone()).collect());
+            ids.insert(t, rows.into_iter().map(|r| r[0].clone()).collect());
         }
     }
     let end = cfg.end_date.to_string();
     let mut found: BTreeMap<(DefectKind, String), Vec<u64>> = BTreeMap::new();
-    for t in Table::tables(layout).filter(|t| t.is_per_patient()) {
-        let cols = t.columns(layout).unwrap();
+    for t in layout.tables().filter(|t| is_per_patient(*t)) {
+        let cols = layout.columns(t).unwrap();
         let (_, rows) = read_rows(dir.path(), t);
         let id_col = cols.iter().position(|c| c.kind == ColumnKind::Id);
         let (si, so) = (
-            t.column_index(layout, "START"),
-            t.column_index(layout, "STOP"),
+            layout.column_index(t, "START"),
+            layout.column_index(t, "STOP"),
         );
-        let type_col = t.column_index(layout, "TYPE");
+        let type_col = layout.column_index(t, "TYPE");
         let mut seen_lines = HashSet::new();
         let mut seen_ids = HashSet::new();
         for (n, r) in rows.iter().enumerate() {
@@ -110,14 +103,14 @@ fn check(layout: Layout) {
                 !v.is_empty()
                     && match c.kind {
                         ColumnKind::Int => v.parse::<i64>().is_err(),
-                        ColumnKind::Money | ColumnKind::Float => v.parse::<f64>().is_err(),
+                        ColumnKind::Float => v.parse::<f64>().is_err(),
                         ColumnKind::ObservationValue => numeric_obs && v.parse::<f64>().is_err(),
                         _ => false,
                     }
             }) {
                 hit(DefectKind::MalformedNumber);
             }
-            if let Some(i) = t.column_index(layout, "ENCOUNTERCLASS")
+            if let Some(i) = layout.column_index(t, "ENCOUNTERCLASS")
                 && !r[i].is_empty()
                 && !ENCOUNTER_CLASSES.contains(&r[i].trim().to_lowercase().as_str())
             {
@@ -202,7 +195,7 @@ fn dirty_export_keeps_clean_content_otherwise() {
         ..base
     });
     assert_eq!(report.defects, 0);
-    for t in Table::ALL {
+    for t in Layout::V3.tables() {
         assert_eq!(
             std::fs::read(clean.path().join(t.file_name())).unwrap(),
             std::fs::read(dirty.path().join(t.file_name())).unwrap()

@@ -8,13 +8,13 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use common::{class_counts, col, gen_into, read_rows, samples_dir};
-use synthea_gen::{GeneratorConfig, Table};
+use synthea_gen::{GeneratorConfig, TableKind};
 
 fn day(v: &str) -> NaiveDate {
     NaiveDate::parse_from_str(&v[..10], "%Y-%m-%d").unwrap()
 }
 
-/// Pooled class counts of the three real exports (SOURCE.md), used without samples.
+/// Pooled class counts of the three real exports, used without samples.
 const REAL_POOLED: &[(&str, u64)] = &[
     ("wellness", 1282),
     ("ambulatory", 1109),
@@ -78,7 +78,7 @@ fn encounter_volume_class_mix_readmissions_and_deaths_look_real() {
     }
 
     // ---- patients: deaths and death certification after DEATHDATE
-    let (ph, patients) = read_rows(dir.path(), Table::Patients);
+    let (ph, patients) = read_rows(dir.path(), TableKind::Patients);
     let (pid, pdeath) = (col(&ph, "Id"), col(&ph, "DEATHDATE"));
     let deaths: HashMap<String, NaiveDate> = patients
         .iter()
@@ -87,7 +87,7 @@ fn encounter_volume_class_mix_readmissions_and_deaths_look_real() {
         .collect();
     let share = deaths.len() as f64 / patients.len() as f64;
     assert!((0.03..0.25).contains(&share), "death share {share}");
-    let (eh, encs) = read_rows(dir.path(), Table::Encounters);
+    let (eh, encs) = read_rows(dir.path(), TableKind::Encounters);
     let (ep, es, eo, ec, ecode) = (
         col(&eh, "PATIENT"),
         col(&eh, "START"),
@@ -176,7 +176,7 @@ fn labs_follow_conditions() {
         threads: 2,
         ..GeneratorConfig::default()
     });
-    let (ch, conds) = read_rows(dir.path(), Table::Conditions);
+    let (ch, conds) = read_rows(dir.path(), TableKind::Conditions);
     let (cp, cc) = (col(&ch, "PATIENT"), col(&ch, "CODE"));
     let diabetics: std::collections::HashSet<&str> = conds
         .iter()
@@ -187,7 +187,7 @@ fn labs_follow_conditions() {
         conds.iter().any(|r| r[cc].len() == 17),
         "a 17-digit SNOMED code"
     );
-    let (oh, obs) = read_rows(dir.path(), Table::Observations);
+    let (oh, obs) = read_rows(dir.path(), TableKind::Observations);
     let (op, oc, ov, oe) = (
         col(&oh, "PATIENT"),
         col(&oh, "CODE"),
@@ -210,7 +210,7 @@ fn labs_follow_conditions() {
         obs.iter().any(|r| r[oe].is_empty()),
         "QALY-style rows without encounter"
     );
-    let (mh, meds) = read_rows(dir.path(), Table::Medications);
+    let (mh, meds) = read_rows(dir.path(), TableKind::Medications);
     let (ms, mr, md) = (
         col(&mh, "STOP"),
         col(&mh, "REASONCODE"),
@@ -225,7 +225,7 @@ fn labs_follow_conditions() {
         "antihypertensives tied to hypertension"
     );
     assert!(meds.iter().any(|r| r[md].parse::<i64>().unwrap() > 12));
-    let (ih, imms) = read_rows(dir.path(), Table::Immunizations);
+    let (ih, imms) = read_rows(dir.path(), TableKind::Immunizations);
     let ic = col(&ih, "CODE");
     assert!(
         imms.iter().any(|r| r[ic] == "08"),
@@ -236,7 +236,7 @@ fn labs_follow_conditions() {
 #[test]
 fn claim_types_follow_the_encounter_and_the_missing_secondary_payer() {
     let (dir, _) = gen_into(&GeneratorConfig::new(40, 21));
-    let (header, rows) = read_rows(dir.path(), Table::Claims);
+    let (header, rows) = read_rows(dir.path(), TableKind::Claims);
     let (secondary, primary_type, secondary_type) = (
         col(&header, "SECONDARYPATIENTINSURANCEID"),
         col(&header, "HEALTHCARECLAIMTYPEID1"),

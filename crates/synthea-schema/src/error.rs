@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+#[cfg(feature = "polars")]
 use polars::prelude::PolarsError;
 
 use crate::spec::TableKind;
@@ -196,6 +197,7 @@ pub enum Error {
     },
 
     /// An error from Polars while planning or executing a query.
+    #[cfg(feature = "polars")]
     #[error("polars error while {context}: {source}")]
     Polars {
         /// What this crate was doing.
@@ -243,11 +245,13 @@ fn unrecognized_layout_message(dir: &std::path::Path, mismatches: &[HeaderMismat
 }
 
 /// Attach context to Polars errors.
+#[cfg(feature = "polars")]
 pub(crate) trait PolarsContext<T> {
     /// Wrap a `PolarsError` with what we were doing.
     fn ctx(self, context: impl FnOnce() -> String) -> Result<T>;
 }
 
+#[cfg(feature = "polars")]
 impl<T> PolarsContext<T> for std::result::Result<T, PolarsError> {
     fn ctx(self, context: impl FnOnce() -> String) -> Result<T> {
         self.map_err(|source| Error::Polars {

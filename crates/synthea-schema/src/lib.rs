@@ -11,14 +11,22 @@
 //!   parsing (codes, ZIPs, SSNs and ids always stay strings);
 //! * [`normalize`] — pure raw → silver normalization and the silver column contract
 //!   ([`normalize::silver_schema`]);
-//! * [`dq`] — data-quality rules as [`medallion_model::Rule`]s (the engine that applies
-//!   them lives in `medallion-core`);
+//! * [`dq`] — every Synthea data-quality rule as a [`medallion_model::Rule`]: the rules
+//!   of the silver contract and the checks of raw text, parse errors, dates, references
+//!   and deaths ([`dq::checks`]); the engine that applies them lives in `medallion-core`;
 //! * [`star`] — the star schema (dimensions, date dimension, facts) with surrogate keys
 //!   from the workspace's one stable hash ([`medallion_model::hash`]).
 //!
 //! Transforms are pure `LazyFrame -> LazyFrame` functions: no clock, no environment
 //! variables, and "as of" dates are explicit arguments. Only [`detect`] and [`read`]
 //! touch the file system.
+//!
+//! ## Features
+//!
+//! * `polars` (default): everything that works on frames — [`detect`], [`read`],
+//!   [`normalize`], [`dq`] and [`star`]. Without it the crate is the Polars-free table
+//!   catalogue only — [`spec`] (tables, columns, categorical values, foreign keys),
+//!   [`version`] and [`error`] — which the `synthea-gen` generator builds on.
 //!
 //! ## Quickstart
 //!
@@ -62,7 +70,7 @@
 //! use synthea_schema::TableKind;
 //!
 //! # fn main() -> synthea_schema::Result<()> {
-//! let dir = SyntheaDir::open("data/synthea/v3-2024-11p")?;
+//! let dir = SyntheaDir::open("exports/synthea-csv")?;
 //! println!("version {}, drift: {}", dir.version(), dir.report().has_drift());
 //! let encounters = dir.read(TableKind::Encounters, ParseMode::Strict)?;
 //! # let _ = encounters;
@@ -70,19 +78,25 @@
 //! # }
 //! ```
 
+#[cfg(feature = "polars")]
 pub mod columns;
+#[cfg(feature = "polars")]
 pub mod detect;
+#[cfg(feature = "polars")]
 pub mod dq;
 pub mod error;
+#[cfg(feature = "polars")]
 pub mod normalize;
+#[cfg(feature = "polars")]
 pub mod read;
 pub mod spec;
+#[cfg(feature = "polars")]
 pub mod star;
 pub mod version;
 
 pub use error::{Error, HeaderMismatch, Result};
-pub use spec::{ColumnSpec, TableKind, TableSpec, ValueKind};
+pub use spec::{ColumnSpec, EncounterClass, TableKind, TableSpec, ValueKind};
 pub use version::{SyntheaVersion, VersionSet};
 
-#[cfg(test)]
+#[cfg(all(test, feature = "polars"))]
 mod test_util;

@@ -1,4 +1,4 @@
-//! Raw → canonical silver normalization (DESIGN.md §4) as pure `LazyFrame` functions,
+//! Raw → canonical silver normalization as pure `LazyFrame` functions,
 //! plus the silver column contract of every table.
 //!
 //! Rules applied by [`normalize`]:
@@ -29,14 +29,12 @@
 //! Input columns may be typed (from [`crate::read`]) or plain strings (parsed leniently:
 //! malformed values become null — use the typed readers for strict parsing).
 
-use std::fmt;
-use std::str::FromStr;
-
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, PolarsContext, Result};
 use crate::read::{parse_text, passes_through, trimmed_or_null};
+pub use crate::spec::EncounterClass;
 use crate::spec::{TableKind, ValueKind};
 use crate::version::SyntheaVersion;
 
@@ -84,97 +82,6 @@ impl NormalizeConfig {
                 ),
             }),
         }
-    }
-}
-
-/// The canonical encounter classes. Values are the silver `encounter_class` strings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EncounterClass {
-    /// `ambulatory`.
-    Ambulatory,
-    /// `emergency`.
-    Emergency,
-    /// `inpatient`.
-    Inpatient,
-    /// `outpatient`.
-    Outpatient,
-    /// `urgentcare`.
-    Urgentcare,
-    /// `wellness`.
-    Wellness,
-    /// `home` (3.x).
-    Home,
-    /// `hospice` (3.x).
-    Hospice,
-    /// `snf`, skilled nursing facility (3.x).
-    Snf,
-    /// `virtual`, telehealth (3.x).
-    Virtual,
-}
-
-impl EncounterClass {
-    /// Every class.
-    pub const ALL: [EncounterClass; 10] = [
-        Self::Ambulatory,
-        Self::Emergency,
-        Self::Inpatient,
-        Self::Outpatient,
-        Self::Urgentcare,
-        Self::Wellness,
-        Self::Home,
-        Self::Hospice,
-        Self::Snf,
-        Self::Virtual,
-    ];
-
-    /// The silver value, e.g. `"urgentcare"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Ambulatory => "ambulatory",
-            Self::Emergency => "emergency",
-            Self::Inpatient => "inpatient",
-            Self::Outpatient => "outpatient",
-            Self::Urgentcare => "urgentcare",
-            Self::Wellness => "wellness",
-            Self::Home => "home",
-            Self::Hospice => "hospice",
-            Self::Snf => "snf",
-            Self::Virtual => "virtual",
-        }
-    }
-
-    /// Every silver value, as a `String` series (for `is_in`).
-    pub fn values() -> Vec<&'static str> {
-        Self::ALL.iter().map(|c| c.as_str()).collect()
-    }
-}
-
-impl fmt::Display for EncounterClass {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for EncounterClass {
-    type Err = Error;
-
-    /// Parse with the same cleaning as [`normalize`] (case, spaces, `_`, `-` ignored).
-    fn from_str(s: &str) -> Result<Self> {
-        let cleaned: String = s
-            .trim()
-            .to_lowercase()
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '_' | '-'))
-            .collect();
-        Self::ALL
-            .into_iter()
-            .find(|c| c.as_str() == cleaned)
-            .ok_or_else(|| Error::InvalidConfig {
-                field: "encounter_class",
-                value: s.to_string(),
-                reason: format!("expected one of {:?}", Self::values()),
-            })
     }
 }
 

@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 /// A Synthea CSV export layout.
 ///
 /// Synthea does not write its version into the CSV files, so a version here is a
-/// *layout*: the set of files and header columns an export has. See
-/// `docs/SYNTHEA_DATA_DICTIONARY.md` §4 for the drift checklist these are built from.
+/// *layout*: the set of files and header columns an export has. The layouts differ by a
+/// handful of columns that were added, renamed or retyped between releases (each variant
+/// below lists its own); version detection (the `detect` module) recognises a layout
+/// from the headers alone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum SyntheaVersion {
     /// Synthea 2.x (April 2020 layout): procedures have a single `DATE`, no claims files,

@@ -2,7 +2,7 @@
 //! strict mode, with row counts equal to the files' data records.
 //!
 //! The exports are not in the repository: set `SYNTHEA_SAMPLES_DIR` to the directory
-//! holding `v2-10p`, `v3-2024-11p` and `v3-early-59p` (CI: `../shared/data/synthea`).
+//! holding `v2-10p`, `v3-2024-11p` and `v3-early-59p`.
 
 use std::path::PathBuf;
 

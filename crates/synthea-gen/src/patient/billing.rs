@@ -1,44 +1,16 @@
 //! Money: insurance timelines (payer transitions), encounter and medication costs, claims
 //! and claims transactions, and the patient row with lifetime expenses and coverage.
 
-use crate::patient::clinical::{Emitter, Rx};
+use synthea_schema::TableKind;
+
+use crate::patient::emitter::{Emitter, Line, LineKind, PayerSegment, Rx};
 use crate::patient::timeline::{Class, Enc};
-use crate::reference::codes::Code;
 use crate::reference::payers::{
     DUAL_ELIGIBLE, FIRST_PRIVATE, MEDICAID, MEDICARE, NO_INSURANCE, Ownership, PAYERS,
 };
 use crate::reference::places::{CITIES, STATE};
 use crate::rng::Uuid;
-use crate::tables::Table;
 use crate::time::{DAY, YEAR, year_of};
-
-/// What a billed line is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum LineKind {
-    Encounter,
-    Procedure,
-    Immunization,
-    Medication,
-}
-
-/// One billed line of a claim.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Line {
-    pub(crate) code: Code,
-    pub(crate) cost: i64,
-    pub(crate) kind: LineKind,
-    pub(crate) from: i64,
-    pub(crate) to: i64,
-}
-
-/// A period with one payer.
-#[derive(Clone, Debug)]
-pub(crate) struct PayerSegment {
-    pub(crate) start: i64,
-    pub(crate) end: i64,
-    pub(crate) payer: usize,
-    pub(crate) member_id: Uuid,
-}
 
 impl Emitter<'_> {
     /// Insurance over life: one period before the history window, then yearly periods.
@@ -128,7 +100,7 @@ impl Emitter<'_> {
         let (covered, own) = self.split(payer, total);
         let pid = self.p.id;
         self.chunk
-            .row(Table::Medications)
+            .row(TableKind::Medications)
             .ts(rx.start)
             .opt_ts(rx.stop)
             .id(pid)
@@ -177,7 +149,7 @@ impl Emitter<'_> {
         let org_id = self.ctx.reference.orgs[e.org].id;
         let prov_id = self.ctx.reference.providers[e.provider].id;
         self.chunk
-            .row(Table::Encounters)
+            .row(TableKind::Encounters)
             .id(e.id)
             .ts(e.start)
             .ts(e.stop)
@@ -246,11 +218,48 @@ impl Emitter<'_> {
         }
     }
 
+    /// A claim of encounter `e` billed to `payer`: the claims row, then the transactions
+    /// of each line.
     fn claim(&mut self, e: &Enc, payer: usize, lines: &[Line], diag: &[&'static str], dept: i64) {
         let claim_id = self.rng.uuid();
-        let pid = self.p.id;
         let prov = self.ctx.reference.providers[e.provider].id;
         let org = self.ctx.reference.orgs[e.org].id;
+        self.claim_row(claim_id, e, payer, lines, diag, dept);
+        let diag_refs = diag.len().min(4);
+        for l in lines {
+            // Synthea writes the epoch as TODATE of immunization charges.
+            let to = if l.kind == LineKind::Immunization {
+                0
+            } else {
+                l.to.max(l.from)
+            };
+            let at = LineRef {
+                claim: claim_id,
+                line: l,
+                to,
+                org,
+                dept,
+                diag_refs,
+                enc: e,
+                prov,
+            };
+            self.line_transactions(&at, payer);
+        }
+    }
+
+    /// The `claims.csv` row: one primary payer (none when uninsured), up to eight
+    /// diagnoses, closed and fully paid.
+    fn claim_row(
+        &mut self,
+        claim_id: Uuid,
+        e: &Enc,
+        payer: usize,
+        lines: &[Line],
+        diag: &[&'static str],
+        dept: i64,
+    ) {
+        let pid = self.p.id;
+        let prov = self.ctx.reference.providers[e.provider].id;
         let insured = payer != NO_INSURANCE;
         let institutional = matches!(
             e.class,
@@ -259,7 +268,12 @@ impl Emitter<'_> {
         let claim_type = if institutional { 2 } else { 1 };
         let from = lines.first().map_or(e.start, |l| l.from);
         let billed = e.stop.max(from);
-        let mut r = self.chunk.row(Table::Claims).id(claim_id).id(pid).id(prov);
+        let mut r = self
+            .chunk
+            .row(TableKind::Claims)
+            .id(claim_id)
+            .id(pid)
+            .id(prov);
         r = if insured {
             r.s(PAYERS[payer].id)
         } else {
@@ -287,118 +301,98 @@ impl Emitter<'_> {
             // No secondary payer is generated: claim type 0 ("none"), as Synthea writes.
             .int(0)
             .end();
+    }
 
-        let diag_refs = diag.len().min(4);
-        for l in lines {
-            let (covered, own) = self.split(payer, l.cost);
-            // Synthea writes the epoch as TODATE of immunization charges.
-            let to = if l.kind == LineKind::Immunization {
-                0
-            } else {
-                l.to.max(l.from)
-            };
-            let at = LineRef {
-                claim: claim_id,
-                line: l,
-                to,
-                org,
-                dept,
-                diag_refs,
-                enc: e,
-                prov,
-            };
-            let charge = self.next_charge();
-            self.tx(
-                &at,
-                charge,
-                "CHARGE",
-                Some(l.cost),
-                None,
-                TxAmounts {
-                    unit: Some(l.cost),
-                    transfer_out: None,
-                    transfer_type: Some("1"),
-                    payments: Some(0),
-                    adjustments: Some(0),
-                    transfers: None,
-                    outstanding: Some(0),
-                },
-            );
-            if covered > 0 {
-                let id = self.next_charge();
-                let method = *self.rng.pick(&["CHECK", "ECHECK"]);
-                self.tx(
-                    &at,
-                    id,
-                    "PAYMENT",
-                    None,
-                    Some(method),
-                    TxAmounts {
-                        unit: Some(0),
-                        transfer_out: None,
-                        transfer_type: None,
-                        payments: Some(covered),
-                        adjustments: Some(0),
-                        transfers: None,
-                        outstanding: Some(own),
-                    },
-                );
-            }
-            if own > 0 {
-                let out_id = self.next_charge();
-                self.tx(
-                    &at,
-                    out_id,
-                    "TRANSFEROUT",
-                    None,
-                    None,
-                    TxAmounts {
-                        unit: Some(0),
-                        transfer_out: None,
-                        transfer_type: None,
-                        payments: Some(0),
-                        adjustments: Some(0),
-                        transfers: Some(own),
-                        outstanding: Some(own),
-                    },
-                );
-                let in_id = self.next_charge();
-                self.tx(
-                    &at,
-                    in_id,
-                    "TRANSFERIN",
-                    Some(own),
-                    None,
-                    TxAmounts {
-                        unit: Some(0),
-                        transfer_out: Some(out_id),
-                        transfer_type: Some("p"),
-                        payments: Some(0),
-                        adjustments: Some(0),
-                        transfers: Some(own),
-                        outstanding: Some(own),
-                    },
-                );
-                let pay_id = self.next_charge();
-                let method = *self.rng.pick(&["CASH", "CC", "COPAY", "CHECK"]);
-                self.tx(
-                    &at,
-                    pay_id,
-                    "PAYMENT",
-                    None,
-                    Some(method),
-                    TxAmounts {
-                        unit: Some(0),
-                        transfer_out: None,
-                        transfer_type: None,
-                        payments: Some(own),
-                        adjustments: Some(0),
-                        transfers: None,
-                        outstanding: Some(0),
-                    },
-                );
-            }
+    /// The transactions of one claim line: its charge, the payer's payment of the
+    /// covered part, and the patient's share.
+    fn line_transactions(&mut self, at: &LineRef<'_>, payer: usize) {
+        let cost = at.line.cost;
+        let (covered, own) = self.split(payer, cost);
+        let charge = self.next_charge();
+        self.tx(
+            at,
+            charge,
+            "CHARGE",
+            Some(cost),
+            None,
+            TxAmounts {
+                unit: Some(cost),
+                transfer_out: None,
+                transfer_type: Some("1"),
+                payments: Some(0),
+                adjustments: Some(0),
+                transfers: None,
+                outstanding: Some(0),
+            },
+        );
+        if covered > 0 {
+            self.payment(at, &["CHECK", "ECHECK"], covered, own);
         }
+        if own > 0 {
+            self.patient_share(at, own);
+        }
+    }
+
+    /// The patient's share `own` of a line: transferred out of the payer's balance, into
+    /// the patient's, and paid.
+    fn patient_share(&mut self, at: &LineRef<'_>, own: i64) {
+        let out_id = self.next_charge();
+        self.tx(
+            at,
+            out_id,
+            "TRANSFEROUT",
+            None,
+            None,
+            TxAmounts {
+                unit: Some(0),
+                transfer_out: None,
+                transfer_type: None,
+                payments: Some(0),
+                adjustments: Some(0),
+                transfers: Some(own),
+                outstanding: Some(own),
+            },
+        );
+        let in_id = self.next_charge();
+        self.tx(
+            at,
+            in_id,
+            "TRANSFERIN",
+            Some(own),
+            None,
+            TxAmounts {
+                unit: Some(0),
+                transfer_out: Some(out_id),
+                transfer_type: Some("p"),
+                payments: Some(0),
+                adjustments: Some(0),
+                transfers: Some(own),
+                outstanding: Some(own),
+            },
+        );
+        self.payment(at, &["CASH", "CC", "COPAY", "CHECK"], own, 0);
+    }
+
+    /// A payment of `paid` by one of `methods`, leaving `outstanding`.
+    fn payment(&mut self, at: &LineRef<'_>, methods: &[&'static str], paid: i64, outstanding: i64) {
+        let id = self.next_charge();
+        let method = *self.rng.pick(methods);
+        self.tx(
+            at,
+            id,
+            "PAYMENT",
+            None,
+            Some(method),
+            TxAmounts {
+                unit: Some(0),
+                transfer_out: None,
+                transfer_type: None,
+                payments: Some(paid),
+                adjustments: Some(0),
+                transfers: None,
+                outstanding: Some(outstanding),
+            },
+        );
     }
 
     fn next_charge(&mut self) -> i64 {
@@ -416,23 +410,14 @@ impl Emitter<'_> {
         method: Option<&str>,
         a: TxAmounts,
     ) {
-        let LineRef {
-            claim,
-            line: l,
-            to,
-            org,
-            dept,
-            diag_refs,
-            enc: e,
-            prov,
-        } = *at;
+        let l = at.line;
         let id = self.rng.uuid();
         let pid = self.p.id;
         let mut r = self
             .chunk
-            .row(Table::ClaimsTransactions)
+            .row(TableKind::ClaimsTransactions)
             .id(id)
-            .id(claim)
+            .id(at.claim)
             .int(charge_id)
             .id(pid)
             .s(kind);
@@ -443,18 +428,18 @@ impl Emitter<'_> {
         r = r
             .opt(method)
             .ts(l.from)
-            .ts(to)
-            .id(org)
+            .ts(at.to)
+            .id(at.org)
             .s(l.code.code)
             .nulls(2);
         for k in 0..4 {
-            r = if k < diag_refs {
+            r = if k < at.diag_refs {
                 r.int(k as i64 + 1)
             } else {
                 r.null()
             };
         }
-        r = r.int(1).int(dept).s(l.code.desc);
+        r = r.int(1).int(at.dept).s(l.code.desc);
         r = opt_money(r, a.unit);
         r = match a.transfer_out {
             Some(x) => r.int(x),
@@ -465,7 +450,13 @@ impl Emitter<'_> {
         r = opt_money(r, a.adjustments);
         r = opt_money(r, a.transfers);
         r = opt_money(r, a.outstanding);
-        r.id(e.id).null().id(pid).int(1).id(prov).id(prov).end();
+        r.id(at.enc.id)
+            .null()
+            .id(pid)
+            .int(1)
+            .id(at.prov)
+            .id(at.prov)
+            .end();
     }
 
     /// Payer transition rows (3.x: yearly periods with member ids; 2.x: years).
@@ -499,7 +490,7 @@ impl Emitter<'_> {
                         self.p.last
                     ),
                 };
-                let mut r = self.chunk.row(Table::PayerTransitions).id(pid);
+                let mut r = self.chunk.row(TableKind::PayerTransitions).id(pid);
                 r = if insured { r.id(s.member_id) } else { r.null() };
                 r = r.ts(s.start).ts(s.end).s(payer.id).null();
                 r = if insured {
@@ -511,7 +502,7 @@ impl Emitter<'_> {
             } else {
                 let mut r = self
                     .chunk
-                    .row(Table::PayerTransitions)
+                    .row(TableKind::PayerTransitions)
                     .id(pid)
                     .int(year_of(s.start))
                     .int(year_of(s.end))
@@ -530,7 +521,7 @@ impl Emitter<'_> {
         let v3 = self.v3;
         let mut r = self
             .chunk
-            .row(Table::Patients)
+            .row(TableKind::Patients)
             .id(p.id)
             .date(p.birth)
             .opt_date(p.death)

@@ -2,118 +2,16 @@
 //! immunizations, allergies, care plans, devices, supplies and imaging studies, written
 //! encounter by encounter.
 
-use crate::config::Layout;
-use crate::patient::Ctx;
-use crate::patient::billing::{Line, LineKind, PayerSegment};
-use crate::patient::demographics::Person;
-use crate::patient::timeline::{Class, Enc, Kind, Plan};
+use synthea_schema::TableKind;
+
+use crate::patient::emitter::{Emitter, Line, LineKind, Rx};
+use crate::patient::timeline::{Class, Enc, Kind};
 use crate::reference::codes::{self, ACUTE, Chronic, Code, Obs};
-use crate::rng::Rng;
-use crate::tables::Table;
 use crate::time::{DAY, YEAR, day_diff};
-use crate::writer::Chunk;
 
-/// A prescription decided ahead of writing (so STOP is known when START is written).
-#[derive(Clone, Debug)]
-pub(crate) struct Rx {
-    pub(crate) med: codes::Med,
-    pub(crate) reason: Option<Code>,
-    pub(crate) start: i64,
-    pub(crate) stop: Option<i64>,
-    pub(crate) dispenses: i64,
-}
-
-/// Writes one patient.
-pub(crate) struct Emitter<'a> {
-    pub(crate) ctx: &'a Ctx<'a>,
-    pub(crate) rng: Rng,
-    pub(crate) p: &'a Person,
-    pub(crate) plan: &'a Plan,
-    pub(crate) chunk: &'a mut Chunk,
-    pub(crate) v3: bool,
-    pub(crate) life_end: i64,
-    pub(crate) segments: Vec<PayerSegment>,
-    pub(crate) lines: Vec<Line>,
-    pub(crate) rx_by_enc: Vec<Vec<Rx>>,
-    pub(crate) expenses: i64,
-    pub(crate) coverage: i64,
-    pub(crate) charge_id: i64,
-    adult_height: f64,
-    base_bmi: f64,
-    allergy_enc: Option<usize>,
-    last_td: i64,
-    had_covid_vaccine: u8,
-    had_pneumo: bool,
-    had_zoster: bool,
-}
-
-impl<'a> Emitter<'a> {
-    pub(crate) fn new(
-        ctx: &'a Ctx<'a>,
-        mut rng: Rng,
-        p: &'a Person,
-        plan: &'a Plan,
-        chunk: &'a mut Chunk,
-    ) -> Self {
-        let adult_height = if p.female {
-            rng.normal(162.0, 6.5)
-        } else {
-            rng.normal(176.0, 7.0)
-        };
-        let obese = plan.chronic.iter().any(|c| c.is(Chronic::Obesity));
-        let base_bmi = if obese {
-            rng.normal(34.0, 3.5).max(30.2)
-        } else {
-            rng.normal(25.5, 2.8).clamp(17.5, 29.8)
-        };
-        let life_end = p.life_end(ctx.end);
-        Self {
-            ctx,
-            rng,
-            p,
-            plan,
-            chunk,
-            v3: ctx.layout == Layout::V3,
-            life_end,
-            segments: Vec::new(),
-            lines: Vec::with_capacity(16),
-            rx_by_enc: Vec::new(),
-            expenses: 0,
-            coverage: 0,
-            charge_id: 0,
-            adult_height,
-            base_bmi,
-            allergy_enc: None,
-            last_td: i64::MIN / 2,
-            had_covid_vaccine: 0,
-            had_pneumo: false,
-            had_zoster: false,
-        }
-    }
-
-    /// Write every row of the patient.
-    pub(crate) fn run(&mut self) {
-        self.segments = self.payer_segments();
-        self.plan_prescriptions();
-        let ws = self.ctx.window_start.max(self.p.birth);
-        self.allergy_enc = if self.rng.chance(0.2) {
-            self.plan
-                .encounters
-                .iter()
-                .position(|e| e.kind == Kind::Wellness && e.start >= ws)
-        } else {
-            None
-        };
-        for i in 0..self.plan.encounters.len() {
-            self.encounter(i);
-        }
-        self.quality_of_life(ws);
-        self.payer_transitions();
-        self.patient_row();
-    }
-
+impl Emitter<'_> {
     // ------------------------------------------------------------------ prescriptions
-    fn plan_prescriptions(&mut self) {
+    pub(super) fn plan_prescriptions(&mut self) {
         let encs = &self.plan.encounters;
         let mut by_enc: Vec<Vec<Rx>> = vec![Vec::new(); encs.len()];
         for (ci, case) in self.plan.chronic.iter().enumerate() {
@@ -166,7 +64,7 @@ impl<'a> Emitter<'a> {
     }
 
     // ------------------------------------------------------------------ encounters
-    fn encounter(&mut self, i: usize) {
+    pub(super) fn encounter(&mut self, i: usize) {
         let e = self.plan.encounters[i].clone();
         self.lines.clear();
         let age = self.p.age_at(e.start);
@@ -461,7 +359,7 @@ impl<'a> Emitter<'a> {
         let pid = self.p.id;
         let mut r = self
             .chunk
-            .row(Table::Observations)
+            .row(TableKind::Observations)
             .ts(ts)
             .id(pid)
             .opt_id(enc.map(|e| e.id));
@@ -703,7 +601,7 @@ impl<'a> Emitter<'a> {
     }
 
     /// Yearly QALY/DALY/QOLS rows with empty ENCOUNTER (and CATEGORY), as real exports have.
-    fn quality_of_life(&mut self, ws: i64) {
+    pub(super) fn quality_of_life(&mut self, ws: i64) {
         let burden = self.plan.chronic.len() as f64;
         let mut t = ws + self.rng.range(0, YEAR / 2);
         let mut qaly = self.p.age_at(t) * (1.0 - 0.01 * burden).max(0.7);
@@ -730,7 +628,7 @@ impl<'a> Emitter<'a> {
     fn condition(&mut self, e: &Enc, start: i64, stop: Option<i64>, c: Code) {
         let pid = self.p.id;
         self.chunk
-            .row(Table::Conditions)
+            .row(TableKind::Conditions)
             .date(start)
             .opt_date(stop)
             .id(pid)
@@ -745,7 +643,7 @@ impl<'a> Emitter<'a> {
         let pid = self.p.id;
         let stop = stop.filter(|s| *s <= self.life_end && day_diff(start, *s) >= 0);
         self.chunk
-            .row(Table::Careplans)
+            .row(TableKind::Careplans)
             .id(id)
             .date(start)
             .opt_date(stop)
@@ -764,7 +662,7 @@ impl<'a> Emitter<'a> {
         let start = e.start + self.rng.range(0, len / 2);
         let stop = (start + self.rng.range(5, 30) * 60).min(e.stop.max(start));
         let pid = self.p.id;
-        let mut r = self.chunk.row(Table::Procedures);
+        let mut r = self.chunk.row(TableKind::Procedures);
         r = if self.v3 {
             r.ts(start).ts(stop)
         } else {
@@ -792,7 +690,7 @@ impl<'a> Emitter<'a> {
         let cost = 13_600;
         let pid = self.p.id;
         self.chunk
-            .row(Table::Immunizations)
+            .row(TableKind::Immunizations)
             .ts(e.start)
             .id(pid)
             .id(e.id)
@@ -873,7 +771,7 @@ impl<'a> Emitter<'a> {
             };
             let mut r = self
                 .chunk
-                .row(Table::Allergies)
+                .row(TableKind::Allergies)
                 .date(e.start)
                 .opt_date(stop)
                 .id(pid)
@@ -918,7 +816,7 @@ impl<'a> Emitter<'a> {
             self.rng.range(1000, 9_999_999)
         ));
         self.chunk
-            .row(Table::Devices)
+            .row(TableKind::Devices)
             .ts(e.start)
             .null()
             .id(pid)
@@ -932,7 +830,7 @@ impl<'a> Emitter<'a> {
     fn supply(&mut self, e: &Enc, c: Code, qty: i64) {
         let pid = self.p.id;
         self.chunk
-            .row(Table::Supplies)
+            .row(TableKind::Supplies)
             .date(e.start)
             .id(pid)
             .id(e.id)
@@ -964,7 +862,7 @@ impl<'a> Emitter<'a> {
             ms
         );
         self.chunk
-            .row(Table::ImagingStudies)
+            .row(TableKind::ImagingStudies)
             .id(id)
             .ts(e.start)
             .id(pid)

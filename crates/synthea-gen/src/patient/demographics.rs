@@ -41,110 +41,174 @@ fn numbered(rng: &mut Rng, name: &str) -> String {
 }
 
 /// Draw the demographics of one patient alive somewhere in `[.., end]`.
+///
+/// The steps draw from `rng` in this order (the order fixes the output for a seed).
 pub(crate) fn draw(rng: &mut Rng, end: i64, window_start: i64) -> Person {
     let id = rng.uuid();
-    let decade = rng.weighted(&DECADE_WEIGHTS) as f64;
-    let age = decade * 10.0 + rng.uniform(0.0, 10.0);
-    let birth_day = (end - (age * YEAR as f64) as i64).div_euclid(DAY);
-    let birth = birth_day * DAY + rng.range(0, DAY);
-
-    // Mortality rises with age; deaths fall in the last 15 years before the export.
-    let p_death = 0.015 + 0.0035 * (age - 35.0).max(0.0) + 0.004 * (age - 70.0).max(0.0);
-    let death = if rng.chance(p_death.min(0.6)) {
-        let lo = (birth + YEAR).max(window_start - 5 * YEAR);
-        let hi = end - 12 * DAY;
-        (hi > lo + 30 * DAY).then(|| rng.range(lo, hi))
-    } else {
-        None
-    };
-    let age_at_end = (death.unwrap_or(end) - birth) as f64 / YEAR as f64;
+    let life = Lifespan::draw(rng, end, window_start);
+    let adult = life.age_at_end >= 18.0;
     let female = rng.chance(0.51);
     let race = ["white", "black", "asian", "native", "hawaiian", "other"]
         [rng.weighted(&[0.74, 0.085, 0.07, 0.006, 0.002, 0.097])];
     let hispanic = rng.chance(if race == "other" { 0.6 } else { 0.07 });
-    let adult = age_at_end >= 18.0;
-    let marital = adult.then(|| {
-        let w = if age_at_end > 70.0 {
-            [0.5, 0.1, 0.12, 0.28]
-        } else if age_at_end < 30.0 {
-            [0.3, 0.62, 0.06, 0.02]
-        } else {
-            [0.55, 0.25, 0.15, 0.05]
-        };
-        ["M", "S", "D", "W"][rng.weighted(&w)]
-    });
-    let first_base = if female {
-        rng_pick(rng, FEMALE_FIRST)
-    } else {
-        rng_pick(rng, MALE_FIRST)
-    };
-    let first = numbered(rng, first_base);
-    let last_base = rng_pick(rng, LAST);
-    let last = numbered(rng, last_base);
-    let prefix = adult.then_some(if !female {
-        "Mr."
-    } else if matches!(marital, Some("M" | "W" | "D")) {
-        "Mrs."
-    } else {
-        "Ms."
-    });
-    let suffix = (adult && rng.chance(0.01)).then(|| *rng.pick(&["MD", "PhD", "JD"]));
-    let maiden =
-        (female && matches!(marital, Some("M" | "W" | "D")) && rng.chance(0.7)).then(|| {
-            let m = rng_pick(rng, LAST);
-            numbered(rng, m)
-        });
+    let marital = adult.then(|| marital_status(rng, life.age_at_end));
+    let names = Names::draw(rng, female, adult, marital);
     let ssn = format!("999-{:02}-{:04}", rng.range(10, 99), rng.range(1000, 9999));
     let drivers =
         (adult && rng.chance(0.85)).then(|| format!("S999{:05}", rng.range(10_000, 99_999)));
     let passport =
         (adult && rng.chance(0.7)).then(|| format!("X{:08}X", rng.range(10_000_000, 99_999_999)));
-    let weights: Vec<f64> = CITIES.iter().map(|c| c.weight).collect();
-    let birth_city = &CITIES[rng.weighted(&weights)];
-    let birthplace = format!("{}  Massachusetts  US", birth_city.name);
-    let city = rng.weighted(&weights);
-    let mut address = format!(
-        "{} {} {}",
-        rng.range(1, 1000),
-        rng.pick(STREETS),
-        rng.pick(STREET_KINDS)
-    );
-    if rng.chance(0.2) {
-        address.push_str(&format!(" Suite {}", rng.range(1, 99)));
-    } else if rng.chance(0.15) {
-        address.push_str(&format!(" Unit {}", rng.range(1, 60)));
-    }
-    let c = &CITIES[city];
+    let home = Home::draw(rng);
     let income = (rng.normal(55_000f64.ln(), 0.75).exp()).clamp(5_000.0, 900_000.0) as i64;
     let smoking = if adult {
         [0u8, 1, 2][rng.weighted(&[0.66, 0.2, 0.14])]
     } else {
         0
     };
+    let c = &CITIES[home.city];
     Person {
         id,
-        birth,
-        death,
+        birth: life.birth,
+        death: life.death,
         female,
         race,
         hispanic,
         marital,
-        first,
-        last,
-        prefix,
-        suffix,
-        maiden,
+        first: names.first,
+        last: names.last,
+        prefix: names.prefix,
+        suffix: names.suffix,
+        maiden: names.maiden,
         ssn,
         drivers,
         passport,
-        birthplace,
-        address,
-        city,
+        birthplace: home.birthplace,
+        address: home.address,
+        city: home.city,
         fips: rng.chance(0.85),
         lat: c.lat + rng.uniform(-0.04, 0.04),
         lon: c.lon + rng.uniform(-0.04, 0.04),
         income,
         smoking,
+    }
+}
+
+/// Birth and (for some) death.
+struct Lifespan {
+    birth: i64,
+    death: Option<i64>,
+    /// Age in years at death or at the export end.
+    age_at_end: f64,
+}
+
+impl Lifespan {
+    /// An age at the export end from [`DECADE_WEIGHTS`]; mortality rises with age, and
+    /// deaths fall in the last 15 years before the export.
+    fn draw(rng: &mut Rng, end: i64, window_start: i64) -> Self {
+        let decade = rng.weighted(&DECADE_WEIGHTS) as f64;
+        let age = decade * 10.0 + rng.uniform(0.0, 10.0);
+        let birth_day = (end - (age * YEAR as f64) as i64).div_euclid(DAY);
+        let birth = birth_day * DAY + rng.range(0, DAY);
+        let p_death = 0.015 + 0.0035 * (age - 35.0).max(0.0) + 0.004 * (age - 70.0).max(0.0);
+        let death = if rng.chance(p_death.min(0.6)) {
+            let lo = (birth + YEAR).max(window_start - 5 * YEAR);
+            let hi = end - 12 * DAY;
+            (hi > lo + 30 * DAY).then(|| rng.range(lo, hi))
+        } else {
+            None
+        };
+        let age_at_end = (death.unwrap_or(end) - birth) as f64 / YEAR as f64;
+        Self {
+            birth,
+            death,
+            age_at_end,
+        }
+    }
+}
+
+/// Marital status of an adult, by age.
+fn marital_status(rng: &mut Rng, age_at_end: f64) -> &'static str {
+    let w = if age_at_end > 70.0 {
+        [0.5, 0.1, 0.12, 0.28]
+    } else if age_at_end < 30.0 {
+        [0.3, 0.62, 0.06, 0.02]
+    } else {
+        [0.55, 0.25, 0.15, 0.05]
+    };
+    ["M", "S", "D", "W"][rng.weighted(&w)]
+}
+
+/// First and last name (with Synthea's numeric suffixes), prefix, suffix and maiden name.
+struct Names {
+    first: String,
+    last: String,
+    prefix: Option<&'static str>,
+    suffix: Option<&'static str>,
+    maiden: Option<String>,
+}
+
+impl Names {
+    fn draw(rng: &mut Rng, female: bool, adult: bool, marital: Option<&str>) -> Self {
+        let first_base = if female {
+            rng_pick(rng, FEMALE_FIRST)
+        } else {
+            rng_pick(rng, MALE_FIRST)
+        };
+        let first = numbered(rng, first_base);
+        let last_base = rng_pick(rng, LAST);
+        let last = numbered(rng, last_base);
+        let married = matches!(marital, Some("M" | "W" | "D"));
+        let prefix = adult.then_some(if !female {
+            "Mr."
+        } else if married {
+            "Mrs."
+        } else {
+            "Ms."
+        });
+        let suffix = (adult && rng.chance(0.01)).then(|| *rng.pick(&["MD", "PhD", "JD"]));
+        let maiden = (female && married && rng.chance(0.7)).then(|| {
+            let m = rng_pick(rng, LAST);
+            numbered(rng, m)
+        });
+        Self {
+            first,
+            last,
+            prefix,
+            suffix,
+            maiden,
+        }
+    }
+}
+
+/// Birthplace and current city and street address.
+struct Home {
+    birthplace: String,
+    city: usize,
+    address: String,
+}
+
+impl Home {
+    fn draw(rng: &mut Rng) -> Self {
+        let weights: Vec<f64> = CITIES.iter().map(|c| c.weight).collect();
+        let birth_city = &CITIES[rng.weighted(&weights)];
+        let birthplace = format!("{}  Massachusetts  US", birth_city.name);
+        let city = rng.weighted(&weights);
+        let mut address = format!(
+            "{} {} {}",
+            rng.range(1, 1000),
+            rng.pick(STREETS),
+            rng.pick(STREET_KINDS)
+        );
+        if rng.chance(0.2) {
+            address.push_str(&format!(" Suite {}", rng.range(1, 99)));
+        } else if rng.chance(0.15) {
+            address.push_str(&format!(" Unit {}", rng.range(1, 60)));
+        }
+        Self {
+            birthplace,
+            city,
+            address,
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 pub(crate) mod billing;
 pub(crate) mod clinical;
 pub(crate) mod demographics;
+pub(crate) mod emitter;
 pub(crate) mod timeline;
 
 use crate::config::Layout;
@@ -35,7 +36,7 @@ pub(crate) fn generate(ctx: &Ctx<'_>, index: u64, chunk: &mut Chunk) {
     }
     let person = demographics::draw(&mut rng, ctx.end, ctx.window_start);
     let plan = timeline::plan(ctx, &mut rng, &person);
-    let mut em = clinical::Emitter::new(ctx, rng, &person, &plan, chunk);
+    let mut em = emitter::Emitter::new(ctx, rng, &person, &plan, chunk);
     em.run();
     chunk.patients += 1;
 }

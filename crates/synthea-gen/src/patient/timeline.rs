@@ -116,66 +116,44 @@ fn day_time(rng: &mut Rng, ts: i64) -> i64 {
 }
 
 /// Plan chronic diseases and encounters.
+///
+/// The steps draw from `rng` in this order (the order fixes the output for a seed):
+/// diseases, care places, then each kind of encounter.
 pub(crate) fn plan(ctx: &Ctx<'_>, rng: &mut Rng, p: &Person) -> Plan {
-    let end = ctx.end;
-    let life_end = p.life_end(end);
+    let life_end = p.life_end(ctx.end);
     let ws = ctx.window_start.max(p.birth);
-    let age_end = p.age_at(life_end);
+    let chronic = chronic_diseases(rng, p, life_end);
+    let places = CarePlaces::choose(ctx, rng, p);
+    let mut b = Builder {
+        encs: Vec::with_capacity(64),
+        rng,
+        ctx,
+        life_end,
+    };
+    b.wellness_visits(p, &places, ws);
+    b.chronic_visits(&chronic, &places, ws);
+    b.acute_episodes(p, &places, ws);
+    b.routine_visits(&places, ws);
+    b.emergency_visits(&chronic, &places, ws);
+    b.inpatient_stays(p, &chronic, places.hospital, ws);
+    b.home_visits(p, ws);
+    b.end_of_life(p, &places);
+    let mut encounters = b.encs;
+    encounters.sort_by_key(|e| e.start);
+    Plan {
+        chronic,
+        encounters,
+    }
+}
 
-    // ---------------- chronic diseases with co-morbidity
+/// Chronic diseases with co-morbidity: each disease of [`CHRONIC`] in turn, with a risk
+/// raised by the diseases drawn before it, an onset age, and the medications chosen at
+/// diagnosis.
+fn chronic_diseases(rng: &mut Rng, p: &Person, life_end: i64) -> Vec<ChronicCase> {
+    let age_end = p.age_at(life_end);
     let mut chronic: Vec<ChronicCase> = Vec::new();
-    let has = |cs: &[ChronicCase], k: Chronic| cs.iter().any(|c| c.is(k));
     for def in CHRONIC {
-        let mut m = 1.0;
-        match def.kind {
-            Chronic::Diabetes => {
-                if has(&chronic, Chronic::Obesity) {
-                    m *= 2.5;
-                }
-                if has(&chronic, Chronic::Prediabetes) {
-                    m *= 2.0;
-                }
-            }
-            Chronic::Hypertension => {
-                if has(&chronic, Chronic::Obesity) {
-                    m *= 1.6;
-                }
-                if has(&chronic, Chronic::Diabetes) {
-                    m *= 1.5;
-                }
-                if p.race == "black" {
-                    m *= 1.3;
-                }
-            }
-            Chronic::Hyperlipidemia => {
-                if has(&chronic, Chronic::Diabetes) {
-                    m *= 1.6;
-                }
-                if has(&chronic, Chronic::Obesity) {
-                    m *= 1.3;
-                }
-            }
-            Chronic::Copd => m *= [0.4, 2.0, 4.0][p.smoking as usize],
-            Chronic::HeartFailure => {
-                if has(&chronic, Chronic::Hypertension) {
-                    m *= 2.0;
-                }
-                if has(&chronic, Chronic::Diabetes) {
-                    m *= 1.5;
-                }
-            }
-            Chronic::Ckd => {
-                if has(&chronic, Chronic::Diabetes) {
-                    m *= 3.0;
-                }
-                if has(&chronic, Chronic::Hypertension) {
-                    m *= 2.0;
-                }
-            }
-            Chronic::Depression if p.female => m *= 1.5,
-            Chronic::Alcohol if !p.female => m *= 1.6,
-            _ => {}
-        }
+        let m = risk_multiplier(def.kind, &chronic, p);
         if !rng.chance((def.base_risk * m).min(0.95)) {
             continue;
         }
@@ -185,16 +163,7 @@ pub(crate) fn plan(ctx: &Ctx<'_>, rng: &mut Rng, p: &Person) -> Plan {
         }
         let mut onset = day_time(rng, p.birth + (onset_age * YEAR as f64) as i64);
         if def.kind == Chronic::Diabetes {
-            // Prediabetes, when present, precedes diabetes.
-            if let Some(pre) = chronic.iter_mut().find(|c| c.is(Chronic::Prediabetes)) {
-                if pre.onset >= onset - YEAR {
-                    pre.onset = onset - 2 * YEAR;
-                }
-                if pre.onset < p.birth + 18 * YEAR {
-                    onset = onset.max(p.birth + 20 * YEAR);
-                    pre.onset = p.birth + 18 * YEAR + DAY;
-                }
-            }
+            onset = after_prediabetes(&mut chronic, onset, p);
         }
         if onset >= life_end - DAY {
             continue;
@@ -209,334 +178,106 @@ pub(crate) fn plan(ctx: &Ctx<'_>, rng: &mut Rng, p: &Person) -> Plan {
         chronic.push(ChronicCase { def, onset, meds });
     }
     chronic.retain(|c| c.onset > p.birth && c.onset < life_end - DAY);
+    chronic
+}
 
-    let clinic = ctx.reference.org_in(rng, p.city, OrgKind::Clinic);
-    let hospital = ctx.reference.org_in(rng, p.city, OrgKind::Hospital);
-    let urgent = ctx.reference.org_in(rng, p.city, OrgKind::UrgentCare);
-    let pcp = ctx.reference.provider_of(rng, clinic);
-    let mut b = Builder {
-        encs: Vec::with_capacity(64),
-        rng,
-        ctx,
-        life_end,
-    };
-
-    // ---------------- wellness
-    {
-        // Well-child visits (months), then yearly; before the window every ~3 years.
-        for m in [1i64, 2, 4, 6, 9, 12, 15, 18, 24, 30] {
-            let t = p.birth + m * YEAR / 12;
-            if t >= ws && t < life_end {
-                let t = day_time(b.rng, t);
-                b.push(
-                    t,
-                    30 * 60,
-                    Class::Wellness,
-                    codes::ENC_WELL_CHILD,
-                    None,
-                    clinic,
-                    pcp,
-                    Kind::Wellness,
-                );
+/// How much the diseases drawn so far, race, sex and smoking multiply the base risk of
+/// disease `kind`.
+fn risk_multiplier(kind: Chronic, chronic: &[ChronicCase], p: &Person) -> f64 {
+    let has = |k: Chronic| chronic.iter().any(|c| c.is(k));
+    let mut m = 1.0;
+    match kind {
+        Chronic::Diabetes => {
+            if has(Chronic::Obesity) {
+                m *= 2.5;
+            }
+            if has(Chronic::Prediabetes) {
+                m *= 2.0;
             }
         }
-        let mut age = 3i64;
-        loop {
-            let t = p.birth + age * YEAR + b.rng.range(-20 * DAY, 20 * DAY);
-            if t >= life_end {
-                break;
+        Chronic::Hypertension => {
+            if has(Chronic::Obesity) {
+                m *= 1.6;
             }
-            let in_window = t >= ws;
-            let keep = in_window
-                || (age < 18 && b.rng.chance(0.25))
-                || (age % 5 == 0 && b.rng.chance(0.7));
-            if keep {
-                let t = day_time(b.rng, t);
-                let code = if age < 18 {
-                    codes::ENC_WELL_CHILD
-                } else {
-                    codes::ENC_GENERAL_EXAM
-                };
-                let dur = b.rng.range(15, 45) * 60;
-                b.push(
-                    t,
-                    dur,
-                    Class::Wellness,
-                    code,
-                    None,
-                    clinic,
-                    pcp,
-                    Kind::Wellness,
-                );
+            if has(Chronic::Diabetes) {
+                m *= 1.5;
             }
-            age += 1;
+            if p.race == "black" {
+                m *= 1.3;
+            }
+        }
+        Chronic::Hyperlipidemia => {
+            if has(Chronic::Diabetes) {
+                m *= 1.6;
+            }
+            if has(Chronic::Obesity) {
+                m *= 1.3;
+            }
+        }
+        Chronic::Copd => m *= [0.4, 2.0, 4.0][p.smoking as usize],
+        Chronic::HeartFailure => {
+            if has(Chronic::Hypertension) {
+                m *= 2.0;
+            }
+            if has(Chronic::Diabetes) {
+                m *= 1.5;
+            }
+        }
+        Chronic::Ckd => {
+            if has(Chronic::Diabetes) {
+                m *= 3.0;
+            }
+            if has(Chronic::Hypertension) {
+                m *= 2.0;
+            }
+        }
+        Chronic::Depression if p.female => m *= 1.5,
+        Chronic::Alcohol if !p.female => m *= 1.6,
+        _ => {}
+    }
+    m
+}
+
+/// The diabetes onset, with prediabetes (when present) moved to precede it by two years
+/// and kept in adulthood. Returns the (possibly later) diabetes onset.
+fn after_prediabetes(chronic: &mut [ChronicCase], onset: i64, p: &Person) -> i64 {
+    let mut onset = onset;
+    if let Some(pre) = chronic.iter_mut().find(|c| c.is(Chronic::Prediabetes)) {
+        if pre.onset >= onset - YEAR {
+            pre.onset = onset - 2 * YEAR;
+        }
+        if pre.onset < p.birth + 18 * YEAR {
+            onset = onset.max(p.birth + 20 * YEAR);
+            pre.onset = p.birth + 18 * YEAR + DAY;
         }
     }
+    onset
+}
 
-    // ---------------- chronic diagnoses and follow-ups
-    for (ci, c) in chronic.iter().enumerate() {
-        let (class, code) = if c.is(Chronic::Obesity) || c.is(Chronic::Prediabetes) {
-            (Class::Ambulatory, codes::ENC_CHECK_UP)
-        } else {
-            (Class::Ambulatory, codes::ENC_PROBLEM)
-        };
-        let dur = b.rng.range(15, 40) * 60;
-        b.push(
-            c.onset,
-            dur,
-            class,
-            code,
-            Some(c.def.code),
+/// Where a patient is usually seen.
+struct CarePlaces {
+    /// The clinic of wellness, chronic and routine visits.
+    clinic: usize,
+    /// The hospital of emergencies and admissions.
+    hospital: usize,
+    /// The urgent-care center.
+    urgent: usize,
+    /// The primary-care provider (at the clinic).
+    pcp: usize,
+}
+
+impl CarePlaces {
+    fn choose(ctx: &Ctx<'_>, rng: &mut Rng, p: &Person) -> Self {
+        let clinic = ctx.reference.org_in(rng, p.city, OrgKind::Clinic);
+        let hospital = ctx.reference.org_in(rng, p.city, OrgKind::Hospital);
+        let urgent = ctx.reference.org_in(rng, p.city, OrgKind::UrgentCare);
+        let pcp = ctx.reference.provider_of(rng, clinic);
+        Self {
             clinic,
+            hospital,
+            urgent,
             pcp,
-            Kind::Diagnosis(ci),
-        );
-        if c.def.follow_ups_per_year > 0.0
-            && let Some(fu) = c.def.follow_up
-        {
-            let mean_gap = YEAR as f64 / c.def.follow_ups_per_year;
-            let mut t = c.onset.max(ws) + (b.rng.exp(mean_gap) as i64).max(30 * DAY);
-            while t < life_end - HOUR {
-                let tt = day_time(b.rng, t);
-                if tt < life_end {
-                    let dur = b.rng.range(15, 30) * 60;
-                    b.push(
-                        tt,
-                        dur,
-                        Class::Ambulatory,
-                        fu,
-                        Some(c.def.code),
-                        clinic,
-                        pcp,
-                        Kind::FollowUp(ci),
-                    );
-                }
-                t += (mean_gap * b.rng.uniform(0.7, 1.3)) as i64;
-            }
         }
-    }
-
-    // ---------------- acute episodes (dense in the window, sparse before)
-    {
-        let mut t = p.birth + 6 * YEAR / 12;
-        loop {
-            let age = p.age_at(t);
-            let in_window = t >= ws;
-            let rate = if !in_window {
-                0.09
-            } else if age < 10.0 {
-                1.3
-            } else {
-                1.15
-            };
-            t += b.rng.exp(YEAR as f64 / rate) as i64;
-            if t >= life_end - DAY {
-                break;
-            }
-            let age = p.age_at(t);
-            let year = year_of(t);
-            let weights: Vec<f64> = ACUTE
-                .iter()
-                .map(|a| {
-                    if age >= a.min_age && age < a.max_age && year >= a.from_year {
-                        a.weight
-                    } else {
-                        0.0
-                    }
-                })
-                .collect();
-            if weights.iter().sum::<f64>() <= 0.0 {
-                continue;
-            }
-            let ai = b.rng.weighted(&weights);
-            let a = &ACUTE[ai];
-            let tt = day_time(b.rng, t);
-            match a.setting {
-                Setting::Ambulatory => b.push(
-                    tt,
-                    15 * 60,
-                    Class::Ambulatory,
-                    codes::ENC_SYMPTOM,
-                    Some(a.code),
-                    clinic,
-                    pcp,
-                    Kind::Acute(ai),
-                ),
-                Setting::Outpatient => b.push(
-                    tt,
-                    15 * 60,
-                    Class::Outpatient,
-                    codes::ENC_PROBLEM,
-                    Some(a.code),
-                    clinic,
-                    pcp,
-                    Kind::Acute(ai),
-                ),
-                Setting::Urgent => {
-                    let prov = b.ctx.reference.provider_of(b.rng, urgent);
-                    let dur = b.rng.range(30, 90) * 60;
-                    b.push(
-                        tt,
-                        dur,
-                        Class::Urgentcare,
-                        codes::ENC_URGENT,
-                        Some(a.code),
-                        urgent,
-                        prov,
-                        Kind::Acute(ai),
-                    )
-                }
-                Setting::Emergency => {
-                    let prov = b.ctx.reference.provider_of(b.rng, hospital);
-                    let dur = b.rng.range(60, 240) * 60;
-                    b.push(
-                        tt,
-                        dur,
-                        Class::Emergency,
-                        codes::ENC_EMERGENCY,
-                        Some(a.code),
-                        hospital,
-                        prov,
-                        Kind::Acute(ai),
-                    )
-                }
-            }
-        }
-    }
-
-    // ---------------- routine outpatient visits (window only)
-    {
-        let mut t = ws;
-        loop {
-            t += b.rng.exp(YEAR as f64 / 0.5) as i64;
-            if t >= life_end - DAY {
-                break;
-            }
-            let code = *b.rng.pick(&[
-                codes::ENC_CHECK_UP,
-                codes::ENC_CONSULT,
-                codes::ENC_PATIENT_PROC,
-                codes::ENC_VACCINE,
-            ]);
-            let tt = day_time(b.rng, t);
-            b.push(
-                tt,
-                15 * 60,
-                Class::Outpatient,
-                code,
-                None,
-                clinic,
-                pcp,
-                Kind::Routine,
-            );
-        }
-    }
-
-    // ---------------- emergency visits not leading to admission
-    {
-        let asthma = chronic.iter().position(|c| c.is(Chronic::Asthma));
-        let burden = chronic
-            .iter()
-            .filter(|c| c.def.follow_ups_per_year > 0.0)
-            .count() as f64;
-        let rate = 0.05 + 0.03 * burden;
-        let mut t = ws;
-        loop {
-            t += b.rng.exp(YEAR as f64 / rate) as i64;
-            if t >= life_end - DAY {
-                break;
-            }
-            let tt = b.rng.range(0, DAY) + t.div_euclid(DAY) * DAY;
-            let prov = b.ctx.reference.provider_of(b.rng, hospital);
-            let (code, reason) = match asthma {
-                Some(ai) if b.rng.chance(0.5) && chronic[ai].onset < tt => {
-                    (codes::ENC_EMERGENCY_ASTHMA, Some(chronic[ai].def.code))
-                }
-                _ => (codes::ENC_EMERGENCY, None),
-            };
-            let dur = b.rng.range(60, 300) * 60;
-            b.push(
-                tt,
-                dur,
-                Class::Emergency,
-                code,
-                reason,
-                hospital,
-                prov,
-                Kind::Emergency,
-            );
-        }
-    }
-
-    // ---------------- inpatient stays, transfers and readmissions
-    inpatient_stays(&mut b, p, &chronic, hospital, ws);
-
-    // ---------------- home visits for the elderly
-    {
-        let from = ws.max(p.birth + 70 * YEAR);
-        if from < life_end {
-            let mut t = from;
-            loop {
-                t += b.rng.exp(YEAR as f64 / 0.35) as i64;
-                if t >= life_end - DAY {
-                    break;
-                }
-                let home = b.ctx.reference.org_in(b.rng, p.city, OrgKind::HomeHealth);
-                let prov = b.ctx.reference.provider_of(b.rng, home);
-                let tt = day_time(b.rng, t);
-                b.push(
-                    tt,
-                    45 * 60,
-                    Class::Home,
-                    codes::ENC_HOME,
-                    None,
-                    home,
-                    prov,
-                    Kind::Home,
-                );
-            }
-        }
-    }
-
-    // ---------------- end of life: hospice, death certification
-    if let Some(death) = p.death {
-        if b.rng.chance(0.35) && death - 60 * DAY > p.birth {
-            let h = b.ctx.reference.org_in(b.rng, p.city, OrgKind::Hospice);
-            let prov = b.ctx.reference.provider_of(b.rng, h);
-            let start = death - b.rng.range(5, 60) * DAY;
-            b.push(
-                start,
-                death - HOUR - start,
-                Class::Hospice,
-                codes::ENC_HOSPICE,
-                None,
-                h,
-                prov,
-                Kind::Hospice,
-            );
-        }
-        // Synthea records the certification one or more days after DEATHDATE.
-        let delay = b.rng.range(1, 10) * DAY;
-        let cert = day_time(b.rng, death + delay);
-        let cert = cert.min(ctx.end - HOUR);
-        b.life_end = ctx.end;
-        b.push(
-            cert,
-            15 * 60,
-            Class::Wellness,
-            codes::ENC_DEATH_CERT,
-            None,
-            clinic,
-            pcp,
-            Kind::DeathCertification,
-        );
-    }
-
-    let mut encounters = b.encs;
-    encounters.sort_by_key(|e| e.start);
-    Plan {
-        chronic,
-        encounters,
     }
 }
 
@@ -577,63 +318,435 @@ impl Builder<'_, '_> {
             kind,
         });
     }
+
+    /// Well-child visits (months), then yearly; before the window every ~3 years.
+    fn wellness_visits(&mut self, p: &Person, places: &CarePlaces, ws: i64) {
+        let life_end = self.life_end;
+        for m in [1i64, 2, 4, 6, 9, 12, 15, 18, 24, 30] {
+            let t = p.birth + m * YEAR / 12;
+            if t >= ws && t < life_end {
+                let t = day_time(self.rng, t);
+                self.push(
+                    t,
+                    30 * 60,
+                    Class::Wellness,
+                    codes::ENC_WELL_CHILD,
+                    None,
+                    places.clinic,
+                    places.pcp,
+                    Kind::Wellness,
+                );
+            }
+        }
+        let mut age = 3i64;
+        loop {
+            let t = p.birth + age * YEAR + self.rng.range(-20 * DAY, 20 * DAY);
+            if t >= life_end {
+                break;
+            }
+            let in_window = t >= ws;
+            let keep = in_window
+                || (age < 18 && self.rng.chance(0.25))
+                || (age % 5 == 0 && self.rng.chance(0.7));
+            if keep {
+                let t = day_time(self.rng, t);
+                let code = if age < 18 {
+                    codes::ENC_WELL_CHILD
+                } else {
+                    codes::ENC_GENERAL_EXAM
+                };
+                let dur = self.rng.range(15, 45) * 60;
+                self.push(
+                    t,
+                    dur,
+                    Class::Wellness,
+                    code,
+                    None,
+                    places.clinic,
+                    places.pcp,
+                    Kind::Wellness,
+                );
+            }
+            age += 1;
+        }
+    }
+
+    /// The visit diagnosing each chronic disease, then its follow-ups.
+    fn chronic_visits(&mut self, chronic: &[ChronicCase], places: &CarePlaces, ws: i64) {
+        for (ci, c) in chronic.iter().enumerate() {
+            let (class, code) = if c.is(Chronic::Obesity) || c.is(Chronic::Prediabetes) {
+                (Class::Ambulatory, codes::ENC_CHECK_UP)
+            } else {
+                (Class::Ambulatory, codes::ENC_PROBLEM)
+            };
+            let dur = self.rng.range(15, 40) * 60;
+            self.push(
+                c.onset,
+                dur,
+                class,
+                code,
+                Some(c.def.code),
+                places.clinic,
+                places.pcp,
+                Kind::Diagnosis(ci),
+            );
+            if c.def.follow_ups_per_year > 0.0
+                && let Some(fu) = c.def.follow_up
+            {
+                self.follow_ups(ci, c, fu, places, ws);
+            }
+        }
+    }
+
+    /// Follow-ups of chronic disease `ci` at its yearly rate, from diagnosis (or the
+    /// window start) to the end of life.
+    fn follow_ups(&mut self, ci: usize, c: &ChronicCase, fu: Code, places: &CarePlaces, ws: i64) {
+        let life_end = self.life_end;
+        let mean_gap = YEAR as f64 / c.def.follow_ups_per_year;
+        let mut t = c.onset.max(ws) + (self.rng.exp(mean_gap) as i64).max(30 * DAY);
+        while t < life_end - HOUR {
+            let tt = day_time(self.rng, t);
+            if tt < life_end {
+                let dur = self.rng.range(15, 30) * 60;
+                self.push(
+                    tt,
+                    dur,
+                    Class::Ambulatory,
+                    fu,
+                    Some(c.def.code),
+                    places.clinic,
+                    places.pcp,
+                    Kind::FollowUp(ci),
+                );
+            }
+            t += (mean_gap * self.rng.uniform(0.7, 1.3)) as i64;
+        }
+    }
+
+    /// Acute episodes: dense in the history window, sparse before; each one an episode of
+    /// [`ACUTE`] fitting the patient's age and the year.
+    fn acute_episodes(&mut self, p: &Person, places: &CarePlaces, ws: i64) {
+        let life_end = self.life_end;
+        let mut t = p.birth + 6 * YEAR / 12;
+        loop {
+            let age = p.age_at(t);
+            let in_window = t >= ws;
+            let rate = if !in_window {
+                0.09
+            } else if age < 10.0 {
+                1.3
+            } else {
+                1.15
+            };
+            t += self.rng.exp(YEAR as f64 / rate) as i64;
+            if t >= life_end - DAY {
+                break;
+            }
+            let age = p.age_at(t);
+            let year = year_of(t);
+            let weights: Vec<f64> = ACUTE
+                .iter()
+                .map(|a| {
+                    if age >= a.min_age && age < a.max_age && year >= a.from_year {
+                        a.weight
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            if weights.iter().sum::<f64>() <= 0.0 {
+                continue;
+            }
+            let ai = self.rng.weighted(&weights);
+            let tt = day_time(self.rng, t);
+            self.acute_visit(tt, ai, places);
+        }
+    }
+
+    /// The visit of acute episode `ai` at `tt`, in the episode's setting.
+    fn acute_visit(&mut self, tt: i64, ai: usize, places: &CarePlaces) {
+        let a = &ACUTE[ai];
+        match a.setting {
+            Setting::Ambulatory => self.push(
+                tt,
+                15 * 60,
+                Class::Ambulatory,
+                codes::ENC_SYMPTOM,
+                Some(a.code),
+                places.clinic,
+                places.pcp,
+                Kind::Acute(ai),
+            ),
+            Setting::Outpatient => self.push(
+                tt,
+                15 * 60,
+                Class::Outpatient,
+                codes::ENC_PROBLEM,
+                Some(a.code),
+                places.clinic,
+                places.pcp,
+                Kind::Acute(ai),
+            ),
+            Setting::Urgent => {
+                let prov = self.ctx.reference.provider_of(self.rng, places.urgent);
+                let dur = self.rng.range(30, 90) * 60;
+                self.push(
+                    tt,
+                    dur,
+                    Class::Urgentcare,
+                    codes::ENC_URGENT,
+                    Some(a.code),
+                    places.urgent,
+                    prov,
+                    Kind::Acute(ai),
+                )
+            }
+            Setting::Emergency => {
+                let prov = self.ctx.reference.provider_of(self.rng, places.hospital);
+                let dur = self.rng.range(60, 240) * 60;
+                self.push(
+                    tt,
+                    dur,
+                    Class::Emergency,
+                    codes::ENC_EMERGENCY,
+                    Some(a.code),
+                    places.hospital,
+                    prov,
+                    Kind::Acute(ai),
+                )
+            }
+        }
+    }
+
+    /// Routine outpatient visits (window only).
+    fn routine_visits(&mut self, places: &CarePlaces, ws: i64) {
+        let life_end = self.life_end;
+        let mut t = ws;
+        loop {
+            t += self.rng.exp(YEAR as f64 / 0.5) as i64;
+            if t >= life_end - DAY {
+                break;
+            }
+            let code = *self.rng.pick(&[
+                codes::ENC_CHECK_UP,
+                codes::ENC_CONSULT,
+                codes::ENC_PATIENT_PROC,
+                codes::ENC_VACCINE,
+            ]);
+            let tt = day_time(self.rng, t);
+            self.push(
+                tt,
+                15 * 60,
+                Class::Outpatient,
+                code,
+                None,
+                places.clinic,
+                places.pcp,
+                Kind::Routine,
+            );
+        }
+    }
+
+    /// Emergency visits not leading to admission, more frequent with more chronic
+    /// burden; some are asthma attacks.
+    fn emergency_visits(&mut self, chronic: &[ChronicCase], places: &CarePlaces, ws: i64) {
+        let life_end = self.life_end;
+        let hospital = places.hospital;
+        let asthma = chronic.iter().position(|c| c.is(Chronic::Asthma));
+        let burden = chronic
+            .iter()
+            .filter(|c| c.def.follow_ups_per_year > 0.0)
+            .count() as f64;
+        let rate = 0.05 + 0.03 * burden;
+        let mut t = ws;
+        loop {
+            t += self.rng.exp(YEAR as f64 / rate) as i64;
+            if t >= life_end - DAY {
+                break;
+            }
+            let tt = self.rng.range(0, DAY) + t.div_euclid(DAY) * DAY;
+            let prov = self.ctx.reference.provider_of(self.rng, hospital);
+            let (code, reason) = match asthma {
+                Some(ai) if self.rng.chance(0.5) && chronic[ai].onset < tt => {
+                    (codes::ENC_EMERGENCY_ASTHMA, Some(chronic[ai].def.code))
+                }
+                _ => (codes::ENC_EMERGENCY, None),
+            };
+            let dur = self.rng.range(60, 300) * 60;
+            self.push(
+                tt,
+                dur,
+                Class::Emergency,
+                code,
+                reason,
+                hospital,
+                prov,
+                Kind::Emergency,
+            );
+        }
+    }
+
+    /// Home visits for the elderly (70+).
+    fn home_visits(&mut self, p: &Person, ws: i64) {
+        let life_end = self.life_end;
+        let from = ws.max(p.birth + 70 * YEAR);
+        if from >= life_end {
+            return;
+        }
+        let mut t = from;
+        loop {
+            t += self.rng.exp(YEAR as f64 / 0.35) as i64;
+            if t >= life_end - DAY {
+                break;
+            }
+            let home = self
+                .ctx
+                .reference
+                .org_in(self.rng, p.city, OrgKind::HomeHealth);
+            let prov = self.ctx.reference.provider_of(self.rng, home);
+            let tt = day_time(self.rng, t);
+            self.push(
+                tt,
+                45 * 60,
+                Class::Home,
+                codes::ENC_HOME,
+                None,
+                home,
+                prov,
+                Kind::Home,
+            );
+        }
+    }
+
+    /// End of life: hospice for some, and the death certification, which Synthea records
+    /// one or more days after `DEATHDATE`.
+    fn end_of_life(&mut self, p: &Person, places: &CarePlaces) {
+        let Some(death) = p.death else {
+            return;
+        };
+        if self.rng.chance(0.35) && death - 60 * DAY > p.birth {
+            let h = self
+                .ctx
+                .reference
+                .org_in(self.rng, p.city, OrgKind::Hospice);
+            let prov = self.ctx.reference.provider_of(self.rng, h);
+            let start = death - self.rng.range(5, 60) * DAY;
+            self.push(
+                start,
+                death - HOUR - start,
+                Class::Hospice,
+                codes::ENC_HOSPICE,
+                None,
+                h,
+                prov,
+                Kind::Hospice,
+            );
+        }
+        let delay = self.rng.range(1, 10) * DAY;
+        let cert = day_time(self.rng, death + delay);
+        let cert = cert.min(self.ctx.end - HOUR);
+        self.life_end = self.ctx.end;
+        self.push(
+            cert,
+            15 * 60,
+            Class::Wellness,
+            codes::ENC_DEATH_CERT,
+            None,
+            places.clinic,
+            places.pcp,
+            Kind::DeathCertification,
+        );
+    }
 }
 
-fn inpatient_stays(
-    b: &mut Builder<'_, '_>,
-    p: &Person,
-    chronic: &[ChronicCase],
-    hospital: usize,
-    ws: i64,
-) {
-    let serious: Vec<&ChronicCase> = chronic
-        .iter()
-        .filter(|c| {
-            matches!(
-                c.def.kind,
-                Chronic::HeartFailure
-                    | Chronic::Copd
-                    | Chronic::Diabetes
-                    | Chronic::Ckd
-                    | Chronic::Asthma
-            )
-        })
-        .collect();
-    let life_end = b.life_end;
-    let readmit = b.ctx.readmission_rate;
-    let from = (p.birth + YEAR).max(ws - 8 * YEAR);
-    let mut t = from;
-    let mut scheduled = false;
-    loop {
-        if !scheduled {
-            let age = p.age_at(t);
-            let rate = (if t < ws { 0.02 } else { 0.045 })
-                + 0.07 * serious.len() as f64
-                + if age > 65.0 { 0.08 } else { 0.0 };
-            t += b.rng.exp(YEAR as f64 / rate) as i64;
+/// One inpatient admission as planned: when the patient was admitted and discharged
+/// from the first hospital, and why.
+struct Admission {
+    admit: i64,
+    stop: i64,
+    reason: Code,
+}
+
+impl Builder<'_, '_> {
+    /// Inpatient stays, with nested ICU stays, contiguous stays, transfers, skilled
+    /// nursing and 30-day readmissions at the configured rate.
+    fn inpatient_stays(&mut self, p: &Person, chronic: &[ChronicCase], hospital: usize, ws: i64) {
+        let serious: Vec<&ChronicCase> = chronic
+            .iter()
+            .filter(|c| {
+                matches!(
+                    c.def.kind,
+                    Chronic::HeartFailure
+                        | Chronic::Copd
+                        | Chronic::Diabetes
+                        | Chronic::Ckd
+                        | Chronic::Asthma
+                )
+            })
+            .collect();
+        let life_end = self.life_end;
+        let readmit = self.ctx.readmission_rate;
+        let from = (p.birth + YEAR).max(ws - 8 * YEAR);
+        let mut t = from;
+        let mut scheduled = false;
+        loop {
+            if !scheduled {
+                let age = p.age_at(t);
+                let rate = (if t < ws { 0.02 } else { 0.045 })
+                    + 0.07 * serious.len() as f64
+                    + if age > 65.0 { 0.08 } else { 0.0 };
+                t += self.rng.exp(YEAR as f64 / rate) as i64;
+            }
+            scheduled = false;
+            let admit_day = t.div_euclid(DAY) * DAY;
+            if admit_day + 2 * DAY >= life_end {
+                break;
+            }
+            let reason = self.admission_reason(&serious, admit_day);
+            let Some(stay) = self.admission(admit_day, reason, hospital) else {
+                break;
+            };
+            self.nested_icu_stay(&stay, hospital);
+            let discharge = self.contiguous_stay(stay.stop, reason, hospital);
+            let discharge = self.transfer(discharge, reason, hospital);
+            self.skilled_nursing(p, discharge, reason);
+            let discharge_day = discharge.div_euclid(DAY) * DAY;
+            if self.rng.chance(readmit) {
+                // Unplanned readmission 2–30 calendar days after discharge.
+                t = discharge_day + self.rng.range(2, 31) * DAY;
+                scheduled = true;
+            } else {
+                // No admission within 30 days of a discharge unless it is a readmission.
+                t = discharge_day + 32 * DAY;
+            }
         }
-        scheduled = false;
-        let admit_day = t.div_euclid(DAY) * DAY;
-        if admit_day + 2 * DAY >= life_end {
-            break;
-        }
-        // Reason: a serious chronic disease, else an acute cause.
-        let reason = if !serious.is_empty() && b.rng.chance(0.6) {
-            let c = serious[b.rng.index(serious.len())];
+    }
+
+    /// Reason of an admission: a serious chronic disease, else an acute cause.
+    fn admission_reason(&mut self, serious: &[&ChronicCase], admit_day: i64) -> Code {
+        if !serious.is_empty() && self.rng.chance(0.6) {
+            let c = serious[self.rng.index(serious.len())];
             if c.onset < admit_day {
                 c.def.code
             } else {
-                *b.rng.pick(codes::ADMISSION_REASONS)
+                *self.rng.pick(codes::ADMISSION_REASONS)
             }
         } else {
-            *b.rng.pick(codes::ADMISSION_REASONS)
-        };
-        let mut admit = admit_day + b.rng.range(0, DAY - 6 * HOUR);
-        if b.rng.chance(0.45) {
+            *self.rng.pick(codes::ADMISSION_REASONS)
+        }
+    }
+
+    /// The admission on `admit_day` (often through the emergency department) and its
+    /// length of stay: ≥ 1 day, right-skewed (median ≈ 3.5 days). `None` when the
+    /// patient's life ends before a one-day stay.
+    fn admission(&mut self, admit_day: i64, reason: Code, hospital: usize) -> Option<Admission> {
+        let life_end = self.life_end;
+        let mut admit = admit_day + self.rng.range(0, DAY - 6 * HOUR);
+        if self.rng.chance(0.45) {
             // Through the emergency department on the admission day.
-            let prov = b.ctx.reference.provider_of(b.rng, hospital);
-            let er_len = b.rng.range(HOUR, 4 * HOUR);
-            b.push(
+            let prov = self.ctx.reference.provider_of(self.rng, hospital);
+            let er_len = self.rng.range(HOUR, 4 * HOUR);
+            self.push(
                 admit,
                 er_len,
                 Class::Emergency,
@@ -645,17 +758,16 @@ fn inpatient_stays(
             );
             admit += er_len;
         }
-        // Length of stay: ≥ 1 day, right-skewed (median ≈ 3.5 days).
-        let los_days = 1.0 + b.rng.normal(0.9, 0.75).exp().min(29.0);
+        let los_days = 1.0 + self.rng.normal(0.9, 0.75).exp().min(29.0);
         let mut stop = admit + (los_days * DAY as f64) as i64;
         if stop >= life_end - HOUR {
             stop = life_end - HOUR;
             if stop - admit < DAY {
-                break;
+                return None;
             }
         }
-        let prov = b.ctx.reference.provider_of(b.rng, hospital);
-        b.push(
+        let prov = self.ctx.reference.provider_of(self.rng, hospital);
+        self.push(
             admit,
             stop - admit,
             Class::Inpatient,
@@ -665,12 +777,25 @@ fn inpatient_stays(
             prov,
             Kind::Inpatient { first: true },
         );
-        // ICU-like nested stay inside the admission.
-        if b.rng.chance(0.08) && stop - admit > 2 * DAY {
-            let s = admit + ((stop - admit) as f64 * b.rng.uniform(0.1, 0.4)) as i64;
-            let e = s + ((stop - s) as f64 * b.rng.uniform(0.3, 0.8)) as i64;
-            let prov = b.ctx.reference.provider_of(b.rng, hospital);
-            b.push(
+        Some(Admission {
+            admit,
+            stop,
+            reason,
+        })
+    }
+
+    /// Sometimes an ICU-like stay nested inside the admission.
+    fn nested_icu_stay(&mut self, stay: &Admission, hospital: usize) {
+        let Admission {
+            admit,
+            stop,
+            reason,
+        } = *stay;
+        if self.rng.chance(0.08) && stop - admit > 2 * DAY {
+            let s = admit + ((stop - admit) as f64 * self.rng.uniform(0.1, 0.4)) as i64;
+            let e = s + ((stop - s) as f64 * self.rng.uniform(0.3, 0.8)) as i64;
+            let prov = self.ctx.reference.provider_of(self.rng, hospital);
+            self.push(
                 s,
                 e - s,
                 Class::Inpatient,
@@ -681,73 +806,82 @@ fn inpatient_stays(
                 Kind::Inpatient { first: false },
             );
         }
-        let mut discharge = stop;
-        // Contiguous stay at the same organization (surgical admission right after).
-        if b.rng.chance(0.04) {
-            let s = discharge + b.rng.range(0, 2 * HOUR);
-            let e = s + b.rng.range(DAY, 3 * DAY);
-            if e < life_end - HOUR {
-                let prov = b.ctx.reference.provider_of(b.rng, hospital);
-                b.push(
-                    s,
-                    e - s,
-                    Class::Inpatient,
-                    codes::ENC_SURGICAL,
-                    Some(reason),
-                    hospital,
-                    prov,
-                    Kind::Inpatient { first: false },
-                );
-                discharge = e;
-            }
+    }
+
+    /// Sometimes a contiguous stay at the same hospital (a surgical admission right
+    /// after). Returns the discharge after it.
+    fn contiguous_stay(&mut self, discharge: i64, reason: Code, hospital: usize) -> i64 {
+        if !self.rng.chance(0.04) {
+            return discharge;
         }
-        // Transfer to another hospital the same or next day.
-        if b.rng.chance(0.05) {
-            let other = b.ctx.reference.other_hospital(b.rng, hospital);
-            let s = discharge + b.rng.range(HOUR, 20 * HOUR);
-            let e = s + b.rng.range(DAY, 6 * DAY);
-            if e < life_end - HOUR {
-                let prov = b.ctx.reference.provider_of(b.rng, other);
-                b.push(
-                    s,
-                    e - s,
-                    Class::Inpatient,
-                    codes::ENC_INPATIENT,
-                    Some(reason),
-                    other,
-                    prov,
-                    Kind::Inpatient { first: false },
-                );
-                discharge = e;
-            }
+        let s = discharge + self.rng.range(0, 2 * HOUR);
+        let e = s + self.rng.range(DAY, 3 * DAY);
+        if e >= self.life_end - HOUR {
+            return discharge;
         }
-        // Skilled nursing after discharge for the elderly.
-        if p.age_at(discharge) > 65.0 && b.rng.chance(0.15) {
-            let snf = b.ctx.reference.org_in(b.rng, p.city, OrgKind::Nursing);
-            let prov = b.ctx.reference.provider_of(b.rng, snf);
-            let s = discharge + b.rng.range(HOUR, 6 * HOUR);
-            let len = b.rng.range(5 * DAY, 25 * DAY);
-            if s + len < life_end - HOUR {
-                b.push(
-                    s,
-                    len,
-                    Class::Snf,
-                    codes::ENC_SNF,
-                    Some(reason),
-                    snf,
-                    prov,
-                    Kind::Snf,
-                );
-            }
+        let prov = self.ctx.reference.provider_of(self.rng, hospital);
+        self.push(
+            s,
+            e - s,
+            Class::Inpatient,
+            codes::ENC_SURGICAL,
+            Some(reason),
+            hospital,
+            prov,
+            Kind::Inpatient { first: false },
+        );
+        e
+    }
+
+    /// Sometimes a transfer to another hospital the same or next day. Returns the
+    /// discharge after it.
+    fn transfer(&mut self, discharge: i64, reason: Code, hospital: usize) -> i64 {
+        if !self.rng.chance(0.05) {
+            return discharge;
         }
-        let discharge_day = discharge.div_euclid(DAY) * DAY;
-        if b.rng.chance(readmit) {
-            // Unplanned readmission 2–30 calendar days after discharge.
-            t = discharge_day + b.rng.range(2, 31) * DAY;
-            scheduled = true;
-        } else {
-            // No admission within 30 days of a discharge unless it is a readmission.
-            t = discharge_day + 32 * DAY;
+        let other = self.ctx.reference.other_hospital(self.rng, hospital);
+        let s = discharge + self.rng.range(HOUR, 20 * HOUR);
+        let e = s + self.rng.range(DAY, 6 * DAY);
+        if e >= self.life_end - HOUR {
+            return discharge;
+        }
+        let prov = self.ctx.reference.provider_of(self.rng, other);
+        self.push(
+            s,
+            e - s,
+            Class::Inpatient,
+            codes::ENC_INPATIENT,
+            Some(reason),
+            other,
+            prov,
+            Kind::Inpatient { first: false },
+        );
+        e
+    }
+
+    /// Skilled nursing after discharge for some of the elderly (65+).
+    fn skilled_nursing(&mut self, p: &Person, discharge: i64, reason: Code) {
+        if !(p.age_at(discharge) > 65.0 && self.rng.chance(0.15)) {
+            return;
+        }
+        let snf = self
+            .ctx
+            .reference
+            .org_in(self.rng, p.city, OrgKind::Nursing);
+        let prov = self.ctx.reference.provider_of(self.rng, snf);
+        let s = discharge + self.rng.range(HOUR, 6 * HOUR);
+        let len = self.rng.range(5 * DAY, 25 * DAY);
+        if s + len < self.life_end - HOUR {
+            self.push(
+                s,
+                len,
+                Class::Snf,
+                codes::ENC_SNF,
+                Some(reason),
+                snf,
+                prov,
+                Kind::Snf,
+            );
         }
     }
 }

@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use synthea_gen::{GenerationReport, GeneratorConfig, Table, generate};
+use synthea_gen::{GenerationReport, GeneratorConfig, TableKind, generate};
+use synthea_schema::spec::FOREIGN_KEYS;
 
 /// Generate into a fresh tempdir.
 pub fn gen_into(config: &GeneratorConfig) -> (tempfile::TempDir, GenerationReport) {
@@ -14,8 +15,17 @@ pub fn gen_into(config: &GeneratorConfig) -> (tempfile::TempDir, GenerationRepor
 }
 
 /// Header and data rows of a generated CSV (no quoting in Synthea's dialect).
-pub fn read_rows(dir: &Path, table: Table) -> (Vec<String>, Vec<Vec<String>>) {
+pub fn read_rows(dir: &Path, table: TableKind) -> (Vec<String>, Vec<Vec<String>>) {
     read_csv(&dir.join(table.file_name()))
+}
+
+/// The tables other tables reference by id (from synthea-schema's foreign keys), in
+/// catalogue order.
+pub fn referenced_tables() -> Vec<TableKind> {
+    TableKind::ALL
+        .into_iter()
+        .filter(|t| FOREIGN_KEYS.iter().any(|(_, target)| target == t))
+        .collect()
 }
 
 /// Header and data rows of any CSV file.

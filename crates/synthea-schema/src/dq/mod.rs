@@ -20,8 +20,8 @@ use medallion_model::{Rule, Severity};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::normalize::{EncounterClass, silver_required_columns, silver_schema};
-use crate::spec::TableKind;
+use crate::normalize::{silver_required_columns, silver_schema};
+use crate::spec::{EncounterClass, TableKind};
 
 pub mod checks;
 

@@ -11,6 +11,7 @@ pub use tables::FOREIGN_KEYS;
 use std::fmt;
 use std::str::FromStr;
 
+#[cfg(feature = "polars")]
 use polars::prelude::{DataType, Field, Schema, TimeUnit, TimeZone};
 use serde::{Deserialize, Serialize};
 
@@ -41,6 +42,7 @@ pub enum ValueKind {
 
 impl ValueKind {
     /// The Polars dtype a column of this kind has after typed reading.
+    #[cfg(feature = "polars")]
     pub fn dtype(self) -> DataType {
         match self {
             Self::Text | Self::Id | Self::Code => DataType::String,
@@ -58,6 +60,7 @@ impl ValueKind {
 }
 
 /// `Datetime(Microseconds, Some("UTC"))`, the dtype of every Synthea timestamp.
+#[cfg(feature = "polars")]
 pub fn utc_datetime() -> DataType {
     DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
 }
@@ -81,10 +84,14 @@ pub struct ColumnSpec {
     pub silver: &'static str,
     /// What the column means.
     pub doc: &'static str,
+    /// The values of a categorical column as Synthea writes them (case-sensitive, e.g.
+    /// `M`/`F` for `GENDER`); empty for columns that are not categorical.
+    pub values: &'static [&'static str],
 }
 
 impl ColumnSpec {
     /// Polars dtype after typed reading.
+    #[cfg(feature = "polars")]
     pub fn dtype(&self) -> DataType {
         self.kind.dtype()
     }
@@ -97,6 +104,11 @@ impl ColumnSpec {
     /// Whether a header of `version` must contain this column.
     pub fn header_required_in(&self, version: SyntheaVersion) -> bool {
         self.in_version(version) && !self.header_optional_in.contains(version)
+    }
+
+    /// Whether the column holds one of a small fixed set of [`values`](Self::values).
+    pub fn is_categorical(&self) -> bool {
+        !self.values.is_empty()
     }
 }
 
@@ -117,6 +129,7 @@ pub(crate) const fn col(
         header_optional_in: VersionSet::NONE,
         silver,
         doc,
+        values: &[],
     }
 }
 
@@ -124,6 +137,12 @@ impl ColumnSpec {
     /// Mark the column as possibly absent from headers of `versions`.
     pub(crate) const fn header_optional(mut self, versions: VersionSet) -> Self {
         self.header_optional_in = versions;
+        self
+    }
+
+    /// Mark the column as categorical with these values.
+    pub(crate) const fn categorical(mut self, values: &'static [&'static str]) -> Self {
+        self.values = values;
         self
     }
 }
@@ -199,6 +218,11 @@ impl TableKind {
     /// Every table, in file-name order.
     pub fn all() -> &'static [TableKind] {
         &Self::ALL
+    }
+
+    /// Position of the table in [`Self::ALL`] (a dense index for per-table arrays).
+    pub const fn index(self) -> usize {
+        self as usize
     }
 
     /// Table name = file stem, e.g. `"claims_transactions"`.
@@ -282,6 +306,19 @@ impl TableKind {
         tables::columns(self)
     }
 
+    /// Raw names of the categorical columns of this table over all versions (those with
+    /// [`ColumnSpec::values`]), in header order: the columns whose spelling variants are
+    /// worth checking.
+    pub fn categorical_columns(self) -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = Vec::new();
+        for c in self.columns().iter().filter(|c| c.is_categorical()) {
+            if !names.contains(&c.name) {
+                names.push(c.name);
+            }
+        }
+        names
+    }
+
     /// Silver business key columns used for the duplicate-id rule and surrogate keys,
     /// or an empty slice when the table has no natural key (event tables without `Id`).
     pub fn silver_key(self) -> &'static [&'static str] {
@@ -348,6 +385,111 @@ impl FromStr for TableKind {
     }
 }
 
+/// The encounter classes Synthea writes in `encounters.ENCOUNTERCLASS` (2.x has the first
+/// six; 3.x adds `home`, `hospice`, `snf` and `virtual`). The raw values are also the
+/// silver `encounter_class` values ([`crate::normalize`] only cleans case and separators).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EncounterClass {
+    /// `ambulatory`.
+    Ambulatory,
+    /// `emergency`.
+    Emergency,
+    /// `inpatient`.
+    Inpatient,
+    /// `outpatient`.
+    Outpatient,
+    /// `urgentcare`.
+    Urgentcare,
+    /// `wellness`.
+    Wellness,
+    /// `home` (3.x).
+    Home,
+    /// `hospice` (3.x).
+    Hospice,
+    /// `snf`, skilled nursing facility (3.x).
+    Snf,
+    /// `virtual`, telehealth (3.x).
+    Virtual,
+}
+
+impl EncounterClass {
+    /// Every class.
+    pub const ALL: [EncounterClass; 10] = [
+        Self::Ambulatory,
+        Self::Emergency,
+        Self::Inpatient,
+        Self::Outpatient,
+        Self::Urgentcare,
+        Self::Wellness,
+        Self::Home,
+        Self::Hospice,
+        Self::Snf,
+        Self::Virtual,
+    ];
+
+    /// The silver value, e.g. `"urgentcare"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Ambulatory => "ambulatory",
+            Self::Emergency => "emergency",
+            Self::Inpatient => "inpatient",
+            Self::Outpatient => "outpatient",
+            Self::Urgentcare => "urgentcare",
+            Self::Wellness => "wellness",
+            Self::Home => "home",
+            Self::Hospice => "hospice",
+            Self::Snf => "snf",
+            Self::Virtual => "virtual",
+        }
+    }
+
+    /// Every value ([`ENCOUNTER_CLASSES`]), e.g. for an `is_in` list.
+    pub fn values() -> Vec<&'static str> {
+        ENCOUNTER_CLASSES.to_vec()
+    }
+}
+
+impl fmt::Display for EncounterClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for EncounterClass {
+    type Err = Error;
+
+    /// Parse with the same cleaning as normalization (case, spaces, `_`, `-` ignored).
+    fn from_str(s: &str) -> Result<Self, Error> {
+        let cleaned: String = s
+            .trim()
+            .to_lowercase()
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '_' | '-'))
+            .collect();
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_str() == cleaned)
+            .ok_or_else(|| Error::InvalidConfig {
+                field: "encounter_class",
+                value: s.to_string(),
+                reason: format!("expected one of {:?}", Self::values()),
+            })
+    }
+}
+
+/// [`EncounterClass::as_str`] of every class, in [`EncounterClass::ALL`] order: the values
+/// of the categorical column `encounters.ENCOUNTERCLASS`.
+pub const ENCOUNTER_CLASSES: [&str; EncounterClass::ALL.len()] = {
+    let mut values = [""; EncounterClass::ALL.len()];
+    let mut i = 0;
+    while i < values.len() {
+        values[i] = EncounterClass::ALL[i].as_str();
+        i += 1;
+    }
+    values
+};
+
 /// The columns of one table in one version.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TableSpec {
@@ -389,6 +531,7 @@ impl TableSpec {
     }
 
     /// Typed raw schema (raw names, typed dtypes), in header order.
+    #[cfg(feature = "polars")]
     pub fn raw_schema(&self) -> Schema {
         self.columns
             .iter()
@@ -446,6 +589,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "polars")]
     #[test]
     fn codes_zips_ssns_and_ids_are_strings() {
         for table in TableKind::all() {
@@ -538,6 +682,39 @@ mod tests {
             .map(|(c, _)| c.name)
             .collect();
         assert_eq!(fks, ["ORGANIZATION"]);
+    }
+
+    #[test]
+    fn categorical_columns_list_the_columns_with_values() {
+        assert_eq!(
+            TableKind::Patients.categorical_columns(),
+            ["MARITAL", "RACE", "ETHNICITY", "GENDER"]
+        );
+        // OWNERSHIP (2.x and early 3.x) and PLAN_OWNERSHIP (3.3+) hold the same values.
+        assert_eq!(
+            TableKind::PayerTransitions.categorical_columns(),
+            ["OWNERSHIP", "PLAN_OWNERSHIP"]
+        );
+        assert!(TableKind::Conditions.categorical_columns().is_empty());
+        let class = TableKind::Encounters
+            .columns()
+            .iter()
+            .find(|c| c.name == "ENCOUNTERCLASS")
+            .unwrap();
+        assert_eq!(class.values, ENCOUNTER_CLASSES);
+        assert!(ENCOUNTER_CLASSES.contains(&"urgentcare") && ENCOUNTER_CLASSES.len() == 10);
+        for table in TableKind::all() {
+            for c in table.columns().iter().filter(|c| c.is_categorical()) {
+                assert_eq!(c.kind, ValueKind::Text, "{table}.{}", c.name);
+            }
+        }
+    }
+
+    #[test]
+    fn table_index_is_the_position_in_all() {
+        for (i, t) in TableKind::ALL.iter().enumerate() {
+            assert_eq!(t.index(), i);
+        }
     }
 
     #[test]

@@ -2,11 +2,11 @@
 //!
 //! Order within a table is Synthea's header order (newest layout); version-specific
 //! variants of a column (`procedures.DATE`, 2.x vs early-3.x `START_YEAR`) sit where that
-//! version writes them. Sources: `docs/SYNTHEA_DATA_DICTIONARY.md` and the three real
-//! exports under `data/synthea/` (the files win where the wiki disagrees).
+//! version writes them. Sources: Synthea's CSV data dictionary (its wiki page) and three
+//! real exports of the three layouts (the files win where the wiki disagrees).
 
 use super::ValueKind::{Code, Date, Float, Id, Int, Text, Timestamp, Year};
-use super::{ColumnSpec, TableKind, col};
+use super::{ColumnSpec, ENCOUNTER_CLASSES, TableKind, col};
 use crate::version::VersionSet as VS;
 
 const ALL: VS = VS::ALL;
@@ -56,6 +56,37 @@ pub static FOREIGN_KEYS: &[(&str, TableKind)] = &[
     ("CLAIMID", TableKind::Claims),
 ];
 
+// Values of the categorical columns, as Synthea writes them (case-sensitive): what the
+// real exports show plus what Synthea's data dictionary lists.
+const GENDERS: &[&str] = &["M", "F"];
+const RACES: &[&str] = &["white", "black", "asian", "native", "hawaiian", "other"];
+const ETHNICITIES: &[&str] = &["hispanic", "nonhispanic"];
+const MARITAL_STATUSES: &[&str] = &["M", "S", "D", "W"];
+const OBSERVATION_CATEGORIES: &[&str] = &[
+    "vital-signs",
+    "laboratory",
+    "survey",
+    "social-history",
+    "exam",
+    "procedure",
+];
+const OBSERVATION_TYPES: &[&str] = &["numeric", "text"];
+const ALLERGY_SYSTEMS: &[&str] = &["SNOMED-CT", "RxNorm"];
+const ALLERGY_TYPES: &[&str] = &["allergy", "intolerance"];
+const ALLERGY_CATEGORIES: &[&str] = &["food", "environment", "medication"];
+const SEVERITIES: &[&str] = &["MILD", "MODERATE", "SEVERE"];
+const CLAIM_STATUSES: &[&str] = &["BILLED", "CLOSED"];
+const TRANSACTION_TYPES: &[&str] = &[
+    "CHARGE",
+    "PAYMENT",
+    "TRANSFERIN",
+    "TRANSFEROUT",
+    "ADJUSTMENT",
+];
+const PAYMENT_METHODS: &[&str] = &["CASH", "CHECK", "ECHECK", "COPAY", "CC", "SYSTEM"];
+const PLAN_OWNERS: &[&str] = &["Self", "Guardian", "Spouse"];
+const PAYER_OWNERSHIPS: &[&str] = &["GOVERNMENT", "PRIVATE", "NO_INSURANCE"];
+
 const PATIENT_FK: &str = "Patient the row belongs to (patients.Id).";
 const ENCOUNTER_FK: &str = "Encounter the row was recorded in (encounters.Id).";
 
@@ -93,7 +124,8 @@ static ALLERGIES: &[ColumnSpec] = &[
         VS::V3,
         "system",
         "Code system of CODE: SNOMED-CT or RxNorm (3.x).",
-    ),
+    )
+    .categorical(ALLERGY_SYSTEMS),
     col(
         "DESCRIPTION",
         Text,
@@ -109,7 +141,8 @@ static ALLERGIES: &[ColumnSpec] = &[
         VS::V3,
         "allergy_type",
         "allergy or intolerance (3.x).",
-    ),
+    )
+    .categorical(ALLERGY_TYPES),
     col(
         "CATEGORY",
         Text,
@@ -117,7 +150,8 @@ static ALLERGIES: &[ColumnSpec] = &[
         VS::V3,
         "category",
         "food, environment or medication (3.x).",
-    ),
+    )
+    .categorical(ALLERGY_CATEGORIES),
     col(
         "REACTION1",
         Code,
@@ -141,7 +175,8 @@ static ALLERGIES: &[ColumnSpec] = &[
         VS::V3,
         "reaction_1_severity",
         "MILD, MODERATE or SEVERE (3.x).",
-    ),
+    )
+    .categorical(SEVERITIES),
     col(
         "REACTION2",
         Code,
@@ -165,7 +200,8 @@ static ALLERGIES: &[ColumnSpec] = &[
         VS::V3,
         "reaction_2_severity",
         "MILD, MODERATE or SEVERE (3.x).",
-    ),
+    )
+    .categorical(SEVERITIES),
 ];
 
 static CAREPLANS: &[ColumnSpec] = &[
@@ -390,7 +426,8 @@ static CLAIMS: &[ColumnSpec] = &[
         VS::V3,
         "status_1",
         "Status of the primary-payer claim: BILLED or CLOSED.",
-    ),
+    )
+    .categorical(CLAIM_STATUSES),
     col(
         "STATUS2",
         Text,
@@ -398,7 +435,8 @@ static CLAIMS: &[ColumnSpec] = &[
         VS::V3,
         "status_2",
         "Status of the secondary-payer claim; empty without a secondary payer.",
-    ),
+    )
+    .categorical(CLAIM_STATUSES),
     col(
         "STATUSP",
         Text,
@@ -406,7 +444,8 @@ static CLAIMS: &[ColumnSpec] = &[
         VS::V3,
         "status_p",
         "Status of the patient's share: BILLED or CLOSED.",
-    ),
+    )
+    .categorical(CLAIM_STATUSES),
     col(
         "OUTSTANDING1",
         Float,
@@ -506,7 +545,8 @@ static CLAIMS_TRANSACTIONS: &[ColumnSpec] = &[
         VS::V3,
         "transaction_type",
         "CHARGE, PAYMENT, ADJUSTMENT, TRANSFERIN or TRANSFEROUT.",
-    ),
+    )
+    .categorical(TRANSACTION_TYPES),
     col(
         "AMOUNT",
         Float,
@@ -522,7 +562,8 @@ static CLAIMS_TRANSACTIONS: &[ColumnSpec] = &[
         VS::V3,
         "method",
         "Payment method: CASH, CHECK, ECHECK, COPAY, SYSTEM, CC.",
-    ),
+    )
+    .categorical(PAYMENT_METHODS),
     col(
         "FROMDATE",
         Timestamp,
@@ -823,7 +864,7 @@ static DEVICES: &[ColumnSpec] = &[
     ),
     col(
         "UDI",
-        Text,
+        Id,
         true,
         ALL,
         "udi",
@@ -888,7 +929,7 @@ static ENCOUNTERS: &[ColumnSpec] = &[
         ALL,
         "encounter_class",
         "Class: wellness, ambulatory, outpatient, inpatient, emergency, urgentcare; 3.x adds home, snf, hospice, virtual.",
-    ),
+    ).categorical(&ENCOUNTER_CLASSES),
     col(
         "CODE",
         Code,
@@ -968,7 +1009,7 @@ static IMAGING_STUDIES: &[ColumnSpec] = &[
     col("ENCOUNTER", Id, true, ALL, "encounter_id", ENCOUNTER_FK),
     col(
         "SERIES_UID",
-        Text,
+        Id,
         true,
         ALL,
         "series_uid",
@@ -1008,7 +1049,7 @@ static IMAGING_STUDIES: &[ColumnSpec] = &[
     ),
     col(
         "INSTANCE_UID",
-        Text,
+        Id,
         true,
         ALL,
         "instance_uid",
@@ -1195,7 +1236,7 @@ static OBSERVATIONS: &[ColumnSpec] = &[
         VS::V3,
         "category",
         "vital-signs, laboratory, survey, social-history, exam, procedure (3.x); empty on QALY/DALY/QOLS rows.",
-    ),
+    ).categorical(OBSERVATION_CATEGORIES),
     col(
         "CODE",
         Code,
@@ -1235,7 +1276,7 @@ static OBSERVATIONS: &[ColumnSpec] = &[
         ALL,
         "value_type",
         "Type of VALUE: numeric or text.",
-    ),
+    ).categorical(OBSERVATION_TYPES),
 ];
 
 static ORGANIZATIONS: &[ColumnSpec] = &[
@@ -1250,7 +1291,7 @@ static ORGANIZATIONS: &[ColumnSpec] = &[
     col("NAME", Text, true, ALL, "name", "Name of the organization."),
     col("ADDRESS", Text, true, ALL, "address", "Street address."),
     col("CITY", Text, true, ALL, "city", "City."),
-    col("STATE", Text, true, ALL, "state", "State (2-letter)."),
+    col("STATE", Code, true, ALL, "state", "State (2-letter)."),
     col("ZIP", Code, false, ALL, "zip", "ZIP code as text."),
     col("LAT", Float, true, ALL, "lat", "Latitude."),
     col("LON", Float, true, ALL, "lon", "Longitude."),
@@ -1308,13 +1349,13 @@ static PATIENTS: &[ColumnSpec] = &[
     ),
     col(
         "DRIVERS",
-        Text,
+        Code,
         false,
         ALL,
         "drivers_license",
         "Driver's licence number (adults).",
     ),
-    col("PASSPORT", Text, false, ALL, "passport", "Passport number."),
+    col("PASSPORT", Code, false, ALL, "passport", "Passport number."),
     col(
         "PREFIX",
         Text,
@@ -1364,7 +1405,8 @@ static PATIENTS: &[ColumnSpec] = &[
         ALL,
         "marital_status",
         "Marital status: M, S, D, W; empty for minors.",
-    ),
+    )
+    .categorical(MARITAL_STATUSES),
     col(
         "RACE",
         Text,
@@ -1372,7 +1414,8 @@ static PATIENTS: &[ColumnSpec] = &[
         ALL,
         "race",
         "white, black, asian, native, hawaiian, other.",
-    ),
+    )
+    .categorical(RACES),
     col(
         "ETHNICITY",
         Text,
@@ -1380,7 +1423,8 @@ static PATIENTS: &[ColumnSpec] = &[
         ALL,
         "ethnicity",
         "hispanic or nonhispanic.",
-    ),
+    )
+    .categorical(ETHNICITIES),
     col(
         "GENDER",
         Text,
@@ -1388,7 +1432,8 @@ static PATIENTS: &[ColumnSpec] = &[
         ALL,
         "gender",
         "M or F (silver: male/female).",
-    ),
+    )
+    .categorical(GENDERS),
     col(
         "BIRTHPLACE",
         Text,
@@ -1501,7 +1546,7 @@ static PAYER_TRANSITIONS: &[ColumnSpec] = &[
     col("PATIENT", Id, true, ALL, "patient_id", PATIENT_FK),
     col(
         "MEMBERID",
-        Text,
+        Id,
         false,
         VS::V3,
         "member_id",
@@ -1578,7 +1623,8 @@ static PAYER_TRANSITIONS: &[ColumnSpec] = &[
         VS::V2_AND_V3_EARLY,
         "plan_ownership",
         "Plan owner relation: Self, Guardian, Spouse.",
-    ),
+    )
+    .categorical(PLAN_OWNERS),
     col(
         "PLAN_OWNERSHIP",
         Text,
@@ -1586,7 +1632,8 @@ static PAYER_TRANSITIONS: &[ColumnSpec] = &[
         VS::V3_LATEST,
         "plan_ownership",
         "Plan owner relation: Self, Guardian, Spouse (3.3+).",
-    ),
+    )
+    .categorical(PLAN_OWNERS),
     col(
         "OWNERNAME",
         Text,
@@ -1629,7 +1676,8 @@ static PAYERS: &[ColumnSpec] = &[
         VS::V3_LATEST,
         "ownership",
         "GOVERNMENT, PRIVATE or NO_INSURANCE (3.3+).",
-    ),
+    )
+    .categorical(PAYER_OWNERSHIPS),
     col(
         "ADDRESS",
         Text,
@@ -1866,7 +1914,8 @@ static PROVIDERS: &[ColumnSpec] = &[
         ALL,
         "gender",
         "M or F (silver: male/female).",
-    ),
+    )
+    .categorical(GENDERS),
     col(
         "SPECIALITY",
         Text,
@@ -1877,7 +1926,7 @@ static PROVIDERS: &[ColumnSpec] = &[
     ),
     col("ADDRESS", Text, true, ALL, "address", "Street address."),
     col("CITY", Text, true, ALL, "city", "City."),
-    col("STATE", Text, true, ALL, "state", "State (2-letter)."),
+    col("STATE", Code, true, ALL, "state", "State (2-letter)."),
     col("ZIP", Code, false, ALL, "zip", "ZIP code as text."),
     col("LAT", Float, true, ALL, "lat", "Latitude."),
     col("LON", Float, true, ALL, "lon", "Longitude."),
