@@ -26,6 +26,16 @@ use crate::events::{Observer, PipelineEvent, Stage};
 /// `metric_version` of the star schema tables (dimensions and facts).
 pub const STAR_SCHEMA_VERSION: &str = "synthea-star-2";
 
+/// Decimals every floating-point gold column is rounded to. Parallel aggregation sums
+/// floats in an order that depends on thread scheduling, which changes the last bits of
+/// a mean; rounding to 1e-9 makes two builds of the same input write the same values.
+pub const GOLD_FLOAT_DECIMALS: u32 = 9;
+
+/// Silver lineage columns: every silver row has a distinct `(_batch_id, _source_file,
+/// _source_row)`, so sorting by them gives a scan order that does not depend on how
+/// Delta lists the table's files or how a write ordered its rows.
+const LINEAGE_ORDER: [&str; 3] = ["_batch_id", "_source_file", "_source_row"];
+
 /// Commit-metadata key of every gold write: what it was computed from.
 pub const GOLD_INPUTS_KEY: &str = "gold_inputs";
 
@@ -159,6 +169,7 @@ fn inputs_record(
         "silver": silver,
         "as_of": config.as_of.to_string(),
         "metric_version": metric_version,
+        "float_decimals": GOLD_FLOAT_DECIMALS,
     })
     .to_string()
 }
@@ -207,14 +218,21 @@ async fn gold_tables(
         procedures: silver.get(TableKind::Procedures),
         capacity: None,
     };
+    // The timeline numbers each source's rows (`source_row`): give it a stable order.
+    let ordered = |t: TableKind| {
+        silver.get(t).sort(
+            LINEAGE_ORDER,
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+    };
     let journey_inputs = ehr_journey::JourneyInputs::new(
-        silver.get(TableKind::Encounters),
-        silver.get(TableKind::Conditions),
-        silver.get(TableKind::Medications),
+        ordered(TableKind::Encounters),
+        ordered(TableKind::Conditions),
+        ordered(TableKind::Medications),
     )
-    .with_procedures(silver.get(TableKind::Procedures))
-    .with_immunizations(silver.get(TableKind::Immunizations))
-    .with_observations(silver.get(TableKind::Observations));
+    .with_procedures(ordered(TableKind::Procedures))
+    .with_immunizations(ordered(TableKind::Immunizations))
+    .with_observations(ordered(TableKind::Observations));
     let as_of = config.as_of;
     let planned = run_polars(move || -> Result<_, PipelineError> {
         let star = build_star(star_inputs, first, last, &DateDimConfig::default())?;
@@ -237,10 +255,31 @@ async fn gold_tables(
             &journey_inputs,
             &ehr_journey::JourneyConfig::default(),
         )?);
+        let tables = tables
+            .into_iter()
+            .map(with_rounded_floats)
+            .collect::<Result<Vec<_>, _>>()?;
         Ok((dim_patient.unwrap_or_default(), tables))
     })
     .await??;
     Ok(planned)
+}
+
+/// Rounds every floating-point column to [`GOLD_FLOAT_DECIMALS`] decimals.
+fn with_rounded_floats(mut table: GoldTable) -> Result<GoldTable, PipelineError> {
+    let schema = table
+        .frame
+        .collect_schema()
+        .map_err(|e| PipelineError::polars(format!("planning gold table {}", table.name), e))?;
+    let rounded: Vec<Expr> = schema
+        .iter()
+        .filter(|(_, dtype)| dtype.is_float())
+        .map(|(name, _)| col(name.clone()).round(GOLD_FLOAT_DECIMALS, RoundMode::HalfToEven))
+        .collect();
+    if rounded.is_empty() {
+        return Ok(table);
+    }
+    Ok(table.map_frame(|frame| frame.with_columns(rounded)))
 }
 
 /// Applies the current patients to the SCD2 `dim_patient`; returns the rows written.

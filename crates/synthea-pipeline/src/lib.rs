@@ -57,13 +57,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::Utc;
-use medallion_core::pipeline::{MaintenanceReport, RunReport};
+use medallion_core::pipeline::{Layer, MaintenanceReport, RunReport, TableRunReport};
 use synthea_schema::SyntheaVersion;
 
 pub use config::{PipelineConfig, default_categorical_columns};
 pub use error::{ExitKind, PipelineError};
 pub use events::{Observer, PipelineEvent, Stage};
-pub use gold::{GOLD_INPUTS_KEY, STAR_SCHEMA_VERSION};
+pub use gold::{GOLD_FLOAT_DECIMALS, GOLD_INPUTS_KEY, STAR_SCHEMA_VERSION};
 pub use silver::PARSE_ERROR_COLUMNS;
 
 /// What a pipeline run produced.
@@ -101,6 +101,31 @@ pub async fn run_pipeline(
     Box::pin(run_layers(config, landing, observer)).await
 }
 
+/// Table name of the one `_runs` row of a run that found nothing new.
+pub const NOTHING_NEW: &str = "(nothing new)";
+
+/// Drops report rows of tables the run did not touch (no commit, nothing read); a run that
+/// touched nothing records one [`NOTHING_NEW`] row instead of a row of zeros per table.
+fn keep_only_what_happened(report: &mut RunReport) {
+    report.tables.retain(|t| {
+        t.version.is_some() || t.rows_read > 0 || t.rows_written > 0 || t.rows_quarantined > 0
+    });
+    if report.tables.is_empty() {
+        report.push(TableRunReport {
+            layer: Layer::Bronze,
+            table: NOTHING_NEW.to_string(),
+            rows_read: 0,
+            rows_written: 0,
+            rows_quarantined: 0,
+            rows_deduplicated: 0,
+            rule_hits: BTreeMap::new(),
+            schema_drift: Vec::new(),
+            version: None,
+            duration: std::time::Duration::ZERO,
+        });
+    }
+}
+
 async fn run_layers(
     config: &PipelineConfig,
     landing: &Path,
@@ -122,6 +147,7 @@ async fn run_layers(
     silver::refine(config, &present, version, &mut report, observer).await?;
     let gold = gold::build(config, &mut report, observer).await?;
 
+    keep_only_what_happened(&mut report);
     report.append_to(config.lakehouse.join("_runs")).await?;
     // After the report is recorded: a maintenance failure loses no run history.
     let maintenance = match &config.maintenance {
