@@ -137,6 +137,7 @@ mod blocking;
 pub mod bridge;
 pub mod delta_types;
 mod error;
+pub mod fault;
 mod location;
 mod merge;
 mod ops;
