@@ -15,7 +15,8 @@ use crate::delta_types::delta_compatible;
 use crate::error::{Error, Result};
 use crate::location::TableLocation;
 use crate::table::{
-    AppTransaction, commit_failed, commit_properties, ensure_not_committed, open_existing, snapshot_of,
+    AppTransaction, commit_failed, commit_properties, ensure_not_committed, open_existing,
+    snapshot_of,
 };
 
 /// Alias of the source rows in clause conditions (`source.col`).

@@ -16,6 +16,13 @@ use crate::location::TableLocation;
 /// crashes and re-runs. delta-rs stores the action but does not reject a replay, so
 /// medallion-core checks before committing and refuses any `version` not above the
 /// recorded one with [`Error::TransactionAlreadyCommitted`].
+///
+/// The check and the commit are one atomic step: the commit itself carries the `txn`
+/// action, and delta-rs' conflict checker fails a commit when any commit that won the
+/// race since our snapshot recorded the same app id. Of two writers that both passed
+/// the check, the loser writes nothing and gets [`Error::TransactionAlreadyCommitted`]
+/// (or [`Error::ConcurrentAppTransaction`] if the winner recorded a lower version).
+/// This holds for a table the commit creates too: a tagged creation does not retry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppTransaction {
     /// Application id, e.g. `"synthea-bronze/encounters"`.

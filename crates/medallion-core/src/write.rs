@@ -18,7 +18,8 @@ use crate::error::{Error, Result};
 use crate::location::TableLocation;
 use crate::stream::{BatchObserver, stream_lazyframe};
 use crate::table::{
-    AppTransaction, commit_failed, commit_properties, ensure_not_committed, open_or_new, snapshot_of,
+    AppTransaction, commit_failed, commit_properties, ensure_not_committed, open_or_new,
+    snapshot_of,
 };
 
 /// Rows per batch handed from Polars to the Parquet writer: [`WriteBuilder::with_batch_rows`].
@@ -185,7 +186,8 @@ impl WriteBuilder {
     commit_metadata_setters!();
 
     /// Tags the commit with an application transaction; the write fails with
-    /// [`Error::TransactionAlreadyCommitted`] if that version was committed before.
+    /// [`Error::TransactionAlreadyCommitted`] if that version was committed before —
+    /// also by a concurrent writer that committed first (see [`AppTransaction`]).
     pub fn with_app_transaction(mut self, txn: AppTransaction) -> Self {
         self.app_transaction = Some(txn);
         self

@@ -413,8 +413,14 @@ async fn a_crash_between_quarantine_and_silver_quarantines_rows_once() {
     assert_eq!(report.rows_quarantined, 2);
     assert!(report.reconciles());
     let quarantine = read_quarantine(&quarantine_path).await;
-    assert_eq!(strs(&quarantine, "Id"), [Some("b".into()), Some("d".into())]);
-    assert_eq!(strs(&lake.silver_rows().await, "Id"), [Some("a".into()), Some("c".into())]);
+    assert_eq!(
+        strs(&quarantine, "Id"),
+        [Some("b".into()), Some("d".into())]
+    );
+    assert_eq!(
+        strs(&lake.silver_rows().await, "Id"),
+        [Some("a".into()), Some("c".into())]
+    );
 }
 
 async fn read_quarantine(path: &std::path::Path) -> DataFrame {
@@ -425,4 +431,43 @@ async fn read_quarantine(path: &std::path::Path) -> DataFrame {
         .sort(["Id"], SortMultipleOptions::default())
         .collect()
         .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_silver_runs_of_one_batch_write_each_key_once() {
+    for _ in 0..4 {
+        let lake = std::sync::Arc::new(Lake::new());
+        lake.land("b1", "Id,ts,v\na,1,x\nb,1,y\nc,1,bad\n");
+        lake.ingest().await;
+        let start = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+        let runs: Vec<_> = (0..2)
+            .map(|_| {
+                let (lake, start) = (lake.clone(), start.clone());
+                tokio::spawn(async move {
+                    let run = lake.builder().with_rule(Rule::quarantine(
+                        "q",
+                        col("v").eq(lit("bad")),
+                        "bad",
+                    ));
+                    start.wait().await;
+                    run.await
+                })
+            })
+            .collect();
+        let mut completed = 0;
+        for run in runs {
+            match run.await.unwrap() {
+                Ok(_) => completed += 1,
+                Err(err) => assert!(
+                    matches!(err, Error::TransactionAlreadyCommitted { .. }),
+                    "{err}"
+                ),
+            }
+        }
+        assert!(completed >= 1);
+        let silver = lake.silver_rows().await;
+        assert_eq!(strs(&silver, "Id"), [Some("a".into()), Some("b".into())]);
+        let quarantine = read_quarantine(&lake.lake.path().join("silver/visits_quarantine")).await;
+        assert_eq!(quarantine.height(), 1);
+    }
 }
