@@ -153,6 +153,23 @@ pub enum Error {
         committed_version: i64,
     },
 
+    /// Another writer committed the same application id while this commit was being
+    /// prepared (with a lower version than ours); this commit changed nothing. Re-run
+    /// to commit on top of the other writer's work.
+    #[error(
+        "{operation} on Delta table '{table}' lost a race: another writer committed application transaction '{app_id}' concurrently; version {version} was not committed and nothing changed — re-run"
+    )]
+    ConcurrentAppTransaction {
+        /// Table URI.
+        table: String,
+        /// Operation name.
+        operation: &'static str,
+        /// Application id both writers committed.
+        app_id: String,
+        /// Version this commit tried to record.
+        version: i64,
+    },
+
     /// The caller configured an operation inconsistently.
     #[error("invalid {operation} configuration for '{table}': {reason}")]
     InvalidConfiguration {

@@ -46,7 +46,8 @@
 //! | VACUUM with retention | [`VacuumBuilder`] |
 //! | commit history | [`HistoryBuilder`] |
 //! | table properties | [`SetPropertiesBuilder`], [`table_properties`] |
-//! | exactly-once commits | [`AppTransaction`], [`app_transaction_version`] |
+//! | exactly-once commits, also under concurrent runs | [`AppTransaction`], [`app_transaction_version`] |
+//! | crash tests: abort after the n-th commit | [`fault::abort_after_commits`], [`fault::commits_so_far`] |
 //! | bronze ingestion of a landing directory, with per-file progress | [`pipeline::BronzeIngestBuilder`] |
 //! | silver: transform, data-quality rules, quarantine, latest-by-key dedup, upsert/CDC | [`pipeline::SilverBuilder`], [`pipeline::deduplicate_latest`] |
 //! | SCD Type 2 dimensions | [`pipeline::Scd2Builder`] |
@@ -137,6 +138,7 @@ mod blocking;
 pub mod bridge;
 pub mod delta_types;
 mod error;
+pub mod fault;
 mod location;
 mod merge;
 mod ops;

@@ -15,7 +15,8 @@ use crate::delta_types::delta_compatible;
 use crate::error::{Error, Result};
 use crate::location::TableLocation;
 use crate::table::{
-    AppTransaction, commit_properties, ensure_not_committed, open_existing, snapshot_of,
+    AppTransaction, commit_failed, commit_properties, ensure_not_committed, open_existing,
+    snapshot_of,
 };
 
 /// Alias of the source rows in clause conditions (`source.col`).
@@ -203,10 +204,15 @@ impl MergeBuilder {
             merge_schema: self.merge_schema,
             commit: commit_properties(self.commit_metadata, self.app_transaction.as_ref()),
         };
-        let (merged, metrics) = plan
-            .into_delta_merge(&table, &source)?
-            .await
-            .map_err(|e| Error::delta(&table_uri, OP, e))?;
+        let before = table.version();
+        let (merged, metrics) = match plan.into_delta_merge(&table, &source)?.await {
+            Ok(merged) => merged,
+            Err(e) => {
+                let txn = self.app_transaction.as_ref();
+                return Err(commit_failed(&self.location, OP, txn, e).await);
+            }
+        };
+        crate::fault::record_commit(before, merged.version());
         let report = MergeReport {
             table: table_uri,
             version: merged.version(),

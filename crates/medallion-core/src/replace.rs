@@ -126,6 +126,7 @@ pub(crate) async fn replace_table(
         )
         .await
         .map_err(|e| Error::delta(&uri, OP, e))?;
+    crate::fault::record_commits(1);
     let report = WriteReport {
         table: uri,
         version: Some(committed.version()),

@@ -16,6 +16,13 @@ use crate::location::TableLocation;
 /// crashes and re-runs. delta-rs stores the action but does not reject a replay, so
 /// medallion-core checks before committing and refuses any `version` not above the
 /// recorded one with [`Error::TransactionAlreadyCommitted`].
+///
+/// The check and the commit are one atomic step: the commit itself carries the `txn`
+/// action, and delta-rs' conflict checker fails a commit when any commit that won the
+/// race since our snapshot recorded the same app id. Of two writers that both passed
+/// the check, the loser writes nothing and gets [`Error::TransactionAlreadyCommitted`]
+/// (or [`Error::ConcurrentAppTransaction`] if the winner recorded a lower version).
+/// This holds for a table the commit creates too: a tagged creation does not retry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppTransaction {
     /// Application id, e.g. `"synthea-bronze/encounters"`.
@@ -148,6 +155,49 @@ pub(crate) async fn ensure_not_committed(
         });
     }
     Ok(())
+}
+
+/// The error of a failed commit that was tagged `txn`.
+///
+/// Checking [`ensure_not_committed`] and committing are one atomic step because the
+/// commit declares the application transaction: delta-rs' conflict checker fails a
+/// commit whose `txn` app id was also written by any commit that won the race since our
+/// snapshot (`ConcurrentTransaction`), and a tagged table creation does not retry (see
+/// the write). Such a loser wrote no log entry; here we re-read the table to name what
+/// happened: [`Error::TransactionAlreadyCommitted`] when the winner recorded our
+/// version or a higher one, [`Error::ConcurrentAppTransaction`] when it recorded a
+/// lower one, the delta-rs error otherwise.
+pub(crate) async fn commit_failed(
+    location: &TableLocation,
+    operation: &'static str,
+    txn: Option<&AppTransaction>,
+    error: DeltaTableError,
+) -> Error {
+    use deltalake::kernel::transaction::{CommitConflictError, TransactionError};
+    let Some(txn) = txn else {
+        return Error::delta(location.as_str(), operation, error);
+    };
+    if let Ok(Some(committed)) = app_transaction_version(location, &txn.app_id).await
+        && committed >= txn.version
+    {
+        return Error::TransactionAlreadyCommitted {
+            table: location.to_string(),
+            app_id: txn.app_id.clone(),
+            requested_version: txn.version,
+            committed_version: committed,
+        };
+    }
+    match error {
+        DeltaTableError::Transaction {
+            source: TransactionError::CommitConflict(CommitConflictError::ConcurrentTransaction),
+        } => Error::ConcurrentAppTransaction {
+            table: location.to_string(),
+            operation,
+            app_id: txn.app_id.clone(),
+            version: txn.version,
+        },
+        other => Error::delta(location.as_str(), operation, other),
+    }
 }
 
 /// Reads the highest committed version of an application id from a table.

@@ -18,7 +18,8 @@ use crate::error::{Error, Result};
 use crate::location::TableLocation;
 use crate::stream::{BatchObserver, stream_lazyframe};
 use crate::table::{
-    AppTransaction, commit_properties, ensure_not_committed, open_or_new, snapshot_of,
+    AppTransaction, commit_failed, commit_properties, ensure_not_committed, open_or_new,
+    snapshot_of,
 };
 
 /// Rows per batch handed from Polars to the Parquet writer: [`WriteBuilder::with_batch_rows`].
@@ -185,7 +186,8 @@ impl WriteBuilder {
     commit_metadata_setters!();
 
     /// Tags the commit with an application transaction; the write fails with
-    /// [`Error::TransactionAlreadyCommitted`] if that version was committed before.
+    /// [`Error::TransactionAlreadyCommitted`] if that version was committed before —
+    /// also by a concurrent writer that committed first (see [`AppTransaction`]).
     pub fn with_app_transaction(mut self, txn: AppTransaction) -> Self {
         self.app_transaction = Some(txn);
         self
@@ -275,18 +277,24 @@ impl WriteBuilder {
             .table_properties
             .extract_if(|k, _| !k.starts_with("delta."))
             .collect();
-        let mut written = self
-            .into_delta_write(&table, streamed.plan)
-            .await
-            .map_err(|e| Error::delta(&table_uri, OP, e))?;
+        let before = table.version();
+        let (txn, location) = (self.app_transaction.clone(), self.location.clone());
+        let written = self.into_delta_write(&table, streamed.plan).await;
+        let mut written = match written {
+            Ok(written) => written,
+            Err(e) => return Err(commit_failed(&location, OP, txn.as_ref(), e).await),
+        };
+        crate::fault::record_commit(before, written.version());
         let (files_added, files_removed) = last_commit_file_counts(&written).await;
         if !user_properties.is_empty() {
+            let before = written.version();
             written = written
                 .set_tbl_properties()
                 .with_properties(user_properties)
                 .with_raise_if_not_exists(false)
                 .await
                 .map_err(|e| Error::delta(&table_uri, OP, e))?;
+            crate::fault::record_commit(before, written.version());
         }
         let report = WriteReport {
             table: table_uri,
@@ -307,7 +315,12 @@ impl WriteBuilder {
 
     /// delta-rs' write of `plan` with every option of this builder.
     fn into_delta_write(self, table: &DeltaTable, plan: LogicalPlan) -> DeltaWriteBuilder {
-        let commit = commit_properties(self.commit_metadata, self.app_transaction.as_ref());
+        let mut commit = commit_properties(self.commit_metadata, self.app_transaction.as_ref());
+        if self.app_transaction.is_some() && table.version().is_none() {
+            // Creating the table: delta-rs retries a lost race for version 0 without
+            // checking the winner for conflicts, so a tagged creation must not retry.
+            commit = commit.with_max_retries(0);
+        }
         let mut builder = DeltaWriteBuilder::new(table.log_store(), snapshot_of(table))
             .with_input_plan(plan)
             .with_save_mode(match self.mode {

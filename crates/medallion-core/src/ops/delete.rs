@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::location::TableLocation;
-use crate::table::{AppTransaction, commit_properties, ensure_not_committed, open_existing};
+use crate::table::{
+    AppTransaction, commit_failed, commit_properties, ensure_not_committed, open_existing,
+};
 
 /// The outcome of a DELETE.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,11 +78,19 @@ impl DeleteBuilder {
             ensure_not_committed(&table, &self.location, txn, OP).await?;
         }
         let commit = commit_properties(Vec::new(), self.app_transaction.as_ref());
+        let before = table.version();
         let mut builder = table.delete().with_commit_properties(commit);
         if let Some(predicate) = self.predicate {
             builder = builder.with_predicate(predicate);
         }
-        let (table, metrics) = builder.await.map_err(|e| Error::delta(&table_uri, OP, e))?;
+        let (table, metrics) = match builder.await {
+            Ok(deleted) => deleted,
+            Err(e) => {
+                let txn = self.app_transaction.as_ref();
+                return Err(commit_failed(&self.location, OP, txn, e).await);
+            }
+        };
+        crate::fault::record_commit(before, table.version());
         let report = DeleteReport {
             table: table_uri,
             version: table.version(),

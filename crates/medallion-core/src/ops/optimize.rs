@@ -87,11 +87,13 @@ impl OptimizeBuilder {
         } else {
             OptimizeType::ZOrder(self.z_order)
         };
+        let before = table.version();
         let mut builder = table.optimize().with_type(optimize_type);
         if let Some(size) = self.target_size {
             builder = builder.with_target_size(size);
         }
         let (table, metrics) = builder.await.map_err(|e| Error::delta(&table_uri, OP, e))?;
+        crate::fault::record_commit(before, table.version());
         let report = OptimizeReport {
             table: table_uri,
             version: table.version(),

@@ -51,12 +51,14 @@ impl SetPropertiesBuilder {
         if self.properties.is_empty() {
             return Ok(table.version());
         }
+        let before = table.version();
         let table = table
             .set_tbl_properties()
             .with_properties(self.properties)
             .with_raise_if_not_exists(false)
             .await
             .map_err(|e| Error::delta(&table_uri, OP, e))?;
+        crate::fault::record_commit(before, table.version());
         Ok(table.version())
     }
 }

@@ -97,12 +97,15 @@ impl VacuumBuilder {
                 reason: format!("retention out of range: {e}"),
             }
         })?;
+        let before = table.version();
         let builder = table
             .vacuum()
             .with_retention_period(retention)
             .with_enforce_retention_duration(self.enforce_retention)
             .with_dry_run(self.dry_run);
-        let (_, metrics) = builder.await.map_err(|e| Error::delta(&table_uri, OP, e))?;
+        let (table, metrics) = builder.await.map_err(|e| Error::delta(&table_uri, OP, e))?;
+        // VACUUM logs a start and an end commit.
+        crate::fault::record_versions(before, table.version());
         let report = VacuumReport {
             table: table_uri,
             dry_run: metrics.dry_run,

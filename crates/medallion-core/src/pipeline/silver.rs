@@ -675,8 +675,13 @@ impl SilverBuilder {
     /// Appends the quarantined rows to the quarantine table (once per bronze batch: a
     /// re-run after a crash skips it) and returns how many there were.
     ///
-    /// It runs before the silver commit: if we crash after it, the re-run skips it (same
-    /// transaction) and completes silver.
+    /// It runs before the silver commit, with its own application transaction
+    /// (`<app id>/quarantine`, at the last bronze batch). If we crash after it, the
+    /// re-run skips the rows of every bronze batch that transaction already covers —
+    /// also when new bronze batches arrived meanwhile and the re-run spans them — and
+    /// completes silver (a transform that drops `_batch_id` loses this per-batch skip).
+    /// The returned count covers all pending batches, so the report
+    /// still reconciles with the bronze rows read.
     async fn write_quarantine(&self, quarantined: Vec<DataFrame>, last_batch: i64) -> Result<u64> {
         const OP: &str = "silver";
         let silver_uri = self.silver.to_string();
@@ -703,7 +708,14 @@ impl SilverBuilder {
             .await?
             .unwrap_or(0);
         if let Some(quarantined) = quarantined.filter(|_| done < last_batch) {
-            WriteBuilder::new(&self.quarantine, quarantined.lazy())?
+            let has_batch = quarantined.column(BATCH_ID).is_ok();
+            let mut rows = quarantined.lazy();
+            if done > 0 && has_batch {
+                // Rows of batches up to `done` are in quarantine already (a crash
+                // between the quarantine and the silver commit of an earlier run).
+                rows = rows.filter(col(BATCH_ID).gt(lit(done)));
+            }
+            WriteBuilder::new(&self.quarantine, rows)?
                 .with_schema_evolution(SchemaEvolution::Merge)
                 .with_app_transaction(AppTransaction::new(app_id, last_batch))
                 .with_commit_entries(self.commit_entries())

@@ -116,3 +116,122 @@ async fn merge_and_delete_also_honour_transactions() {
     ));
     assert_eq!(read_sorted(dir.path(), "id").await.height(), 3);
 }
+
+/// Races two writes of the same `(app id, version)` on the table in `dir`; returns
+/// their results.
+async fn race_same_transaction(
+    dir: &std::path::Path,
+    txn: AppTransaction,
+) -> Vec<Result<medallion_core::WriteReport, Error>> {
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+    let racers: Vec<_> = [10, 20]
+        .into_iter()
+        .map(|first_id| {
+            let (dir, txn, start) = (dir.to_path_buf(), txn.clone(), start.clone());
+            tokio::spawn(async move {
+                let rows = batch(&[first_id, first_id + 1]);
+                let write = WriteBuilder::new(&dir, rows)
+                    .unwrap()
+                    .with_app_transaction(txn);
+                start.wait().await;
+                write.await
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for racer in racers {
+        results.push(racer.await.unwrap());
+    }
+    results
+}
+
+/// Exactly one of two racing writes committed; the loser was refused cleanly.
+fn assert_one_winner(results: &[Result<medallion_core::WriteReport, Error>], app: &str) {
+    let winners = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(winners, 1, "{results:?}");
+    for result in results {
+        if let Err(err) = result {
+            assert!(
+                matches!(
+                    err,
+                    Error::TransactionAlreadyCommitted { app_id, requested_version: 1, committed_version: 1, .. }
+                        if app_id == app
+                ),
+                "{err}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_commits_of_one_transaction_commit_once() {
+    let app = "silver/encounters";
+    for _ in 0..6 {
+        let dir = tempfile::tempdir().unwrap();
+        WriteBuilder::new(dir.path(), batch(&[1]))
+            .unwrap()
+            .await
+            .unwrap();
+        let results = race_same_transaction(dir.path(), AppTransaction::new(app, 1)).await;
+        assert_one_winner(&results, app);
+        assert_eq!(read_sorted(dir.path(), "id").await.height(), 3);
+        assert_eq!(
+            medallion_core::table_version(dir.path()).await.unwrap(),
+            Some(1)
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_creations_with_one_transaction_commit_once() {
+    let app = "bronze/encounters";
+    for _ in 0..6 {
+        let dir = tempfile::tempdir().unwrap();
+        let results = race_same_transaction(dir.path(), AppTransaction::new(app, 1)).await;
+        assert_one_winner(&results, app);
+        assert_eq!(read_sorted(dir.path(), "id").await.height(), 2);
+        assert_eq!(
+            medallion_core::table_version(dir.path()).await.unwrap(),
+            Some(0)
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_concurrent_merge_of_the_same_transaction_commits_once() {
+    let app = "silver/patients";
+    for _ in 0..4 {
+        let dir = tempfile::tempdir().unwrap();
+        WriteBuilder::new(dir.path(), batch(&[1, 2]))
+            .unwrap()
+            .await
+            .unwrap();
+        let start = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+        let racers: Vec<_> = [3, 4]
+            .into_iter()
+            .map(|id| {
+                let (dir, start) = (dir.path().to_path_buf(), start.clone());
+                tokio::spawn(async move {
+                    let merge = MergeBuilder::new(&dir, batch(&[id]), ["id"])
+                        .unwrap()
+                        .when_not_matched_insert_all(None::<String>)
+                        .with_app_transaction(AppTransaction::new(app, 1));
+                    start.wait().await;
+                    merge.await
+                })
+            })
+            .collect();
+        let mut ok = 0;
+        for racer in racers {
+            match racer.await.unwrap() {
+                Ok(_) => ok += 1,
+                Err(err) => assert!(
+                    matches!(err, Error::TransactionAlreadyCommitted { .. }),
+                    "{err}"
+                ),
+            }
+        }
+        assert_eq!(ok, 1);
+        assert_eq!(read_sorted(dir.path(), "id").await.height(), 3);
+    }
+}

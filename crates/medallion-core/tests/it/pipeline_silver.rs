@@ -389,3 +389,85 @@ async fn keyless_tables_can_keep_identical_rows() {
     assert_eq!((report.rows_written, report.rows_deduplicated), (2, 0));
     assert!(report.reconciles());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_between_quarantine_and_silver_quarantines_rows_once() {
+    let lake = Lake::new();
+    let quarantine_rule = || Rule::quarantine("q", col("v").eq(lit("bad")), "v is bad");
+    lake.land("b1", "Id,ts,v\na,1,x\nb,1,bad\n");
+    lake.ingest().await;
+    // The crash: the quarantine commit lands, the silver commit cannot (a file sits
+    // where the silver table would be created).
+    std::fs::create_dir_all(lake.silver().parent().unwrap()).unwrap();
+    std::fs::write(lake.silver(), "not a table").unwrap();
+    let crashed = lake.builder().with_rule(quarantine_rule()).await;
+    assert!(crashed.is_err(), "{crashed:?}");
+    let quarantine_path = lake.lake.path().join("silver/visits_quarantine");
+    assert_eq!(read_quarantine(&quarantine_path).await.height(), 1);
+
+    // A new batch arrives before the re-run, which spans both batches.
+    std::fs::remove_file(lake.silver()).unwrap();
+    lake.land("b2", "Id,ts,v\nc,1,y\nd,1,bad\n");
+    lake.ingest().await;
+    let report = lake.builder().with_rule(quarantine_rule()).await.unwrap();
+    assert_eq!(report.rows_quarantined, 2);
+    assert!(report.reconciles());
+    let quarantine = read_quarantine(&quarantine_path).await;
+    assert_eq!(
+        strs(&quarantine, "Id"),
+        [Some("b".into()), Some("d".into())]
+    );
+    assert_eq!(
+        strs(&lake.silver_rows().await, "Id"),
+        [Some("a".into()), Some("c".into())]
+    );
+}
+
+async fn read_quarantine(path: &std::path::Path) -> DataFrame {
+    ReadBuilder::new(path)
+        .unwrap()
+        .await
+        .unwrap()
+        .sort(["Id"], SortMultipleOptions::default())
+        .collect()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_silver_runs_of_one_batch_write_each_key_once() {
+    for _ in 0..4 {
+        let lake = std::sync::Arc::new(Lake::new());
+        lake.land("b1", "Id,ts,v\na,1,x\nb,1,y\nc,1,bad\n");
+        lake.ingest().await;
+        let start = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+        let runs: Vec<_> = (0..2)
+            .map(|_| {
+                let (lake, start) = (lake.clone(), start.clone());
+                tokio::spawn(async move {
+                    let run = lake.builder().with_rule(Rule::quarantine(
+                        "q",
+                        col("v").eq(lit("bad")),
+                        "bad",
+                    ));
+                    start.wait().await;
+                    run.await
+                })
+            })
+            .collect();
+        let mut completed = 0;
+        for run in runs {
+            match run.await.unwrap() {
+                Ok(_) => completed += 1,
+                Err(err) => assert!(
+                    matches!(err, Error::TransactionAlreadyCommitted { .. }),
+                    "{err}"
+                ),
+            }
+        }
+        assert!(completed >= 1);
+        let silver = lake.silver_rows().await;
+        assert_eq!(strs(&silver, "Id"), [Some("a".into()), Some("b".into())]);
+        let quarantine = read_quarantine(&lake.lake.path().join("silver/visits_quarantine")).await;
+        assert_eq!(quarantine.height(), 1);
+    }
+}
