@@ -15,7 +15,11 @@
 //! Logging: `RUST_LOG=info` (or `debug`) prints every step on stderr.
 //!
 //! Exit codes: 0 success, 1 internal error, 2 bad arguments, 3 unusable input,
-//! 4 a data-quality rule of severity `fail` stopped a batch.
+//! 4 a data-quality rule of severity `fail` stopped a batch, 5 another run on the same
+//! lakehouse committed first (this one changed nothing).
+//!
+//! Fault injection for crash tests: `SYNTHEA_LAKEHOUSE_ABORT_AFTER_COMMITS=N` aborts the
+//! process right after its N-th Delta commit (see `medallion_core::fault`).
 
 #[path = "support/mod.rs"]
 mod support;
@@ -142,6 +146,12 @@ async fn run(args: Args) -> Result<(), Failure> {
 async fn main() -> ExitCode {
     support::init_logging();
     let args = Args::parse();
+    if let Some(n) = std::env::var("SYNTHEA_LAKEHOUSE_ABORT_AFTER_COMMITS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        medallion_core::fault::abort_after_commits(n);
+    }
     match run(args).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure(message, kind)) => {

@@ -67,6 +67,9 @@ pub enum ExitKind {
     /// Exit code 4: a `fail`-severity data-quality rule stopped a batch; nothing of that
     /// batch was committed.
     DataQuality,
+    /// Exit code 5: another run committed the same batch first (two runs on one
+    /// lakehouse at once); this run changed nothing. Run again when the other has finished.
+    Concurrent,
 }
 
 impl ExitKind {
@@ -76,6 +79,7 @@ impl ExitKind {
             ExitKind::Internal => 1,
             ExitKind::Input => 3,
             ExitKind::DataQuality => 4,
+            ExitKind::Concurrent => 5,
         }
     }
 }
@@ -88,6 +92,9 @@ impl PipelineError {
             PipelineError::NoExport { .. } | PipelineError::Schema(_) => ExitKind::Input,
             PipelineError::Medallion(M::RuleFailed { .. }) => ExitKind::DataQuality,
             PipelineError::Medallion(M::LandingFile { .. }) => ExitKind::Input,
+            PipelineError::Medallion(
+                M::TransactionAlreadyCommitted { .. } | M::ConcurrentAppTransaction { .. },
+            ) => ExitKind::Concurrent,
             _ => ExitKind::Internal,
         }
     }
