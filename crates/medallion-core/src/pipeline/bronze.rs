@@ -61,6 +61,10 @@ pub struct BronzeReport {
     pub files_ingested: Vec<String>,
     /// Matching files skipped because an earlier batch ingested them.
     pub files_already_ingested: usize,
+    /// Landing paths discovery passed over, each with the reason (`<path>: <why>`): a
+    /// symlink to a directory or file already discovered (e.g. `latest -> 2024-11`), or
+    /// a symlink cycle (`loop -> .`). Each real file is ingested at most once.
+    pub files_skipped: Vec<String>,
     /// Rows appended.
     pub rows_written: u64,
     /// Columns that appeared in this batch and were added to the table (schema drift).
@@ -188,6 +192,7 @@ impl BronzeIngestBuilder {
             batch_id: None,
             files_ingested: Vec::new(),
             files_already_ingested: landing.already_ingested,
+            files_skipped: landing.skipped,
             rows_written: 0,
             new_columns: Vec::new(),
             missing_columns: Vec::new(),
@@ -224,7 +229,7 @@ impl BronzeIngestBuilder {
 
     /// The landing files with this table's stem, split into new and already ingested.
     async fn landing_state(&self) -> Result<LandingState> {
-        let discovered = discover(&self.landing, &self.stem())?;
+        let (discovered, skipped) = discover(&self.landing, &self.stem())?;
         let (already, table_columns) = existing_state(&self.table).await?;
         let new_files: Vec<LandingFile> = discovered
             .into_iter()
@@ -233,6 +238,7 @@ impl BronzeIngestBuilder {
         Ok(LandingState {
             new_files,
             already_ingested: already.len(),
+            skipped,
             table_columns,
         })
     }
@@ -338,6 +344,8 @@ struct LandingState {
     new_files: Vec<LandingFile>,
     /// Matching files an earlier batch ingested.
     already_ingested: usize,
+    /// Paths discovery passed over, with the reason.
+    skipped: Vec<String>,
     /// The table's columns, `None` when the table does not exist yet.
     table_columns: Option<Vec<String>>,
 }
@@ -351,23 +359,40 @@ fn not_in(these: &[String], those: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// Files under `root` with the given stem and a known extension, sorted by relative path.
-fn discover(root: &Path, stem: &str) -> Result<Vec<LandingFile>> {
+/// Files under `root` with the given stem and a known extension, sorted by relative path,
+/// and the paths passed over with the reason.
+///
+/// Directories and files are identified by their real path: a symlink to a directory
+/// or file already discovered, and a symlink cycle, are visited once — a landing folder
+/// with `latest -> 2024-11` or `loop -> .` does not multiply the data.
+fn discover(root: &Path, stem: &str) -> Result<(Vec<LandingFile>, Vec<String>)> {
+    let io_error = |path: &Path, source| Error::Io {
+        path: path.display().to_string(),
+        operation: "discover landing files",
+        source,
+    };
     let mut found = Vec::new();
+    let mut skipped = Vec::new();
+    let mut seen_dirs = BTreeSet::new();
+    let mut seen_files = BTreeSet::new();
+    // Sorted, so which of two paths to one real file is kept does not depend on the
+    // order the file system lists them in.
     let mut pending = vec![root.to_path_buf()];
     while let Some(dir) = pending.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|source| Error::Io {
-            path: dir.display().to_string(),
-            operation: "discover landing files",
-            source,
-        })?;
-        for entry in entries {
-            let entry = entry.map_err(|source| Error::Io {
-                path: dir.display().to_string(),
-                operation: "discover landing files",
-                source,
-            })?;
-            let path = entry.path();
+        let real = std::fs::canonicalize(&dir).map_err(|e| io_error(&dir, e))?;
+        if !seen_dirs.insert(real) {
+            skipped.push(format!(
+                "{}: a link to a directory already discovered",
+                dir.display()
+            ));
+            continue;
+        }
+        let mut entries = std::fs::read_dir(&dir)
+            .map_err(|e| io_error(&dir, e))?
+            .map(|entry| entry.map(|e| e.path()).map_err(|e| io_error(&dir, e)))
+            .collect::<Result<Vec<_>>>()?;
+        entries.sort();
+        for path in entries.into_iter().rev() {
             if path.is_dir() {
                 pending.push(path);
                 continue;
@@ -378,12 +403,20 @@ fn discover(root: &Path, stem: &str) -> Result<Vec<LandingFile>> {
             if path.file_stem().and_then(|s| s.to_str()) != Some(stem) {
                 continue;
             }
+            let real = std::fs::canonicalize(&path).map_err(|e| io_error(&path, e))?;
+            if !seen_files.insert(real) {
+                skipped.push(format!(
+                    "{}: a link to a file already discovered",
+                    path.display()
+                ));
+                continue;
+            }
             let relative = path
                 .strip_prefix(root)
                 .unwrap_or(&path)
                 .to_string_lossy()
                 .replace('\\', "/");
-            let bytes = entry.metadata().map(|m| m.len()).unwrap_or(0);
+            let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
             found.push(LandingFile {
                 relative,
                 path,
@@ -393,7 +426,10 @@ fn discover(root: &Path, stem: &str) -> Result<Vec<LandingFile>> {
         }
     }
     found.sort_by(|a, b| a.relative.cmp(&b.relative));
-    Ok(found)
+    for path in &skipped {
+        tracing::info!(skipped = %path, "landing path passed over");
+    }
+    Ok((found, skipped))
 }
 
 /// Source files already in the table, and the table's columns (if it exists).

@@ -221,3 +221,35 @@ async fn progress_reports_every_file_once_with_its_rows_and_size() {
         ]
     );
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn symlinks_and_symlink_loops_in_the_landing_folder_ingest_each_file_once() {
+    let landing = tempfile::tempdir().unwrap();
+    let lake = tempfile::tempdir().unwrap();
+    let table = lake.path().join("bronze/encounters");
+    write(
+        &landing.path().join("2024-11/encounters.csv"),
+        "Id,CODE\ne1,1\ne2,2\n",
+    );
+    std::os::unix::fs::symlink(".", landing.path().join("loop")).unwrap();
+    std::os::unix::fs::symlink(
+        landing.path().join("2024-11"),
+        landing.path().join("latest"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        landing.path().join("2024-11/encounters.csv"),
+        landing.path().join("encounters.csv"),
+    )
+    .unwrap();
+
+    let report = BronzeIngestBuilder::new(landing.path(), &table, "t")
+        .unwrap()
+        .await
+        .unwrap();
+    assert_eq!(report.rows_written, 2, "{report:?}");
+    assert_eq!(report.files_ingested.len(), 1, "{report:?}");
+    assert_eq!(report.files_skipped.len(), 3, "{:?}", report.files_skipped);
+    assert_eq!(rows(&table).await.height(), 2);
+}
