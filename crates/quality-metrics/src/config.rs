@@ -386,9 +386,9 @@ pub struct CensusConfig {
     /// IANA time zone whose local midnights are counted; use the silver time zone.
     /// Default: `"UTC"`.
     pub time_zone: String,
-    /// Beds per facility when no capacity table is given. Default: `None`, meaning the
-    /// facility's peak midnight census over the period is used as its capacity
-    /// (`capacity_source = "peak_census"`).
+    /// Beds per facility that the capacity table does not list (or when none is given).
+    /// Default: `None`, meaning such a facility's capacity is unknown and its occupancy
+    /// is null (it is never estimated from the census).
     pub default_beds_per_facility: Option<u32>,
 }
 
