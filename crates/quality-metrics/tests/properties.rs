@@ -415,7 +415,11 @@ fn config() -> QualityConfig {
     assert_eq!(c.stays.merge_gap_days, GAP);
     assert_eq!(c.readmission.window_days, WINDOW);
     assert_eq!(c.latency.lookback_days, LOOKBACK);
-    c.with_readmission(ReadmissionConfig::default().with_planned(ValueSet::new("planned", PLANNED)))
+    c.with_readmission(
+        ReadmissionConfig::default()
+            .with_always_planned(ValueSet::new("always_planned", PLANNED))
+            .with_potentially_planned(ValueSet::new("potentially_planned", &[])),
+    )
 }
 
 fn period() -> MeasurementPeriod {
@@ -752,6 +756,11 @@ fn check_readmissions_subset_of_index_stays_with_reasons(m: &Model) {
     let crude = bools(r, "crude_readmission_flag");
     let dtr = ints(r, "days_to_readmission");
     let rid = strs(r, "readmit_stay_id");
+    let adm_ts_by_stay: HashMap<String, i64> = strs_nn(stays, "stay_id")
+        .into_iter()
+        .zip(micros(stays, "admission_ts").into_iter().map(Option::unwrap))
+        .collect();
+    let adm_ts: Vec<i64> = sid.iter().map(|s| adm_ts_by_stay[s]).collect();
     let radm = days(r, "readmit_admission_date");
     let last_dis = dis.iter().flatten().max().copied();
     let cfg = config().readmission;
@@ -792,13 +801,18 @@ fn check_readmissions_subset_of_index_stays_with_reasons(m: &Model) {
                 .map(|vs| vs.name.clone())
         };
         assert_eq!(reason[i], want_reason, "{s}: exclusion_reason");
-        // Readmission oracle: an unplanned stay of the patient admitted 1..=30 days later.
-        let qualifying: Vec<i32> = (0..r.height())
-            .filter(|&j| j != i && pat[j] == pat[i] && !planned(&sid[j]))
-            .filter_map(|j| {
-                let d = adm[j].unwrap() - dis[i]?;
-                (1..=WINDOW).contains(&d).then_some(adm[j].unwrap())
+        // Readmission oracle (CMS): only the patient's first stay admitted 1..=30 days
+        // later (by admission time, then stay id) is examined; it counts unless planned.
+        let first: Option<usize> = (0..r.height())
+            .filter(|&j| j != i && pat[j] == pat[i])
+            .filter(|&j| {
+                dis[i].is_some_and(|x| (1..=WINDOW).contains(&(adm[j].unwrap() - x)))
             })
+            .min_by_key(|&j| (adm_ts[j], &sid[j]));
+        let qualifying: Vec<i32> = first
+            .filter(|&j| !planned(&sid[j]))
+            .map(|j| adm[j].unwrap())
+            .into_iter()
             .collect();
         assert_eq!(
             flag,
