@@ -502,12 +502,16 @@ mod tests {
 
     #[test]
     fn occupancy_uses_capacity_table_then_configured_beds() {
-        let cap = df!("organization_id" => ["h"], "beds" => [8u32]).unwrap().lazy();
+        let cap = df!("organization_id" => ["h"], "beds" => [8u32])
+            .unwrap()
+            .lazy();
         let df = one_stay_census(Some(cap), &CensusConfig::default());
         assert_eq!(pcts(&df), [Some(25.0), Some(25.0)]);
         assert_eq!(strs(&df, "capacity_source"), ["table", "table"]);
         let cfg = CensusConfig::default().with_default_beds_per_facility(Some(4));
-        let other = df!("organization_id" => ["x"], "beds" => [8u32]).unwrap().lazy();
+        let other = df!("organization_id" => ["x"], "beds" => [8u32])
+            .unwrap()
+            .lazy();
         let df = one_stay_census(Some(other), &cfg);
         assert_eq!(pcts(&df), [Some(50.0), Some(50.0)]);
         assert_eq!(strs(&df, "capacity_source"), ["config", "config"]);

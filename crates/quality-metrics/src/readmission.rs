@@ -242,9 +242,9 @@ fn value_set_flags(codes: LazyFrame, config: &ReadmissionConfig) -> LazyFrame {
             .any(false)
     };
     let mut flag_aggs = vec![
-        any_in(&config.always_planned).or(any_in(&config.potentially_planned)
-            .and(any_in(&config.acute).not()))
-        .alias("planned_flag"),
+        any_in(&config.always_planned)
+            .or(any_in(&config.potentially_planned).and(any_in(&config.acute).not()))
+            .alias("planned_flag"),
     ];
     for (i, vs) in config.exclusion_value_sets.iter().enumerate() {
         flag_aggs.push(
@@ -755,7 +755,7 @@ mod tests {
         let df = index_then_b_then_c("", "367336001");
         assert_eq!(bools(&df, "planned_flag"), [false, true, false]);
         assert_eq!(strs(&df, "exclusion_reason")[0], "<null>");
-        assert_eq!(bools(&df, "readmission_flag")[0], false);
+        assert!(!bools(&df, "readmission_flag")[0]);
         assert_eq!(strs(&df, "readmit_stay_id")[0], "<null>");
         assert_eq!(df.column("days_to_readmission").unwrap().null_count(), 3);
     }
@@ -765,7 +765,7 @@ mod tests {
         // b: ICU stay for COVID-19 with hemodialysis → unplanned → a is readmitted by b.
         let df = index_then_b_then_c("840539006", "302497006");
         assert_eq!(bools(&df, "planned_flag"), [false, false, false]);
-        assert_eq!(bools(&df, "readmission_flag")[0], true);
+        assert!(bools(&df, "readmission_flag")[0]);
         assert_eq!(strs(&df, "readmit_stay_id")[0], "p:b");
         assert_eq!(
             df.column("days_to_readmission")
@@ -781,7 +781,7 @@ mod tests {
     fn potentially_planned_without_acute_reason_is_planned() {
         let df = index_then_b_then_c("", "302497006");
         assert_eq!(bools(&df, "planned_flag"), [false, true, false]);
-        assert_eq!(bools(&df, "readmission_flag")[0], false);
+        assert!(!bools(&df, "readmission_flag")[0]);
     }
 
     #[test]
@@ -789,7 +789,7 @@ mod tests {
         // b: chemotherapy during a stay for pneumonia → still planned.
         let df = index_then_b_then_c("233604007", "367336001");
         assert_eq!(bools(&df, "planned_flag"), [false, true, false]);
-        assert_eq!(bools(&df, "readmission_flag")[0], false);
+        assert!(!bools(&df, "readmission_flag")[0]);
     }
 
     #[test]

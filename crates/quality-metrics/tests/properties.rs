@@ -758,7 +758,11 @@ fn check_readmissions_subset_of_index_stays_with_reasons(m: &Model) {
     let rid = strs(r, "readmit_stay_id");
     let adm_ts_by_stay: HashMap<String, i64> = strs_nn(stays, "stay_id")
         .into_iter()
-        .zip(micros(stays, "admission_ts").into_iter().map(Option::unwrap))
+        .zip(
+            micros(stays, "admission_ts")
+                .into_iter()
+                .map(Option::unwrap),
+        )
         .collect();
     let adm_ts: Vec<i64> = sid.iter().map(|s| adm_ts_by_stay[s]).collect();
     let radm = days(r, "readmit_admission_date");
@@ -805,9 +809,7 @@ fn check_readmissions_subset_of_index_stays_with_reasons(m: &Model) {
         // later (by admission time, then stay id) is examined; it counts unless planned.
         let first: Option<usize> = (0..r.height())
             .filter(|&j| j != i && pat[j] == pat[i])
-            .filter(|&j| {
-                dis[i].is_some_and(|x| (1..=WINDOW).contains(&(adm[j].unwrap() - x)))
-            })
+            .filter(|&j| dis[i].is_some_and(|x| (1..=WINDOW).contains(&(adm[j].unwrap() - x))))
             .min_by_key(|&j| (adm_ts[j], &sid[j]));
         let qualifying: Vec<i32> = first
             .filter(|&j| !planned(&sid[j]))
