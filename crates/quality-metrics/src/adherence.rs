@@ -16,7 +16,7 @@ use crate::util::{max2, min2, patient_births, sum_u32};
 /// Version of the definition of PDC adherence (`medication_adherence`),
 /// recorded with its gold tables. Change it whenever the rows would change for the same
 /// inputs.
-pub const METRIC_VERSION: &str = "pdc-adherence-1";
+pub const METRIC_VERSION: &str = "pdc-adherence-2";
 
 /// Inputs of [`medication_adherence`].
 #[derive(Clone)]
@@ -49,8 +49,10 @@ pub fn adherence_schema() -> Schema {
 ///
 /// # Definition
 /// Fills: each `medications` row with `dispenses` = n ≥ 1 is n fills spread evenly
-/// over [`start_date`, coalesce(`stop_date`, `as_of`)): with span = the days from start
-/// to stop (at least one), fill k (0-based) is dispensed on start + ⌊k·span/n⌋ and supplies
+/// over [`start_date`, `stop_date`) — or, for a prescription still running (no `stop`),
+/// over [`start_date`, `as_of`] with both days included, so it covers the as-of day and a
+/// fully covered patient has PDC 1.0: with span = the days from start to the end (at
+/// least one: a prescription that starts and stops the same day supplies one day), fill k (0-based) is dispensed on start + ⌊k·span/n⌋ and supplies
 /// ⌊(k+1)·span/n⌋ − ⌊k·span/n⌋ days (days supply = span / n; the supplies add up to the
 /// span exactly). Codes map to classes by [`AdherenceConfig::drug_classes`]; same code =
 /// same drug. Only fills dispensed in the period count. Same-drug fills that overlap
@@ -72,7 +74,8 @@ pub fn adherence_schema() -> Schema {
 /// (checked in this order; null when eligible).
 ///
 /// # Period
-/// `period` (inclusive); `as_of` closes prescriptions without `stop`.
+/// `period` (inclusive); `as_of` closes prescriptions without `stop` (the as-of day
+/// itself is covered).
 ///
 /// # Output grain
 /// One row per (`patient_id`, `drug_class`) with a fill in the period:
@@ -170,7 +173,8 @@ fn drug_class_map(config: &AdherenceConfig) -> Result<LazyFrame> {
 
 /// The fills dispensed in the period, one row each: patient, drug class, code,
 /// `__fill` (epoch day dispensed) and `__supply` (days supplied). A prescription's
-/// `dispenses` fills are spread evenly over its span (start to stop, or `as_of`).
+/// `dispenses` fills are spread evenly over its span (start to stop, or start to `as_of`
+/// inclusive when still running).
 fn fills_in_period(
     medications: LazyFrame,
     class_map: LazyFrame,
@@ -184,8 +188,10 @@ fn fills_in_period(
             col(PATIENT_ID),
             col(CODE),
             epoch_day(col(START_DATE)).alias("__s"),
+            // A prescription still running at `as_of` ends after it: the as-of day is
+            // included in its span and covered.
             epoch_day(col(STOP_DATE))
-                .fill_null(epoch_day_lit(as_of))
+                .fill_null(epoch_day_lit(as_of) + lit(1i32))
                 .alias("__e"),
             col(DISPENSES).cast(DataType::Int64).alias("__n"),
         ])
@@ -535,6 +541,16 @@ mod tests {
             ),
         ]);
         assert_eq!(i32s(&df, "covered_days"), [Some(40)]);
+    }
+
+    #[test]
+    fn prescription_running_at_as_of_covers_the_as_of_day() {
+        // No stop: 12 fills spread over Jan 1 .. Dec 31 (the as-of date), both included:
+        // 365 days covered of 365 → PDC exactly 1.0 (not 364/365).
+        let df = run(&[("p", "314231", "2023-01-01T09:00:00Z", "", "12")]);
+        assert_eq!(i32s(&df, "covered_days"), [Some(365)]);
+        assert_eq!(i32s(&df, "treatment_days"), [Some(365)]);
+        assert_eq!(df.column("pdc").unwrap().f64().unwrap().get(0), Some(1.0));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::util::{count_u32, max2, min2};
 /// Version of the definition of the midnight census (`daily_census`),
 /// recorded with its gold tables. Change it whenever the rows would change for the same
 /// inputs.
-pub const METRIC_VERSION: &str = "census-1";
+pub const METRIC_VERSION: &str = "census-2";
 
 /// Output schema of [`daily_census`].
 pub fn daily_census_schema() -> Schema {
@@ -56,10 +56,11 @@ fn ceil_day(ts: Expr, tz: &TimeZone) -> Expr {
 /// the local midnight ending D (00:00 of D+1 in [`CensusConfig::time_zone`]); open stays
 /// count until the period end. Admissions / discharges = stays admitted / discharged on D
 /// (local dates of the timestamps). Inpatient days of D = its census. Occupancy % =
-/// 100 × census / bed capacity; capacity comes from `capacity` (`organization_id`,
-/// `beds`) when given, else [`CensusConfig::default_beds_per_facility`], else the
-/// facility's peak census in the period (`capacity_source` = `table` / `config` /
-/// `peak_census`).
+/// 100 × census / bed capacity; a facility's capacity comes from `capacity`
+/// (`organization_id`, `beds`) when it lists the facility, else
+/// [`CensusConfig::default_beds_per_facility`] (`capacity_source` = `table` / `config`).
+/// Without a known capacity, `bed_capacity`, `capacity_source` and `occupancy_pct` are
+/// null: occupancy is never estimated from the census itself.
 ///
 /// # Denominator
 /// Bed capacity (occupancy).
@@ -85,8 +86,8 @@ fn ceil_day(ts: Expr, tz: &TimeZone) -> Expr {
 /// | admissions | UInt32 | stays admitted on D |
 /// | discharges | UInt32 | stays discharged on D |
 /// | bed_capacity | UInt32 | beds (null when unknown) |
-/// | capacity_source | String | `table`, `config` or `peak_census` |
-/// | occupancy_pct | Float64 | 100 × census / bed_capacity |
+/// | capacity_source | String | `table` or `config`; null when unknown |
+/// | occupancy_pct | Float64 | 100 × census / bed_capacity; null when the capacity is unknown (or 0) |
 ///
 /// # Example
 /// ```
@@ -249,43 +250,40 @@ fn facility_day_grid(days: LazyFrame, period: MeasurementPeriod) -> Result<LazyF
     Ok(facilities.cross_join(period_days, None))
 }
 
-/// `bed_capacity` and `capacity_source`: from the capacity table when given, else the
-/// configured beds per facility, else the facility's peak census.
+/// `bed_capacity` and `capacity_source`: from the capacity table when it lists the
+/// facility, else the configured beds per facility, else null (unknown).
 fn with_bed_capacity(
     out: LazyFrame,
     capacity: Option<LazyFrame>,
     config: &CensusConfig,
 ) -> Result<LazyFrame> {
-    Ok(match (capacity, config.default_beds_per_facility) {
-        (Some(cap), _) => out
-            .join(
-                cap.select([
-                    col(ORGANIZATION_ID),
-                    col("beds").cast(DataType::UInt32).alias("bed_capacity"),
-                ]),
-                [col(ORGANIZATION_ID)],
-                [col(ORGANIZATION_ID)],
-                join_args(JoinType::Left, JoinValidation::ManyToOne),
-            )
-            .with_column(
-                when(col("bed_capacity").is_null())
-                    .then(typed_null(DataType::String))
-                    .otherwise(lit("table"))
-                    .alias("capacity_source"),
-            ),
-        (None, Some(beds)) => out.with_columns([
-            lit(beds).cast(DataType::UInt32).alias("bed_capacity"),
-            lit("config").alias("capacity_source"),
-        ]),
-        (None, None) => out.with_columns([
-            col("census")
-                .max()
-                .over([col(ORGANIZATION_ID)])?
-                .cast(DataType::UInt32)
-                .alias("bed_capacity"),
-            lit("peak_census").alias("capacity_source"),
-        ]),
-    })
+    let out = match capacity {
+        Some(cap) => out.join(
+            cap.select([
+                col(ORGANIZATION_ID),
+                col("beds").cast(DataType::UInt32).alias("__table_beds"),
+            ]),
+            [col(ORGANIZATION_ID)],
+            [col(ORGANIZATION_ID)],
+            join_args(JoinType::Left, JoinValidation::ManyToOne),
+        ),
+        None => out.with_column(typed_null(DataType::UInt32).alias("__table_beds")),
+    };
+    let config_beds = match config.default_beds_per_facility {
+        Some(beds) => lit(beds).cast(DataType::UInt32),
+        None => typed_null(DataType::UInt32),
+    };
+    Ok(out.with_columns([
+        col("__table_beds")
+            .fill_null(config_beds.clone())
+            .alias("bed_capacity"),
+        when(col("__table_beds").is_not_null())
+            .then(lit("table"))
+            .when(config_beds.is_not_null())
+            .then(lit("config"))
+            .otherwise(typed_null(DataType::String))
+            .alias("capacity_source"),
+    ]))
 }
 
 /// Output schema of [`monthly_census`].
@@ -305,7 +303,8 @@ pub fn monthly_census_schema() -> Schema {
 ///
 /// # Definition
 /// Sums of [`daily_census`] over the days of each calendar month in the period;
-/// occupancy % = 100 × inpatient days / Σ bed capacity of those days.
+/// occupancy % = 100 × inpatient days / Σ bed capacity of those days; null when the
+/// facility's capacity is unknown.
 ///
 /// # Denominator
 /// Σ daily bed capacity (bed-days available).
@@ -436,11 +435,7 @@ mod tests {
         assert_eq!(adm, [0, 2, 0, 1, 0]);
         let dis = u32s(&df, "discharges");
         assert_eq!(dis, [0, 0, 0, 2, 0]);
-        assert_eq!(strs(&df, "capacity_source")[0], "peak_census");
-        assert_eq!(
-            df.column("occupancy_pct").unwrap().f64().unwrap().get(0),
-            Some(50.0)
-        );
+        assert_eq!(strs(&df, "capacity_source")[0], "<null>");
         let m = monthly_census(lf).unwrap();
         assert_eq!(m.clone().schema_big(), monthly_census_schema());
         let m = m.collect_big();
@@ -448,5 +443,77 @@ mod tests {
             m.column("inpatient_days").unwrap().u32().unwrap().get(0),
             Some(6)
         );
+    }
+
+    fn one_stay_census(capacity: Option<LazyFrame>, config: &CensusConfig) -> DataFrame {
+        // Two patients in facility h over the midnights ending Jan 1 and Jan 2.
+        let enc = encounters(&[
+            Enc::new(
+                "a",
+                "p",
+                "h",
+                "inpatient",
+                "2020-01-01T10:00:00Z",
+                "2020-01-03T10:00:00Z",
+            ),
+            Enc::new(
+                "b",
+                "q",
+                "h",
+                "inpatient",
+                "2020-01-01T11:00:00Z",
+                "2020-01-03T10:00:00Z",
+            ),
+        ]);
+        let r = inpatient_stays(
+            StayInputs { encounters: enc },
+            &StayConfig::default(),
+            date("2020-01-05"),
+        )
+        .unwrap();
+        let period = MeasurementPeriod::new(date("2020-01-01"), date("2020-01-02")).unwrap();
+        let lf = daily_census(r.stays, capacity, config, period).unwrap();
+        assert_eq!(lf.clone().schema_big(), daily_census_schema());
+        lf.collect_big()
+    }
+
+    fn pcts(df: &DataFrame) -> Vec<Option<f64>> {
+        df.column("occupancy_pct")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .iter()
+            .collect()
+    }
+
+    #[test]
+    fn occupancy_without_known_capacity_is_null_not_peak_census() {
+        let df = one_stay_census(None, &CensusConfig::default());
+        assert_eq!(u32s(&df, "census"), [2, 2]);
+        assert_eq!(pcts(&df), [None, None]);
+        assert_eq!(df.column("bed_capacity").unwrap().null_count(), 2);
+        // The monthly rollup keeps it null.
+        let m = monthly_census(df.lazy()).unwrap().collect_big();
+        assert_eq!(
+            m.column("occupancy_pct").unwrap().f64().unwrap().get(0),
+            None
+        );
+    }
+
+    #[test]
+    fn occupancy_uses_capacity_table_then_configured_beds() {
+        let cap = df!("organization_id" => ["h"], "beds" => [8u32])
+            .unwrap()
+            .lazy();
+        let df = one_stay_census(Some(cap), &CensusConfig::default());
+        assert_eq!(pcts(&df), [Some(25.0), Some(25.0)]);
+        assert_eq!(strs(&df, "capacity_source"), ["table", "table"]);
+        let cfg = CensusConfig::default().with_default_beds_per_facility(Some(4));
+        let other = df!("organization_id" => ["x"], "beds" => [8u32])
+            .unwrap()
+            .lazy();
+        let df = one_stay_census(Some(other), &cfg);
+        assert_eq!(pcts(&df), [Some(50.0), Some(50.0)]);
+        assert_eq!(strs(&df, "capacity_source"), ["config", "config"]);
     }
 }

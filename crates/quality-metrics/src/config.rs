@@ -171,13 +171,29 @@ pub struct ReadmissionConfig {
     ///   47505003 posttraumatic stress disorder, 80583007 severe anxiety (panic);
     /// * `rehabilitation`: 56876005 drug rehabilitation and detoxification (encounter type).
     pub exclusion_value_sets: Vec<ValueSet>,
-    /// Planned-readmission value set (procedures / reasons / encounter types): a stay
-    /// with any of its codes in this set is planned and is never a readmission.
+    /// Always-planned value set (CMS planned-readmission algorithm, table PR1/PR2): a
+    /// stay with any of its codes (encounter type, encounter reason, code or reason of a
+    /// procedure in one of its encounters) in this set is planned, whatever its reason.
     /// Default (SNOMED CT): 367336001 chemotherapy, 33195004 external beam radiation
-    /// therapy, 703423002 combined chemo+radiation, 302497006 hemodialysis, 265764009
-    /// renal dialysis, 52734007 total hip replacement, 609588000 total knee replacement,
-    /// 183996000 sterilization requested.
-    pub planned: ValueSet,
+    /// therapy, 703423002 combined chemotherapy and radiation therapy (maintenance
+    /// chemotherapy / radiation), 56876005 drug rehabilitation and detoxification
+    /// (rehabilitation), 70536003 transplantation of kidney (transplant).
+    pub always_planned: ValueSet,
+    /// Potentially-planned value set (CMS table PR3): a stay with any of its codes in
+    /// this set is planned unless it also has a code in [`Self::acute`].
+    /// Default (SNOMED CT): 302497006 hemodialysis, 265764009 renal dialysis, 52734007
+    /// total hip replacement, 609588000 total knee replacement, 183996000 sterilization
+    /// requested.
+    pub potentially_planned: ValueSet,
+    /// Acute value set (CMS table PR4): a stay with any of its codes in this set is not
+    /// planned through [`Self::potentially_planned`] (an acute stay with dialysis is
+    /// unplanned). Default (SNOMED CT, as Synthea emits them): 91302008 sepsis,
+    /// 770349000 sepsis caused by virus, 840539006 COVID-19, 22298006 myocardial
+    /// infarction, 401303003 acute ST elevation myocardial infarction, 401314000 acute
+    /// non-ST elevation myocardial infarction, 233604007 pneumonia, 67782005 acute
+    /// respiratory distress syndrome, 65710008 acute respiratory failure, 230690007
+    /// cerebrovascular accident.
+    pub acute: ValueSet,
 }
 
 impl Default for ReadmissionConfig {
@@ -218,17 +234,33 @@ impl Default for ReadmissionConfig {
                 ),
                 ValueSet::new("rehabilitation", &["56876005"]),
             ],
-            planned: ValueSet::new(
-                "planned",
+            always_planned: ValueSet::new(
+                "always_planned",
+                &["367336001", "33195004", "703423002", "56876005", "70536003"],
+            ),
+            potentially_planned: ValueSet::new(
+                "potentially_planned",
                 &[
-                    "367336001",
-                    "33195004",
-                    "703423002",
                     "302497006",
                     "265764009",
                     "52734007",
                     "609588000",
                     "183996000",
+                ],
+            ),
+            acute: ValueSet::new(
+                "acute",
+                &[
+                    "91302008",
+                    "770349000",
+                    "840539006",
+                    "22298006",
+                    "401303003",
+                    "401314000",
+                    "233604007",
+                    "67782005",
+                    "65710008",
+                    "230690007",
                 ],
             ),
         }
@@ -246,9 +278,19 @@ impl ReadmissionConfig {
         self.exclusion_value_sets = sets;
         self
     }
-    /// Set [`Self::planned`].
-    pub fn with_planned(mut self, planned: ValueSet) -> Self {
-        self.planned = planned;
+    /// Set [`Self::always_planned`].
+    pub fn with_always_planned(mut self, set: ValueSet) -> Self {
+        self.always_planned = set;
+        self
+    }
+    /// Set [`Self::potentially_planned`].
+    pub fn with_potentially_planned(mut self, set: ValueSet) -> Self {
+        self.potentially_planned = set;
+        self
+    }
+    /// Set [`Self::acute`].
+    pub fn with_acute(mut self, set: ValueSet) -> Self {
+        self.acute = set;
         self
     }
 
@@ -386,9 +428,9 @@ pub struct CensusConfig {
     /// IANA time zone whose local midnights are counted; use the silver time zone.
     /// Default: `"UTC"`.
     pub time_zone: String,
-    /// Beds per facility when no capacity table is given. Default: `None`, meaning the
-    /// facility's peak midnight census over the period is used as its capacity
-    /// (`capacity_source = "peak_census"`).
+    /// Beds per facility that the capacity table does not list (or when none is given).
+    /// Default: `None`, meaning such a facility's capacity is unknown and its occupancy
+    /// is null (it is never estimated from the census).
     pub default_beds_per_facility: Option<u32>,
 }
 
@@ -560,7 +602,11 @@ mod tests {
         let c: QualityConfig =
             serde_json::from_str(r#"{"readmission":{"window_days":14}}"#).unwrap();
         assert_eq!(c.readmission.window_days, 14);
-        assert_eq!(c.readmission.planned, ReadmissionConfig::default().planned);
+        assert_eq!(c.readmission.acute, ReadmissionConfig::default().acute);
+        assert_eq!(
+            c.readmission.potentially_planned,
+            ReadmissionConfig::default().potentially_planned
+        );
         assert_eq!(c.stays.merge_gap_days, 1);
         assert_eq!(c.adherence.threshold, 0.8);
         assert_eq!(c.latency.lookback_days, 90);

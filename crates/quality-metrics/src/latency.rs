@@ -6,7 +6,7 @@ use medallion_model::expr::{
 };
 use polars::prelude::*;
 use synthea_schema::TableKind;
-use synthea_schema::columns::conditions::{CODE, PATIENT_ID, START};
+use synthea_schema::columns::conditions::{CODE, ENCOUNTER_ID, PATIENT_ID, START};
 use synthea_schema::columns::{encounters, require};
 
 use crate::columns::*;
@@ -16,7 +16,7 @@ use crate::error::Result;
 /// Version of the definition of encounter-to-diagnosis latency (`diagnosis_latency`),
 /// recorded with its gold tables. Change it whenever the rows would change for the same
 /// inputs.
-pub const METRIC_VERSION: &str = "diagnosis-latency-1";
+pub const METRIC_VERSION: &str = "diagnosis-latency-2";
 
 /// Inputs of [`diagnosis_latency`].
 #[derive(Clone)]
@@ -38,17 +38,24 @@ pub fn latency_schema() -> Schema {
     ])
 }
 
-/// Days from the first non-wellness encounter in the look-back window to the first
-/// diagnosis of each condition of each patient.
+/// Days from the encounter at which each condition of each patient was first worked up
+/// to its first diagnosis.
 ///
 /// # Definition
-/// For each patient's first occurrence of a condition code (minimum `start`), find the
-/// earliest encounter of the patient whose class is not in
-/// [`LatencyConfig::excluded_encounter_classes`] with `start_date` in
-/// [diagnosis − [`LatencyConfig::lookback_days`], diagnosis] (both inclusive);
-/// latency = diagnosis date − that encounter's date: 0 when diagnosed at that
-/// encounter (same day), null when there is none. Implemented with a forward as-of join
-/// by patient on explicitly sorted inputs.
+/// For each patient's first occurrence of a condition code (minimum `start`):
+///
+/// 1. **Diagnosed at its own encounter.** If the condition row's own encounter (joined by
+///    `conditions.encounter_id` = `encounters.encounter_id`) exists and its class is not
+///    in [`LatencyConfig::excluded_encounter_classes`] (wellness by default), the latency
+///    is 0, whatever the dates: encounter times are UTC and condition dates local, so an
+///    evening emergency visit can fall on the next UTC day. When several rows share the
+///    first date, one such row is enough.
+/// 2. **Otherwise** (own encounter is a wellness visit, or unknown): the earliest
+///    encounter of the patient whose class is not excluded with `start_date` in
+///    [diagnosis − [`LatencyConfig::lookback_days`], diagnosis] (both inclusive);
+///    latency = diagnosis date − that encounter's date. Encounters after the diagnosis
+///    date never count; null when there is none. Implemented with a forward as-of join
+///    by patient on explicitly sorted inputs.
 ///
 /// # Denominator
 /// First occurrences (patient × condition code).
@@ -57,7 +64,8 @@ pub fn latency_schema() -> Schema {
 /// Not a rate; `latency_days` is the measure.
 ///
 /// # Exclusions
-/// Conditions with a null start; excluded encounter classes.
+/// Conditions with a null start or patient; excluded encounter classes (they neither
+/// make the latency 0 nor start the look-back).
 ///
 /// # Period
 /// All data.
@@ -69,8 +77,8 @@ pub fn latency_schema() -> Schema {
 /// |---|---|---|
 /// | patient_id, condition_code | String | grain |
 /// | diagnosis_date | Date | first occurrence |
-/// | first_encounter_date | Date | first qualifying encounter in the window |
-/// | latency_days | Int32 | diagnosis − encounter date; null when none |
+/// | first_encounter_date | Date | the condition's own encounter's date under rule 1, else the first qualifying encounter in the window |
+/// | latency_days | Int32 | 0 under rule 1, else diagnosis − encounter date; null when none |
 ///
 /// # Example
 /// ```
@@ -106,30 +114,58 @@ pub fn diagnosis_latency(inputs: LatencyInputs, config: &LatencyConfig) -> Resul
     require(
         TableKind::Conditions,
         &mut conditions,
-        &[PATIENT_ID, CODE, START],
+        &[PATIENT_ID, ENCOUNTER_ID, CODE, START],
     )?;
     require(
         TableKind::Encounters,
         &mut encounters,
         &[
+            encounters::ENCOUNTER_ID,
             encounters::PATIENT_ID,
             encounters::ENCOUNTER_CLASS,
             encounters::START_DATE,
         ],
     )?;
+    let qualifying = col(encounters::ENCOUNTER_CLASS)
+        .is_in(string_list(&config.excluded_encounter_classes), false)
+        .not()
+        .or(col(encounters::ENCOUNTER_CLASS).is_null());
+    // The condition's own encounter: `__own` is true when it exists and qualifies.
+    let own = encounters
+        .clone()
+        .filter(col(encounters::ENCOUNTER_ID).is_not_null())
+        .group_by([col(encounters::ENCOUNTER_ID)])
+        .agg([
+            qualifying.clone().any(false).alias("__own"),
+            epoch_day(col(encounters::START_DATE))
+                .min()
+                .alias("__own_visit"),
+        ]);
     let first = conditions
         .filter(col(START).is_not_null().and(col(PATIENT_ID).is_not_null()))
+        .join(
+            own,
+            [col(ENCOUNTER_ID)],
+            [col(encounters::ENCOUNTER_ID)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(col("__own").fill_null(lit(false)))
         .group_by([col(PATIENT_ID), col(CODE)])
-        .agg([col(START).min().alias("diagnosis_date")])
+        .agg([
+            col(START).min().alias("diagnosis_date"),
+            col("__own")
+                .filter(col(START).eq(col(START).min()))
+                .any(false)
+                .alias("__own"),
+            col("__own_visit")
+                .filter(col(START).eq(col(START).min()).and(col("__own")))
+                .min()
+                .alias("__own_visit"),
+        ])
         .with_column(epoch_day(col("diagnosis_date")).alias("__dx"))
         .with_column((col("__dx") - lit(config.lookback_days)).alias("__from"));
     let visits = encounters
-        .filter(
-            col(encounters::ENCOUNTER_CLASS)
-                .is_in(string_list(&config.excluded_encounter_classes), false)
-                .not()
-                .or(col(encounters::ENCOUNTER_CLASS).is_null()),
-        )
+        .filter(qualifying)
         .select([
             col(encounters::PATIENT_ID),
             epoch_day(col(encounters::START_DATE)).alias("__visit"),
@@ -150,10 +186,14 @@ pub fn diagnosis_latency(inputs: LatencyInputs, config: &LatencyConfig) -> Resul
             col(PATIENT_ID),
             col(CODE).alias(CONDITION_CODE),
             col("diagnosis_date"),
-            col("__visit")
+            when(col("__own"))
+                .then(col("__own_visit"))
+                .otherwise(col("__visit"))
                 .cast(DataType::Date)
                 .alias("first_encounter_date"),
-            (col("__dx") - col("__visit"))
+            when(col("__own"))
+                .then(lit(0i32))
+                .otherwise((col("__dx") - col("__visit")).cast(DataType::Int32))
                 .cast(DataType::Int32)
                 .alias("latency_days"),
         ])
@@ -238,7 +278,7 @@ mod tests {
     use crate::testkit::*;
 
     #[test]
-    fn latency_is_zero_within_window_or_null_outside_window() {
+    fn latency_counts_from_first_visit_in_window_or_null_outside_window() {
         let enc = encounters(&[
             // p: diagnosed at an ambulatory visit the same day → 0
             Enc::new(
@@ -249,7 +289,16 @@ mod tests {
                 "2020-05-01T09:00:00Z",
                 "2020-05-01T10:00:00Z",
             ),
-            // q: emergency 90 days before (inside), wellness earlier
+            // q: emergency 90 days before (inside), wellness earlier; diagnosed at a
+            // wellness visit
+            Enc::new(
+                "wq",
+                "q",
+                "h",
+                "wellness",
+                "2020-05-01T09:00:00Z",
+                "2020-05-01T10:00:00Z",
+            ),
             Enc::new(
                 "w",
                 "q",
@@ -287,7 +336,7 @@ mod tests {
         let conds = conditions(&[
             ("p", "a", "2020-05-01", "c1"),
             ("p", "a", "2021-05-01", "c1"), // later occurrence ignored
-            ("q", "e", "2020-05-01", "c1"),
+            ("q", "wq", "2020-05-01", "c1"),
             ("r", "y", "2020-05-01", "c1"),
         ]);
         let lf = diagnosis_latency(
@@ -324,5 +373,68 @@ mod tests {
             agg.column("patients").unwrap().u32().unwrap().get(0),
             Some(3)
         );
+    }
+
+    fn latency_of(enc: &[Enc], conds: &[(&str, &str, &str, &str)]) -> Vec<Option<i32>> {
+        let df = diagnosis_latency(
+            LatencyInputs {
+                conditions: conditions(conds),
+                encounters: encounters(enc),
+            },
+            &LatencyConfig::default(),
+        )
+        .unwrap()
+        .collect_big();
+        df.column("latency_days")
+            .unwrap()
+            .i32()
+            .unwrap()
+            .iter()
+            .collect()
+    }
+
+    #[test]
+    fn condition_diagnosed_at_its_own_non_wellness_encounter_has_latency_zero() {
+        // An evening emergency visit (local 2017-10-27) starts 2017-10-28T02:36Z: the
+        // condition recorded at it is diagnosed there → 0, not null.
+        let l = latency_of(
+            &[Enc::new(
+                "e",
+                "p",
+                "h",
+                "emergency",
+                "2017-10-28T02:36:00Z",
+                "2017-10-28T04:00:00Z",
+            )],
+            &[("p", "e", "2017-10-27", "c1")],
+        );
+        assert_eq!(l, [Some(0)]);
+    }
+
+    #[test]
+    fn condition_at_wellness_visit_ignores_encounters_after_its_start_date() {
+        // Diagnosed at a wellness visit; the only other visit is the next day → null.
+        let l = latency_of(
+            &[
+                Enc::new(
+                    "w",
+                    "p",
+                    "h",
+                    "wellness",
+                    "2020-05-01T09:00:00Z",
+                    "2020-05-01T10:00:00Z",
+                ),
+                Enc::new(
+                    "a",
+                    "p",
+                    "h",
+                    "ambulatory",
+                    "2020-05-02T09:00:00Z",
+                    "2020-05-02T10:00:00Z",
+                ),
+            ],
+            &[("p", "w", "2020-05-01", "c1")],
+        );
+        assert_eq!(l, [None]);
     }
 }

@@ -17,7 +17,7 @@ use crate::util::sum_u32;
 /// Version of the definition of 30-day readmissions (`readmissions`, `readmission_rates`),
 /// recorded with its gold tables. Change it whenever the rows would change for the same
 /// inputs.
-pub const METRIC_VERSION: &str = "readmissions-1";
+pub const METRIC_VERSION: &str = "readmissions-2";
 
 /// Inputs of [`readmissions`].
 #[derive(Clone)]
@@ -113,9 +113,14 @@ fn stay_codes(
 /// [`ReadmissionConfig::window_days`] (`run_out`), and matching none of
 /// [`ReadmissionConfig::exclusion_value_sets`] (reason = the set's name). Reasons are
 /// checked in that order; every excluded stay carries exactly one.
-/// Readmission: the first later stay of the patient (by admission) admitted 1..=30 days
-/// after the index discharge date that is not planned ([`ReadmissionConfig::planned`]
-/// matched on the stay's encounter codes, reasons and procedures); only the first counts.
+/// Readmission: as in CMS's method, only the patient's first later stay (by admission)
+/// admitted 1..=30 days after the index discharge date is examined; it is the
+/// readmission unless it is planned — then the index stay has no readmission, even if an
+/// unplanned stay follows. Planned (`planned_flag`): any of the stay's codes (encounter
+/// types and reasons, its procedures' codes and reasons) is in
+/// [`ReadmissionConfig::always_planned`], or one is in
+/// [`ReadmissionConfig::potentially_planned`] and none is in [`ReadmissionConfig::acute`]
+/// (an acute stay with dialysis is unplanned).
 /// Crude variant (`crude_readmission_flag`): the patient's next stay (any) is admitted
 /// 0..=30 days after this discharge; evaluated for every discharged stay, no exclusions.
 ///
@@ -143,7 +148,7 @@ fn stay_codes(
 /// | planned_flag | Boolean | the stay itself is planned |
 /// | index_flag | Boolean | eligible index stay |
 /// | exclusion_reason | String | null for index stays |
-/// | readmission_flag | Boolean | index stay with an unplanned readmission |
+/// | readmission_flag | Boolean | index stay whose first stay in the window is unplanned |
 /// | readmit_stay_id | String | the readmission stay |
 /// | readmit_admission_date | Date | its admission date |
 /// | days_to_readmission | Int32 | readmission admission − index discharge date |
@@ -228,13 +233,17 @@ pub fn readmissions(inputs: ReadmissionInputs, config: &ReadmissionConfig) -> Re
     Ok(out.select(order))
 }
 
-/// Per stay: `planned_flag` and one `__vs<i>` flag per exclusion value set, from the
-/// stay's codes.
+/// Per stay: `planned_flag` (an always-planned code, or a potentially-planned code and
+/// no acute code) and one `__vs<i>` flag per exclusion value set, from the stay's codes.
 fn value_set_flags(codes: LazyFrame, config: &ReadmissionConfig) -> LazyFrame {
-    let mut flag_aggs = vec![
+    let any_in = |vs: &crate::ValueSet| {
         col("__code")
-            .is_in(string_list(&config.planned.codes), false)
+            .is_in(string_list(&vs.codes), false)
             .any(false)
+    };
+    let mut flag_aggs = vec![
+        any_in(&config.always_planned)
+            .or(any_in(&config.potentially_planned).and(any_in(&config.acute).not()))
             .alias("planned_flag"),
     ];
     for (i, vs) in config.exclusion_value_sets.iter().enumerate() {
@@ -339,15 +348,17 @@ fn with_exclusion_reason(stays: LazyFrame, config: &ReadmissionConfig) -> LazyFr
         .with_column(col("exclusion_reason").is_null().alias("index_flag"))
 }
 
-/// Per index stay: the first unplanned stay of the patient admitted 1..=`window` days
-/// after its discharge date (`readmit_stay_id`, its admission day,
-/// `days_to_readmission`).
+/// Per index stay: the readmission, if any (`readmit_stay_id`, its admission day,
+/// `days_to_readmission`). Only the patient's first stay (by admission time, then stay
+/// id) admitted 1..=`window` days after the index discharge date is examined, as in
+/// CMS's method: it is the readmission unless it is planned.
 fn first_unplanned_readmission(stays: LazyFrame, window: i32) -> LazyFrame {
-    let candidates = stays.clone().filter(col("planned_flag").not()).select([
+    let candidates = stays.clone().select([
         col(PATIENT_ID),
         col(STAY_ID).alias("readmit_stay_id"),
         col(ADMISSION_TS).alias("__r_adm_ts"),
         col("__adm_day").alias("__r_adm_day"),
+        col("planned_flag").alias("__r_planned"),
     ]);
     stays
         .filter(col("index_flag"))
@@ -372,7 +383,10 @@ fn first_unplanned_readmission(stays: LazyFrame, window: i32) -> LazyFrame {
             col("readmit_stay_id").first(),
             col("__r_adm_day").first(),
             col("days_to_readmission").first().cast(DataType::Int32),
+            col("__r_planned").first(),
         ])
+        .filter(col("__r_planned").not())
+        .drop(cols(["__r_planned"]))
 }
 
 /// The stays with their readmission (`readmission_flag`, `readmit_admission_date`) and
@@ -720,28 +734,62 @@ mod tests {
         assert_eq!(reasons(&df), ["died"]);
     }
 
-    #[test]
-    fn planned_then_unplanned_readmission_counts_the_unplanned_one() {
-        let df = run_with(
+    /// Index stay `a`, then `b` 5 days after its discharge (with `b_reason` and the
+    /// procedure `b_proc`), then unplanned `c` 17 days after it.
+    fn index_then_b_then_c(b_reason: &'static str, b_proc: &str) -> DataFrame {
+        run_with(
             &[
                 ip("a", "h", "2020-01-01T10:00:00Z", "2020-01-03T10:00:00Z"),
-                ip("b", "h", "2020-01-08T10:00:00Z", "2020-01-09T10:00:00Z"),
+                ip("b", "h", "2020-01-08T10:00:00Z", "2020-01-09T10:00:00Z").reason(b_reason),
                 ip("c", "h", "2020-01-20T10:00:00Z", "2020-01-21T10:00:00Z"),
             ],
             &[("p", "1950-01-01", "")],
-            &[("p", "b", "2020-01-08T11:00:00Z", "367336001")],
+            &[("p", "b", "2020-01-08T11:00:00Z", b_proc)],
             &StayConfig::default(),
-        );
+        )
+    }
+
+    #[test]
+    fn planned_first_stay_in_window_means_no_readmission_even_if_unplanned_follows() {
+        // b: chemotherapy (always planned); c: unplanned but not the first stay.
+        let df = index_then_b_then_c("", "367336001");
         assert_eq!(bools(&df, "planned_flag"), [false, true, false]);
-        assert_eq!(strs(&df, "readmit_stay_id")[0], "p:c");
+        assert_eq!(strs(&df, "exclusion_reason")[0], "<null>");
+        assert!(!bools(&df, "readmission_flag")[0]);
+        assert_eq!(strs(&df, "readmit_stay_id")[0], "<null>");
+        assert_eq!(df.column("days_to_readmission").unwrap().null_count(), 3);
+    }
+
+    #[test]
+    fn acute_reason_overrides_potentially_planned_dialysis() {
+        // b: ICU stay for COVID-19 with hemodialysis → unplanned → a is readmitted by b.
+        let df = index_then_b_then_c("840539006", "302497006");
+        assert_eq!(bools(&df, "planned_flag"), [false, false, false]);
+        assert!(bools(&df, "readmission_flag")[0]);
+        assert_eq!(strs(&df, "readmit_stay_id")[0], "p:b");
         assert_eq!(
             df.column("days_to_readmission")
                 .unwrap()
                 .i32()
                 .unwrap()
                 .get(0),
-            Some(17)
+            Some(5)
         );
+    }
+
+    #[test]
+    fn potentially_planned_without_acute_reason_is_planned() {
+        let df = index_then_b_then_c("", "302497006");
+        assert_eq!(bools(&df, "planned_flag"), [false, true, false]);
+        assert!(!bools(&df, "readmission_flag")[0]);
+    }
+
+    #[test]
+    fn always_planned_procedure_is_planned_even_with_acute_reason() {
+        // b: chemotherapy during a stay for pneumonia → still planned.
+        let df = index_then_b_then_c("233604007", "367336001");
+        assert_eq!(bools(&df, "planned_flag"), [false, true, false]);
+        assert!(!bools(&df, "readmission_flag")[0]);
     }
 
     #[test]
