@@ -4,12 +4,12 @@
 //! For each population size, a Synthea export is generated once with a fixed seed
 //! (outside the timed loop); each iteration then builds a fresh lakehouse from it.
 //! Throughput is reported in patients/s. Sizes default to 1,000 and 10,000 patients
-//! (DESIGN.md §6: 10,000 patients in under 60 s); override with
+//! (the target: 10,000 patients in under 60 s); override with
 //! `PIPELINE_BENCH_PATIENTS=500,2000`.
 //!
 //! On Linux the peak resident set size of one run is printed before each size is timed:
 //! the kernel's high-water mark, reset through `/proc/self/clear_refs`, around one
-//! untimed run (DESIGN.md §6: under 4 GB at 10,000 patients). It is measured on the
+//! untimed run (the target: under 4 GB at 10,000 patients). It is measured on the
 //! first run because glibc keeps freed memory in per-thread arenas, so RSS creeps up
 //! over many runs in one process (`MALLOC_ARENA_MAX=2` keeps it flat); for the same
 //! reason a later size starts from what earlier sizes left behind (printed as "RSS

@@ -1,4 +1,4 @@
-//! Polars → arrow-rs → Polars must be lossless for every dtype of DESIGN.md §2.
+//! Polars → arrow-rs → Polars must be lossless for every dtype the lakehouse uses.
 
 use medallion_core::bridge::{
     StringFormat, dataframe_to_record_batches, polars_schema_to_arrow, record_batches_to_dataframe,
