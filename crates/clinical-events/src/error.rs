@@ -1,0 +1,113 @@
+//! The crate's error type.
+//!
+//! Messages name the file, line, field or table involved and never contain a value of
+//! a patient field (bad rows are data: they are flagged or quarantined, not errors).
+
+use polars::prelude::PolarsError;
+
+/// Result alias of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can stop the simulator, a transform or the pipeline.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A configuration value is out of range or inconsistent.
+    #[error("invalid configuration `{field}`: {reason}")]
+    InvalidConfig {
+        /// The configuration field, e.g. `dirty.invalid_age`.
+        field: String,
+        /// What is accepted.
+        reason: String,
+    },
+    /// A file or directory could not be read or written.
+    #[error("{operation} '{path}': {source}")]
+    Io {
+        /// The file or directory.
+        path: String,
+        /// What was being done, e.g. `read landing file`.
+        operation: &'static str,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A landing line is not valid UTF-8, so it cannot be stored as text.
+    #[error(
+        "landing file '{file}', line {line}: not valid UTF-8; bronze stores raw lines as text, so re-export the file as UTF-8"
+    )]
+    NotUtf8 {
+        /// The landing file (relative to the landing root).
+        file: String,
+        /// 1-based line number.
+        line: u64,
+    },
+    /// A JSON document (a manifest or a config) could not be written or read.
+    #[error("{context}: {source}")]
+    Json {
+        /// What was being done, naming the file.
+        context: String,
+        /// The serde_json error (names line and column, never a value).
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A Delta/medallion operation failed (the message names table and operation).
+    #[error(transparent)]
+    Medallion(#[from] medallion_core::Error),
+    /// Polars failed while planning or running a query.
+    #[error("{context}: Polars error: {source}")]
+    Polars {
+        /// What was being computed, e.g. `gold occupancy_hourly`.
+        context: String,
+        /// The Polars error.
+        #[source]
+        source: Box<PolarsError>,
+    },
+}
+
+impl Error {
+    /// An [`Error::Polars`] with context.
+    pub(crate) fn polars(context: impl Into<String>, source: PolarsError) -> Self {
+        Self::Polars {
+            context: context.into(),
+            source: Box::new(source),
+        }
+    }
+
+    /// An [`Error::InvalidConfig`].
+    pub(crate) fn config(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::InvalidConfig {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    /// An [`Error::Io`].
+    pub(crate) fn io(path: &std::path::Path, operation: &'static str, e: std::io::Error) -> Self {
+        Self::Io {
+            path: path.display().to_string(),
+            operation,
+            source: e,
+        }
+    }
+
+    /// Whether the input (landing files, configuration) is at fault rather than the
+    /// environment: orchestrators map this to "fix the input" exit codes.
+    pub fn is_input_error(&self) -> bool {
+        matches!(
+            self,
+            Error::InvalidConfig { .. }
+                | Error::NotUtf8 { .. }
+                | Error::Json { .. }
+                | Error::Medallion(medallion_core::Error::LandingFile { .. })
+        )
+    }
+
+    /// Whether a `fail`-severity data-quality rule stopped a batch (nothing of it was
+    /// committed).
+    pub fn is_rule_failure(&self) -> bool {
+        matches!(
+            self,
+            Error::Medallion(medallion_core::Error::RuleFailed { .. })
+        )
+    }
+}
