@@ -4,9 +4,11 @@
 
 pub mod columns;
 mod error;
+pub mod gold;
 pub mod model;
 pub mod network;
 pub mod silver;
 pub mod simulator;
+pub mod testkit;
 
 pub use error::{Error, Result};
