@@ -7,6 +7,7 @@ mod error;
 pub mod gold;
 pub mod model;
 pub mod network;
+pub mod pipeline;
 pub mod silver;
 pub mod simulator;
 pub mod testkit;
