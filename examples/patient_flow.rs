@@ -69,6 +69,14 @@ fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
 /// A failed run: the message and the exit code it maps to.
 struct Failure(String, ExitKind);
 
+impl Failure {
+    /// Prints the message on stderr; the exit code.
+    fn report(self) -> ExitCode {
+        eprintln!("error: {}", self.0);
+        ExitCode::from(self.1.code())
+    }
+}
+
 impl From<clinical_events::Error> for Failure {
     fn from(e: clinical_events::Error) -> Self {
         let kind = if e.is_rule_failure() {
@@ -191,12 +199,7 @@ async fn run(args: Args) -> Result<(), Failure> {
 #[tokio::main]
 async fn main() -> ExitCode {
     support::init_logging();
-    let args = Args::parse();
-    match run(args).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(Failure(message, kind)) => {
-            eprintln!("error: {message}");
-            ExitCode::from(kind.code())
-        }
-    }
+    run(Args::parse())
+        .await
+        .map_or_else(Failure::report, |()| ExitCode::SUCCESS)
 }

@@ -3,14 +3,14 @@
 //! fixture always has the silver contract.
 //!
 //! ```
-//! use clinical_events::testkit::{admission, discharge, silver_events, transfer};
+//! use clinical_events::testkit::{admission, collect, discharge, silver_events, transfer};
 //!
 //! let events = silver_events(&[
 //!     admission("v1", "p1", "2024-01-01T22:00:00Z", 1, "Emergency", "H1-EMR-1"),
 //!     transfer("v1", "p1", "2024-01-01T22:00:00Z", "2024-01-02T03:00:00Z", 1, "ICU", "H1-ICU-2"),
 //!     discharge("v1", "p1", "2024-01-01T22:00:00Z", "2024-01-04T09:30:00Z", 1, "ICU", "H1-ICU-2"),
 //! ])?;
-//! assert_eq!(events.collect()?.height(), 3);
+//! assert_eq!(collect(events)?.height(), 3);
 //! # Ok::<(), clinical_events::Error>(())
 //! ```
 
@@ -179,4 +179,48 @@ pub fn silver_events(events: &[AdtEvent]) -> Result<LazyFrame> {
 pub fn collect(frame: LazyFrame) -> Result<DataFrame> {
     futures::executor::block_on(medallion_core::run_polars(move || frame.collect()))?
         .map_err(|e| Error::polars("collecting a fixture query", e))
+}
+
+/// The values of `column` rendered as text (nulls as `None`), for assertions.
+///
+/// # Errors
+/// [`Error::Polars`] when the column is missing or cannot be cast to text.
+pub fn strings(df: &DataFrame, column: &str) -> Result<Vec<Option<String>>> {
+    let text = df
+        .column(column)
+        .and_then(|c| c.cast(&DataType::String))
+        .map_err(|e| Error::polars(format!("reading column {column}"), e))?;
+    let values = text
+        .str()
+        .map_err(|e| Error::polars(format!("reading column {column}"), e))?;
+    Ok(values.iter().map(|v| v.map(str::to_string)).collect())
+}
+
+/// The rows of a `List<String>` column such as `_dq_flags` (a null list is empty), for
+/// assertions.
+///
+/// # Errors
+/// [`Error::Polars`] when the column is missing or not a list of strings.
+pub fn string_lists(df: &DataFrame, column: &str) -> Result<Vec<Vec<String>>> {
+    let context = || format!("reading list column {column}");
+    let lists = df
+        .column(column)
+        .and_then(|c| c.list().cloned())
+        .map_err(|e| Error::polars(context(), e))?;
+    let mut rows = Vec::with_capacity(lists.len());
+    for row in lists.amortized_iter() {
+        let values = match row {
+            Some(series) => series
+                .as_ref()
+                .str()
+                .map_err(|e| Error::polars(context(), e))?
+                .iter()
+                .flatten()
+                .map(str::to_string)
+                .collect(),
+            None => Vec::new(),
+        };
+        rows.push(values);
+    }
+    Ok(rows)
 }

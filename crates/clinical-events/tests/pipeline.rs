@@ -11,7 +11,7 @@ use clinical_events::silver::rules::{DUPLICATE_EVENT, UNKNOWN_DEPARTMENT};
 use clinical_events::simulator::{
     DefectKind, DirtyConfig, Manifest, SimulatorConfig, write_landing,
 };
-use clinical_events::testkit::collect;
+use clinical_events::testkit::{collect, string_lists, strings};
 use medallion_core::ReadBuilder;
 use medallion_core::pipeline::{DQ_FLAGS, Layer};
 use polars::prelude::*;
@@ -41,24 +41,11 @@ fn entry<'a>(
 
 /// event id → flags, for every row of a silver or quarantine frame.
 fn flags_by_event(df: &DataFrame) -> HashMap<String, Vec<Vec<String>>> {
-    let ids = df.column(EVENT_ID).unwrap().str().unwrap();
-    let flags = df.column(DQ_FLAGS).unwrap().list().unwrap();
+    let ids = strings(df, EVENT_ID).unwrap();
+    let flags = string_lists(df, DQ_FLAGS).unwrap();
     let mut out: HashMap<String, Vec<Vec<String>>> = HashMap::new();
-    for (i, id) in ids.iter().enumerate() {
-        let row: Vec<String> = flags
-            .get_as_series(i)
-            .map(|s| {
-                s.str()
-                    .unwrap()
-                    .iter()
-                    .flatten()
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
-        out.entry(id.unwrap_or_default().to_string())
-            .or_default()
-            .push(row);
+    for (id, row) in ids.into_iter().zip(flags) {
+        out.entry(id.unwrap_or_default()).or_default().push(row);
     }
     out
 }

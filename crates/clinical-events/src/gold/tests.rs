@@ -16,17 +16,18 @@ use crate::testkit::{admission, collect, discharge, silver_events, transfer, ts}
 
 /// One hospital (id 1) with 2 Emergency, 2 ICU and 3 Cardiology beds.
 fn small_network() -> Network {
-    let mut network = Network::default();
-    network.hospitals = vec![Hospital {
-        id: 1,
-        name: "St. Mary's Medical Center".into(),
-        beds: BTreeMap::from([
-            ("Emergency".to_string(), 2),
-            ("ICU".to_string(), 2),
-            ("Cardiology".to_string(), 3),
-        ]),
-    }];
-    network
+    Network {
+        hospitals: vec![Hospital {
+            id: 1,
+            name: "St. Mary's Medical Center".into(),
+            beds: BTreeMap::from([
+                ("Emergency".to_string(), 2),
+                ("ICU".to_string(), 2),
+                ("Cardiology".to_string(), 3),
+            ]),
+        }],
+        ..Network::default()
+    }
 }
 
 fn tables(events: &[AdtEvent], as_of: &str) -> BTreeMap<String, DataFrame> {
@@ -59,12 +60,7 @@ fn f64s(df: &DataFrame, column: &str) -> Vec<Option<f64>> {
 }
 
 fn strs(df: &DataFrame, column: &str) -> Vec<Option<String>> {
-    let c = df.column(column).unwrap().cast(&DataType::String).unwrap();
-    c.str()
-        .unwrap()
-        .iter()
-        .map(|v| v.map(str::to_string))
-        .collect()
+    crate::testkit::strings(df, column).unwrap()
 }
 
 fn rows_where(df: &DataFrame, predicate: Expr) -> DataFrame {

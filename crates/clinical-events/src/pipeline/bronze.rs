@@ -1,15 +1,5 @@
-//! Bronze for NDJSON event feeds: every line kept as raw text, exactly once.
-//!
-//! medallion-core's `BronzeIngestBuilder` reads NDJSON files with Polars' JSON reader,
-//! which infers a typed schema (and fails or coerces on inconsistent lines), so it
-//! cannot keep an event "untouched". This module keeps its contract — discover new
-//! landing files, skip those already ingested (the table's `_source_file` values are the
-//! record), append all new lines in **one** commit tagged with the application
-//! transaction `(app id, batch)` through medallion-core's `WriteBuilder`, which refuses a
-//! batch that was already committed — but stores each line as one `raw_event` string.
-//! New JSON fields therefore never change the bronze schema: they are kept in the raw
-//! text and reported as drift by silver (`_unknown_fields`); the bronze write itself
-//! merges schemas, so lineage columns added later evolve the table.
+//! Bronze for NDJSON event feeds: every line kept as raw text, exactly once (see the
+//! module documentation of [`super`]).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -194,15 +184,14 @@ mod tests {
         let path = dir.path().join("adt_events_1.ndjson");
         std::fs::write(&path, "{\"a\": 1}\r\n\n  {\"b\":\"x y\"}  \n").unwrap();
         let df = raw_lines_frame(&path, "adt_events_1.ndjson").unwrap();
-        let raw: Vec<_> = df
-            .column(RAW_EVENT)
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .flatten()
-            .collect();
-        assert_eq!(raw, ["{\"a\": 1}", "  {\"b\":\"x y\"}  "]);
+        let raw = crate::testkit::strings(&df, RAW_EVENT).unwrap();
+        assert_eq!(
+            raw,
+            [
+                Some("{\"a\": 1}".into()),
+                Some("  {\"b\":\"x y\"}  ".into())
+            ]
+        );
         let rows: Vec<_> = df
             .column(SOURCE_ROW)
             .unwrap()

@@ -3,13 +3,25 @@
 //!
 //! | layer | table | how |
 //! |---|---|---|
-//! | bronze | `bronze/adt_events` | raw lines + lineage, exactly once (see [`bronze`]) |
+//! | bronze | `bronze/adt_events` | raw lines + lineage, exactly once (below) |
 //! | silver | `silver/adt_events` (+ `_quarantine`) | `SilverBuilder`: [`crate::silver::transform`], [`SilverConfig::rules`], dedup on `event_id` (`DUPLICATE_EVENT`), upsert |
 //! | gold | `gold/dim_patient` | `Scd2Builder` on gender, age, insurance type |
 //! | gold | every table of [`crate::gold`] | `GoldWriteBuilder` (overwrite, `metric_version`) |
 //!
 //! Every run appends its `RunReport` to `<lakehouse>/_runs`. Row counts reconcile:
 //! bronze rows = silver rows + quarantined rows + removed duplicates.
+//!
+//! ## Bronze keeps the raw text
+//!
+//! medallion-core's `BronzeIngestBuilder` reads NDJSON with Polars' JSON reader, which
+//! infers typed columns, so it cannot keep an event untouched. Bronze here keeps its
+//! contract — new landing files only (the table's `_source_file` values are the record),
+//! all new lines in **one** commit tagged with the application transaction
+//! `(<pipeline>/adt_events, batch)` through medallion-core's `WriteBuilder`, which refuses
+//! a batch committed before — but stores each non-blank line as one `raw_event` string
+//! with `_ingested_at`, `_source_file`, `_source_row` (the line number) and `_batch_id`.
+//! New JSON fields never change the bronze schema: they stay in the raw text, and silver
+//! names them in `_unknown_fields` and in the run report's schema drift.
 
 mod bronze;
 
@@ -22,7 +34,8 @@ use medallion_core::pipeline::{
     BATCH_ID, GoldWriteBuilder, Layer, RunReport, Scd2Builder, SilverBuilder, SilverReport,
     TableRunReport,
 };
-use medallion_core::{ReadBuilder, run_polars};
+use medallion_core::{ReadBuilder, WriteReport, run_polars};
+use medallion_model::GoldTable;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -321,15 +334,7 @@ async fn gold_layer(
     for table in tables {
         let t = Instant::now();
         let name = table.name.clone();
-        let written = GoldWriteBuilder::new(
-            config.table("gold", &name),
-            table.frame,
-            table.metric_version,
-        )?
-        .with_partition_columns(table.partition_columns)
-        .with_run_id(config.run_id.clone())
-        .with_commit_metadata("as_of", config.as_of.to_rfc3339())
-        .await?;
+        let written = write_gold_table(config, table).await?;
         tracing::info!(table = %name, rows = written.rows_written, "gold written");
         observer(Step {
             layer: Layer::Gold,
@@ -341,6 +346,26 @@ async fn gold_layer(
         rows.insert(name, written.rows_written);
     }
     Ok(rows)
+}
+
+/// Overwrites `gold/<name>` with a gold table, recording its metric version, partition
+/// columns and description, the run id and the as-of instant.
+async fn write_gold_table(config: &PipelineConfig, table: GoldTable) -> Result<WriteReport> {
+    let location = config.table("gold", &table.name);
+    let comments: serde_json::Map<String, serde_json::Value> = table
+        .column_comments
+        .into_iter()
+        .map(|(column, comment)| (column, comment.into()))
+        .collect();
+    Ok(
+        GoldWriteBuilder::new(location, table.frame, table.metric_version)?
+            .with_partition_columns(table.partition_columns)
+            .with_run_id(config.run_id.clone())
+            .with_commit_metadata("as_of", config.as_of.to_rfc3339())
+            .with_commit_metadata("description", table.description)
+            .with_commit_metadata("column_comments", serde_json::Value::Object(comments))
+            .await?,
+    )
 }
 
 /// Applies the current patient snapshot to the SCD2 `dim_patient`.
@@ -360,7 +385,14 @@ async fn merge_dim_patient(
     )?
     .with_surrogate_key_column(PATIENT_VERSION_KEY)
     .await?;
-    let written = scd2.keys_inserted + 2 * scd2.keys_changed;
+    let written = WriteReport {
+        table: config.table("gold", DIM_PATIENT).display().to_string(),
+        version: scd2.version,
+        rows_written: scd2.keys_inserted + 2 * scd2.keys_changed,
+        files_added: 0,
+        files_removed: 0,
+        duration: scd2.duration,
+    };
     observer(Step {
         layer: Layer::Gold,
         table: DIM_PATIENT.to_string(),
@@ -370,17 +402,7 @@ async fn merge_dim_patient(
         ),
         elapsed: scd2.duration,
     });
-    report.push(TableRunReport {
-        layer: Layer::Gold,
-        table: DIM_PATIENT.to_string(),
-        rows_read: scd2.keys_inserted + scd2.keys_changed + scd2.keys_unchanged,
-        rows_written: written,
-        rows_quarantined: 0,
-        rows_deduplicated: 0,
-        rule_hits: BTreeMap::new(),
-        schema_drift: Vec::new(),
-        version: scd2.version,
-        duration: scd2.duration,
-    });
+    let read = scd2.keys_inserted + scd2.keys_changed + scd2.keys_unchanged;
+    report.push(TableRunReport::from_gold(DIM_PATIENT, read, &written));
     Ok(())
 }

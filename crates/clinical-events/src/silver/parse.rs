@@ -363,18 +363,9 @@ mod tests {
     }
 
     fn list(df: &DataFrame, name: &str, row: usize) -> Vec<String> {
-        df.column(name)
+        crate::testkit::string_lists(df, name)
             .unwrap()
-            .list()
-            .unwrap()
-            .get_as_series(row)
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .flatten()
-            .map(str::to_string)
-            .collect()
+            .swap_remove(row)
     }
 
     #[test]

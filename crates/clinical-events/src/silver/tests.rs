@@ -31,17 +31,22 @@ fn run(lines: &[String]) -> RuleOutcome {
 }
 
 fn flags(df: &DataFrame, row: usize) -> Vec<String> {
-    df.column(DQ_FLAGS)
+    crate::testkit::string_lists(df, DQ_FLAGS)
         .unwrap()
-        .list()
-        .unwrap()
-        .get_as_series(row)
-        .unwrap()
-        .str()
-        .unwrap()
+        .swap_remove(row)
+}
+
+/// One event per value of `field` (event ids `e0`, `e1`, …).
+fn each(field: &str, values: &[Value]) -> Vec<String> {
+    values
         .iter()
-        .flatten()
-        .map(str::to_string)
+        .enumerate()
+        .map(|(i, v)| {
+            event(|e| {
+                e.insert(field.into(), v.clone());
+                e.insert("event_id".into(), json!(format!("e{i}")));
+            })
+        })
         .collect()
 }
 
@@ -99,16 +104,7 @@ fn future_admission_is_replaced_by_the_event_timestamp_and_kept_as_original() {
 #[test]
 fn invalid_age_is_nulled_for_negative_and_above_120_but_not_at_the_bounds() {
     let ages = [-1, 121, 0, 120];
-    let lines: Vec<String> = ages
-        .iter()
-        .enumerate()
-        .map(|(i, age)| {
-            event(|e| {
-                e.insert("age".into(), json!(age));
-                e.insert("event_id".into(), json!(format!("e{i}")));
-            })
-        })
-        .collect();
+    let lines = each("age", &ages.map(|a| json!(a)));
     let out = run(&lines);
     let age = out.kept.column(AGE).unwrap().i32().unwrap();
     assert_eq!(
@@ -170,38 +166,13 @@ fn dept_typo_maps_misspellings_case_and_whitespace_variants_to_the_canonical_nam
         "Surgery",
         "ICU",
     ];
-    let lines: Vec<String> = variants
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            event(|e| {
-                e.insert("department".into(), json!(v));
-                e.insert("event_id".into(), json!(format!("e{i}")));
-            })
-        })
-        .collect();
+    let lines = each("department", &variants.map(|v| json!(v)));
     let out = run(&lines);
     assert_eq!(out.kept.height(), variants.len());
-    let dept: Vec<_> = out
-        .kept
-        .column(DEPARTMENT)
-        .unwrap()
-        .str()
-        .unwrap()
-        .iter()
-        .flatten()
-        .collect();
-    assert_eq!(dept, expected);
-    let original: Vec<_> = out
-        .kept
-        .column(ORIGINAL_DEPARTMENT)
-        .unwrap()
-        .str()
-        .unwrap()
-        .iter()
-        .flatten()
-        .collect();
-    assert_eq!(original, variants);
+    let dept = crate::testkit::strings(&out.kept, DEPARTMENT).unwrap();
+    assert_eq!(dept, expected.map(|d| Some(d.to_string())));
+    let original = crate::testkit::strings(&out.kept, ORIGINAL_DEPARTMENT).unwrap();
+    assert_eq!(original, variants.map(|v| Some(v.to_string())));
     assert!((0..variants.len()).all(|i| flags(&out.kept, i) == [DEPT_TYPO]));
 }
 
@@ -281,15 +252,8 @@ fn malformed_field_is_nulled_flagged_and_named() {
     })]);
     assert_eq!(flags(&out.kept, 0), [MALFORMED_FIELD]);
     assert_eq!(int(&out.kept, AGE), None);
-    let named = out
-        .kept
-        .column(MALFORMED_FIELDS)
-        .unwrap()
-        .list()
-        .unwrap()
-        .get_as_series(0)
-        .unwrap();
-    assert_eq!(named.str().unwrap().get(0), Some("age"));
+    let named = crate::testkit::string_lists(&out.kept, MALFORMED_FIELDS).unwrap();
+    assert_eq!(named, [["age"]]);
 }
 
 #[test]

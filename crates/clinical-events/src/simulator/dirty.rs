@@ -38,7 +38,7 @@ pub enum DefectKind {
 }
 
 impl DefectKind {
-    /// Every kind.
+    /// Every kind: the six row defects, then duplication.
     pub const ALL: [DefectKind; 7] = [
         DefectKind::InvalidAge,
         DefectKind::FutureAdmission,
@@ -221,15 +221,12 @@ fn kind_name(kind: DefectKind) -> String {
         .unwrap_or_default()
 }
 
-/// The row defects, in the order their rates are accumulated.
-const ROW_DEFECTS: [DefectKind; 6] = [
-    DefectKind::InvalidAge,
-    DefectKind::FutureAdmission,
-    DefectKind::MissingField,
-    DefectKind::DischargeBeforeAdmission,
-    DefectKind::DepartmentTypo,
-    DefectKind::InvalidHospitalId,
-];
+/// The row defects (every kind but duplication, which [`DefectKind::ALL`] lists last), in
+/// the order their rates are accumulated.
+const ROW_DEFECTS: &[DefectKind] = match DefectKind::ALL.split_last() {
+    Some((_, rows)) => rows,
+    None => &[],
+};
 
 /// The fields [`DefectKind::MissingField`] drops.
 const DROPPABLE: [&str; 3] = [PATIENT_ID, EVENT_TYPE, DEPARTMENT];
@@ -285,7 +282,7 @@ impl<'a> Injector<'a> {
     pub(crate) fn corrupt(&mut self, event: &mut AdtEvent) -> Option<Injected> {
         let draw = self.rng.unit();
         let mut cumulative = 0.0;
-        let kind = ROW_DEFECTS.into_iter().find(|k| {
+        let kind = ROW_DEFECTS.iter().copied().find(|k| {
             cumulative += self.config.rates.rate(*k);
             draw < cumulative
         })?;
