@@ -20,17 +20,6 @@ pub enum Error {
         /// What is accepted.
         reason: String,
     },
-    /// A file or directory could not be read or written.
-    #[error("{operation} '{path}': {source}")]
-    Io {
-        /// The file or directory.
-        path: String,
-        /// What was being done, e.g. `read landing file`.
-        operation: &'static str,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
     /// A landing line is not valid UTF-8, so it cannot be stored as text.
     #[error(
         "landing file '{file}', line {line}: not valid UTF-8; bronze stores raw lines as text, so re-export the file as UTF-8"
@@ -50,9 +39,20 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
-    /// A Delta/medallion operation failed (the message names table and operation).
+    /// A Delta/medallion operation failed, or a file could not be read or written (the
+    /// message names the table or path and the operation).
     #[error(transparent)]
     Medallion(#[from] medallion_core::Error),
+    /// A run's row counts do not reconcile (read ≠ written + quarantined + removed
+    /// duplicates); the run report was recorded in `_runs` before this error.
+    #[error(
+        "row counts do not reconcile for table(s) {}: read ≠ written + quarantined + deduplicated",
+        tables.join(", ")
+    )]
+    Unreconciled {
+        /// `<layer>/<table>` of each table that does not reconcile.
+        tables: Vec<String>,
+    },
     /// Polars failed while planning or running a query.
     #[error("{context}: Polars error: {source}")]
     Polars {
@@ -81,13 +81,14 @@ impl Error {
         }
     }
 
-    /// An [`Error::Io`].
+    /// A file or directory that could not be read or written: medallion-core's
+    /// `Error::Io` (path and operation named), the workspace's one I/O error.
     pub(crate) fn io(path: &std::path::Path, operation: &'static str, e: std::io::Error) -> Self {
-        Self::Io {
+        Self::Medallion(medallion_core::Error::Io {
             path: path.display().to_string(),
             operation,
             source: e,
-        }
+        })
     }
 
     /// Whether the input (landing files, configuration) is at fault rather than the

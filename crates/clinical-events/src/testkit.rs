@@ -89,14 +89,8 @@ pub fn admission(
     department: &str,
     bed: &str,
 ) -> AdtEvent {
-    event(
-        EventType::Admission,
-        visit,
-        patient,
-        at,
-        at,
-        (hospital, department, bed),
-    )
+    let place = (hospital, department, bed);
+    event(EventType::Admission, visit, patient, at, at, place)
 }
 
 /// A `TRANSFER` at `at` to `department` / `bed` of a stay admitted at `admitted`.
@@ -109,14 +103,8 @@ pub fn transfer(
     department: &str,
     bed: &str,
 ) -> AdtEvent {
-    event(
-        EventType::Transfer,
-        visit,
-        patient,
-        admitted,
-        at,
-        (hospital, department, bed),
-    )
+    let place = (hospital, department, bed);
+    event(EventType::Transfer, visit, patient, admitted, at, place)
 }
 
 /// A `DISCHARGE` at `at` from `department` / `bed` of a stay admitted at `admitted`.
@@ -129,14 +117,8 @@ pub fn discharge(
     department: &str,
     bed: &str,
 ) -> AdtEvent {
-    event(
-        EventType::Discharge,
-        visit,
-        patient,
-        admitted,
-        at,
-        (hospital, department, bed),
-    )
+    let place = (hospital, department, bed);
+    event(EventType::Discharge, visit, patient, admitted, at, place)
 }
 
 /// The NDJSON lines of `events`.

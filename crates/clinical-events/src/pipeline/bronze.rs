@@ -145,7 +145,7 @@ async fn ingested_files(table: &Path) -> Result<BTreeSet<String>> {
 /// and are skipped (line numbers still count them).
 ///
 /// # Errors
-/// [`Error::Io`] when the file cannot be read; [`Error::NotUtf8`] naming the first line
+/// [`Error::Medallion`] (an I/O error) when the file cannot be read; [`Error::NotUtf8`] naming the first line
 /// that is not UTF-8.
 pub(crate) fn raw_lines_frame(path: &Path, relative: &str) -> Result<DataFrame> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, "read landing file", e))?;

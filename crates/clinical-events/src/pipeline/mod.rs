@@ -138,7 +138,9 @@ pub struct PipelineOutcome {
 ///
 /// # Errors
 /// [`Error`] naming the table and operation that failed; a `fail`-severity rule aborts
-/// before anything of its batch is committed ([`Error::is_rule_failure`]).
+/// before anything of its batch is committed ([`Error::is_rule_failure`]);
+/// [`Error::Unreconciled`] when row counts do not reconcile (after the run report is
+/// recorded).
 pub async fn run_pipeline(
     config: &PipelineConfig,
     landing: &Path,
@@ -160,6 +162,16 @@ pub async fn run_pipeline(
     let schema_drift = Box::pin(silver_layer(config, &mut report, observer)).await?;
     let gold_rows = Box::pin(gold_layer(config, &mut report, observer)).await?;
     report.append_to(config.lakehouse.join("_runs")).await?;
+    let unreconciled: Vec<String> = report
+        .unreconciled()
+        .iter()
+        .map(|t| format!("{}/{}", t.layer, t.table))
+        .collect();
+    if !unreconciled.is_empty() {
+        return Err(Error::Unreconciled {
+            tables: unreconciled,
+        });
+    }
     Ok(PipelineOutcome {
         report,
         schema_drift,

@@ -89,7 +89,7 @@ impl Manifest {
     /// Reads `_manifest.json` from a landing directory written by [`write_landing`].
     ///
     /// # Errors
-    /// [`Error::Io`] when the file cannot be read; [`Error::Json`] when it is not a
+    /// [`Error::Medallion`] (an I/O error) when the file cannot be read; [`Error::Json`] when it is not a
     /// manifest.
     pub fn read(dir: &Path) -> Result<Self> {
         let path = dir.join(MANIFEST_FILE);
@@ -145,8 +145,8 @@ pub fn simulate(config: &SimulatorConfig) -> Result<Simulated> {
 /// does not grow with the number of events beyond the simulator's state.
 ///
 /// # Errors
-/// [`Error::InvalidConfig`] for an invalid configuration; [`Error::Io`] when a file
-/// cannot be written.
+/// [`Error::InvalidConfig`] for an invalid configuration; [`Error::Medallion`] (an
+/// I/O error) when a file cannot be written.
 pub fn write_landing(config: &SimulatorConfig, dir: &Path) -> Result<Manifest> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "create landing directory", e))?;
     let mut current: Option<(String, BufWriter<std::fs::File>)> = None;
