@@ -148,11 +148,12 @@ fn occupancy_tables_of(
 ) -> Result<Vec<GoldTable>> {
     use occupancy::*;
     let capacity = capacity(network)?;
-    let grid = HourGrid::new(config.period_start, as_of);
+    let hours = TimeGrid::hourly(config.period_start, as_of);
+    let days = TimeGrid::daily(config.period_start, as_of);
     let segments = flow.segments.clone();
     let plan = |e| Error::polars("planning occupancy tables", e);
-    let hourly = hourly_occupancy(segments.clone(), capacity.clone(), grid).map_err(plan)?;
-    let daily = daily_occupancy(hourly.clone(), capacity.clone());
+    let hourly = hourly_occupancy(segments.clone(), capacity.clone(), hours).map_err(plan)?;
+    let daily = daily_occupancy(segments.clone(), capacity.clone(), days).map_err(plan)?;
     let current = current_occupancy(segments.clone(), capacity.clone(), as_of);
     let table = |name: &str, frame: LazyFrame, description: &str| {
         GoldTable::new(name, frame, OCCUPANCY_VERSION).with_description(description)
@@ -190,7 +191,7 @@ fn occupancy_tables_of(
         ),
         table(
             "occupancy_by_gender_daily",
-            gender_daily_occupancy(segments, capacity, grid).map_err(plan)?,
+            gender_daily_occupancy(segments, capacity, days).map_err(plan)?,
             "One row per hospital department, gender and day: occupied bed-hours and % of the department's bed-hours.",
         ),
     ])

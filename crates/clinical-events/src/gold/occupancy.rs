@@ -8,7 +8,7 @@
 //! bed-hours of hour `h` are `F(h + 1 h) − F(h)`. Instants are whole seconds since the
 //! epoch (`i64`: no overflow below 10⁹ intervals).
 
-use chrono::{DateTime, Timelike, Utc};
+use chrono::{DateTime, Utc};
 use medallion_model::expr::{join_args, ratio, stable_sort};
 use polars::lazy::dsl;
 use polars::prelude::*;
@@ -41,48 +41,68 @@ pub const AS_OF: &str = "as_of";
 pub const SHARE_OF_OCCUPIED_PCT: &str = "share_of_occupied_pct";
 
 const SECONDS_PER_HOUR: i64 = 3_600;
-const HOUR: &str = "__hour";
-const HOURS: &str = "__hours";
+const SECONDS_PER_DAY: i64 = 86_400;
+/// Scratch: index of a grid point (periods since the epoch).
+const POINT: &str = "__point";
+/// Scratch: start of a grid period.
+const PERIOD_START: &str = "__period_start";
+/// Scratch: intervals in progress at the period start.
+const CENSUS_AT_START: &str = "__census_at_start";
 
 /// Seconds since the epoch of a `Datetime(µs)` expression.
 fn epoch_seconds(t: Expr) -> Expr {
     t.dt().timestamp(TimeUnit::Microseconds) / lit(1_000_000i64)
 }
 
-/// `ceil(seconds / 3600)`: the first hour boundary at or after the instant.
-fn ceil_hour(seconds: Expr) -> Expr {
-    (seconds + lit(SECONDS_PER_HOUR - 1)).floor_div(lit(SECONDS_PER_HOUR))
-}
-
-/// The hours an hourly table covers, as hour indices (hours since the epoch, UTC).
+/// The periods a table covers: hours or days, as indices since the epoch (UTC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HourGrid {
-    /// First hour; `None`: 00:00 UTC of the day of the earliest interval start.
+pub struct TimeGrid {
+    /// Length of a period in seconds (3,600 or 86,400; it must divide a day).
+    pub step_seconds: i64,
+    /// First period; `None`: the one starting at 00:00 UTC of the day of the earliest
+    /// interval.
     pub first: Option<i64>,
-    /// End hour (exclusive): the hour containing the as-of instant, so only complete
-    /// hours are reported.
+    /// End period (exclusive): the one containing the as-of instant, so only complete
+    /// periods are reported.
     pub end: i64,
 }
 
-impl HourGrid {
+impl TimeGrid {
     /// Complete hours before `as_of`, from `from` (floored to 00:00 UTC of its day) or,
     /// when `None`, from the day of the earliest interval.
-    pub fn new(from: Option<DateTime<Utc>>, as_of: DateTime<Utc>) -> Self {
-        let hour = |t: DateTime<Utc>| t.timestamp().div_euclid(SECONDS_PER_HOUR);
+    pub fn hourly(from: Option<DateTime<Utc>>, as_of: DateTime<Utc>) -> Self {
+        Self::with_step(SECONDS_PER_HOUR, from, as_of)
+    }
+
+    /// Complete UTC days before `as_of`, from the day of `from` or of the earliest
+    /// interval.
+    pub fn daily(from: Option<DateTime<Utc>>, as_of: DateTime<Utc>) -> Self {
+        Self::with_step(SECONDS_PER_DAY, from, as_of)
+    }
+
+    fn with_step(step: i64, from: Option<DateTime<Utc>>, as_of: DateTime<Utc>) -> Self {
+        let day_start =
+            |t: DateTime<Utc>| t.timestamp().div_euclid(SECONDS_PER_DAY) * SECONDS_PER_DAY;
         Self {
-            first: from.map(|t| hour(t) - i64::from(t.hour())),
-            end: hour(as_of),
+            step_seconds: step,
+            first: from.map(|t| day_start(t) / step),
+            end: as_of.timestamp().div_euclid(step),
         }
     }
 
-    /// One row per hour index of `[first, end]` (the end point closes the last hour).
+    /// `ceil(seconds / step)`: the first grid point at or after the instant.
+    fn ceil(&self, seconds: Expr) -> Expr {
+        (seconds + lit(self.step_seconds - 1)).floor_div(lit(self.step_seconds))
+    }
+
+    /// One row per point index of `[first, end]` (the end point closes the last period).
     fn points(&self, segments: LazyFrame) -> LazyFrame {
         let first = match self.first {
-            Some(h) => lit(h),
+            Some(p) => lit(p),
             None => (epoch_seconds(col(START_TIME))
                 .min()
-                .floor_div(lit(86_400i64))
-                * lit(24i64))
+                .floor_div(lit(SECONDS_PER_DAY))
+                * lit(SECONDS_PER_DAY / self.step_seconds))
             .fill_null(lit(self.end)),
         };
         segments.select([first.alias("__first")]).select([int_range(
@@ -91,47 +111,50 @@ impl HourGrid {
             1,
             DataType::Int64,
         )
-        .alias(HOUR)])
+        .alias(POINT)])
     }
 }
 
-/// Per group and hour: census at the hour start and bed-hours in the hour, for every
-/// hour of `grid` and every row of `groups` (zero where no interval overlaps).
+/// Per group and period of `grid`: the census at the period start and the bed-hours in
+/// the period, for every row of `groups` (zero where no interval overlaps). Output:
+/// the keys, `__period_start` (`Datetime`), `__census_at_start` (Int64),
+/// `occupied_bed_hours` (Float64).
 ///
 /// `segments` needs `start_time`, `occupied_until` and the `keys`; `groups` the keys.
 pub(crate) fn sweep(
     segments: LazyFrame,
     groups: LazyFrame,
     keys: &[&str],
-    grid: HourGrid,
+    grid: TimeGrid,
 ) -> PolarsResult<LazyFrame> {
+    let step = grid.step_seconds;
     let key_cols: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
-    let with_hour = |k: &str| -> Vec<Expr> {
+    let with_point = || -> Vec<Expr> {
         let mut v = key_cols.clone();
-        v.push(col(k));
+        v.push(col(POINT));
         v
     };
     let points = grid.points(segments.clone());
     let first = points
         .clone()
-        .select([col(HOUR).min().alias("__grid_first")]);
+        .select([col(POINT).min().alias("__grid_first")]);
     let clipped = segments
         .with_columns([
             epoch_seconds(col(START_TIME)).alias("__s"),
             epoch_seconds(col(OCCUPIED_UNTIL))
-                .clip_max(lit(grid.end * SECONDS_PER_HOUR))
+                .clip_max(lit(grid.end * step))
                 .alias("__e"),
         ])
         .cross_join(first, None)
         .with_column(
-            dsl::max_horizontal([col("__s"), col("__grid_first") * lit(SECONDS_PER_HOUR)])
+            dsl::max_horizontal([col("__s"), col("__grid_first") * lit(step)])
                 .unwrap_or_else(|_| col("__s"))
                 .alias("__s"),
         )
         .filter(col("__e").gt(col("__s")));
     let boundary = |at: &str, count: &str, sum: &str| {
         let mut by = key_cols.clone();
-        by.push(ceil_hour(col(at)).alias(HOUR));
+        by.push(grid.ceil(col(at)).alias(POINT));
         clipped.clone().group_by(by).agg([
             len().cast(DataType::Int64).alias(count),
             col(at).sum().alias(sum),
@@ -147,50 +170,65 @@ pub(crate) fn sweep(
         .map(cumulative)
         .collect::<PolarsResult<_>>()?;
     let next_f = col("__f").shift(lit(-1)).over(key_cols.clone())?;
-    let f = col(HOUR) * lit(SECONDS_PER_HOUR) * (col("__a_n") - col("__b_n"))
-        - (col("__a_s") - col("__b_s"));
+    let f = col(POINT) * lit(step) * (col("__a_n") - col("__b_n")) - (col("__a_s") - col("__b_s"));
     Ok(groups
         .cross_join(points, None)
         .join(
             starts,
-            with_hour(HOUR),
-            with_hour(HOUR),
+            with_point(),
+            with_point(),
             JoinArgs::new(JoinType::Left),
         )
         .join(
             ends,
-            with_hour(HOUR),
-            with_hour(HOUR),
+            with_point(),
+            with_point(),
             JoinArgs::new(JoinType::Left),
         )
         .with_columns(["__a_n", "__a_s", "__b_n", "__b_s"].map(|c| col(c).fill_null(lit(0i64))))
-        .sort_by_exprs(with_hour(HOUR), stable_sort())
+        .sort_by_exprs(with_point(), stable_sort())
         .with_columns(cumulated)
         .with_columns([
-            (col("__a_n") - col("__b_n")).alias(CENSUS_AT_HOUR_START),
+            (col("__a_n") - col("__b_n")).alias(CENSUS_AT_START),
             f.alias("__f"),
         ])
         .with_column(
             ((next_f - col("__f")).cast(DataType::Float64) / lit(SECONDS_PER_HOUR as f64))
                 .alias(OCCUPIED_BED_HOURS),
         )
-        .filter(col(HOUR).lt(lit(grid.end)))
+        .filter(col(POINT).lt(lit(grid.end)))
         .with_column(
-            (col(HOUR) * lit(SECONDS_PER_HOUR * 1_000_000))
+            (col(POINT) * lit(step * 1_000_000))
                 .cast(utc_datetime())
-                .alias(HOUR_START),
+                .alias(PERIOD_START),
         )
         .select(
             [
                 key_cols.clone(),
                 vec![
-                    col(HOUR_START),
-                    col(CENSUS_AT_HOUR_START),
+                    col(PERIOD_START),
+                    col(CENSUS_AT_START),
                     col(OCCUPIED_BED_HOURS),
                 ],
             ]
             .concat(),
         ))
+}
+
+/// A daily sweep with the day as `date` and the census at its start as
+/// `midnight_census`.
+fn daily_sweep(
+    segments: LazyFrame,
+    groups: LazyFrame,
+    keys: &[&str],
+    grid: TimeGrid,
+) -> PolarsResult<LazyFrame> {
+    Ok(sweep(segments, groups, keys, grid)?
+        .with_columns([
+            col(PERIOD_START).dt().date().alias(DATE),
+            col(CENSUS_AT_START).alias(MIDNIGHT_CENSUS),
+        ])
+        .drop(by_name([PERIOD_START, CENSUS_AT_START], true, false)))
 }
 
 /// Adds `bed_capacity` (from the network) and `occupancy_pct` = 100 × `measure` /
@@ -274,28 +312,16 @@ fn department_groups(capacity: &LazyFrame) -> LazyFrame {
 pub fn hourly_occupancy(
     segments: LazyFrame,
     capacity: LazyFrame,
-    grid: HourGrid,
+    grid: TimeGrid,
 ) -> PolarsResult<LazyFrame> {
     let keys = [HOSPITAL_ID, DEPARTMENT];
-    let swept = sweep(segments, department_groups(&capacity), &keys, grid)?;
+    let swept = sweep(segments, department_groups(&capacity), &keys, grid)?.rename(
+        [PERIOD_START, CENSUS_AT_START],
+        [HOUR_START, CENSUS_AT_HOUR_START],
+        true,
+    );
     Ok(with_capacity(swept, capacity, OCCUPIED_BED_HOURS, 1.0)
         .sort([HOSPITAL_ID, DEPARTMENT, HOUR_START], stable_sort()))
-}
-
-/// Daily rollup of an hourly frame by `keys`: complete days only.
-fn daily_rollup(hourly: LazyFrame, keys: &[&str]) -> LazyFrame {
-    let mut by: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
-    by.push(col(HOUR_START).dt().date().alias(DATE));
-    hourly
-        .sort([HOUR_START], stable_sort())
-        .group_by(by)
-        .agg([
-            col(CENSUS_AT_HOUR_START).first().alias(MIDNIGHT_CENSUS),
-            col(OCCUPIED_BED_HOURS).sum(),
-            len().alias(HOURS),
-        ])
-        .filter(col(HOURS).eq(lit(24)))
-        .drop(by_name([HOURS], true, false))
 }
 
 /// Daily occupancy per hospital department.
@@ -314,7 +340,8 @@ fn daily_rollup(hourly: LazyFrame, keys: &[&str]) -> LazyFrame {
 /// As [`hourly_occupancy`]; days not complete before the as-of instant.
 ///
 /// # Period
-/// Every complete UTC day of the hourly period.
+/// Every complete UTC day from the day of the first interval (or
+/// `GoldConfig::period_start`) up to the as-of instant.
 ///
 /// # Output grain
 /// One row per (`hospital_id`, `department`, `date`): `midnight_census` (Int64),
@@ -324,17 +351,22 @@ fn daily_rollup(hourly: LazyFrame, keys: &[&str]) -> LazyFrame {
 /// # Example
 /// One patient in a 4-bed ward from 06:00 to 18:00: 12 bed-hours → 12.5 %, midnight
 /// census 0; a patient there since the day before adds 1 to the midnight census.
-pub fn daily_occupancy(hourly: LazyFrame, capacity: LazyFrame) -> LazyFrame {
-    let daily = daily_rollup(
-        hourly.drop(by_name([BED_CAPACITY, OCCUPANCY_PCT], true, false)),
-        &[HOSPITAL_ID, DEPARTMENT],
-    );
-    with_capacity(daily, capacity, OCCUPIED_BED_HOURS, 24.0)
+///
+/// # Errors
+/// A Polars error while building the plan (not expected).
+pub fn daily_occupancy(
+    segments: LazyFrame,
+    capacity: LazyFrame,
+    grid: TimeGrid,
+) -> PolarsResult<LazyFrame> {
+    let keys = [HOSPITAL_ID, DEPARTMENT];
+    let daily = daily_sweep(segments, department_groups(&capacity), &keys, grid)?;
+    Ok(with_capacity(daily, capacity, OCCUPIED_BED_HOURS, 24.0)
         .with_column(
             (ratio(col(MIDNIGHT_CENSUS), col(BED_CAPACITY)) * lit(100.0))
                 .alias(MIDNIGHT_OCCUPANCY_PCT),
         )
-        .sort([HOSPITAL_ID, DEPARTMENT, DATE], stable_sort())
+        .sort([HOSPITAL_ID, DEPARTMENT, DATE], stable_sort()))
 }
 
 /// Daily occupancy per hospital (all departments).
@@ -585,7 +617,7 @@ pub fn gender_occupancy(
 pub fn gender_daily_occupancy(
     segments: LazyFrame,
     capacity: LazyFrame,
-    grid: HourGrid,
+    grid: TimeGrid,
 ) -> PolarsResult<LazyFrame> {
     let segments = segments.with_column(gender_group());
     let genders = segments
@@ -594,7 +626,7 @@ pub fn gender_daily_occupancy(
         .unique_stable(None, UniqueKeepStrategy::First);
     let groups = department_groups(&capacity).cross_join(genders, None);
     let keys = [HOSPITAL_ID, DEPARTMENT, GENDER];
-    let daily = daily_rollup(sweep(segments, groups, &keys, grid)?, &keys);
+    let daily = daily_sweep(segments, groups, &keys, grid)?;
     Ok(with_capacity(daily, capacity, OCCUPIED_BED_HOURS, 24.0)
         .sort([HOSPITAL_ID, DEPARTMENT, GENDER, DATE], stable_sort()))
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use polars::prelude::*;
 use proptest::prelude::*;
 
-use super::occupancy::{HourGrid, sweep};
+use super::occupancy::{TimeGrid, sweep};
 use super::stays::*;
 use super::*;
 use crate::columns::*;
@@ -523,18 +523,19 @@ fn fact_takes_the_patient_version_in_effect_at_admission() {
     assert_eq!(keys, [Some(11), Some(22)]);
 }
 
-/// Brute force: bed-seconds and census per hour, one interval and hour at a time.
-fn brute_force(intervals: &[(i64, i64)], first_hour: i64, end_hour: i64) -> Vec<(i64, f64)> {
-    (first_hour..end_hour)
-        .map(|h| {
-            let (hs, he) = (h * 3600, (h + 1) * 3600);
+/// Brute force: census at the period start and bed-hours per period of `step` seconds,
+/// one interval and period at a time.
+fn brute_force(intervals: &[(i64, i64)], step: i64, first: i64, end: i64) -> Vec<(i64, f64)> {
+    (first..end)
+        .map(|p| {
+            let (ps, pe) = (p * step, (p + 1) * step);
             let census = intervals
                 .iter()
-                .filter(|(s, e)| *s <= hs && hs < *e)
+                .filter(|(s, e)| *s <= ps && ps < *e)
                 .count() as i64;
             let seconds: i64 = intervals
                 .iter()
-                .map(|(s, e)| (he.min(*e) - hs.max(*s)).max(0))
+                .map(|(s, e)| (pe.min(*e) - ps.max(*s)).max(0))
                 .sum();
             (census, seconds as f64 / 3600.0)
         })
@@ -562,20 +563,22 @@ proptest! {
 
     #[test]
     fn sweep_matches_brute_force_bed_hours_and_census(
-        raw in proptest::collection::vec((0i64..40 * 3600, 0i64..20 * 3600), 0..12)
+        raw in proptest::collection::vec((0i64..40 * 3600, 0i64..20 * 3600), 0..12),
+        step in prop_oneof![Just(3_600i64), Just(86_400i64)],
     ) {
-        let base = 480_000 * 3600; // an hour index well after 1970
+        let base = 20_000 * 86_400; // a midnight well after 1970
         let intervals: Vec<(i64, i64)> = raw.iter().map(|(s, len)| (base + s, base + s + len)).collect();
-        let grid = HourGrid { first: Some(base / 3600), end: base / 3600 + 48 };
+        let periods = 72 * 3_600 / step;
+        let grid = TimeGrid { step_seconds: step, first: Some(base / step), end: base / step + periods };
         let groups = df!("k" => ["a"]).unwrap().lazy();
         let out = collect(sweep(interval_frame(&intervals), groups, &["k"], grid).unwrap()).unwrap();
-        let census: Vec<i64> = out.column(occupancy::CENSUS_AT_HOUR_START).unwrap().i64().unwrap().into_no_null_iter().collect();
+        let census: Vec<i64> = out.column("__census_at_start").unwrap().i64().unwrap().into_no_null_iter().collect();
         let hours: Vec<f64> = out.column(occupancy::OCCUPIED_BED_HOURS).unwrap().f64().unwrap().into_no_null_iter().collect();
-        let expected = brute_force(&intervals, base / 3600, base / 3600 + 48);
-        prop_assert_eq!(census.len(), 48);
-        for (h, (c, b)) in expected.iter().enumerate() {
-            prop_assert_eq!(census[h], *c, "census of hour {}", h);
-            prop_assert!((hours[h] - b).abs() < 1e-9, "bed-hours of hour {}: {} vs {}", h, hours[h], b);
+        let expected = brute_force(&intervals, step, base / step, base / step + periods);
+        prop_assert_eq!(census.len() as i64, periods);
+        for (p, (c, b)) in expected.iter().enumerate() {
+            prop_assert_eq!(census[p], *c, "census of period {}", p);
+            prop_assert!((hours[p] - b).abs() < 1e-9, "bed-hours of period {}: {} vs {}", p, hours[p], b);
         }
     }
 }
