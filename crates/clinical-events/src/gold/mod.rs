@@ -17,6 +17,7 @@
 //! | `occupancy_current` | hospital × department | [`OCCUPANCY_VERSION`] |
 //! | `occupancy_current_hospital` | hospital | [`OCCUPANCY_VERSION`] |
 //! | `occupancy_hourly` | hospital × department × hour | [`OCCUPANCY_VERSION`] |
+//! | `occupancy_hourly_hospital` | hospital × hour | [`OCCUPANCY_VERSION`] |
 //! | `occupancy_daily` | hospital × department × day | [`OCCUPANCY_VERSION`] |
 //! | `occupancy_daily_hospital` | hospital × day | [`OCCUPANCY_VERSION`] |
 //! | `occupancy_by_gender` | hospital × department × gender | [`OCCUPANCY_VERSION`] |
@@ -171,8 +172,13 @@ fn occupancy_tables_of(
         ),
         table(
             "occupancy_hourly",
-            hourly,
+            hourly.clone(),
             "One row per hospital department and hour: census at the hour start, occupied bed-hours, occupancy %.",
+        ),
+        table(
+            "occupancy_hourly_hospital",
+            hospital_hourly_occupancy(hourly.clone(), capacity.clone()),
+            "One row per hospital and hour: census at the hour start, occupied bed-hours, occupancy %.",
         ),
         table(
             "occupancy_daily",

@@ -394,29 +394,71 @@ pub fn daily_occupancy(
 /// Two wards of 10 and 30 beds with 240 and 360 bed-hours on a day: 600 / (40 × 24) =
 /// 62.5 %.
 pub fn hospital_daily_occupancy(daily: LazyFrame, capacity: LazyFrame) -> LazyFrame {
-    daily
-        .group_by([col(HOSPITAL_ID), col(DATE)])
+    to_hospitals(daily, capacity, DATE, MIDNIGHT_CENSUS, 24.0).with_column(
+        (ratio(col(MIDNIGHT_CENSUS), col(BED_CAPACITY)) * lit(100.0)).alias(MIDNIGHT_OCCUPANCY_PCT),
+    )
+}
+
+/// Hourly occupancy per hospital (all departments).
+///
+/// # Definition
+/// As [`hourly_occupancy`], summed over the hospital's departments.
+///
+/// # Denominator
+/// Σ `bed_capacity` of the hospital × 1 hour.
+///
+/// # Numerator
+/// Σ occupied bed-hours in the hour.
+///
+/// # Exclusions
+/// As [`hourly_occupancy`].
+///
+/// # Period
+/// As [`hourly_occupancy`].
+///
+/// # Output grain
+/// One row per (`hospital_id`, `hospital_name`, `hour_start`): `census_at_hour_start`,
+/// `occupied_bed_hours`, `bed_capacity`, `occupancy_pct`.
+///
+/// # Example
+/// Wards of 10 and 30 beds with 5 and 25 bed-hours in an hour: 30 / 40 = 75 %.
+pub fn hospital_hourly_occupancy(hourly: LazyFrame, capacity: LazyFrame) -> LazyFrame {
+    to_hospitals(hourly, capacity, HOUR_START, CENSUS_AT_HOUR_START, 1.0)
+}
+
+/// Sums a department-grain occupancy frame to hospitals per `period`: the census,
+/// bed-hours and beds, and `occupancy_pct` over `period_hours` hours.
+fn to_hospitals(
+    frame: LazyFrame,
+    capacity: LazyFrame,
+    period: &str,
+    census: &str,
+    period_hours: f64,
+) -> LazyFrame {
+    frame
+        .group_by([col(HOSPITAL_ID), col(period)])
         .agg([
-            col(MIDNIGHT_CENSUS).sum(),
+            col(census).sum(),
             col(OCCUPIED_BED_HOURS).sum(),
             col(BED_CAPACITY)
                 .cast(DataType::Int64)
                 .sum()
                 .alias(BED_CAPACITY),
         ])
-        .with_columns([
-            (ratio(col(OCCUPIED_BED_HOURS), col(BED_CAPACITY) * lit(24.0)) * lit(100.0))
-                .alias(OCCUPANCY_PCT),
-            (ratio(col(MIDNIGHT_CENSUS), col(BED_CAPACITY)) * lit(100.0))
-                .alias(MIDNIGHT_OCCUPANCY_PCT),
-        ])
+        .with_column(
+            (ratio(
+                col(OCCUPIED_BED_HOURS),
+                col(BED_CAPACITY) * lit(period_hours),
+            ) * lit(100.0))
+            .alias(OCCUPANCY_PCT),
+        )
         .join(
             hospital_names(capacity),
             [col(HOSPITAL_ID)],
             [col(HOSPITAL_ID)],
             join_args(JoinType::Left, JoinValidation::ManyToOne),
         )
-        .sort([HOSPITAL_ID, DATE], stable_sort())
+        .sort([HOSPITAL_ID, period], stable_sort())
 }
 
 fn hospital_names(capacity: LazyFrame) -> LazyFrame {

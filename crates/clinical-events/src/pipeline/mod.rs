@@ -52,12 +52,15 @@ use crate::simulator::LANDING_FILE_STEM;
 pub const EVENTS_TABLE: &str = "adt_events";
 
 /// Settings of one pipeline run.
+/// Loadable from JSON: `lakehouse`, `as_of` and `run_id` are required, the other keys
+/// take their defaults when absent.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PipelineConfig {
     /// Lakehouse root: `<root>/{bronze,silver,gold}/<table>` and `<root>/_runs`.
     pub lakehouse: PathBuf,
     /// Pipeline name, part of every application-transaction id. Default: `patient-flow`.
+    #[serde(default = "default_pipeline")]
     pub pipeline: String,
     /// As-of instant: open stays occupy beds until it; events after it are left out of
     /// gold; the effective time of new `dim_patient` versions.
@@ -65,19 +68,37 @@ pub struct PipelineConfig {
     /// Identifier of the run (recorded in `_runs` and commit metadata).
     pub run_id: String,
     /// Hospitals, departments, beds. Default: [`Network::default`].
+    #[serde(default)]
     pub network: Network,
     /// Silver rules. Default: [`SilverConfig::default`].
+    #[serde(default)]
     pub silver: SilverConfig,
     /// Gold settings. Default: [`GoldConfig::default`].
+    #[serde(default)]
     pub gold: GoldConfig,
     /// Landing files ingested: names starting with this. Default: `adt_events`.
+    #[serde(default = "default_landing_prefix")]
     pub landing_file_prefix: String,
     /// Bronze rows a silver run transforms at a time (bounds memory). Default:
     /// medallion-core's `DEFAULT_CHUNK_ROWS` (500,000).
+    #[serde(default = "default_chunk_rows")]
     pub silver_chunk_rows: usize,
     /// `_ingested_at` of this run's bronze rows. Default: `None` — the time the run
     /// starts.
+    #[serde(default)]
     pub ingested_at: Option<DateTime<Utc>>,
+}
+
+fn default_pipeline() -> String {
+    "patient-flow".to_string()
+}
+
+fn default_landing_prefix() -> String {
+    LANDING_FILE_STEM.to_string()
+}
+
+fn default_chunk_rows() -> usize {
+    medallion_core::pipeline::DEFAULT_CHUNK_ROWS
 }
 
 impl PipelineConfig {
@@ -89,14 +110,14 @@ impl PipelineConfig {
     ) -> Self {
         Self {
             lakehouse: lakehouse.into(),
-            pipeline: "patient-flow".to_string(),
+            pipeline: default_pipeline(),
             as_of,
             run_id: run_id.into(),
             network: Network::default(),
             silver: SilverConfig::default(),
             gold: GoldConfig::default(),
-            landing_file_prefix: LANDING_FILE_STEM.to_string(),
-            silver_chunk_rows: medallion_core::pipeline::DEFAULT_CHUNK_ROWS,
+            landing_file_prefix: default_landing_prefix(),
+            silver_chunk_rows: default_chunk_rows(),
             ingested_at: None,
         }
     }
@@ -417,4 +438,29 @@ async fn merge_dim_patient(
     let read = scd2.keys_inserted + scd2.keys_changed + scd2.keys_unchanged;
     report.push(TableRunReport::from_gold(DIM_PATIENT, read, &written));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn config_loads_from_json_with_the_documented_defaults() {
+        let json = r#"{"lakehouse": "lake", "as_of": "2024-01-31T00:00:00Z", "run_id": "r1",
+                       "gold": {"top_diagnoses": 5}}"#;
+        let config: PipelineConfig = serde_json::from_str(json).unwrap();
+        let defaults = PipelineConfig::new("lake", config.as_of, "r1");
+        assert_eq!(config.gold.top_diagnoses, 5);
+        assert_eq!(config.pipeline, defaults.pipeline);
+        assert_eq!(config.network, defaults.network);
+        assert_eq!(config.silver, defaults.silver);
+        assert_eq!(config.landing_file_prefix, "adt_events");
+        assert_eq!(config.silver_chunk_rows, defaults.silver_chunk_rows);
+        assert_eq!(
+            config.table("gold", "dim_date"),
+            PathBuf::from("lake/gold/dim_date")
+        );
+    }
 }
