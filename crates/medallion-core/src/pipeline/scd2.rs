@@ -16,7 +16,8 @@ use crate::table::{AppTransaction, open_existing};
 use crate::write::WriteBuilder;
 use medallion_model::hash::stable_hash;
 
-/// Default surrogate key column: stable hash of the business key and `effective_from`
+/// Default surrogate key column: stable hash of the business key, `effective_from` and
+/// `row_hash`
 /// (see [`Scd2Builder::with_surrogate_key_column`]).
 pub const SURROGATE_KEY: &str = "surrogate_key";
 /// Stable hash of the tracked attributes, computed by the builder; a change means a new
@@ -56,8 +57,9 @@ pub struct Scd2Report {
 /// so replaying a snapshot is a no-op. Keys absent from the snapshot are left as they are
 /// (a snapshot is not assumed to be complete).
 ///
-/// Each version gets a surrogate key, the [`stable_hash`] of the business key and
-/// `effective_from`, in the column [`SURROGATE_KEY`] unless
+/// Each version gets a surrogate key, the [`stable_hash`] of the business key,
+/// `effective_from` and `row_hash` (so two versions that start at the same instant, e.g.
+/// two batches run with one as-of time, still differ), in the column [`SURROGATE_KEY`] unless
 /// [`Scd2Builder::with_surrogate_key_column`] names another: the same on every run and
 /// machine (never row numbers, which collide across partitions). A durable key that
 /// names the entity across versions (e.g. a hash of the business key alone) can be
@@ -278,8 +280,11 @@ fn incoming_versions(
              key); drop or rename it before the SCD2 run"
         )));
     }
+    // The row hash is part of the key: two versions of one key that start at the same
+    // instant (two batches run with the same as-of time) still get distinct keys.
     let mut surrogate_parts = columns.key_exprs();
     surrogate_parts.push(col(EFFECTIVE_FROM));
+    surrogate_parts.push(col(ROW_HASH));
     let tracked = columns.tracked.iter().map(|c| col(c.as_str())).collect();
     snapshot
         .with_columns([

@@ -126,9 +126,14 @@ async fn scd2_row_hash_and_named_surrogate_key_are_the_model_hash() {
     let int = |column: &str| table.column(column).unwrap().i64().unwrap().get(0);
     assert_eq!(int(ROW_HASH), Some(stable_hash_parts(&[Some("Boston")])));
     let from = d1.timestamp_micros().to_string();
+    let row_hash = stable_hash_parts(&[Some("Boston")]).to_string();
     assert_eq!(
         int("patient_version_key"),
-        Some(stable_hash_parts(&[Some("p1"), Some(from.as_str())]))
+        Some(stable_hash_parts(&[
+            Some("p1"),
+            Some(from.as_str()),
+            Some(row_hash.as_str())
+        ]))
     );
 }
 
@@ -217,4 +222,26 @@ async fn run_reports_append_to_the_runs_table_and_print() {
     report.tables[0].rows_written = 8;
     assert_eq!(report.unreconciled().len(), 1);
     assert!(report.to_string().contains("COUNTS DO NOT RECONCILE"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scd2_versions_that_start_at_the_same_instant_get_distinct_surrogate_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let same = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+    let v1 = df!("patient_id" => ["p1"], "city" => ["Boston"]).unwrap();
+    Scd2Builder::new(dir.path(), v1.lazy(), ["patient_id"], ["city"], same)
+        .unwrap()
+        .await
+        .unwrap();
+    // A second batch run with the same as-of instant changes the tracked attribute.
+    let v2 = df!("patient_id" => ["p1"], "city" => ["Salem"]).unwrap();
+    let r2 = Scd2Builder::new(dir.path(), v2.lazy(), ["patient_id"], ["city"], same)
+        .unwrap()
+        .await
+        .unwrap();
+    assert_eq!(r2.keys_changed, 1);
+    let table = dim(dir.path()).await;
+    let keys = table.column(SURROGATE_KEY).unwrap();
+    assert_eq!(table.height(), 2);
+    assert_eq!(keys.n_unique().unwrap(), 2, "{table}");
 }
