@@ -49,6 +49,7 @@ pub(crate) async fn ingest_raw_lines(spec: RawIngest<'_>) -> Result<BronzeReport
         batch_id: None,
         files_ingested: Vec::new(),
         files_already_ingested: already.len(),
+        files_skipped: Vec::new(),
         rows_written: 0,
         new_columns: Vec::new(),
         missing_columns: Vec::new(),
