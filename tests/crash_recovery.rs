@@ -7,26 +7,16 @@
 //! aborts right after that commit — nothing after it runs, no destructor, no report.
 #![allow(clippy::unwrap_used, missing_docs)]
 
-#[path = "../examples/support/diff.rs"]
-mod diff;
+mod common;
 
 use std::path::Path;
 use std::process::Command;
 
-use chrono::NaiveDate;
-use diff::{DiffOptions, TableDiff};
+use common::build;
 use synthea_gen::{GeneratorConfig, generate};
-use synthea_pipeline::{PipelineConfig, run_pipeline};
 
 /// Environment of the child run: `<landing>|<lakehouse>|<n>`.
 const CHILD_ENV: &str = "CRASH_RECOVERY_CHILD";
-
-async fn build(lake: &Path, landing: &Path, run_id: &str) {
-    let as_of = NaiveDate::from_ymd_opt(2024, 4, 15).unwrap();
-    let mut config = PipelineConfig::new(lake, "test", as_of, run_id);
-    config.silver_chunk_rows = 2_000;
-    run_pipeline(&config, landing, &mut |_| {}).await.unwrap();
-}
 
 /// The child: runs the pipeline and aborts after the n-th commit. Does nothing when the
 /// test harness runs it directly.
@@ -70,21 +60,7 @@ fn run_child_killed_after(landing: &Path, lake: &Path, n: u64) {
 }
 
 async fn assert_same(clean: &Path, recovered: &Path, n: u64) {
-    let options = DiffOptions {
-        ignore_columns: ["_ingested_at".to_string()].into_iter().collect(),
-        ..DiffOptions::default()
-    };
-    let tables = diff::tables(clean, &["silver", "gold"]);
-    let mut different = Vec::new();
-    for table in &tables {
-        match diff::diff_table(clean, recovered, table, &options)
-            .await
-            .unwrap()
-        {
-            TableDiff::Same { .. } => {}
-            other => different.push(format!("{table}: {other:?}")),
-        }
-    }
+    let different = common::differing_tables(clean, recovered).await;
     assert!(
         different.is_empty(),
         "killed after commit {n}, then re-run:\n{}",
