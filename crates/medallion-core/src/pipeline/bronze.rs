@@ -27,6 +27,13 @@ pub const BATCH_ID: &str = "_batch_id";
 /// Lineage column: the row's 1-based position among the data rows of its source file.
 pub const SOURCE_ROW: &str = "_source_row";
 
+/// Lineage column: why bronze could not take the row exactly as landed, or null for a
+/// clean row. Values start with a kind: `invalid_utf8` (bytes that are not UTF-8 were
+/// decoded lossily) or `malformed_row` (unbalanced quote, too many or too few fields),
+/// followed by `: ` and a description that names the line and never contains field
+/// values. Silver quarantines `malformed_row` rows and flags `invalid_utf8` rows.
+pub const INGEST_ISSUE: &str = "_ingest_issue";
+
 /// File formats bronze understands, chosen by extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]

@@ -14,8 +14,8 @@ mod scd2;
 mod silver;
 
 pub use bronze::{
-    BATCH_ID, BronzeIngestBuilder, BronzeReport, INGESTED_AT, LandingFormat, SOURCE_FILE,
-    SOURCE_ROW,
+    BATCH_ID, BronzeIngestBuilder, BronzeReport, INGEST_ISSUE, INGESTED_AT, LandingFormat,
+    SOURCE_FILE, SOURCE_ROW,
 };
 pub use bronze_progress::{BronzeProgress, BronzeProgressCallback};
 pub use chunks::DEFAULT_CHUNK_ROWS;
