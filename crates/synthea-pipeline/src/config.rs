@@ -79,25 +79,21 @@ impl PipelineConfig {
     }
 }
 
-/// The raw categorical columns of each table whose values come from a small fixed set.
+/// The raw categorical columns of each table whose values come from a small fixed set,
+/// as the Synthea spec declares them ([`synthea_schema::TableKind::categorical_columns`]):
+/// the columns whose case and spelling variants silver flags. Tables without such
+/// columns are left out.
 pub fn default_categorical_columns() -> BTreeMap<String, Vec<String>> {
-    let entries: [(&str, &[&str]); 9] = [
-        (
-            "allergies",
-            &["SYSTEM", "TYPE", "CATEGORY", "SEVERITY1", "SEVERITY2"],
-        ),
-        ("claims", &["STATUS1", "STATUS2", "STATUSP"]),
-        ("claims_transactions", &["TYPE", "METHOD"]),
-        ("encounters", &["ENCOUNTERCLASS"]),
-        ("observations", &["CATEGORY", "TYPE"]),
-        ("patients", &["MARITAL", "RACE", "ETHNICITY", "GENDER"]),
-        ("payer_transitions", &["PLAN_OWNERSHIP", "OWNERSHIP"]),
-        ("payers", &["OWNERSHIP"]),
-        ("providers", &["GENDER"]),
-    ];
-    entries
+    synthea_schema::TableKind::ALL
         .into_iter()
-        .map(|(t, cols)| (t.to_string(), cols.iter().map(|c| c.to_string()).collect()))
+        .map(|t| {
+            let columns = t.categorical_columns();
+            (
+                t.name().to_string(),
+                columns.into_iter().map(String::from).collect::<Vec<_>>(),
+            )
+        })
+        .filter(|(_, columns)| !columns.is_empty())
         .collect()
 }
 
@@ -120,5 +116,20 @@ mod tests {
         );
         assert!(loaded.maintenance.is_none());
         assert_eq!(loaded.lakehouse, config.lakehouse);
+    }
+
+    #[test]
+    fn default_categorical_columns_come_from_the_spec() {
+        let columns = default_categorical_columns();
+        assert_eq!(
+            columns["patients"],
+            ["MARITAL", "RACE", "ETHNICITY", "GENDER"]
+        );
+        assert_eq!(columns["encounters"], ["ENCOUNTERCLASS"]);
+        assert!(
+            !columns.contains_key("conditions"),
+            "no categorical columns there"
+        );
+        assert_eq!(columns.len(), 9);
     }
 }
