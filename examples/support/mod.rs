@@ -72,6 +72,12 @@ impl PipelineProgress {
             PipelineEvent::ExportsFound { exports, version } => {
                 self.line(format!("found {exports} Synthea export(s) ({version:?})"));
             }
+            PipelineEvent::InterruptedRunRecorded { run_id, tables } => {
+                self.line(format!(
+                    "run {run_id} had been interrupted after committing to {tables} table(s): \
+                     its report was rebuilt from those commits and added to _runs"
+                ));
+            }
             PipelineEvent::StageStarted { stage, steps } => {
                 let bar = self
                     .bars

@@ -35,6 +35,27 @@ pub enum PipelineError {
         /// Landing directory.
         path: String,
     },
+    /// Another run holds the lakehouse lock (two runs on one lakehouse at once).
+    #[error(
+        "the lakehouse '{lakehouse}' is in use by another run ({holder}); this run changed nothing — run again when it has finished"
+    )]
+    LakehouseLocked {
+        /// Lakehouse root.
+        lakehouse: String,
+        /// What the lock file says about its holder (run id and process id).
+        holder: String,
+    },
+    /// A file of the lakehouse itself (not a table) could not be used.
+    #[error("{operation} ('{path}'): {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What was being done.
+        operation: &'static str,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
     /// A computation outside the gold layer failed.
     #[error("{context}: {source}")]
     Polars {
@@ -67,8 +88,8 @@ pub enum ExitKind {
     /// Exit code 4: a `fail`-severity data-quality rule stopped a batch; nothing of that
     /// batch was committed.
     DataQuality,
-    /// Exit code 5: another run committed the same batch first (two runs on one
-    /// lakehouse at once); this run changed nothing. Run again when the other has finished.
+    /// Exit code 5: another run holds the lakehouse (or committed the same batch
+    /// first); this run changed nothing. Run again when the other has finished.
     Concurrent,
 }
 
@@ -94,7 +115,8 @@ impl PipelineError {
             PipelineError::Medallion(M::LandingFile { .. }) => ExitKind::Input,
             PipelineError::Medallion(
                 M::TransactionAlreadyCommitted { .. } | M::ConcurrentAppTransaction { .. },
-            ) => ExitKind::Concurrent,
+            )
+            | PipelineError::LakehouseLocked { .. } => ExitKind::Concurrent,
             _ => ExitKind::Internal,
         }
     }

@@ -43,6 +43,14 @@ pub enum PipelineEvent {
         /// Their Synthea version.
         version: SyntheaVersion,
     },
+    /// An earlier run had been killed after some commits; its report, rebuilt from those
+    /// commits, was appended to `_runs` with status `interrupted`.
+    InterruptedRunRecorded {
+        /// The interrupted run's id.
+        run_id: String,
+        /// Tables it had committed to.
+        tables: usize,
+    },
     /// A stage starts; `steps` tables (or gold tables) will follow.
     StageStarted {
         /// The stage.

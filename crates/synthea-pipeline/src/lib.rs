@@ -40,7 +40,10 @@
 //!   metric version differ from what its last write recorded
 //!   ([`PipelineOutcome::gold_up_to_date`] when none did).
 //!
-//! Every run appends its [`RunReport`] to `_runs`, then runs
+//! One run at a time: a run holds the lock file [`LOCK_FILE`] of the lakehouse; a second
+//! run fails at once (exit code 5) and changes nothing. A run first records the reports
+//! of earlier runs that were killed ([`PipelineOutcome::interrupted_runs`]). Every run
+//! appends its [`RunReport`] to `_runs`, then runs
 //! [`PipelineConfig::maintenance`] (if set) on the tables it wrote. Progress is reported
 //! as [`PipelineEvent`]s to the caller's observer and logged through `tracing`.
 
@@ -51,6 +54,7 @@ mod events;
 mod gold;
 mod landing;
 mod maintenance;
+mod runs;
 mod silver;
 
 use std::collections::BTreeMap;
@@ -64,6 +68,7 @@ pub use config::{PipelineConfig, default_categorical_columns};
 pub use error::{ExitKind, PipelineError};
 pub use events::{Observer, PipelineEvent, Stage};
 pub use gold::{GOLD_FLOAT_DECIMALS, GOLD_INPUTS_KEY, STAR_SCHEMA_VERSION};
+pub use runs::LOCK_FILE;
 pub use silver::PARSE_ERROR_COLUMNS;
 
 /// What a pipeline run produced.
@@ -82,6 +87,9 @@ pub struct PipelineOutcome {
     pub gold_up_to_date: bool,
     /// What [`PipelineConfig::maintenance`] did, one entry per table maintained.
     pub maintenance: Vec<MaintenanceReport>,
+    /// Reports of earlier runs that were killed after some commits, rebuilt from those
+    /// commits and appended to `_runs` (status `interrupted`) before this run started.
+    pub interrupted_runs: Vec<RunReport>,
 }
 
 /// Runs bronze → silver → gold over every export under `landing`.
@@ -132,6 +140,8 @@ async fn run_layers(
     observer: Observer<'_>,
 ) -> Result<PipelineOutcome, PipelineError> {
     let _span = tracing::info_span!("synthea_pipeline", run_id = %config.run_id).entered();
+    let _lock = runs::lock_lakehouse(config)?;
+    let interrupted_runs = runs::record_interrupted_runs(config, observer).await?;
     let started_at = Utc::now();
     let mut report = RunReport::new(config.run_id.clone(), started_at);
 
@@ -162,5 +172,6 @@ async fn run_layers(
         gold_rows: gold.rows,
         gold_up_to_date: gold.up_to_date,
         maintenance,
+        interrupted_runs,
     })
 }

@@ -4,6 +4,7 @@ use polars::prelude::*;
 
 pub use medallion_model::GoldTable;
 
+use super::report::{Layer, TableRunReport};
 use crate::error::{Error, Result};
 use crate::location::TableLocation;
 use crate::ops::properties::table_properties;
@@ -141,6 +142,9 @@ impl GoldWriteBuilder {
             METRIC_VERSION_PROPERTY.into(),
             self.table.metric_version.clone().into(),
         ));
+        // The rows written are counted by the write and recorded in `operationMetrics`.
+        commit_metadata
+            .push(TableRunReport::empty(Layer::Gold, self.table.name.clone()).commit_metadata());
         match self.replace_where {
             Some(predicate) if table_exists(&self.location).await => {
                 ensure_same_metric_version(&self.location, &self.table.metric_version).await?;

@@ -8,6 +8,7 @@ mod chunks;
 mod dedup;
 mod gold;
 mod maintenance;
+mod recovery;
 mod report;
 mod rules;
 mod scd2;
@@ -22,7 +23,8 @@ pub use chunks::DEFAULT_CHUNK_ROWS;
 pub use dedup::{Deduplicated, deduplicate_latest};
 pub use gold::{GoldTable, GoldWriteBuilder, METRIC_VERSION_PROPERTY};
 pub use maintenance::{MaintenancePolicy, MaintenanceReport, run_maintenance};
-pub use report::{Layer, RunReport, TableRunReport};
+pub use recovery::{RUN_REPORT_KEY, RecoverRunsBuilder};
+pub use report::{Layer, RunReport, RunStatus, TableRunReport};
 pub use rules::{DQ_FLAGS, Rule, RuleOutcome, SCRATCH_PREFIX, Severity, apply_rules};
 pub use scd2::{
     EFFECTIVE_FROM, EFFECTIVE_TO, IS_CURRENT, ROW_HASH, SURROGATE_KEY, Scd2Builder, Scd2Report,

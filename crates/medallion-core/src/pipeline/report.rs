@@ -62,6 +62,31 @@ pub struct TableRunReport {
 }
 
 impl TableRunReport {
+    /// An entry with every count at zero, e.g. what a builder records in its commit
+    /// before delta-rs has counted the rows (see [`super::RUN_REPORT_KEY`]).
+    pub fn empty(layer: Layer, table: impl Into<String>) -> Self {
+        Self {
+            layer,
+            table: table.into(),
+            rows_read: 0,
+            rows_written: 0,
+            rows_quarantined: 0,
+            rows_deduplicated: 0,
+            rule_hits: BTreeMap::new(),
+            schema_drift: Vec::new(),
+            version: None,
+            duration: Duration::ZERO,
+        }
+    }
+
+    /// The entry as commit metadata under [`super::RUN_REPORT_KEY`].
+    pub fn commit_metadata(&self) -> (String, serde_json::Value) {
+        (
+            super::RUN_REPORT_KEY.to_string(),
+            serde_json::to_value(self).unwrap_or(serde_json::Value::Null),
+        )
+    }
+
     /// The bronze part of a run.
     pub fn from_bronze(table: impl Into<String>, report: &BronzeReport) -> Self {
         Self {
@@ -117,13 +142,38 @@ impl TableRunReport {
     }
 }
 
+/// How a run's report came to be recorded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    /// The run finished and appended its own report.
+    #[default]
+    Completed,
+    /// The run was killed after some commits; a later run rebuilt its report from
+    /// those commits (see [`super::RecoverRunsBuilder`]).
+    Interrupted,
+}
+
+impl fmt::Display for RunStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RunStatus::Completed => "completed",
+            RunStatus::Interrupted => "interrupted",
+        })
+    }
+}
+
 /// A pipeline run: one entry per table touched.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunReport {
     /// Run identifier (caller-chosen, e.g. a UUID or timestamp).
     pub run_id: String,
-    /// When the run started.
+    /// When the run started (for an interrupted run: its first commit).
     pub started_at: DateTime<Utc>,
+    /// Whether the run recorded this report itself or was interrupted (column `status`
+    /// of `_runs`; tables written before it existed read as null there).
+    #[serde(default)]
+    pub status: RunStatus,
     /// Per-table entries, in execution order.
     pub tables: Vec<TableRunReport>,
 }
@@ -134,6 +184,7 @@ impl RunReport {
         Self {
             run_id: run_id.into(),
             started_at,
+            status: RunStatus::Completed,
             tables: Vec::new(),
         }
     }
@@ -158,6 +209,7 @@ impl RunReport {
         let df = df!(
             "run_id" => vec![self.run_id.clone(); t.len()],
             "started_at" => vec![started; t.len()],
+            "status" => vec![self.status.to_string(); t.len()],
             "layer" => t.iter().map(|e| e.layer.to_string()).collect::<Vec<_>>(),
             "table" => t.iter().map(|e| e.table.clone()).collect::<Vec<_>>(),
             "rows_read" => t.iter().map(|e| e.rows_read as i64).collect::<Vec<_>>(),
@@ -201,9 +253,13 @@ impl fmt::Display for RunReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "run {} (started {})",
+            "run {} (started {}){}",
             self.run_id,
-            self.started_at.to_rfc3339()
+            self.started_at.to_rfc3339(),
+            match self.status {
+                RunStatus::Completed => "",
+                RunStatus::Interrupted => ", interrupted: report rebuilt from its commits",
+            }
         )?;
         // The table column fits the longest name, so the numbers stay aligned.
         let width = self

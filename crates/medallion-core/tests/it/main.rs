@@ -12,6 +12,7 @@ mod pipeline_silver;
 mod pipeline_silver_chunks;
 mod read_features;
 mod run_ids;
+mod run_recovery;
 mod write_read;
 
 use polars::prelude::*;
