@@ -70,7 +70,7 @@ async fn assert_same(clean: &Path, recovered: &Path, n: u64) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_killed_after_any_commit_is_finished_by_the_next_run() {
-    if std::env::var(CHILD_ENV).is_ok() {
+    if std::env::var(CHILD_ENV).is_ok() || std::env::var(CONCURRENT_CHILD_ENV).is_ok() {
         return;
     }
     let landing = tempfile::tempdir().unwrap();
@@ -95,5 +95,87 @@ async fn a_run_killed_after_any_commit_is_finished_by_the_next_run() {
         run_child_killed_after(landing.path(), lake.path(), n);
         build(lake.path(), landing.path(), &format!("rerun-after-{n}")).await;
         assert_same(clean.path(), lake.path(), n).await;
+        let unaccounted = common::runs_unaccounted(lake.path()).await;
+        assert!(
+            unaccounted.is_empty(),
+            "killed after commit {n}, then re-run: _runs does not reconcile:\n{}",
+            unaccounted.join("\n")
+        );
     }
+    assert!(common::runs_unaccounted(clean.path()).await.is_empty());
+}
+
+/// Two runs started together on one lakehouse: one takes the lakehouse and finishes, the
+/// other fails at once (exit code 5) and changes nothing; the result equals one clean run.
+///
+/// It runs in a child process of its own, so its commits do not disturb the commit count
+/// the kill test above relies on.
+#[test]
+fn of_two_runs_started_together_one_wins_and_the_other_changes_nothing() {
+    if std::env::var(CHILD_ENV).is_ok() || std::env::var(CONCURRENT_CHILD_ENV).is_ok() {
+        return;
+    }
+    let status = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child_two_runs_at_once", "--nocapture"])
+        .env(CONCURRENT_CHILD_ENV, "1")
+        .status()
+        .unwrap();
+    assert!(status.success(), "the two-runs child failed: {status}");
+}
+
+/// Marks the child process of the two-runs test.
+const CONCURRENT_CHILD_ENV: &str = "CRASH_RECOVERY_TWO_RUNS_CHILD";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn child_two_runs_at_once() {
+    if std::env::var(CONCURRENT_CHILD_ENV).is_err() {
+        return;
+    }
+    use chrono::NaiveDate;
+    use synthea_pipeline::{ExitKind, PipelineConfig, PipelineError, run_pipeline};
+
+    let landing = tempfile::tempdir().unwrap();
+    generate(
+        &GeneratorConfig::new(8, 5),
+        landing.path().join("2024-01"),
+        |_| {},
+    )
+    .unwrap();
+    let clean = tempfile::tempdir().unwrap();
+    build(clean.path(), landing.path(), "clean").await;
+
+    let lake = tempfile::tempdir().unwrap();
+    let as_of = NaiveDate::from_ymd_opt(2024, 4, 15).unwrap();
+    let config = |run_id: &str| {
+        let mut config = PipelineConfig::new(lake.path(), "test", as_of, run_id);
+        config.silver_chunk_rows = 2_000;
+        config
+    };
+    let (first, second) = (config("first"), config("second"));
+    let (mut quiet_a, mut quiet_b) = (|_| {}, |_| {});
+    // Both futures are polled by one task: the first takes the lakehouse lock in its
+    // first poll, before the second is polled at all.
+    let (a, b) = tokio::join!(
+        run_pipeline(&first, landing.path(), &mut quiet_a),
+        run_pipeline(&second, landing.path(), &mut quiet_b),
+    );
+    a.unwrap();
+    let err = b.unwrap_err();
+    assert!(
+        matches!(err, PipelineError::LakehouseLocked { .. }),
+        "{err}"
+    );
+    assert_eq!(err.exit_kind(), ExitKind::Concurrent);
+    assert!(
+        err.to_string().contains("run first"),
+        "names the holder: {err}"
+    );
+
+    assert_same(clean.path(), lake.path(), 0).await;
+    assert!(common::runs_unaccounted(lake.path()).await.is_empty());
+    // The lock is released with the run: a third run starts and finds nothing new.
+    let third = run_pipeline(&config("third"), landing.path(), &mut |_| {})
+        .await
+        .unwrap();
+    assert!(third.gold_up_to_date);
 }

@@ -41,3 +41,57 @@ pub async fn differing_tables(left: &Path, right: &Path) -> Vec<String> {
     }
     different
 }
+
+/// Where `_runs` of `lake` does not account for its tables, one line each (empty when
+/// it does): every bronze table holds exactly the rows `_runs` says bronze wrote into it
+/// (over all runs, interrupted ones included), and every gold table's current version
+/// has its `_runs` row (for overwritten gold tables, with the table's row count).
+pub async fn runs_unaccounted(lake: &Path) -> Vec<String> {
+    let runs = read_all(&lake.join("_runs")).await;
+    let layer = runs.column("layer").unwrap().str().unwrap().clone();
+    let table = runs.column("table").unwrap().str().unwrap().clone();
+    let written = runs.column("rows_written").unwrap().i64().unwrap().clone();
+    let version = runs.column("version").unwrap().i64().unwrap().clone();
+    let rows_of = |l: &str, t: &str| {
+        (0..runs.height())
+            .filter(|&i| layer.get(i) == Some(l) && table.get(i) == Some(t))
+            .map(|i| (written.get(i).unwrap_or(0), version.get(i)))
+            .collect::<Vec<_>>()
+    };
+    let mut problems = Vec::new();
+    for name in diff::tables(lake, &["bronze", "gold"]) {
+        let (l, t) = name.split_once('/').unwrap();
+        let rows = read_all(&lake.join(&name)).await.height() as i64;
+        let current = medallion_core::table_version(lake.join(&name))
+            .await
+            .unwrap()
+            .map(|v| v as i64);
+        let recorded = rows_of(l, t);
+        if l == "bronze" {
+            let total: i64 = recorded.iter().map(|(w, _)| w).sum();
+            if total != rows {
+                problems.push(format!("{name}: {rows} rows, _runs says {total}"));
+            }
+        } else {
+            match recorded.iter().find(|(_, v)| *v == current) {
+                None => problems.push(format!("{name}: no _runs row for version {current:?}")),
+                Some((w, _)) if t != "dim_patient" && *w != rows => {
+                    problems.push(format!("{name}: {rows} rows, _runs says {w}"))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    problems
+}
+
+async fn read_all(table: &Path) -> polars::prelude::DataFrame {
+    let lf = medallion_core::ReadBuilder::new(table)
+        .unwrap()
+        .await
+        .unwrap();
+    medallion_core::run_polars(move || lf.collect())
+        .await
+        .unwrap()
+        .unwrap()
+}

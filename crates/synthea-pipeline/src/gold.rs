@@ -291,6 +291,7 @@ async fn merge_dim_patient(
 ) -> Result<u64, PipelineError> {
     let name = StarTable::DimPatient.name();
     let effective_from = config.as_of.and_time(NaiveTime::MIN).and_utc();
+    let (report_key, report_value) = TableRunReport::empty(Layer::Gold, name).commit_metadata();
     let scd2 = Scd2Builder::new(
         config.table("gold", name),
         frame,
@@ -300,6 +301,9 @@ async fn merge_dim_patient(
     )?
     .with_surrogate_key_column("patient_version_key")
     .with_run_id(config.run_id.clone())
+    // Counted by the commit itself (`operationMetrics`), so a killed run's SCD2 merge is
+    // still accounted for in `_runs` (see `RecoverRunsBuilder`).
+    .with_commit_metadata(report_key, report_value)
     .await?;
     let written = scd2.keys_inserted + 2 * scd2.keys_changed;
     report.push(TableRunReport {

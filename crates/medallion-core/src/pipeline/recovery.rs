@@ -246,13 +246,20 @@ fn unrecorded_commit(
     })
 }
 
-/// `operationMetrics.num_added_rows` of a commit (delta-rs and medallion-core record it
-/// for every write).
+/// The rows a commit wrote, from its `operationMetrics` (delta-rs and medallion-core
+/// record them): `num_added_rows` of a write, inserted + updated target rows of a MERGE.
 fn added_rows(commit: &HistoryEntry) -> Option<u64> {
     let metrics = commit.info.get("operationMetrics")?;
-    let rows = metrics.get("num_added_rows")?;
-    rows.as_u64()
-        .or_else(|| rows.as_str().and_then(|s| s.parse().ok()))
+    let metric = |name: &str| {
+        let value = metrics.get(name)?;
+        value
+            .as_u64()
+            .or_else(|| value.as_str().and_then(|s| s.parse().ok()))
+    };
+    metric("num_added_rows").or_else(|| {
+        let inserted = metric("num_target_rows_inserted")?;
+        Some(inserted + metric("num_target_rows_updated").unwrap_or(0))
+    })
 }
 
 /// One interrupted [`RunReport`] per run id, oldest run first, its tables in commit
