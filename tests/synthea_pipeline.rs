@@ -342,3 +342,125 @@ async fn maintenance_compacts_the_tables_a_run_wrote_and_keeps_their_rows() {
         .count();
     assert_eq!(outcome.maintenance.len(), written);
 }
+
+/// Recognisable patient values planted in the fixture: none may appear in any message.
+const SECRETS: [&str; 4] = ["Zebulonqx", "Quixotezz", "999-73-1234", "77 Elmwoodqq Lane"];
+
+/// Everything the tracing macros of the run emit, at every level of our crates (and
+/// warnings of every other crate), collected for the no-patient-data test.
+static LOG: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+struct LogWriter;
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOG.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Rewrites `patients.csv` of `export` with the [`SECRETS`] in every row and breaks
+/// three rows (a stray quote, a byte that is not UTF-8, one field too many); breaks one
+/// encounter row with a stray quote too.
+fn plant_secrets_and_defects(export: &Path) {
+    let path = export.join("patients.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (first, last, ssn, address) = (at("FIRST"), at("LAST"), at("SSN"), at("ADDRESS"));
+    let mut out: Vec<u8> = header.join(",").into_bytes();
+    out.push(b'\n');
+    for (i, line) in lines.enumerate() {
+        let mut fields: Vec<String> = line.split(',').map(str::to_string).collect();
+        fields[first] = SECRETS[0].into();
+        fields[last] = SECRETS[1].into();
+        fields[ssn] = SECRETS[2].into();
+        fields[address] = SECRETS[3].into();
+        match i {
+            1 => fields[address] = format!("\"{}", SECRETS[3]),
+            3 => fields.push("EXTRA".into()),
+            _ => {}
+        }
+        let mut row = fields.join(",").into_bytes();
+        if i == 2 {
+            let at = row
+                .windows(SECRETS[0].len())
+                .position(|w| w == SECRETS[0].as_bytes());
+            row.insert(at.unwrap() + 3, 0xff);
+        }
+        out.extend(row);
+        out.push(b'\n');
+    }
+    std::fs::write(&path, out).unwrap();
+
+    let path = export.join("encounters.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[3] = lines[3].replacen(',', ",\"", 2);
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+}
+
+/// Issue: "Error messages, logs, progress output and the run report must never contain
+/// field values of patient data." Malformed files full of recognisable names, SSNs and
+/// addresses go through a whole run; no log line, progress event, error, printed report
+/// or `_runs` row may contain any of them — and the run must not abort over them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_patient_value_reaches_logs_events_errors_or_run_reports() {
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let ours = |target: &str| {
+        ["synthea_pipeline", "medallion", "synthea_schema", "ehr_"]
+            .iter()
+            .any(|prefix| target.starts_with(prefix))
+    };
+    let _ = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(|| LogWriter)
+                .with_ansi(false)
+                .with_filter(tracing_subscriber::filter::filter_fn(move |meta| {
+                    ours(meta.target()) || *meta.level() <= tracing::Level::WARN
+                })),
+        )
+        .try_init();
+
+    let landing = tempfile::tempdir().unwrap();
+    let lake = tempfile::tempdir().unwrap();
+    generate_into(landing.path(), "2024-01", 8, 13, None);
+    plant_secrets_and_defects(&landing.path().join("2024-01"));
+
+    let config = PipelineConfig::new(lake.path(), "test", as_of(), "secrets");
+    let mut events = Vec::new();
+    let outcome = run_pipeline(&config, landing.path(), &mut |e| {
+        events.push(format!("{e:?}"))
+    })
+    .await;
+    let mut seen = events.join("\n");
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(e) => panic!("the run aborted over malformed rows: {e}"),
+    };
+    seen.push_str(&outcome.report.to_string());
+    seen.push_str(&format!("{:?}", outcome.report));
+    let runs = read(&lake.path().join("_runs")).await;
+    for column in runs.columns() {
+        if let Ok(text) = column.cast(&DataType::String) {
+            for value in text.str().unwrap().iter().flatten() {
+                seen.push_str(value);
+                seen.push('\n');
+            }
+        }
+    }
+    seen.push_str(&String::from_utf8_lossy(&LOG.lock().unwrap()));
+    for secret in SECRETS {
+        assert!(!seen.contains(secret), "'{secret}' leaked into:\n{seen}");
+    }
+    // The malformed rows were kept (quarantined or flagged), not lost.
+    let bronze = read(&lake.path().join("bronze/patients")).await;
+    assert_eq!(bronze.height(), 8, "every patient row reaches bronze");
+}
