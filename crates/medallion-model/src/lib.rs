@@ -8,6 +8,7 @@
 //! | a data-quality rule: name, violation [`Expr`](polars::prelude::Expr), severity, description | [`Rule`], [`Severity`] |
 //! | the one stable hash for surrogate keys and SCD2 row hashes (xxh3 over a documented encoding) | [`hash`] |
 //! | a gold table as a value: name, frame, partition columns, metric version, description | [`GoldTable`] |
+//! | the date dimension and `yyyymmdd` date keys every star schema uses | [`calendar`] |
 //! | how messages show a data value without disclosing it (letters and digits masked) | [`redact`] |
 //! | domain-free expression helpers: stable sort, typed null, null-safe ratio, day arithmetic, an as-of join that sorts its inputs | [`expr`] |
 //!
@@ -38,6 +39,7 @@
 //! # Ok::<(), PolarsError>(())
 //! ```
 
+pub mod calendar;
 pub mod expr;
 mod gold;
 pub mod hash;

@@ -24,7 +24,7 @@ use crate::error::PipelineError;
 use crate::events::{Observer, PipelineEvent, Stage};
 
 /// `metric_version` of the star schema tables (dimensions and facts).
-pub const STAR_SCHEMA_VERSION: &str = "synthea-star-2";
+pub const STAR_SCHEMA_VERSION: &str = "synthea-star-3";
 
 /// Decimals every floating-point gold column is rounded to. Parallel aggregation sums
 /// floats in an order that depends on thread scheduling, which changes the last bits of

@@ -37,6 +37,7 @@ mod tests;
 
 use chrono::{DateTime, Utc};
 use medallion_model::GoldTable;
+use medallion_model::calendar::{DateDimConfig, dim_date_between};
 use medallion_model::expr::epoch_day_number;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -46,7 +47,7 @@ use crate::error::{Error, Result};
 use crate::network::Network;
 
 /// `metric_version` of the star schema tables.
-pub const STAR_VERSION: &str = "patient-flow-star-1";
+pub const STAR_VERSION: &str = "patient-flow-star-2";
 /// `metric_version` of the occupancy tables.
 pub const OCCUPANCY_VERSION: &str = "occupancy-1";
 /// `metric_version` of the ALOS, admissions, diagnoses and vitals tables.
@@ -64,6 +65,9 @@ pub struct GoldConfig {
     /// First day of the hourly and daily occupancy tables (floored to 00:00 UTC).
     /// Default: `None` — the day of the earliest admitted interval.
     pub period_start: Option<DateTime<Utc>>,
+    /// The calendar of `dim_date` (fiscal year start). Default:
+    /// [`DateDimConfig::default`] (fiscal year = calendar year).
+    pub calendar: DateDimConfig,
 }
 
 impl Default for GoldConfig {
@@ -71,6 +75,7 @@ impl Default for GoldConfig {
         Self {
             top_diagnoses: 10,
             period_start: None,
+            calendar: DateDimConfig::default(),
         }
     }
 }
@@ -244,7 +249,8 @@ pub fn gold_tables(
         ),
         star(
             "dim_date",
-            star::dim_date_between(date_bounds),
+            dim_date_between(date_bounds, "__from", "__to", &config.calendar)
+                .map_err(|e| Error::polars("planning dim_date", e))?,
             "One row per day from the first admission to the as-of date.",
         ),
         star(

@@ -8,9 +8,9 @@
 //! `yyyymmdd` integers. `patient_version_key` is the SCD2 surrogate key maintained by
 //! medallion-core's `Scd2Builder`.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use medallion_core::pipeline::EFFECTIVE_FROM;
-use medallion_model::expr::{AsOfDirection, AsOfJoin, asof_join, epoch_day_number, typed_null};
+use medallion_model::expr::{AsOfDirection, AsOfJoin, asof_join, typed_null};
 use medallion_model::hash::stable_hash_columns;
 use polars::prelude::*;
 
@@ -34,11 +34,6 @@ pub const STAY_KEY: &str = "stay_key";
 pub const DATE_KEY: &str = "date_key";
 /// `dim_patient` attributes whose change opens a new SCD2 version.
 pub const PATIENT_TRACKED_ATTRIBUTES: [&str; 3] = [GENDER, AGE, INSURANCE_TYPE];
-
-/// `yyyymmdd` of a `Date` or `Datetime` expression, as `Int32` (null stays null).
-pub fn date_key(e: Expr) -> Expr {
-    e.dt().strftime("%Y%m%d").cast(DataType::Int32)
-}
 
 /// The department key of (`hospital`, `department`) expressions.
 pub fn department_key_of(hospital: &str, department: &str) -> Expr {
@@ -98,61 +93,14 @@ pub fn dim_department(capacity: LazyFrame) -> LazyFrame {
         ])
 }
 
-/// `dim_date`: every day of `[first, last]` with `date_key` (`yyyymmdd`), `date`,
-/// `year`, `quarter`, `month`, `day`, `day_of_week` (ISO, Monday = 1), `day_name`,
-/// `is_weekend`. Empty when `last < first`.
-///
-/// ```
-/// use chrono::NaiveDate;
-/// use clinical_events::gold::star::dim_date;
-///
-/// let d = |day| NaiveDate::from_ymd_opt(2023, 12, day).unwrap_or_default();
-/// let days = dim_date(d(30), d(31)).collect()?;
-/// assert_eq!(days.column("date_key")?.i32()?.get(1), Some(20231231));
-/// assert_eq!(days.column("day_name")?.str()?.get(0), Some("Saturday"));
-/// # Ok::<(), polars::prelude::PolarsError>(())
-/// ```
-pub fn dim_date(first: NaiveDate, last: NaiveDate) -> LazyFrame {
-    let bounds = df!(
-        "__from" => [epoch_day_number(first)],
-        "__to" => [epoch_day_number(last)],
-    )
-    .map(DataFrame::lazy)
-    .unwrap_or_default();
-    dim_date_between(bounds)
-}
-
-/// [`dim_date`] over the days `[__from, __to]` (epoch days, `Int32`) of a one-row frame.
-pub(crate) fn dim_date_between(bounds: LazyFrame) -> LazyFrame {
-    let date = col(DATE_COLUMN);
-    bounds
-        .select([int_range(
-            col("__from").first(),
-            col("__to").first() + lit(1),
-            1,
-            DataType::Int32,
-        )
-        .cast(DataType::Date)
-        .alias(DATE_COLUMN)])
-        .select([
-            date_key(date.clone()).alias(DATE_KEY),
-            date.clone(),
-            date.clone().dt().year().alias("year"),
-            date.clone().dt().quarter().alias("quarter"),
-            date.clone().dt().month().alias("month"),
-            date.clone().dt().day().alias("day"),
-            date.clone().dt().weekday().alias(DAY_OF_WEEK),
-            date.clone().dt().strftime("%A").alias(DAY_NAME),
-            date.dt().weekday().gt_eq(lit(6)).alias("is_weekend"),
-        ])
-}
-
 /// `dim_date` column: the date.
-pub const DATE_COLUMN: &str = "date";
-/// ISO day of week (Monday = 1 … Sunday = 7).
-pub const DAY_OF_WEEK: &str = "day_of_week";
+pub use medallion_model::calendar::columns::DATE as DATE_COLUMN;
 /// English day name (`Monday`).
-pub const DAY_NAME: &str = "day_name";
+pub use medallion_model::calendar::columns::DAY_NAME;
+/// ISO day of week (Monday = 1 … Sunday = 7).
+pub use medallion_model::calendar::columns::DAY_OF_WEEK;
+/// `yyyymmdd` of a `Date` or `Datetime` expression, as `Int32` (null stays null).
+pub use medallion_model::calendar::date_key;
 
 /// `fact_patient_flow`: one row per stay (see [`super::stays::stays`]) with surrogate
 /// keys, admission and discharge times, LOS in hours, priority, diagnosis and the vitals

@@ -1,74 +1,26 @@
 //! The date dimension.
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::NaiveDate;
 use polars::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, PolarsContext, Result};
 
-/// Default first month of the fiscal year (January: fiscal = calendar year).
-pub const DEFAULT_FISCAL_YEAR_START_MONTH: u32 = 1;
-
-/// Configuration of [`dim_date`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-#[non_exhaustive]
-pub struct DateDimConfig {
-    /// First month (1–12) of the fiscal year. Default:
-    /// [`DEFAULT_FISCAL_YEAR_START_MONTH`] (1). The fiscal year is named after the
-    /// calendar year in which it **ends** (start month 10: 2023-10-01 is in FY 2024).
-    pub fiscal_year_start_month: u32,
-}
-
-impl Default for DateDimConfig {
-    fn default() -> Self {
-        Self {
-            fiscal_year_start_month: DEFAULT_FISCAL_YEAR_START_MONTH,
-        }
-    }
-}
-
-impl DateDimConfig {
-    /// Set [`Self::fiscal_year_start_month`].
-    pub fn with_fiscal_year_start_month(mut self, month: u32) -> Self {
-        self.fiscal_year_start_month = month;
-        self
-    }
-}
-
-/// Integer `yyyymmdd` key of a `Date` (or datetime, via its calendar date) expression,
-/// as `Int32`; null stays null.
-pub fn date_key(date: Expr) -> Expr {
-    (date.clone().dt().year().cast(DataType::Int32) * lit(10_000i32)
-        + date.clone().dt().month().cast(DataType::Int32) * lit(100i32)
-        + date.dt().day().cast(DataType::Int32))
-    .cast(DataType::Int32)
-}
-
-/// The `yyyymmdd` key of a date.
-pub fn date_key_of(date: NaiveDate) -> i32 {
-    date.year() * 10_000 + i32::try_from(date.month() * 100 + date.day()).unwrap_or(0)
-}
+pub use medallion_model::calendar::{
+    DEFAULT_FISCAL_YEAR_START_MONTH, DateDimConfig, date_key, date_key_of,
+};
 
 /// The date dimension for every day of `[start, end]` (both inclusive), one row per day,
-/// sorted by date.
-///
-/// Columns: `date_key` (`Int32` yyyymmdd), `date` (`Date`), `year` (`Int32`), `quarter`,
-/// `month`, `day` (`Int8`), `day_of_week` (`Int8`, ISO: Monday = 1 … Sunday = 7),
-/// `is_weekend` (`Boolean`, Saturday/Sunday), `fiscal_year` (`Int32`), `fiscal_quarter`
-/// (`Int8`, 1–4 counted from [`DateDimConfig::fiscal_year_start_month`]).
+/// sorted by date: [`medallion_model::calendar::dim_date`], the workspace's one
+/// calendar, with its columns ([`dim_date_schema`]).
 ///
 /// # Errors
 /// [`Error::InvalidConfig`] when `end < start` or the fiscal start month is not 1–12.
 pub fn dim_date(start: NaiveDate, end: NaiveDate, config: &DateDimConfig) -> Result<LazyFrame> {
-    let fm = config.fiscal_year_start_month;
-    if !(1..=12).contains(&fm) {
-        return Err(Error::InvalidConfig {
-            field: "fiscal_year_start_month",
-            value: fm.to_string(),
-            reason: "must be a month number 1-12".to_string(),
-        });
-    }
+    config.validate().map_err(|reason| Error::InvalidConfig {
+        field: "fiscal_year_start_month",
+        value: config.fiscal_year_start_month.to_string(),
+        reason,
+    })?;
     if end < start {
         return Err(Error::InvalidConfig {
             field: "dim_date range",
@@ -76,52 +28,7 @@ pub fn dim_date(start: NaiveDate, end: NaiveDate, config: &DateDimConfig) -> Res
             reason: "end must not be before start".to_string(),
         });
     }
-    let mut keys = Vec::new();
-    let mut dates = Vec::new();
-    let mut years = Vec::new();
-    let mut quarters = Vec::new();
-    let mut months = Vec::new();
-    let mut days = Vec::new();
-    let mut dows = Vec::new();
-    let mut weekends = Vec::new();
-    let mut fiscal_years = Vec::new();
-    let mut fiscal_quarters = Vec::new();
-    for d in start.iter_days().take_while(|d| *d <= end) {
-        let month = d.month();
-        keys.push(date_key_of(d));
-        dates.push(d);
-        years.push(d.year());
-        quarters.push(small((month - 1) / 3 + 1));
-        months.push(small(month));
-        days.push(small(d.day()));
-        dows.push(small(d.weekday().number_from_monday()));
-        weekends.push(matches!(d.weekday(), Weekday::Sat | Weekday::Sun));
-        let fiscal_index = (month + 12 - fm) % 12;
-        fiscal_quarters.push(small(fiscal_index / 3 + 1));
-        fiscal_years.push(if fm == 1 || month < fm {
-            d.year()
-        } else {
-            d.year() + 1
-        });
-    }
-    let df = df!(
-        "date_key" => keys,
-        "date" => dates,
-        "year" => years,
-        "quarter" => quarters,
-        "month" => months,
-        "day" => days,
-        "day_of_week" => dows,
-        "is_weekend" => weekends,
-        "fiscal_year" => fiscal_years,
-        "fiscal_quarter" => fiscal_quarters,
-    )
-    .ctx(|| "building dim_date".to_string())?;
-    Ok(df.lazy())
-}
-
-fn small(v: u32) -> i8 {
-    i8::try_from(v).unwrap_or(i8::MAX)
+    medallion_model::calendar::dim_date(start, end, config).ctx(|| "building dim_date".to_string())
 }
 
 /// Contract of [`dim_date`].
@@ -134,6 +41,7 @@ pub fn dim_date_schema() -> Schema {
         Field::new("month".into(), DataType::Int8),
         Field::new("day".into(), DataType::Int8),
         Field::new("day_of_week".into(), DataType::Int8),
+        Field::new("day_name".into(), DataType::String),
         Field::new("is_weekend".into(), DataType::Boolean),
         Field::new("fiscal_year".into(), DataType::Int32),
         Field::new("fiscal_quarter".into(), DataType::Int8),
