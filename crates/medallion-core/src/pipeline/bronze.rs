@@ -153,13 +153,24 @@ pub struct IngestedFile {
 /// with `delta.enableExpiredLogCleanup = false`, so the history keeps the records.
 ///
 /// **Bad rows are data.** A CSV file is pre-scanned (UTF-8 check and per-line field
-/// count); a clean file goes through Polars' fast reader as it is. A file with bad
-/// records is read record by record: every row is kept, a bad one with
-/// [`INGEST_ISSUE`] (and, when malformed, [`RAW_LINE`]); see the `landing_csv` rules in
-/// the crate docs of this module. Header names are trimmed (and a byte-order mark
-/// removed), reported in [`BronzeReport::header_fixes`]. A header-only file is ingested
-/// with 0 rows: it creates the table with its columns (all text) if needed, and is
-/// recorded. Errors and reports name files, lines and columns, never field values.
+/// count, spread over the cores); a clean file goes through Polars' fast reader as it
+/// is. A file with bad records is read record by record and every row is kept, a bad
+/// one with [`INGEST_ISSUE`] (and, when malformed, [`RAW_LINE`]). A record is one line,
+/// or several when a quoted field holds a line break (RFC 4180: `""` inside quotes is a
+/// quote). It is `malformed_row` when its field count differs from the header's, when a
+/// quote is unbalanced (not closed within 1,000 lines and 64 KiB, or its closing quote
+/// does not end a field: only its first line becomes the malformed row and reading
+/// resumes at the next line), or when a quote stands inside an unquoted field or after
+/// a closing quote; its fields fill the columns as far as they can be told apart (extra
+/// ones dropped, missing ones null). It is `invalid_utf8` when it holds bytes that are
+/// not UTF-8 (decoded lossily). Blank lines are no rows. Header names are trimmed of
+/// white space (and a byte-order mark removed), reported in
+/// [`BronzeReport::header_fixes`]; an empty file or an unusable header (malformed,
+/// not UTF-8, empty or repeated names) fails with [`Error::LandingHeader`]. A
+/// header-only file is ingested with 0 rows: it creates the table with its columns
+/// (all text) if needed, and is recorded. Errors and reports name files, lines and
+/// columns, never field values: a Polars failure while reading landing files becomes
+/// [`Error::LandingRead`], without Polars' message.
 ///
 /// Exactly-once: the commit carries the application transaction
 /// `(pipeline/table, batch)` with `batch` = last committed + 1. A crash before the commit
@@ -822,10 +833,11 @@ fn scan_landing_file(path: &Path, format: LandingFormat, table: &str) -> Result<
         LandingFormat::Ndjson => LazyJsonLineReader::new(pl_path).finish(),
         LandingFormat::Parquet => LazyFrame::scan_parquet(pl_path, ScanArgsParquet::default()),
     };
-    scan.map_err(|e| Error::LandingFile {
+    // Polars' message is withheld: reading a file's schema can quote its rows.
+    scan.map_err(|e| Error::LandingRead {
         table: table.to_string(),
-        file: path.display().to_string(),
-        source: Box::new(e),
+        files: vec![path.display().to_string()],
+        kind: polars_error_kind(&e),
     })
 }
 

@@ -110,9 +110,12 @@ pub(crate) fn read_header(data: &[u8]) -> Result<Header, HeaderProblem> {
                 position + 1
             )));
         }
-        if names.iter().any(|n| n == clean) {
+        if let Some(earlier) = names.iter().position(|n| n == clean) {
+            // Positions only: a file landed without a header has data in line 1.
             return Err(HeaderProblem::Name(format!(
-                "header name '{clean}' occurs twice (after trimming white space)"
+                "header names {} and {} are equal (after trimming white space)",
+                earlier + 1,
+                position + 1
             )));
         }
         names.push(clean.to_string());
@@ -135,9 +138,40 @@ pub(crate) struct Prescan {
     pub(crate) clean: bool,
 }
 
-/// Counts the data rows and checks them cheaply: `std::str::from_utf8` over the whole
-/// data, then per line a comma count (a quote-aware scan only for lines with a quote).
+/// Counts the data rows and checks them cheaply: the data is split at line ends into
+/// one chunk per core, and each chunk is read once, per line counting commas and
+/// noting quotes and non-ASCII bytes (a chunk with non-ASCII bytes is then checked
+/// with `std::str::from_utf8`). A file with quotes is checked again record by record
+/// with the quote-aware scan.
 pub(crate) fn prescan(data: &[u8], header: &Header) -> Prescan {
+    let body = &data[header.data_start.min(data.len())..];
+    let fields = header.names.len();
+    let chunks = split_at_line_ends(body, PRESCAN_CHUNK_BYTES);
+    let scans: Vec<LineScan> = if chunks.len() == 1 {
+        vec![scan_lines(body, fields)]
+    } else {
+        std::thread::scope(|scope| {
+            let running: Vec<_> = chunks
+                .iter()
+                .map(|chunk| scope.spawn(move || scan_lines(chunk, fields)))
+                .collect();
+            running
+                .into_iter()
+                .map(|t| t.join().unwrap_or(LineScan::FAILED))
+                .collect()
+        })
+    };
+    if scans.iter().any(|s| s.quotes) {
+        return prescan_quoted(data, header);
+    }
+    Prescan {
+        rows: scans.iter().map(|s| s.rows).sum(),
+        clean: scans.iter().all(|s| s.clean),
+    }
+}
+
+/// The pre-scan record by record, for data with quotes.
+fn prescan_quoted(data: &[u8], header: &Header) -> Prescan {
     let body = &data[header.data_start.min(data.len())..];
     let mut clean = std::str::from_utf8(body).is_ok();
     let mut rows = 0;
@@ -150,6 +184,116 @@ pub(crate) fn prescan(data: &[u8], header: &Header) -> Prescan {
     Prescan {
         rows,
         clean: clean && records.blank_lines == 0,
+    }
+}
+
+/// Below this many bytes per core, the pre-scan does not spread over threads.
+const PRESCAN_CHUNK_BYTES: usize = 16 << 20;
+
+/// `body` cut after line feeds into at most one piece per core, each at least
+/// `min_bytes` long (a line feed is ASCII, so no UTF-8 sequence spans two pieces).
+fn split_at_line_ends(body: &[u8], min_bytes: usize) -> Vec<&[u8]> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let pieces = (body.len() / min_bytes.max(1)).clamp(1, cores);
+    let target = body.len() / pieces;
+    let mut out = Vec::with_capacity(pieces);
+    let mut start = 0;
+    for _ in 1..pieces {
+        let from = (start + target).min(body.len());
+        let Some(k) = memchr::memchr(b'\n', &body[from..]) else {
+            break;
+        };
+        out.push(&body[start..from + k + 1]);
+        start = from + k + 1;
+    }
+    out.push(&body[start..]);
+    out
+}
+
+/// What one pass over a chunk of lines found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct LineScan {
+    /// Non-blank lines.
+    rows: u64,
+    /// Every line has the header's field count, and the chunk is UTF-8 with no blank line.
+    clean: bool,
+    /// Some line has a quote: lines are not records, the quote-aware scan decides.
+    quotes: bool,
+}
+
+impl LineScan {
+    /// The outcome of a pass that did not finish.
+    const FAILED: Self = Self {
+        rows: 0,
+        clean: false,
+        quotes: true,
+    };
+}
+
+/// One pass over `chunk`: per line, commas counted, quotes and non-ASCII bytes noted.
+fn scan_lines(chunk: &[u8], fields: usize) -> LineScan {
+    let mut scan = LineScan {
+        rows: 0,
+        clean: true,
+        quotes: false,
+    };
+    let mut non_ascii = false;
+    let mut start = 0;
+    let mut check = |line: &[u8]| {
+        let line = strip_cr(line);
+        let counts = count_bytes(line);
+        // A blank line is no record; the careful path passes over it.
+        scan.clean &= !line.is_empty() && counts.commas + 1 == fields;
+        scan.quotes |= counts.quotes;
+        non_ascii |= counts.non_ascii;
+        scan.rows += u64::from(!line.is_empty());
+    };
+    for end in memchr::memchr_iter(b'\n', chunk) {
+        check(&chunk[start..end]);
+        start = end + 1;
+    }
+    if start < chunk.len() {
+        check(&chunk[start..]);
+    }
+    if non_ascii {
+        scan.clean &= std::str::from_utf8(chunk).is_ok();
+    }
+    scan
+}
+
+/// What [`count_bytes`] found in a line.
+struct ByteCounts {
+    commas: usize,
+    quotes: bool,
+    non_ascii: bool,
+}
+
+/// Commas, quotes and non-ASCII bytes in `line`, in blocks of 32 bytes so the compiler
+/// vectorizes the loop.
+fn count_bytes(line: &[u8]) -> ByteCounts {
+    let mut blocks = line.chunks_exact(32);
+    let (mut commas, mut quotes, mut high) = (0usize, 0usize, 0u8);
+    for block in &mut blocks {
+        // Sums (not flags) per block: this shape is what the vectorizer handles best.
+        let (mut c, mut q, mut h) = (0u8, 0u8, 0u8);
+        for &b in block {
+            c += u8::from(b == b',');
+            q += u8::from(b == b'"');
+            h |= b & 0x80;
+        }
+        commas += usize::from(c);
+        quotes += usize::from(q);
+        high |= h;
+    }
+    for &b in blocks.remainder() {
+        commas += usize::from(b == b',');
+        quotes += usize::from(b == b'"');
+        high |= b & 0x80;
+    }
+    ByteCounts {
+        commas,
+        quotes: quotes > 0,
+        non_ascii: high != 0,
     }
 }
 
@@ -231,7 +375,7 @@ pub(crate) fn repair(
 fn record_issue(record: &Record<'_>, header: &Header) -> Option<String> {
     let utf8_error = std::str::from_utf8(record.bytes).err();
     let column_at = |offset: usize| {
-        let field = memchr::memchr_iter(b',', &record.bytes[..offset]).count();
+        let field = field_at(record.bytes, offset);
         match header.names.get(field) {
             Some(name) => format!("column {name} (field {})", field + 1),
             None => format!("field {}", field + 1),
@@ -265,6 +409,21 @@ fn record_issue(record: &Record<'_>, header: &Header) -> Option<String> {
             "malformed_row: line {line}: {shape}; also {encoding}"
         )),
     }
+}
+
+/// The 0-based field of a record that byte `offset` lies in (commas inside quotes do
+/// not separate fields; a doubled quote toggles twice).
+fn field_at(bytes: &[u8], offset: usize) -> usize {
+    let mut in_quotes = false;
+    let mut field = 0;
+    for &b in &bytes[..offset.min(bytes.len())] {
+        match b {
+            b'"' => in_quotes = !in_quotes,
+            b',' if !in_quotes => field += 1,
+            _ => {}
+        }
+    }
+    field
 }
 
 /// Writes one CSV field, quoted when it must be.
@@ -420,7 +579,7 @@ impl<'a> Iterator for Records<'a> {
                 // The common case: no quotes, the record is the line.
                 self.pos = line_end + 1;
                 self.line += 1;
-                let fields = 1 + line.iter().filter(|&&b| b == b',').count();
+                let fields = 1 + count_bytes(line).commas;
                 let shape = self.counted(fields);
                 return Some(Record {
                     bytes: line,
@@ -599,11 +758,21 @@ mod tests {
 
     #[test]
     fn a_header_with_names_equal_after_trimming_is_refused() {
-        assert!(matches!(
-            read_header(b"Id, Id\n"),
-            Err(HeaderProblem::Name(_))
-        ));
+        assert_eq!(
+            read_header(b"Id,X, Id\n"),
+            Err(HeaderProblem::Name(
+                "header names 1 and 3 are equal (after trimming white space)".into()
+            ))
+        );
         assert_eq!(read_header(b""), Err(HeaderProblem::Empty));
+    }
+
+    #[test]
+    fn the_field_of_an_offset_skips_commas_inside_quotes() {
+        let record = b"a,\"b,\"\"c\",d";
+        assert_eq!(field_at(record, 1), 0);
+        assert_eq!(field_at(record, 5), 1);
+        assert_eq!(field_at(record, record.len() - 1), 2);
     }
 
     #[test]
@@ -703,6 +872,30 @@ mod tests {
         assert_eq!(
             lines[4],
             "4,\"malformed_row: line 5: 2 fields, header has 3\",\"4,Cy\",4,Cy,"
+        );
+    }
+
+    #[test]
+    fn the_prescan_of_a_file_split_over_cores_counts_every_row() {
+        let mut text = String::from("a,b\n");
+        for i in 0..1000 {
+            text.push_str(&format!("{i},x\n"));
+        }
+        let header = read_header(text.as_bytes()).unwrap();
+        let body = &text.as_bytes()[header.data_start..];
+        let pieces = split_at_line_ends(body, 100);
+        assert_eq!(pieces.concat(), body);
+        assert!(pieces.iter().all(|p| p.ends_with(b"\n")));
+        let scans: Vec<LineScan> = pieces.iter().map(|p| scan_lines(p, 2)).collect();
+        assert_eq!(scans.iter().map(|s| s.rows).sum::<u64>(), 1000);
+        assert!(scans.iter().all(|s| s.clean && !s.quotes));
+        text.push_str("1000,x,extra\n");
+        assert_eq!(
+            prescan(text.as_bytes(), &header),
+            Prescan {
+                rows: 1001,
+                clean: false
+            }
         );
     }
 
