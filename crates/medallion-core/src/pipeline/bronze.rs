@@ -19,7 +19,7 @@ use super::landing_csv::{self, Header, RepairColumns};
 use crate::blocking::run_blocking;
 use crate::error::{Error, Result, polars_error_in, polars_error_kind};
 use crate::location::TableLocation;
-use crate::table::{AppTransaction, app_transaction_version};
+use crate::table::AppTransaction;
 use crate::write::{SchemaEvolution, WriteBuilder, WriteReport};
 
 /// Lineage column: when the row was ingested (UTC).
@@ -276,10 +276,7 @@ impl BronzeIngestBuilder {
         let ingested_at = self.ingested_at.unwrap_or_else(Utc::now);
         let (discovered, skipped) = discover(&self.landing, &self.stem())?;
         let ledger = load_ledger(&self.table, &self.app_id()).await?;
-        let batch_id = app_transaction_version(&self.table, &self.app_id())
-            .await?
-            .unwrap_or(0)
-            + 1;
+        let batch_id = ledger.last_batch + 1;
         let table_columns = ledger.table_columns.clone();
         let uri = self.table.to_string();
         let inspection = run_blocking(&self.table.to_string(), "bronze ingest", move || {

@@ -87,6 +87,8 @@ pub(crate) struct Ledger {
     legacy_paths: BTreeSet<String>,
     /// The table's columns, `None` when the table does not exist yet.
     pub(crate) table_columns: Option<Vec<String>>,
+    /// The last batch the application committed (0 for none).
+    pub(crate) last_batch: i64,
 }
 
 /// Where a landed file's content was first ingested.
@@ -157,6 +159,7 @@ pub(crate) async fn load_ledger(table: &TableLocation, app_id: &str) -> Result<L
         records,
         legacy_paths,
         table_columns,
+        last_batch: last,
     })
 }
 

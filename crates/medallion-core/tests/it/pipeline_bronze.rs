@@ -514,18 +514,27 @@ async fn header_names_with_blanks_are_trimmed_and_reported() {
     let landing = tempfile::tempdir().unwrap();
     let lake = tempfile::tempdir().unwrap();
     let table = lake.path().join("bronze/encounters");
+    // Also a byte-order mark and Windows line ends, on Polars' fast path.
     write(
         &landing.path().join("encounters.csv"),
-        "Id, START, STOP\ne1,2020,2021\n",
+        "\u{feff}Id, START, STOP\r\ne1,2020,2021\r\ne2,2022,2023",
     );
     let report = ingest(landing.path(), &table).await;
     assert_eq!(
         report.header_fixes,
-        ["encounters.csv: 2 header name(s) trimmed"]
+        ["encounters.csv: 2 header name(s) trimmed, a UTF-8 byte-order mark removed"]
     );
     assert_eq!(report.files[0].columns, ["Id", "START", "STOP"]);
+    assert_eq!((report.rows_written, report.files[0].issues), (2, 0));
     let all = rows(&table).await;
-    assert_eq!(text_column(&all, "START"), [Some("2020".into())]);
+    assert_eq!(
+        text_column(&all, "Id"),
+        [Some("e1".into()), Some("e2".into())]
+    );
+    assert_eq!(
+        text_column(&all, "STOP"),
+        [Some("2021".into()), Some("2023".into())]
+    );
     assert!(all.column(" START").is_err());
 }
 
