@@ -233,6 +233,38 @@ pub enum Error {
         source: Box<PolarsError>,
     },
 
+    /// A landed CSV file's header cannot be used, so bronze cannot take the file (bad
+    /// rows are not errors: bronze keeps them with `_ingest_issue`). The message names
+    /// the file and the problem; header names are column names, never field values.
+    #[error(
+        "cannot ingest landing file '{file}' into '{table}': line {line}: {reason}; fix the header (the first line names the columns) and re-run"
+    )]
+    LandingHeader {
+        /// Target table.
+        table: String,
+        /// The file, relative to the landing root.
+        file: String,
+        /// 1-based line of the problem.
+        line: u64,
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// Polars failed while reading a batch of landing files. Polars' message is withheld:
+    /// a parse error quotes the row it failed on, which can hold patient data.
+    #[error(
+        "reading the landing files of '{table}' failed: Polars {kind} error (its message is withheld because it can quote field values); files of the batch: [{}]; nothing was committed",
+        files.join(", ")
+    )]
+    LandingRead {
+        /// Target table.
+        table: String,
+        /// The files of the batch (relative to the landing root).
+        files: Vec<String>,
+        /// The kind of Polars error (e.g. `ComputeError`).
+        kind: &'static str,
+    },
+
     /// Filesystem error outside delta-rs (e.g. scanning a landing directory).
     #[error("I/O error at '{path}' during {operation}: {source}")]
     Io {
@@ -285,4 +317,41 @@ impl Error {
             source: Box::new(source),
         }
     }
+}
+
+/// The kind of a Polars error (its variant name), for messages that must not quote the
+/// error's text.
+pub(crate) fn polars_error_kind(error: &PolarsError) -> &'static str {
+    match error {
+        PolarsError::AssertionError(_) => "AssertionError",
+        PolarsError::ColumnNotFound(_) => "ColumnNotFound",
+        PolarsError::ComputeError(_) => "ComputeError",
+        PolarsError::Duplicate(_) => "Duplicate",
+        PolarsError::InvalidOperation(_) => "InvalidOperation",
+        PolarsError::IO { .. } => "IO",
+        PolarsError::NoData(_) => "NoData",
+        PolarsError::OutOfBounds(_) => "OutOfBounds",
+        PolarsError::SchemaFieldNotFound(_) => "SchemaFieldNotFound",
+        PolarsError::SchemaMismatch(_) => "SchemaMismatch",
+        PolarsError::ShapeMismatch(_) => "ShapeMismatch",
+        PolarsError::Context { error, .. } => polars_error_kind(error),
+        _ => "other",
+    }
+}
+
+/// The first Polars error in `error`'s source chain, if any.
+pub(crate) fn polars_error_in<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a PolarsError> {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if let Some(polars) = e.downcast_ref::<PolarsError>() {
+            return Some(polars);
+        }
+        if let Some(polars) = e.downcast_ref::<Box<PolarsError>>() {
+            return Some(polars);
+        }
+        current = e.source();
+    }
+    None
 }

@@ -66,14 +66,22 @@ pub(crate) async fn ingest(
             table = table.name(),
             rows = bronze.rows_written,
             files = bronze.files_ingested.len(),
+            redelivered = bronze.files_redelivered.len(),
             "bronze ingested"
         );
+        for fix in &bronze.header_fixes {
+            tracing::warn!(table = table.name(), fix = %fix, "bronze repaired a header");
+        }
+        let redelivered = match bronze.files_redelivered.len() {
+            0 => String::new(),
+            n => format!(", {n} re-delivered file(s) skipped"),
+        };
         observer(PipelineEvent::TableDone {
             stage: Stage::Bronze,
             table: table.name().to_string(),
             rows_written: bronze.rows_written,
             summary: format!(
-                "{} new rows from {} new file(s)",
+                "{} new rows from {} new file(s){redelivered}",
                 bronze.rows_written,
                 bronze.files_ingested.len()
             ),

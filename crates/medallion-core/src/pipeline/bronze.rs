@@ -1,5 +1,6 @@
 //! Bronze: incremental, exactly-once ingestion of a landing directory.
 
+use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -10,12 +11,15 @@ use polars::polars_utils::pl_path::PlRefPath;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::bronze_ledger::{
+    BATCH_KEY, FileRecord, LEDGER_KEY, Ledger, Stamp, content_hash, load_ledger,
+};
 use super::bronze_progress::{BronzeProgress, BronzeProgressCallback, FileProgress};
+use super::landing_csv::{self, Header, RepairColumns};
 use crate::blocking::run_blocking;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, polars_error_in, polars_error_kind};
 use crate::location::TableLocation;
-use crate::read::ReadBuilder;
-use crate::table::{AppTransaction, app_transaction_version};
+use crate::table::AppTransaction;
 use crate::write::{SchemaEvolution, WriteBuilder, WriteReport};
 
 /// Lineage column: when the row was ingested (UTC).
@@ -32,7 +36,20 @@ pub const SOURCE_ROW: &str = "_source_row";
 /// decoded lossily) or `malformed_row` (unbalanced quote, too many or too few fields),
 /// followed by `: ` and a description that names the line and never contains field
 /// values. Silver quarantines `malformed_row` rows and flags `invalid_utf8` rows.
+///
+/// The column exists in a bronze table from the first batch that had such a row on
+/// (it is added by schema merge, like any new column, and is not reported as schema
+/// drift); rows of batches without issues hold null. Only CSV files get it: Parquet and
+/// NDJSON files are typed by their own readers.
 pub const INGEST_ISSUE: &str = "_ingest_issue";
+
+/// Lineage column: the raw text of a `malformed_row` record (decoded lossily), so
+/// nothing landed is lost; null for every other row. Present exactly when
+/// [`INGEST_ISSUE`] is.
+pub const RAW_LINE: &str = "_raw_line";
+
+/// Lineage columns bronze adds only to tables that had issues: never schema drift.
+const OPTIONAL_LINEAGE: [&str; 2] = [INGEST_ISSUE, RAW_LINE];
 
 /// File formats bronze understands, chosen by extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,12 +83,23 @@ pub struct BronzeReport {
     pub batch_id: Option<i64>,
     /// Files ingested by this run (relative to the landing root).
     pub files_ingested: Vec<String>,
-    /// Matching files skipped because an earlier batch ingested them.
+    /// Matching files skipped because an earlier batch ingested them (the same path,
+    /// size and modification time as a recorded file, or the same content under the
+    /// same path).
     pub files_already_ingested: usize,
+    /// Files not ingested because their content was already ingested under another
+    /// path (a re-delivered export), each as
+    /// `<path>: same content as <earlier path> (batch N)`.
+    pub files_redelivered: Vec<String>,
     /// Landing paths discovery passed over, each with the reason (`<path>: <why>`): a
     /// symlink to a directory or file already discovered (e.g. `latest -> 2024-11`), or
     /// a symlink cycle (`loop -> .`). Each real file is ingested at most once.
     pub files_skipped: Vec<String>,
+    /// Headers bronze repaired, each as `<path>: <what>` (e.g.
+    /// `encounters.csv: 3 header name(s) trimmed`).
+    pub header_fixes: Vec<String>,
+    /// Every file ingested by this run, with its rows, columns and content hash.
+    pub files: Vec<IngestedFile>,
     /// Rows appended.
     pub rows_written: u64,
     /// Columns that appeared in this batch and were added to the table (schema drift).
@@ -84,13 +112,65 @@ pub struct BronzeReport {
     pub duration: Duration,
 }
 
+/// One file a bronze run ingested.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngestedFile {
+    /// Path relative to the landing root (the `_source_file` value).
+    pub path: String,
+    /// Data rows taken from the file (bad rows included).
+    pub rows: u64,
+    /// Column names as read (for CSV: the header after trimming), in file order.
+    pub columns: Vec<String>,
+    /// XXH3-128 of the file's bytes, 32 lower-case hex digits: the file's identity.
+    pub content_hash: String,
+    /// Rows kept with an [`INGEST_ISSUE`].
+    pub issues: u64,
+}
+
 /// Ingests new landing files into an append-only bronze table; run with `.await`.
 ///
 /// Discovers files under the landing root (recursively) whose file stem equals the
 /// configured name (default: the table directory's name, e.g. `encounters` for
-/// `.../bronze/encounters` matches `2024-01/encounters.csv`), skips those already in the
-/// table (its `_source_file` column is the record), and appends the rest in **one**
-/// commit with `_ingested_at`, `_source_file`, `_source_row` and `_batch_id`.
+/// `.../bronze/encounters` matches `2024-01/encounters.csv`) and appends the new ones in
+/// **one** commit with `_ingested_at`, `_source_file`, `_source_row` and `_batch_id`.
+///
+/// **Files are identified by content.** Each commit records, in its commit metadata
+/// (`bronze_files`), every file it took: relative path, size, modification time,
+/// XXH3-128 of the bytes and rows. A run reads these records back from the table
+/// history and then, per landed file:
+/// - same path, size and modification time as a recorded file: already ingested, not
+///   read again (a no-op re-run hashes nothing);
+/// - otherwise its content is hashed. Content already ingested (under any path, in any
+///   landing root) is not ingested again: a file under another path is reported in
+///   [`BronzeReport::files_redelivered`]; either way the file is recorded, so the next
+///   run does not hash it again;
+/// - new content is ingested, also under a path ingested before (e.g. a second export
+///   with the same file names, or a corrected file): it becomes part of a new batch, and
+///   silver's latest-wins deduplication resolves its keys.
+///
+/// Tables written before these records existed keep working: the `_source_file` values
+/// of batches without a record count as ingested, by path. Bronze creates its tables
+/// with `delta.enableExpiredLogCleanup = false`, so the history keeps the records.
+///
+/// **Bad rows are data.** A CSV file is pre-scanned (UTF-8 check and per-line field
+/// count, spread over the cores); a clean file goes through Polars' fast reader as it
+/// is. A file with bad records is read record by record and every row is kept, a bad
+/// one with [`INGEST_ISSUE`] (and, when malformed, [`RAW_LINE`]). A record is one line,
+/// or several when a quoted field holds a line break (RFC 4180: `""` inside quotes is a
+/// quote). It is `malformed_row` when its field count differs from the header's, when a
+/// quote is unbalanced (not closed within 1,000 lines and 64 KiB, or its closing quote
+/// does not end a field: only its first line becomes the malformed row and reading
+/// resumes at the next line), or when a quote stands inside an unquoted field or after
+/// a closing quote; its fields fill the columns as far as they can be told apart (extra
+/// ones dropped, missing ones null). It is `invalid_utf8` when it holds bytes that are
+/// not UTF-8 (decoded lossily). Blank lines are no rows. Header names are trimmed of
+/// white space (and a byte-order mark removed), reported in
+/// [`BronzeReport::header_fixes`]; an empty file or an unusable header (malformed,
+/// not UTF-8, empty or repeated names) fails with [`Error::LandingHeader`]. A
+/// header-only file is ingested with 0 rows: it creates the table with its columns
+/// (all text) if needed, and is recorded. Errors and reports name files, lines and
+/// columns, never field values: a Polars failure while reading landing files becomes
+/// [`Error::LandingRead`], without Polars' message.
 ///
 /// Exactly-once: the commit carries the application transaction
 /// `(pipeline/table, batch)` with `batch` = last committed + 1. A crash before the commit
@@ -186,43 +266,60 @@ impl BronzeIngestBuilder {
         self.file_stem.clone().unwrap_or_else(|| self.table.name())
     }
 
-    /// The steps of a run: find the landing files not ingested yet, scan them as one
-    /// batch with lineage columns, append the batch in one commit.
+    /// The steps of a run: find the landing files and what the table holds, read each
+    /// file that may be new once (hash; for CSV the pre-scan and, for a bad file, the
+    /// careful path), scan the new files as one batch with lineage columns, and append
+    /// the batch with its file records in one commit.
     #[tracing::instrument(name = "medallion.bronze", skip_all, fields(table = %self.table))]
     async fn execute(self) -> Result<BronzeReport> {
         let started = Instant::now();
         let ingested_at = self.ingested_at.unwrap_or_else(Utc::now);
-        let table_uri = self.table.to_string();
-        let landing = self.landing_state().await?;
+        let (discovered, skipped) = discover(&self.landing, &self.stem())?;
+        let ledger = load_ledger(&self.table, &self.app_id()).await?;
+        let batch_id = ledger.last_batch + 1;
+        let table_columns = ledger.table_columns.clone();
+        let uri = self.table.to_string();
+        let inspection = run_blocking(&self.table.to_string(), "bronze ingest", move || {
+            inspect(discovered, &ledger, batch_id, &uri)
+        })
+        .await?;
         let mut report = BronzeReport {
-            table: table_uri,
+            table: self.table.to_string(),
             batch_id: None,
             files_ingested: Vec::new(),
-            files_already_ingested: landing.already_ingested,
-            files_skipped: landing.skipped,
+            files_already_ingested: inspection.already_ingested,
+            files_redelivered: inspection.redelivered.clone(),
+            files_skipped: skipped,
+            header_fixes: inspection.header_fixes.clone(),
+            files: Vec::new(),
             rows_written: 0,
             new_columns: Vec::new(),
             missing_columns: Vec::new(),
             version: None,
             duration: Duration::ZERO,
         };
-        if !landing.new_files.is_empty() {
-            let batch_id = app_transaction_version(&self.table, &self.app_id())
-                .await?
-                .unwrap_or(0)
-                + 1;
+        if !inspection.records.is_empty() {
             let (frame, batch_columns) = self
-                .scan_batch(&landing.new_files, batch_id, ingested_at)
+                .scan_batch(&inspection.new_files, batch_id, ingested_at)
                 .await?;
-            if let Some(existing) = &landing.table_columns {
-                report.new_columns = not_in(&batch_columns, existing);
-                report.missing_columns = not_in(existing, &batch_columns);
+            if let Some(existing) = &table_columns {
+                report.new_columns = drift(&batch_columns, existing);
+                report.missing_columns = drift(existing, &batch_columns);
             }
-            let written = self.append(frame, batch_id, &landing.new_files).await?;
+            let written = self.append(frame, batch_id, &inspection).await?;
             report.batch_id = Some(batch_id);
             report.rows_written = written.rows_written;
             report.version = written.version;
-            report.files_ingested = landing.new_files.into_iter().map(|f| f.relative).collect();
+            report.files_ingested = inspection
+                .new_files
+                .iter()
+                .map(|f| f.file.relative.clone())
+                .collect();
+            report.files = inspection
+                .new_files
+                .into_iter()
+                .map(|f| f.ingested)
+                .collect();
         }
         report.duration = started.elapsed();
         crate::trace::finished(
@@ -234,26 +331,11 @@ impl BronzeIngestBuilder {
         Ok(report)
     }
 
-    /// The landing files with this table's stem, split into new and already ingested.
-    async fn landing_state(&self) -> Result<LandingState> {
-        let (discovered, skipped) = discover(&self.landing, &self.stem())?;
-        let (already, table_columns) = existing_state(&self.table).await?;
-        let new_files: Vec<LandingFile> = discovered
-            .into_iter()
-            .filter(|file| !already.contains(&file.relative))
-            .collect();
-        Ok(LandingState {
-            new_files,
-            already_ingested: already.len(),
-            skipped,
-            table_columns,
-        })
-    }
-
-    /// One lazy frame of all `files` with the lineage columns, and its column names.
+    /// One lazy frame of all `files` with the lineage columns, and its column names
+    /// (with no files: the batch's lineage columns and no rows).
     async fn scan_batch(
         &self,
-        files: &[LandingFile],
+        files: &[Prepared],
         batch_id: i64,
         ingested_at: DateTime<Utc>,
     ) -> Result<(LazyFrame, Vec<String>)> {
@@ -263,24 +345,25 @@ impl BronzeIngestBuilder {
         run_blocking(&table_uri, OP, move || {
             let frames = files
                 .iter()
-                .map(|file| {
-                    Ok(scan_landing_file(&file.path, file.format, &uri)?
-                        .with_row_index(SOURCE_ROW, Some(1))
-                        .with_columns([
-                            col(SOURCE_ROW).cast(DataType::Int64),
-                            lit(file.relative.clone()).alias(SOURCE_FILE),
-                        ]))
-                })
+                .map(|file| scan_prepared(file, &uri))
                 .collect::<Result<Vec<_>>>()?;
-            let mut frame = concat_lf_diagonal(
-                frames,
-                UnionArgs {
-                    to_supertypes: true,
-                    ..Default::default()
-                },
-            )
-            .map_err(|e| Error::polars(&uri, OP, e))?
-            .with_columns([
+            let frame = if frames.is_empty() {
+                DataFrame::empty_with_schema(&Schema::from_iter([Field::new(
+                    SOURCE_ROW.into(),
+                    DataType::Int64,
+                )]))
+                .lazy()
+            } else {
+                concat_lf_diagonal(
+                    frames,
+                    UnionArgs {
+                        to_supertypes: true,
+                        ..Default::default()
+                    },
+                )
+                .map_err(|e| Error::polars(&uri, OP, e))?
+            };
+            let mut frame = frame.with_columns([
                 lit(ingested_at.timestamp_micros())
                     .cast(DataType::Datetime(
                         TimeUnit::Microseconds,
@@ -300,37 +383,67 @@ impl BronzeIngestBuilder {
         .await
     }
 
-    /// Appends the batch in one commit tagged with the batch's application transaction.
+    /// Appends the batch in one commit tagged with the batch's application transaction
+    /// and carrying the batch's file records.
     async fn append(
         &self,
         frame: LazyFrame,
         batch_id: i64,
-        files: &[LandingFile],
+        inspection: &Inspection,
     ) -> Result<WriteReport> {
-        let names: Vec<String> = files.iter().map(|f| f.relative.clone()).collect();
+        let names: Vec<String> = inspection
+            .new_files
+            .iter()
+            .map(|f| f.file.relative.clone())
+            .collect();
+        let records = serde_json::to_value(&inspection.records).map_err(|e| Error::Internal {
+            table: self.table.to_string(),
+            operation: "bronze ingest",
+            reason: format!("cannot encode the file records: {e}"),
+        })?;
         let progress = self.progress.clone().map(|callback| {
-            let files = files
+            let files = inspection
+                .new_files
                 .iter()
-                .map(|f| (f.relative.clone(), f.bytes))
+                .map(|f| (f.file.relative.clone(), f.file.bytes))
                 .collect();
             Arc::new(FileProgress::new(files, callback, &self.table.to_string()))
         });
         let mut write = WriteBuilder::new(&self.table, frame)?
             .with_schema_evolution(SchemaEvolution::Merge)
             .with_app_transaction(AppTransaction::new(self.app_id(), batch_id))
+            // The history is the record of ingested files: keep it.
+            .with_table_property("delta.enableExpiredLogCleanup", "false")
             .with_commit_metadata("pipeline", self.pipeline.clone())
-            .with_commit_metadata("bronze_batch_id", batch_id)
-            .with_commit_metadata("files", serde_json::Value::from(names))
+            .with_commit_metadata(BATCH_KEY, batch_id)
+            .with_commit_metadata("files", serde_json::Value::from(names.clone()))
+            .with_commit_metadata(LEDGER_KEY, records)
             .with_commit_entries(self.commit_metadata.clone());
         if let Some(progress) = &progress {
             let observer = progress.clone();
             write = write.with_batch_observer(Arc::new(move |batch| observer.observe(batch)));
         }
-        let report = write.await?;
+        let report = write
+            .await
+            .map_err(|e| withhold_landing_values(e, &self.table, names))?;
         if let Some(progress) = progress {
             progress.finish();
         }
         Ok(report)
+    }
+}
+
+/// A Polars failure while the batch streamed (it read the landing files) becomes
+/// [`Error::LandingRead`], which names the files but not Polars' message: a parse
+/// error quotes the row it failed on.
+fn withhold_landing_values(error: Error, table: &TableLocation, files: Vec<String>) -> Error {
+    match polars_error_in(&error) {
+        Some(polars) => Error::LandingRead {
+            table: table.to_string(),
+            files,
+            kind: polars_error_kind(polars),
+        },
+        None => error,
     }
 }
 
@@ -345,23 +458,289 @@ struct LandingFile {
     bytes: u64,
 }
 
-/// What the landing directory and the table hold before a run.
-struct LandingState {
-    /// Files not ingested yet, sorted by relative path.
-    new_files: Vec<LandingFile>,
-    /// Matching files an earlier batch ingested.
-    already_ingested: usize,
-    /// Paths discovery passed over, with the reason.
-    skipped: Vec<String>,
-    /// The table's columns, `None` when the table does not exist yet.
-    table_columns: Option<Vec<String>>,
+/// A new landing file, read and ready to scan.
+#[derive(Debug, Clone)]
+struct Prepared {
+    file: LandingFile,
+    /// What to scan: the landed file, or (CSV with bad records) its careful rewrite.
+    source: Source,
+    /// What the report says about it.
+    ingested: IngestedFile,
 }
 
-/// The entries of `these` that are not in `those`, in order.
-fn not_in(these: &[String], those: &[String]) -> Vec<String> {
+/// What Polars scans for a new file.
+#[derive(Debug, Clone)]
+enum Source {
+    /// The landed file as it is; for CSV, with its trimmed header names.
+    Landed { header: Option<Header> },
+    /// The careful path's rewrite of a CSV file (lineage columns first).
+    Repaired { path: PathBuf },
+}
+
+/// What the landing directory holds, file by file, against the ledger.
+struct Inspection {
+    /// Files with new content, sorted by relative path.
+    new_files: Vec<Prepared>,
+    /// Files skipped as already ingested.
+    already_ingested: usize,
+    /// Re-delivered files, `<path>: same content as <path> (batch N)`.
+    redelivered: Vec<String>,
+    /// `<path>: <fix>` for repaired headers.
+    header_fixes: Vec<String>,
+    /// The records this batch commits (new files and files whose content was known).
+    records: Vec<FileRecord>,
+    /// Holds the careful rewrites until the batch is committed.
+    scratch: Option<tempfile::TempDir>,
+}
+
+/// Decides for every discovered file whether it is known, a re-delivery or new, and
+/// prepares the new ones (see [`BronzeIngestBuilder`]).
+fn inspect(
+    discovered: Vec<LandingFile>,
+    ledger: &Ledger,
+    batch_id: i64,
+    table: &str,
+) -> Result<Inspection> {
+    let mut inspection = Inspection {
+        new_files: Vec::new(),
+        already_ingested: 0,
+        redelivered: Vec::new(),
+        header_fixes: Vec::new(),
+        records: Vec::new(),
+        scratch: None,
+    };
+    let mut first_here: BTreeMap<String, String> = BTreeMap::new();
+    for file in discovered {
+        let stamp =
+            Stamp::of(&file.path).map_err(|e| io_error(&file.path, "read landing file", e))?;
+        if ledger.knows(&file.relative, stamp) {
+            inspection.already_ingested += 1;
+            continue;
+        }
+        let mapped = map_file(&file.path, stamp)?;
+        let bytes: &[u8] = mapped.as_deref().unwrap_or(&[]);
+        let hash = content_hash(bytes);
+        let first = ledger.first_delivery(&hash).or_else(|| {
+            first_here
+                .get(&hash)
+                .map(|path| super::bronze_ledger::FirstDelivery {
+                    path: path.clone(),
+                    batch: batch_id,
+                })
+        });
+        let mut record = FileRecord {
+            path: file.relative.clone(),
+            size: bytes.len() as u64,
+            mtime_ms: stamp.mtime_ms,
+            xxh3_128: hash.clone(),
+            rows: 0,
+            same_as: None,
+        };
+        if let Some(first) = first {
+            if first.path == file.relative {
+                inspection.already_ingested += 1;
+            } else {
+                inspection.redelivered.push(format!(
+                    "{}: same content as {} (batch {})",
+                    file.relative, first.path, first.batch
+                ));
+            }
+            record.same_as = Some(first.path);
+            inspection.records.push(record);
+            continue;
+        }
+        first_here.insert(hash.clone(), file.relative.clone());
+        let prepared = prepare(file, bytes, hash, &mut inspection, table)?;
+        record.rows = prepared.ingested.rows;
+        inspection.records.push(record);
+        inspection.new_files.push(prepared);
+    }
+    for line in &inspection.redelivered {
+        tracing::info!(file = %line, "landing file re-delivered: not ingested again");
+    }
+    Ok(inspection)
+}
+
+/// Reads a new file's columns and rows; a CSV file with bad records is rewritten by
+/// the careful path into the inspection's scratch directory.
+fn prepare(
+    file: LandingFile,
+    bytes: &[u8],
+    content_hash: String,
+    inspection: &mut Inspection,
+    table: &str,
+) -> Result<Prepared> {
+    let mut ingested = IngestedFile {
+        path: file.relative.clone(),
+        rows: 0,
+        columns: Vec::new(),
+        content_hash,
+        issues: 0,
+    };
+    if file.format != LandingFormat::Csv {
+        let (columns, rows) = polars_shape(&file, table)?;
+        ingested.columns = columns;
+        ingested.rows = rows;
+        return Ok(Prepared {
+            file,
+            source: Source::Landed { header: None },
+            ingested,
+        });
+    }
+    let header = landing_csv::read_header(bytes).map_err(|problem| Error::LandingHeader {
+        table: table.to_string(),
+        file: file.relative.clone(),
+        line: 1,
+        reason: problem.to_string(),
+    })?;
+    if let Some(fix) = header.fixes() {
+        inspection
+            .header_fixes
+            .push(format!("{}: {fix}", file.relative));
+    }
+    ingested.columns = header.names.clone();
+    let prescan = landing_csv::prescan(bytes, &header);
+    if prescan.clean {
+        ingested.rows = prescan.rows;
+        return Ok(Prepared {
+            file,
+            source: Source::Landed {
+                header: Some(header),
+            },
+            ingested,
+        });
+    }
+    let (path, repaired) = repair_intoscratch(&file, bytes, &header, inspection)?;
+    ingested.rows = repaired.rows;
+    ingested.issues = repaired.issues;
+    tracing::info!(
+        file = %file.relative,
+        rows = repaired.rows,
+        issues = repaired.issues,
+        "landing file has bad rows: kept with _ingest_issue"
+    );
+    Ok(Prepared {
+        file,
+        source: Source::Repaired { path },
+        ingested,
+    })
+}
+
+/// The careful path for a CSV file with bad records: its rewrite (see
+/// [`landing_csv::repair`]) in the scratch directory, and what it holds.
+fn repair_intoscratch(
+    file: &LandingFile,
+    bytes: &[u8],
+    header: &Header,
+    inspection: &mut Inspection,
+) -> Result<(PathBuf, landing_csv::Repaired)> {
+    const OP: &str = "rewrite landing file with bad rows";
+    if inspection.scratch.is_none() {
+        let dir = tempfile::Builder::new()
+            .prefix("medallion-bronze-")
+            .tempdir()
+            .map_err(|e| io_error(&std::env::temp_dir(), OP, e))?;
+        inspection.scratch = Some(dir);
+    }
+    let dir = inspection
+        .scratch
+        .as_ref()
+        .map(|d| d.path().to_path_buf())
+        .unwrap_or_else(std::env::temp_dir);
+    let path = dir.join(format!("{}.csv", inspection.new_files.len()));
+    let out = std::fs::File::create(&path).map_err(|e| io_error(&path, OP, e))?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, out);
+    let columns = RepairColumns {
+        source_row: SOURCE_ROW,
+        issue: INGEST_ISSUE,
+        raw_line: RAW_LINE,
+    };
+    let repaired = landing_csv::repair(bytes, header, &columns, &mut out)
+        .and_then(|done| std::io::Write::flush(&mut out).map(|()| done))
+        .map_err(|e| io_error(&path, OP, e))?;
+    tracing::debug!(file = %file.relative, "careful path rewrite written");
+    Ok((path, repaired))
+}
+
+/// The bytes of a landed file, memory-mapped (`None` for an empty file).
+fn map_file(path: &Path, stamp: Stamp) -> Result<Option<memmap2::Mmap>> {
+    if stamp.size == 0 {
+        return Ok(None);
+    }
+    let file = std::fs::File::open(path).map_err(|e| io_error(path, "read landing file", e))?;
+    // SAFETY: landed files are not modified while a run reads them (the same assumption
+    // Polars' own CSV reader makes when it maps them); the map is only read.
+    let mapped = unsafe { memmap2::Mmap::map(&file) };
+    mapped
+        .map(Some)
+        .map_err(|e| io_error(path, "read landing file", e))
+}
+
+fn io_error(path: &Path, operation: &'static str, source: std::io::Error) -> Error {
+    Error::Io {
+        path: path.display().to_string(),
+        operation,
+        source,
+    }
+}
+
+/// Columns and rows of a Parquet or NDJSON file, as Polars reads it.
+fn polars_shape(file: &LandingFile, table: &str) -> Result<(Vec<String>, u64)> {
+    let withheld = |e: PolarsError| Error::LandingRead {
+        table: table.to_string(),
+        files: vec![file.relative.clone()],
+        kind: polars_error_kind(&e),
+    };
+    let mut scan = scan_landing_file(&file.path, file.format, table)?;
+    let columns = scan
+        .collect_schema()
+        .map_err(withheld)?
+        .iter_names()
+        .map(|n| n.to_string())
+        .collect();
+    let rows = super::count_rows(scan, table, "bronze ingest").map_err(|e| match e {
+        Error::Polars { source, .. } => withheld(*source),
+        other => other,
+    })?;
+    Ok((columns, rows))
+}
+
+/// The lazy scan of one prepared file with `_source_row` and `_source_file`.
+fn scan_prepared(file: &Prepared, table: &str) -> Result<LazyFrame> {
+    let frame = match &file.source {
+        Source::Landed { header: None } => {
+            scan_landing_file(&file.file.path, file.file.format, table)?
+                .with_row_index(SOURCE_ROW, Some(1))
+        }
+        Source::Landed {
+            header: Some(header),
+        } => {
+            let mut scan = scan_landing_file(&file.file.path, LandingFormat::Csv, table)?;
+            let read: Vec<String> = scan
+                .collect_schema()
+                .map_err(|e| Error::polars(table, "bronze ingest", e))?
+                .iter_names()
+                .map(|n| n.to_string())
+                .collect();
+            if read != header.names {
+                scan = scan.rename(read, header.names.clone(), true);
+            }
+            scan.with_row_index(SOURCE_ROW, Some(1))
+        }
+        Source::Repaired { path } => scan_landing_file(path, LandingFormat::Csv, table)?,
+    };
+    Ok(frame.with_columns([
+        col(SOURCE_ROW).cast(DataType::Int64),
+        lit(file.file.relative.clone()).alias(SOURCE_FILE),
+    ]))
+}
+
+/// The entries of `these` that are not in `those`, in order; lineage columns bronze
+/// adds only when needed do not count.
+fn drift(these: &[String], those: &[String]) -> Vec<String> {
     these
         .iter()
-        .filter(|c| !those.contains(c))
+        .filter(|c| !those.contains(c) && !OPTIONAL_LINEAGE.contains(&c.as_str()))
         .cloned()
         .collect()
 }
@@ -439,44 +818,6 @@ fn discover(root: &Path, stem: &str) -> Result<(Vec<LandingFile>, Vec<String>)> 
     Ok((found, skipped))
 }
 
-/// Source files already in the table, and the table's columns (if it exists).
-async fn existing_state(table: &TableLocation) -> Result<(BTreeSet<String>, Option<Vec<String>>)> {
-    let lf = match ReadBuilder::new(table)?.await {
-        Ok(lf) => lf,
-        Err(Error::TableNotFound { .. }) => return Ok((BTreeSet::new(), None)),
-        Err(e) => return Err(e),
-    };
-    let uri = table.to_string();
-    let table_uri = uri.clone();
-    run_blocking(&table_uri, "bronze ingest", move || {
-        let mut lf = lf;
-        let columns: Vec<String> = lf
-            .collect_schema()
-            .map_err(|e| Error::polars(&uri, "bronze ingest", e))?
-            .iter_names()
-            .map(|n| n.to_string())
-            .collect();
-        if !columns.iter().any(|c| c == SOURCE_FILE) {
-            return Ok((BTreeSet::new(), Some(columns)));
-        }
-        let files = lf
-            .select([col(SOURCE_FILE)])
-            .unique(None, UniqueKeepStrategy::Any)
-            .collect()
-            .map_err(|e| Error::polars(&uri, "bronze ingest", e))?;
-        let set = files
-            .column(SOURCE_FILE)
-            .and_then(|c| c.str().cloned())
-            .map_err(|e| Error::polars(&uri, "bronze ingest", e))?
-            .iter()
-            .flatten()
-            .map(str::to_string)
-            .collect();
-        Ok((set, Some(columns)))
-    })
-    .await
-}
-
 /// A lazy scan of one landing file.
 fn scan_landing_file(path: &Path, format: LandingFormat, table: &str) -> Result<LazyFrame> {
     let pl_path =
@@ -489,10 +830,11 @@ fn scan_landing_file(path: &Path, format: LandingFormat, table: &str) -> Result<
         LandingFormat::Ndjson => LazyJsonLineReader::new(pl_path).finish(),
         LandingFormat::Parquet => LazyFrame::scan_parquet(pl_path, ScanArgsParquet::default()),
     };
-    scan.map_err(|e| Error::LandingFile {
+    // Polars' message is withheld: reading a file's schema can quote its rows.
+    scan.map_err(|e| Error::LandingRead {
         table: table.to_string(),
-        file: path.display().to_string(),
-        source: Box::new(e),
+        files: vec![path.display().to_string()],
+        kind: polars_error_kind(&e),
     })
 }
 

@@ -3,10 +3,12 @@
 
 mod batch_duplicates;
 mod bronze;
+mod bronze_ledger;
 mod bronze_progress;
 mod chunks;
 mod dedup;
 mod gold;
+mod landing_csv;
 mod maintenance;
 mod recovery;
 mod report;
@@ -15,8 +17,8 @@ mod scd2;
 mod silver;
 
 pub use bronze::{
-    BATCH_ID, BronzeIngestBuilder, BronzeReport, INGEST_ISSUE, INGESTED_AT, LandingFormat,
-    SOURCE_FILE, SOURCE_ROW,
+    BATCH_ID, BronzeIngestBuilder, BronzeReport, INGEST_ISSUE, INGESTED_AT, IngestedFile,
+    LandingFormat, RAW_LINE, SOURCE_FILE, SOURCE_ROW,
 };
 pub use bronze_progress::{BronzeProgress, BronzeProgressCallback};
 pub use chunks::DEFAULT_CHUNK_ROWS;
