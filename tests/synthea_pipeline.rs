@@ -464,3 +464,61 @@ async fn no_patient_value_reaches_logs_events_errors_or_run_reports() {
     let bronze = read(&lake.path().join("bronze/patients")).await;
     assert_eq!(bronze.height(), 8, "every patient row reaches bronze");
 }
+
+/// Issue: "An unknown extra column (`EXTRA_NOTE` in encounters) is kept in bronze — good —
+/// but `_runs` lists no drift for it." Drift is recorded per file against the spec.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schema_drift_against_the_spec_is_recorded_per_file_in_runs() {
+    let landing = tempfile::tempdir().unwrap();
+    let lake = tempfile::tempdir().unwrap();
+    generate_into(landing.path(), "2024-01", 4, 17, None);
+    let path = landing.path().join("2024-01/encounters.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let widened: Vec<String> = text
+        .lines()
+        .enumerate()
+        .map(|(i, line)| format!("{line},{}", if i == 0 { "EXTRA_NOTE" } else { "note" }))
+        .collect();
+    std::fs::write(&path, widened.join("\n") + "\n").unwrap();
+
+    let outcome = run(lake.path(), landing.path(), "drift").await;
+    let encounters = outcome
+        .report
+        .tables
+        .iter()
+        .find(|t| t.layer == Layer::Bronze && t.table == "encounters")
+        .unwrap();
+    assert!(
+        encounters
+            .schema_drift
+            .contains(&"2024-01/encounters.csv: +EXTRA_NOTE".to_string()),
+        "{:?}",
+        encounters.schema_drift
+    );
+    let runs = read(&lake.path().join("_runs")).await;
+    let drift = runs
+        .lazy()
+        .filter(
+            col("layer")
+                .eq(lit("bronze"))
+                .and(col("table").eq(lit("encounters"))),
+        )
+        .select([col("schema_drift")])
+        .collect()
+        .unwrap();
+    let recorded = drift
+        .column("schema_drift")
+        .unwrap()
+        .str()
+        .unwrap()
+        .get(0)
+        .unwrap()
+        .to_string();
+    assert!(recorded.contains("+EXTRA_NOTE"), "{recorded}");
+    assert!(
+        outcome.report.to_string().contains("EXTRA_NOTE"),
+        "printed in the summary"
+    );
+    let bronze = read(&lake.path().join("bronze/encounters")).await;
+    assert!(bronze.column("EXTRA_NOTE").is_ok(), "kept in bronze");
+}

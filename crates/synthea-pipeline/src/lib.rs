@@ -153,7 +153,8 @@ async fn run_layers(
         version,
     });
 
-    let present = bronze::ingest(config, landing, started_at, &mut report, observer).await?;
+    let present =
+        bronze::ingest(config, landing, started_at, version, &mut report, observer).await?;
     silver::refine(config, &present, version, &mut report, observer).await?;
     let gold = gold::build(config, &mut report, observer).await?;
 
