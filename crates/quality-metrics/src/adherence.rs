@@ -735,6 +735,11 @@ mod tests {
     }
 
     proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
         #[test]
         fn adherence_rates_are_bounded_and_independent_of_row_order(
             rows in proptest::collection::vec(

@@ -542,6 +542,11 @@ mod tests {
     }
 
     proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
         #[test]
         fn latency_percentiles_match_type7_and_ignore_row_order(
             values in proptest::collection::vec(proptest::option::of(0i32..=90), 0..40),
