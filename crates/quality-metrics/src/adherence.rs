@@ -11,12 +11,17 @@ use synthea_schema::columns::{patients, require};
 use crate::columns::*;
 use crate::config::{AdherenceConfig, MeasurementPeriod};
 use crate::error::Result;
-use crate::util::{max2, min2, patient_births, sum_u32};
+use crate::util::{max2, min2, ordered_mean, patient_births, sum_u32};
 
 /// Version of the definition of PDC adherence (`medication_adherence`),
 /// recorded with its gold tables. Change it whenever the rows would change for the same
 /// inputs.
 pub const METRIC_VERSION: &str = "pdc-adherence-2";
+
+/// Version of [`adherence_rates`] (gold `adherence_rates`): the version of the
+/// patient-level definition ([`METRIC_VERSION`]) it aggregates, then that of the
+/// aggregation. Change it whenever either changes.
+pub const RATES_METRIC_VERSION: &str = "pdc-adherence-2/rates-1";
 
 /// Inputs of [`medication_adherence`].
 #[derive(Clone)]
@@ -383,6 +388,8 @@ fn pdc_and_eligibility(
 pub fn adherence_rates_schema() -> Schema {
     Schema::from_iter([
         Field::new(DRUG_CLASS.into(), DataType::String),
+        Field::new(PERIOD_START.into(), DataType::Date),
+        Field::new(PERIOD_END.into(), DataType::Date),
         Field::new("patients".into(), DataType::UInt32),
         Field::new("eligible_patients".into(), DataType::UInt32),
         Field::new("adherent_patients".into(), DataType::UInt32),
@@ -391,31 +398,44 @@ pub fn adherence_rates_schema() -> Schema {
     ])
 }
 
-/// Adherence rate per drug class from [`medication_adherence`].
+/// Adherence rate per drug class and measurement period from [`medication_adherence`].
 ///
 /// # Definition
-/// adherence_rate = adherent patients / eligible patients; mean_pdc over eligible.
+/// adherence_rate = adherent patients / eligible patients of the class; `mean_pdc` =
+/// mean PDC of the eligible patients. The PDC values are summed in ascending order, so
+/// the mean does not depend on row order.
 ///
 /// # Denominator
-/// Rows with `eligible_flag`.
+/// Rows with `eligible_flag` (`eligible_patients`).
 ///
 /// # Numerator
-/// Rows with `adherent_flag`.
+/// Rows with `eligible_flag` and `adherent_flag` (`adherent_patients` ≤
+/// `eligible_patients`).
 ///
 /// # Exclusions
 /// Ineligible rows (counted in `patients` only).
 ///
 /// # Period
-/// That of the input.
+/// `period`, the one [`medication_adherence`] was computed for; recorded in every row.
 ///
 /// # Output grain
-/// One row per `drug_class`: `patients`, `eligible_patients`, `adherent_patients`
-/// (UInt32), `adherence_rate` (Float64, null without eligible patients), `mean_pdc`
-/// (Float64).
+/// One row per (`drug_class`, period) with at least one patient row:
+///
+/// | column | dtype | meaning |
+/// |---|---|---|
+/// | drug_class | String | class name |
+/// | period_start, period_end | Date | the measurement period (inclusive) |
+/// | patients | UInt32 | patients with a fill of the class in the period |
+/// | eligible_patients | UInt32 | denominator |
+/// | adherent_patients | UInt32 | numerator |
+/// | adherence_rate | Float64 | in [0, 1]; null without eligible patients |
+/// | mean_pdc | Float64 | null without eligible patients |
 ///
 /// # Example
 /// ```
+/// use chrono::NaiveDate;
 /// use ehr_quality_metrics::adherence::adherence_rates;
+/// use ehr_quality_metrics::MeasurementPeriod;
 /// use polars::prelude::*;
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -426,32 +446,38 @@ pub fn adherence_rates_schema() -> Schema {
 ///     "pdc" => [0.9, 0.5, 1.0],
 /// )?
 /// .lazy();
-/// let out = adherence_rates(a)?.collect()?;
+/// let d = |m, day| NaiveDate::from_ymd_opt(2023, m, day).unwrap_or_default();
+/// let period = MeasurementPeriod::new(d(1, 1), d(12, 31))?;
+/// let out = adherence_rates(a, period)?.collect()?;
 /// assert_eq!(out.column("adherence_rate")?.f64()?.get(0), Some(0.5));
 /// assert_eq!(out.column("mean_pdc")?.f64()?.get(0), Some(0.7));
+/// assert_eq!(out.column("period_end")?.date()?.as_date_iter().next(), Some(Some(d(12, 31))));
 /// # Ok(())
 /// # }
 /// ```
 ///
 /// # Errors
 /// Polars errors while building the plan.
-pub fn adherence_rates(adherence: LazyFrame) -> Result<LazyFrame> {
+pub fn adherence_rates(adherence: LazyFrame, period: MeasurementPeriod) -> Result<LazyFrame> {
     Ok(adherence
         .group_by([col(DRUG_CLASS)])
         .agg([
             len().cast(DataType::UInt32).alias("patients"),
             sum_u32(col("eligible_flag")).alias("eligible_patients"),
             sum_u32(col("adherent_flag").and(col("eligible_flag"))).alias("adherent_patients"),
-            col("pdc")
-                .filter(col("eligible_flag"))
-                .mean()
-                .alias("mean_pdc"),
+            ordered_mean(col("pdc").filter(col("eligible_flag"))).alias("mean_pdc"),
         ])
         .with_column(
             ratio(col("adherent_patients"), col("eligible_patients")).alias("adherence_rate"),
         )
         .select([
             col(DRUG_CLASS),
+            epoch_day_lit(period.start)
+                .cast(DataType::Date)
+                .alias(PERIOD_START),
+            epoch_day_lit(period.end)
+                .cast(DataType::Date)
+                .alias(PERIOD_END),
             col("patients"),
             col("eligible_patients"),
             col("adherent_patients"),
@@ -641,5 +667,99 @@ mod tests {
             &cfg,
         );
         assert_eq!(df.height(), 0);
+    }
+
+    fn rates(rows: &[(&str, bool, bool, f64)]) -> DataFrame {
+        let adherence = df!(
+            DRUG_CLASS => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            "eligible_flag" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            "adherent_flag" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+            "pdc" => rows.iter().map(|r| r.3).collect::<Vec<_>>(),
+        )
+        .unwrap()
+        .lazy();
+        let period = MeasurementPeriod::new(date("2023-01-01"), date("2023-12-31")).unwrap();
+        let lf = adherence_rates(adherence, period).unwrap();
+        assert_eq!(lf.clone().schema_big(), adherence_rates_schema());
+        lf.collect_big()
+    }
+
+    fn f64s(df: &DataFrame, c: &str) -> Vec<Option<f64>> {
+        df.column(c).unwrap().f64().unwrap().iter().collect()
+    }
+
+    fn u32s(df: &DataFrame, c: &str) -> Vec<Option<u32>> {
+        df.column(c).unwrap().u32().unwrap().iter().collect()
+    }
+
+    #[test]
+    fn adherence_rate_is_adherent_over_eligible_per_class_and_period() {
+        let df = rates(&[
+            ("statins", true, true, 0.9),
+            ("statins", true, false, 0.5),
+            ("statins", false, false, 1.0),
+            ("rasa", true, true, 1.0),
+        ]);
+        assert_eq!(strs(&df, DRUG_CLASS), ["rasa", "statins"]);
+        assert_eq!(dates(&df, PERIOD_START), ["2023-01-01", "2023-01-01"]);
+        assert_eq!(dates(&df, PERIOD_END), ["2023-12-31", "2023-12-31"]);
+        assert_eq!(u32s(&df, "patients"), [Some(1), Some(3)]);
+        assert_eq!(u32s(&df, "eligible_patients"), [Some(1), Some(2)]);
+        assert_eq!(u32s(&df, "adherent_patients"), [Some(1), Some(1)]);
+        assert_eq!(f64s(&df, "adherence_rate"), [Some(1.0), Some(0.5)]);
+        assert_eq!(f64s(&df, "mean_pdc"), [Some(1.0), Some(0.7)]);
+    }
+
+    #[test]
+    fn adherence_rate_is_null_for_a_class_without_eligible_patients() {
+        // An adherent flag on an ineligible row never reaches the numerator.
+        let df = rates(&[
+            ("statins", false, true, 0.95),
+            ("statins", false, false, 0.2),
+        ]);
+        assert_eq!(u32s(&df, "patients"), [Some(2)]);
+        assert_eq!(u32s(&df, "eligible_patients"), [Some(0)]);
+        assert_eq!(u32s(&df, "adherent_patients"), [Some(0)]);
+        assert_eq!(f64s(&df, "adherence_rate"), [None]);
+        assert_eq!(f64s(&df, "mean_pdc"), [None]);
+    }
+
+    #[test]
+    fn adherence_rates_of_no_patient_rows_are_empty() {
+        assert_eq!(rates(&[]).height(), 0);
+    }
+
+    #[test]
+    fn rates_metric_version_names_the_patient_level_version() {
+        assert!(RATES_METRIC_VERSION.starts_with(&format!("{METRIC_VERSION}/")));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        #[test]
+        fn adherence_rates_are_bounded_and_independent_of_row_order(
+            rows in proptest::collection::vec(
+                (0usize..3, proptest::bool::ANY, proptest::bool::ANY, 0.0f64..=1.0),
+                0..30,
+            ),
+        ) {
+            const CLASSES: [&str; 3] = ["a", "b", "c"];
+            let rows: Vec<_> = rows.iter().map(|r| (CLASSES[r.0], r.1, r.2, r.3)).collect();
+            let reversed: Vec<_> = rows.iter().rev().copied().collect();
+            let df = rates(&rows);
+            proptest::prop_assert_eq!(&df, &rates(&reversed));
+            let eligible = u32s(&df, "eligible_patients");
+            let adherent = u32s(&df, "adherent_patients");
+            let patients = u32s(&df, "patients");
+            for (i, rate) in f64s(&df, "adherence_rate").into_iter().enumerate() {
+                proptest::prop_assert!(adherent[i] <= eligible[i] && eligible[i] <= patients[i]);
+                proptest::prop_assert_eq!(rate.is_none(), eligible[i] == Some(0));
+                proptest::prop_assert!(rate.is_none_or(|r| (0.0..=1.0).contains(&r)));
+            }
+        }
     }
 }

@@ -17,6 +17,11 @@ use crate::util::{count_u32, max2, min2};
 /// inputs.
 pub const METRIC_VERSION: &str = "census-2";
 
+/// Version of [`monthly_census`] (gold `monthly_census`): the daily census version
+/// ([`METRIC_VERSION`]), then that of the monthly rollup. Change it whenever either
+/// changes.
+pub const MONTHLY_METRIC_VERSION: &str = "census-2/monthly-1";
+
 /// Output schema of [`daily_census`].
 pub fn daily_census_schema() -> Schema {
     Schema::from_iter([
@@ -302,9 +307,13 @@ pub fn monthly_census_schema() -> Schema {
 /// Inpatient days, admissions, discharges and occupancy per facility per month.
 ///
 /// # Definition
-/// Sums of [`daily_census`] over the days of each calendar month in the period;
-/// occupancy % = 100 × inpatient days / Σ bed capacity of those days; null when the
-/// facility's capacity is unknown.
+/// Sums of [`daily_census`] over the days of each calendar month in the period, so the
+/// monthly rows reconcile exactly with the daily ones: a stay crossing a month end
+/// contributes its midnights to each month it spans (its admission to the admission
+/// month, its discharge to the discharge month). `average_daily_census` = inpatient
+/// days / days of the month present; occupancy % = 100 × inpatient days / Σ bed
+/// capacity of those days, null when the facility's capacity is unknown. Every sum is
+/// over integers, so the values do not depend on row order.
 ///
 /// # Denominator
 /// Σ daily bed capacity (bed-days available).
@@ -313,14 +322,23 @@ pub fn monthly_census_schema() -> Schema {
 /// Inpatient days (Σ midnight census).
 ///
 /// # Exclusions
-/// None.
+/// None. A facility without a stay overlapping the period has no daily rows and so no
+/// monthly rows.
 ///
 /// # Period
 /// That of the daily census (partial months are the days present).
 ///
 /// # Output grain
-/// One row per (`organization_id`, `month`): `inpatient_days`, `admissions`,
-/// `discharges` (UInt32), `average_daily_census`, `occupancy_pct` (Float64).
+/// One row per (`organization_id`, `month`):
+///
+/// | column | dtype | meaning |
+/// |---|---|---|
+/// | organization_id | String | facility |
+/// | month | Date | first day of the calendar month |
+/// | inpatient_days | UInt32 | Σ midnight census |
+/// | admissions, discharges | UInt32 | Σ daily admissions, discharges |
+/// | average_daily_census | Float64 | inpatient_days / days present |
+/// | occupancy_pct | Float64 | 100 × inpatient_days / Σ bed_capacity; null when unknown |
 ///
 /// # Example
 /// ```
@@ -362,15 +380,13 @@ pub fn monthly_census(daily: LazyFrame) -> Result<LazyFrame> {
                 .sum()
                 .cast(DataType::UInt32)
                 .alias("discharges"),
-            col("census")
-                .cast(DataType::Float64)
-                .mean()
-                .alias("average_daily_census"),
+            // Integer sums, divided once: exact and independent of row order.
+            ratio(col("census").cast(DataType::Int64).sum(), len()).alias("average_daily_census"),
             col("bed_capacity")
-                .cast(DataType::Float64)
+                .cast(DataType::Int64)
                 .sum()
                 .alias("__beds"),
-            col("census").cast(DataType::Float64).sum().alias("__days"),
+            col("census").cast(DataType::Int64).sum().alias("__days"),
         ])
         .with_column((ratio(col("__days"), col("__beds")) * lit(100.0)).alias("occupancy_pct"))
         .select([
@@ -515,5 +531,71 @@ mod tests {
         let df = one_stay_census(Some(other), &cfg);
         assert_eq!(pcts(&df), [Some(50.0), Some(50.0)]);
         assert_eq!(strs(&df, "capacity_source"), ["config", "config"]);
+    }
+
+    #[test]
+    fn monthly_census_splits_a_stay_crossing_a_month_end_and_reconciles_with_daily() {
+        let enc = encounters(&[
+            // Midnights ending Jan 30 and Jan 31 in January, Feb 1 in February.
+            Enc::new(
+                "a",
+                "p",
+                "h",
+                "inpatient",
+                "2020-01-30T10:00:00Z",
+                "2020-02-02T10:00:00Z",
+            ),
+            Enc::new(
+                "b",
+                "q",
+                "h",
+                "inpatient",
+                "2020-02-10T10:00:00Z",
+                "2020-02-12T10:00:00Z",
+            ),
+        ]);
+        let r = inpatient_stays(
+            StayInputs { encounters: enc },
+            &StayConfig::default(),
+            date("2020-02-29"),
+        )
+        .unwrap();
+        let period = MeasurementPeriod::new(date("2020-01-01"), date("2020-02-29")).unwrap();
+        let cap = df!("organization_id" => ["h", "empty"], "beds" => [2u32, 5])
+            .unwrap()
+            .lazy();
+        let daily = daily_census(r.stays, Some(cap), &CensusConfig::default(), period).unwrap();
+        let m = monthly_census(daily.clone()).unwrap();
+        assert_eq!(m.clone().schema_big(), monthly_census_schema());
+        let m = m.collect_big();
+        // The facility without stays has no rows.
+        assert_eq!(strs(&m, ORGANIZATION_ID), ["h", "h"]);
+        assert_eq!(dates(&m, MONTH), ["2020-01-01", "2020-02-01"]);
+        assert_eq!(u32s(&m, "inpatient_days"), [2, 3]);
+        assert_eq!(u32s(&m, "admissions"), [1, 1]);
+        assert_eq!(u32s(&m, "discharges"), [0, 2]);
+        let adc: Vec<_> = m
+            .column("average_daily_census")
+            .unwrap()
+            .f64()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(adc, [Some(2.0 / 31.0), Some(3.0 / 29.0)]);
+        // 100 × 2 / (31 × 2) and 100 × 3 / (29 × 2).
+        assert_eq!(
+            pcts(&m),
+            [Some(2.0 / 62.0 * 100.0), Some(3.0 / 58.0 * 100.0)]
+        );
+        let daily = daily.collect_big();
+        let total = |df: &DataFrame, c: &str| u32s(df, c).iter().sum::<u32>();
+        assert_eq!(total(&m, "inpatient_days"), total(&daily, "census"));
+        assert_eq!(total(&m, "admissions"), total(&daily, "admissions"));
+        assert_eq!(total(&m, "discharges"), total(&daily, "discharges"));
+    }
+
+    #[test]
+    fn monthly_metric_version_names_the_daily_census_version() {
+        assert!(MONTHLY_METRIC_VERSION.starts_with(&format!("{METRIC_VERSION}/")));
     }
 }

@@ -55,3 +55,7 @@ pub const DRUG_CLASS: &str = "drug_class";
 pub const CENSUS_DATE: &str = "census_date";
 /// First day of a month.
 pub const MONTH: &str = "month";
+/// First day of a measurement period (inclusive).
+pub const PERIOD_START: &str = "period_start";
+/// Last day of a measurement period (inclusive).
+pub const PERIOD_END: &str = "period_end";

@@ -18,6 +18,11 @@ use crate::error::Result;
 /// inputs.
 pub const METRIC_VERSION: &str = "diagnosis-latency-2";
 
+/// Version of [`latency_by_condition`] (gold `diagnosis_latency_by_condition`): the
+/// version of the row-level definition ([`METRIC_VERSION`]) it aggregates, then that of
+/// the aggregation. Change it whenever either changes.
+pub const BY_CONDITION_METRIC_VERSION: &str = "diagnosis-latency-2/by-condition-1";
+
 /// Inputs of [`diagnosis_latency`].
 #[derive(Clone)]
 pub struct LatencyInputs {
@@ -215,24 +220,38 @@ pub fn latency_by_condition_schema() -> Schema {
 /// Median and 90th percentile latency per condition from [`diagnosis_latency`].
 ///
 /// # Definition
-/// Median and p90 (linear interpolation) of `latency_days` over first occurrences that
-/// have a qualifying encounter.
+/// Over the non-null `latency_days` of a condition, sorted ascending as x₀ ≤ … ≤ xₙ₋₁,
+/// the p-quantile is the **linear interpolation between closest ranks** (Hyndman & Fan
+/// type 7, the default of R, NumPy and Polars): with h = (n − 1)·p,
+/// q(p) = x⌊h⌋ + (h − ⌊h⌋)·(x⌊h⌋₊₁ − x⌊h⌋) (just x⌊h⌋ when h is whole). The median is
+/// q(0.5) (the mean of the two middle values for even n) and p90 is q(0.9). Both depend
+/// only on the multiset of values, never on row order, so they are deterministic; ties
+/// need no rule.
 ///
 /// # Denominator
 /// First occurrences of the condition (`patients`).
 ///
 /// # Numerator
-/// First occurrences with a qualifying encounter (`with_encounter`).
+/// First occurrences with a qualifying encounter, i.e. a non-null latency
+/// (`with_encounter`).
 ///
 /// # Exclusions
-/// Null latencies are excluded from the median / p90.
+/// Null latencies (no qualifying encounter in the look-back window) are excluded from the
+/// median and p90; a condition whose latencies are all null has both null.
 ///
 /// # Period
 /// That of the input.
 ///
 /// # Output grain
-/// One row per `condition_code`: `patients`, `with_encounter` (UInt32),
-/// `median_latency_days`, `p90_latency_days` (Float64).
+/// One row per `condition_code`:
+///
+/// | column | dtype | meaning |
+/// |---|---|---|
+/// | condition_code | String | SNOMED code |
+/// | patients | UInt32 | first occurrences |
+/// | with_encounter | UInt32 | first occurrences with a latency |
+/// | median_latency_days | Float64 | q(0.5); null without any latency |
+/// | p90_latency_days | Float64 | q(0.9); null without any latency |
 ///
 /// # Example
 /// ```
@@ -242,7 +261,9 @@ pub fn latency_by_condition_schema() -> Schema {
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let l = df!("condition_code" => ["c", "c", "c"], "latency_days" => [Some(0i32), Some(10), None])?.lazy();
 /// let out = latency_by_condition(l)?.collect()?;
+/// // h = 1 · 0.5 → 0 + 0.5 · 10; p90: h = 0.9 → 0 + 0.9 · 10.
 /// assert_eq!(out.column("median_latency_days")?.f64()?.get(0), Some(5.0));
+/// assert_eq!(out.column("p90_latency_days")?.f64()?.get(0), Some(9.0));
 /// assert_eq!(out.column("with_encounter")?.u32()?.get(0), Some(2));
 /// # Ok(())
 /// # }
@@ -261,7 +282,7 @@ pub fn latency_by_condition(latency: LazyFrame) -> Result<LazyFrame> {
                 .alias("with_encounter"),
             col("latency_days")
                 .cast(DataType::Float64)
-                .median()
+                .quantile(lit(0.5), QuantileMethod::Linear)
                 .alias("median_latency_days"),
             col("latency_days")
                 .cast(DataType::Float64)
@@ -436,5 +457,118 @@ mod tests {
             &[("p", "w", "2020-05-01", "c1")],
         );
         assert_eq!(l, [None]);
+    }
+
+    fn by_condition(rows: &[(&str, Option<i32>)]) -> DataFrame {
+        let latency = df!(
+            CONDITION_CODE => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            "latency_days" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+        )
+        .unwrap()
+        .lazy();
+        latency_by_condition(latency).unwrap().collect().unwrap()
+    }
+
+    fn f64s(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
+        df.column(name).unwrap().f64().unwrap().iter().collect()
+    }
+
+    fn u32s(df: &DataFrame, name: &str) -> Vec<Option<u32>> {
+        df.column(name).unwrap().u32().unwrap().iter().collect()
+    }
+
+    #[test]
+    fn latency_percentiles_interpolate_linearly_between_closest_ranks() {
+        // Sorted 0, 10, 20, 30: median h = 1.5 → 15; p90 h = 2.7 → 20 + 0.7 · 10.
+        let out = by_condition(&[
+            ("c", Some(30)),
+            ("c", Some(0)),
+            ("c", Some(20)),
+            ("c", Some(10)),
+        ]);
+        assert_eq!(f64s(&out, "median_latency_days"), [Some(15.0)]);
+        let p90 = f64s(&out, "p90_latency_days")[0].unwrap();
+        assert!((p90 - 27.0).abs() < 1e-9, "p90 {p90}");
+    }
+
+    #[test]
+    fn latency_percentiles_of_tied_values_are_that_value() {
+        let out = by_condition(&[
+            ("c", Some(4)),
+            ("c", Some(4)),
+            ("c", Some(4)),
+            ("d", Some(7)),
+        ]);
+        assert_eq!(strs(&out, CONDITION_CODE), ["c", "d"]);
+        assert_eq!(f64s(&out, "median_latency_days"), [Some(4.0), Some(7.0)]);
+        assert_eq!(f64s(&out, "p90_latency_days"), [Some(4.0), Some(7.0)]);
+    }
+
+    #[test]
+    fn latency_percentiles_skip_nulls_and_are_null_when_every_latency_is_null() {
+        let out = by_condition(&[
+            ("c", None),
+            ("c", Some(2)),
+            ("c", None),
+            ("c", Some(4)),
+            ("e", None),
+            ("e", None),
+        ]);
+        assert_eq!(strs(&out, CONDITION_CODE), ["c", "e"]);
+        assert_eq!(u32s(&out, "patients"), [Some(4), Some(2)]);
+        assert_eq!(u32s(&out, "with_encounter"), [Some(2), Some(0)]);
+        assert_eq!(f64s(&out, "median_latency_days"), [Some(3.0), None]);
+        assert_eq!(f64s(&out, "p90_latency_days")[1], None);
+    }
+
+    #[test]
+    fn latency_by_condition_of_no_rows_is_empty() {
+        let out = by_condition(&[]);
+        assert_eq!(out.height(), 0);
+        assert_eq!(out.schema().as_ref(), &latency_by_condition_schema());
+    }
+
+    #[test]
+    fn by_condition_metric_version_names_the_row_level_version() {
+        assert!(BY_CONDITION_METRIC_VERSION.starts_with(&format!("{METRIC_VERSION}/")));
+    }
+
+    /// Type-7 quantile of `values` (sorted), the reference of the documented definition.
+    fn type7(sorted: &[f64], p: f64) -> f64 {
+        let h = (sorted.len() - 1) as f64 * p;
+        let lo = h.floor() as usize;
+        let hi = (lo + 1).min(sorted.len() - 1);
+        sorted[lo] + (h - h.floor()) * (sorted[hi] - sorted[lo])
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        #[test]
+        fn latency_percentiles_match_type7_and_ignore_row_order(
+            values in proptest::collection::vec(proptest::option::of(0i32..=90), 0..40),
+        ) {
+            let rows: Vec<(&str, Option<i32>)> = values.iter().map(|v| ("c", *v)).collect();
+            let reversed: Vec<_> = rows.iter().rev().copied().collect();
+            let out = by_condition(&rows);
+            proptest::prop_assert_eq!(&out, &by_condition(&reversed));
+            let mut sorted: Vec<f64> = values.iter().flatten().map(|v| f64::from(*v)).collect();
+            sorted.sort_by(f64::total_cmp);
+            if rows.is_empty() {
+                proptest::prop_assert_eq!(out.height(), 0);
+            } else if sorted.is_empty() {
+                proptest::prop_assert_eq!(f64s(&out, "median_latency_days"), [None]);
+            } else {
+                let median = f64s(&out, "median_latency_days")[0].unwrap();
+                let p90 = f64s(&out, "p90_latency_days")[0].unwrap();
+                proptest::prop_assert!((median - type7(&sorted, 0.5)).abs() < 1e-9);
+                proptest::prop_assert!((p90 - type7(&sorted, 0.9)).abs() < 1e-9);
+                proptest::prop_assert!(sorted[0] <= median && median <= p90);
+                proptest::prop_assert!(p90 <= sorted[sorted.len() - 1]);
+            }
+        }
     }
 }

@@ -8,10 +8,10 @@
 //!
 //! * [`stays`] — inpatient stay rollup (interval union of same-organization stays,
 //!   transfer chains, the stay ↔ encounter bridge);
-//! * [`los`] — length of stay and ALOS by condition, facility, month;
+//! * [`los`] — length of stay and ALOS by condition, facility, discharge month;
 //! * [`readmission`] — 30-day readmissions with exclusion reasons, rates, crude variant;
-//! * [`adherence`] — PQA proportion of days covered;
-//! * [`latency`] — encounter-to-diagnosis latency;
+//! * [`adherence`] — PQA proportion of days covered, adherence rates by class;
+//! * [`latency`] — encounter-to-diagnosis latency, its median and p90 by condition;
 //! * [`census`] — midnight census, occupancy, monthly utilization;
 //! * [`utilization`] — encounters per condition, per age band and encounter class;
 //! * [`gold`] — every gold table in one call, as `medallion_model::GoldTable` values
@@ -47,7 +47,7 @@
 //! };
 //! let as_of = NaiveDate::from_ymd_opt(2023, 12, 31).unwrap_or_default();
 //! let tables = gold_tables(&inputs, &QualityConfig::default(), as_of)?;
-//! assert_eq!(tables.len(), 10);
+//! assert_eq!(tables.len(), 15);
 //! assert_eq!(tables[0].name, "inpatient_stays");
 //! let stays = tables[0].frame.clone().collect()?;
 //! assert_eq!(stays.height(), 2);

@@ -8,12 +8,20 @@ use synthea_schema::columns::{conditions, require};
 
 use crate::columns::*;
 use crate::error::Result;
-use crate::util::count_u32;
+use crate::util::{count_u32, ordered_mean};
 
 /// Version of the definition of length of stay (`los_by_condition`),
 /// recorded with its gold tables. Change it whenever the rows would change for the same
 /// inputs.
 pub const METRIC_VERSION: &str = "los-1";
+
+/// Version of [`alos_by_facility`] (gold `los_by_facility`): [`METRIC_VERSION`], then
+/// that of the grouping. Change it whenever either changes.
+pub const BY_FACILITY_METRIC_VERSION: &str = "los-1/by-facility-1";
+
+/// Version of [`alos_by_month`] (gold `los_by_discharge_month`): [`METRIC_VERSION`],
+/// then that of the grouping. Change it whenever either changes.
+pub const BY_DISCHARGE_MONTH_METRIC_VERSION: &str = "los-1/by-discharge-month-1";
 
 /// Output schema of [`stay_conditions`].
 pub fn stay_conditions_schema() -> Schema {
@@ -87,6 +95,16 @@ pub fn alos_by_condition_schema() -> Schema {
     alos_schema(CONDITION_CODE, DataType::String)
 }
 
+/// Output schema of [`alos_by_facility`] (the gold `los_by_facility`).
+pub fn alos_by_facility_schema() -> Schema {
+    alos_schema(ORGANIZATION_ID, DataType::String)
+}
+
+/// Output schema of [`alos_by_month`] (the gold `los_by_discharge_month`).
+pub fn alos_by_month_schema() -> Schema {
+    alos_schema(DISCHARGE_MONTH, DataType::Date)
+}
+
 fn alos_schema(key: &str, dt: DataType) -> Schema {
     Schema::from_iter([
         Field::new(key.into(), dt),
@@ -110,7 +128,7 @@ fn alos_aggs() -> [Expr; 4] {
             .cast(DataType::Float64)
             / len().cast(DataType::Float64))
         .alias(ALOS_DAYS),
-        col(LOS_HOURS).mean().alias("mean_los_hours"),
+        ordered_mean(col(LOS_HOURS)).alias("mean_los_hours"),
     ]
 }
 
@@ -186,7 +204,8 @@ pub fn alos_by_condition(stays: LazyFrame, stay_conditions: LazyFrame) -> Result
 ///
 /// # Definition
 /// ALOS = Σ `los_days` / discharges per facility (`organization_id` of the stay's first
-/// encounter).
+/// encounter), computed from the integer sum, so it is exact and order-independent;
+/// `mean_los_hours` = mean `los_hours`.
 ///
 /// # Denominator
 /// Discharged stays of the facility.
@@ -195,14 +214,16 @@ pub fn alos_by_condition(stays: LazyFrame, stay_conditions: LazyFrame) -> Result
 /// Σ `los_days` of those stays.
 ///
 /// # Exclusions
-/// Open stays.
+/// Open stays. A facility without a discharged stay has no row (its ALOS is undefined,
+/// not 0); stays without an organization form one row with a null `organization_id`.
 ///
 /// # Period
-/// All stays given.
+/// All stays given; filter `stays` by `discharge_date` first for a period.
 ///
 /// # Output grain
-/// One row per `organization_id`: `organization_id` (String), `discharges` (UInt32),
-/// `total_los_days` (Int64), `alos_days` (Float64), `mean_los_hours` (Float64).
+/// One row per `organization_id` with a discharge: `organization_id` (String),
+/// `discharges` (UInt32), `total_los_days` (Int64), `alos_days` (Float64),
+/// `mean_los_hours` (Float64).
 ///
 /// # Example
 /// ```
@@ -237,7 +258,9 @@ pub fn alos_by_facility(stays: LazyFrame) -> Result<LazyFrame> {
 /// Average length of stay by discharge month.
 ///
 /// # Definition
-/// ALOS = Σ `los_days` / discharges per calendar month of the discharge date.
+/// ALOS = Σ `los_days` / discharges per calendar month of the discharge date (the
+/// silver local date). A stay crossing a month end counts whole in its discharge month
+/// (the census, not this table, splits inpatient days across months).
 ///
 /// # Denominator
 /// Stays discharged in the month.
@@ -249,7 +272,8 @@ pub fn alos_by_facility(stays: LazyFrame) -> Result<LazyFrame> {
 /// Open stays.
 ///
 /// # Period
-/// All stays given; one row per month with a discharge.
+/// All stays given; one row per month with a discharge (months without one have no
+/// row).
 ///
 /// # Output grain
 /// One row per `discharge_month` (Date, first day of month): `discharges` (UInt32),
@@ -358,5 +382,142 @@ mod tests {
         );
         let m = alos_by_month(r.stays).unwrap().collect_big();
         assert_eq!(dates(&m, DISCHARGE_MONTH), ["2020-01-01", "2020-02-01"]);
+    }
+
+    fn stays_of(enc: &[Enc]) -> LazyFrame {
+        inpatient_stays(
+            StayInputs {
+                encounters: encounters(enc),
+            },
+            &StayConfig::default(),
+            date("2020-12-31"),
+        )
+        .unwrap()
+        .stays
+    }
+
+    fn f64s(df: &DataFrame, c: &str) -> Vec<Option<f64>> {
+        df.column(c).unwrap().f64().unwrap().iter().collect()
+    }
+
+    fn u32s(df: &DataFrame, c: &str) -> Vec<Option<u32>> {
+        df.column(c).unwrap().u32().unwrap().iter().collect()
+    }
+
+    #[test]
+    fn alos_by_facility_sums_days_over_discharges_and_skips_open_stays() {
+        let stays = stays_of(&[
+            Enc::new(
+                "a",
+                "p",
+                "h1",
+                "inpatient",
+                "2020-01-01T10:00:00Z",
+                "2020-01-04T10:00:00Z",
+            ),
+            Enc::new(
+                "b",
+                "q",
+                "h1",
+                "inpatient",
+                "2020-01-01T10:00:00Z",
+                "2020-01-01T20:00:00Z",
+            ),
+            Enc::new(
+                "c",
+                "r",
+                "h2",
+                "inpatient",
+                "2020-02-01T10:00:00Z",
+                "2020-02-08T10:00:00Z",
+            ),
+            // still admitted: no discharge, no row for h3
+            Enc::new("d", "s", "h3", "inpatient", "2020-03-01T10:00:00Z", ""),
+            // not an inpatient stay: h4 has no stay at all
+            Enc::new(
+                "e",
+                "s",
+                "h4",
+                "ambulatory",
+                "2020-03-01T10:00:00Z",
+                "2020-03-01T11:00:00Z",
+            ),
+        ]);
+        let out = alos_by_facility(stays).unwrap();
+        assert_eq!(out.clone().schema_big(), alos_by_facility_schema());
+        let out = out.collect_big();
+        assert_eq!(strs(&out, ORGANIZATION_ID), ["h1", "h2"]);
+        assert_eq!(u32s(&out, DISCHARGES), [Some(2), Some(1)]);
+        // h1: 3 days + same-day stay (0 → 1) = 4 over 2 discharges.
+        assert_eq!(f64s(&out, ALOS_DAYS), [Some(2.0), Some(7.0)]);
+        assert_eq!(f64s(&out, "mean_los_hours"), [Some(41.0), Some(168.0)]);
+    }
+
+    #[test]
+    fn alos_by_discharge_month_counts_a_stay_crossing_a_month_end_in_its_discharge_month() {
+        let stays = stays_of(&[
+            // Jan 30 → Feb 2: 3 days, all in February.
+            Enc::new(
+                "a",
+                "p",
+                "h",
+                "inpatient",
+                "2020-01-30T10:00:00Z",
+                "2020-02-02T10:00:00Z",
+            ),
+            Enc::new(
+                "b",
+                "q",
+                "h",
+                "inpatient",
+                "2020-02-10T10:00:00Z",
+                "2020-02-15T10:00:00Z",
+            ),
+            Enc::new(
+                "c",
+                "r",
+                "h",
+                "inpatient",
+                "2020-01-05T10:00:00Z",
+                "2020-01-06T10:00:00Z",
+            ),
+            Enc::new("d", "s", "h", "inpatient", "2020-04-05T10:00:00Z", ""),
+        ]);
+        let out = alos_by_month(stays).unwrap();
+        assert_eq!(out.clone().schema_big(), alos_by_month_schema());
+        let out = out.collect_big();
+        assert_eq!(dates(&out, DISCHARGE_MONTH), ["2020-01-01", "2020-02-01"]);
+        assert_eq!(u32s(&out, DISCHARGES), [Some(1), Some(2)]);
+        assert_eq!(f64s(&out, ALOS_DAYS), [Some(1.0), Some(4.0)]);
+    }
+
+    #[test]
+    fn alos_tables_of_no_discharged_stay_are_empty() {
+        let stays = stays_of(&[Enc::new(
+            "d",
+            "s",
+            "h",
+            "inpatient",
+            "2020-04-05T10:00:00Z",
+            "",
+        )]);
+        assert_eq!(
+            alos_by_facility(stays.clone())
+                .unwrap()
+                .collect_big()
+                .height(),
+            0
+        );
+        assert_eq!(alos_by_month(stays).unwrap().collect_big().height(), 0);
+    }
+
+    #[test]
+    fn grouped_metric_versions_name_the_los_version() {
+        for v in [
+            BY_FACILITY_METRIC_VERSION,
+            BY_DISCHARGE_MONTH_METRIC_VERSION,
+        ] {
+            assert!(v.starts_with(&format!("{METRIC_VERSION}/")), "{v}");
+        }
     }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::{Duration, NaiveDate, NaiveDateTime};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use ehr_quality_metrics::prelude::*;
 use polars::prelude::*;
 use proptest::prelude::*;
@@ -1103,6 +1103,228 @@ fn check_latency_within_lookback_window(m: &Model) {
 }
 
 // ---------------------------------------------------------------------------------------
+// 6. Aggregate gold tables
+// ---------------------------------------------------------------------------------------
+
+/// The aggregate tables and the row-level table each one summarises.
+const AGGREGATES: [&str; 5] = [
+    "los_by_facility",
+    "los_by_discharge_month",
+    "adherence_rates",
+    "diagnosis_latency_by_condition",
+    "monthly_census",
+];
+
+/// First day of the month of an epoch day, as an epoch day.
+fn month_of(day: i32) -> i32 {
+    let d = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + Duration::days(i64::from(day));
+    epoch(d.with_day0(0).unwrap())
+}
+
+/// Σ los_days and discharges of the discharged stays, per key.
+fn los_oracle(
+    stays: &DataFrame,
+    key: impl Fn(usize) -> Option<String>,
+) -> BTreeMap<Option<String>, (i64, i64)> {
+    let open = bools(stays, "open_flag");
+    let los = ints(stays, "los_days");
+    let mut out: BTreeMap<Option<String>, (i64, i64)> = BTreeMap::new();
+    for i in (0..stays.height()).filter(|&i| open[i] == Some(false)) {
+        let e = out.entry(key(i)).or_default();
+        e.0 += los[i].unwrap();
+        e.1 += 1;
+    }
+    out
+}
+
+fn check_los_groupings_reconcile_with_stays(g: &HashMap<String, DataFrame>) {
+    let stays = &g["inpatient_stays"];
+    let org = strs(stays, "organization_id");
+    let discharge = days(stays, "discharge_date");
+    let by_org = los_oracle(stays, |i| org[i].clone());
+    let by_month = los_oracle(stays, |i| discharge[i].map(|d| month_of(d).to_string()));
+    for (table, key, want) in [
+        ("los_by_facility", "organization_id", by_org),
+        ("los_by_discharge_month", "discharge_month", by_month),
+    ] {
+        let t = &g[table];
+        let keys: Vec<Option<String>> = if key == "discharge_month" {
+            days(t, key)
+                .iter()
+                .map(|d| d.map(|d| d.to_string()))
+                .collect()
+        } else {
+            strs(t, key)
+        };
+        let (total, n, alos) = (
+            ints(t, "total_los_days"),
+            ints(t, "discharges"),
+            floats(t, "alos_days"),
+        );
+        let got: BTreeMap<_, _> = (0..t.height())
+            .map(|i| (keys[i].clone(), (total[i].unwrap(), n[i].unwrap())))
+            .collect();
+        assert_eq!(got.len(), t.height(), "{table}: grain");
+        assert_eq!(got, want, "{table}: Σ los_days and discharges per key");
+        for i in 0..t.height() {
+            let want = total[i].unwrap() as f64 / n[i].unwrap() as f64;
+            assert_eq!(alos[i], Some(want), "{table}: alos = total / discharges");
+        }
+    }
+}
+
+fn check_adherence_rates_reconcile_with_patient_rows(g: &HashMap<String, DataFrame>) {
+    let (a, r) = (&g["medication_adherence"], &g["adherence_rates"]);
+    let class = strs_nn(a, "drug_class");
+    let (eligible, adherent) = (bools(a, "eligible_flag"), bools(a, "adherent_flag"));
+    let mut want: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
+    for i in 0..a.height() {
+        let e = want.entry(class[i].clone()).or_default();
+        e.0 += 1;
+        e.1 += i64::from(eligible[i].unwrap());
+        e.2 += i64::from(eligible[i].unwrap() && adherent[i].unwrap());
+    }
+    let rc = strs_nn(r, "drug_class");
+    let (n, el, ad, rate) = (
+        ints(r, "patients"),
+        ints(r, "eligible_patients"),
+        ints(r, "adherent_patients"),
+        floats(r, "adherence_rate"),
+    );
+    let got: BTreeMap<String, (i64, i64, i64)> = (0..r.height())
+        .map(|i| {
+            (
+                rc[i].clone(),
+                (n[i].unwrap(), el[i].unwrap(), ad[i].unwrap()),
+            )
+        })
+        .collect();
+    assert_eq!(got, want, "adherence_rates: counts per class");
+    for (column, day) in [
+        ("period_start", period().start),
+        ("period_end", period().end),
+    ] {
+        let want = vec![Some(epoch(day)); r.height()];
+        assert_eq!(days(r, column), want, "adherence_rates: {column}");
+    }
+    for i in 0..r.height() {
+        assert!(ad[i] <= el[i], "{}: numerator ≤ denominator", rc[i]);
+        match rate[i] {
+            Some(x) => assert!((0.0..=1.0).contains(&x), "{}: rate {x}", rc[i]),
+            None => assert_eq!(
+                el[i],
+                Some(0),
+                "{}: null rate with eligible patients",
+                rc[i]
+            ),
+        }
+    }
+}
+
+fn check_latency_percentiles_reconcile_with_latency_rows(g: &HashMap<String, DataFrame>) {
+    let (l, b) = (
+        &g["diagnosis_latency"],
+        &g["diagnosis_latency_by_condition"],
+    );
+    let code = strs_nn(l, "condition_code");
+    let lat = ints(l, "latency_days");
+    let mut values: BTreeMap<String, (i64, Vec<i64>)> = BTreeMap::new();
+    for i in 0..l.height() {
+        let e = values.entry(code[i].clone()).or_default();
+        e.0 += 1;
+        e.1.extend(lat[i]);
+    }
+    let bc = strs_nn(b, "condition_code");
+    assert_eq!(
+        bc,
+        values.keys().cloned().collect::<Vec<_>>(),
+        "one row per condition"
+    );
+    let (n, w) = (ints(b, "patients"), ints(b, "with_encounter"));
+    let (med, p90) = (
+        floats(b, "median_latency_days"),
+        floats(b, "p90_latency_days"),
+    );
+    for i in 0..b.height() {
+        let (count, vals) = &values[&bc[i]];
+        assert_eq!(n[i], Some(*count), "{}: patients", bc[i]);
+        assert_eq!(w[i], Some(vals.len() as i64), "{}: with_encounter", bc[i]);
+        let (lo, hi) = (vals.iter().min(), vals.iter().max());
+        match (lo, hi, med[i], p90[i]) {
+            (Some(&lo), Some(&hi), Some(m), Some(p)) => {
+                assert!(
+                    lo as f64 <= m && m <= p && p <= hi as f64,
+                    "{}: min ≤ median ≤ p90 ≤ max",
+                    bc[i]
+                );
+            }
+            (None, None, None, None) => {}
+            other => panic!("{}: percentiles {other:?}", bc[i]),
+        }
+    }
+}
+
+fn check_monthly_census_reconciles_with_daily(g: &HashMap<String, DataFrame>) {
+    let (d, m) = (&g["daily_census"], &g["monthly_census"]);
+    let org = strs_nn(d, "organization_id");
+    let day = days(d, "census_date");
+    let cols = ["census", "admissions", "discharges"];
+    let vals: Vec<Vec<Option<i64>>> = cols.iter().map(|c| ints(d, c)).collect();
+    let mut want: BTreeMap<(String, i32), [i64; 4]> = BTreeMap::new();
+    for i in 0..d.height() {
+        let e = want
+            .entry((org[i].clone(), month_of(day[i].unwrap())))
+            .or_default();
+        for (k, v) in vals.iter().enumerate() {
+            e[k] += v[i].unwrap();
+        }
+        e[3] += 1;
+    }
+    let (mo, mm) = (strs_nn(m, "organization_id"), days(m, "month"));
+    let mcols: Vec<Vec<Option<i64>>> = ["inpatient_days", "admissions", "discharges"]
+        .iter()
+        .map(|c| ints(m, c))
+        .collect();
+    let adc = floats(m, "average_daily_census");
+    let mut got: BTreeMap<(String, i32), [i64; 4]> = BTreeMap::new();
+    for i in 0..m.height() {
+        let key = (mo[i].clone(), mm[i].unwrap());
+        let days_present = want.get(&key).map_or(0, |w| w[3]);
+        let row = [
+            mcols[0][i].unwrap(),
+            mcols[1][i].unwrap(),
+            mcols[2][i].unwrap(),
+            days_present,
+        ];
+        let mean = row[0] as f64 / days_present as f64;
+        assert!(
+            (adc[i].unwrap() - mean).abs() < 1e-12,
+            "{key:?}: average daily census"
+        );
+        got.insert(key, row);
+    }
+    assert_eq!(
+        got, want,
+        "monthly census = Σ daily census per facility and month"
+    );
+}
+
+fn check_aggregate_tables_reconcile_and_ignore_row_order(m: &Model) {
+    let g = gold(m, false, &[]);
+    check_los_groupings_reconcile_with_stays(&g);
+    check_adherence_rates_reconcile_with_patient_rows(&g);
+    check_latency_percentiles_reconcile_with_latency_rows(&g);
+    check_monthly_census_reconciles_with_daily(&g);
+    let reversed = gold(m, true, &AGGREGATES);
+    for name in AGGREGATES {
+        assert!(
+            g[name].equals_missing(&reversed[name]),
+            "{name}: depends on row order"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 // Properties
 // ---------------------------------------------------------------------------------------
 
@@ -1153,5 +1375,13 @@ proptest! {
     fn diagnosis_latency_is_null_or_within_lookback_window(pop in population_strategy()) {
         let m = model(&pop);
         on_big_stack(move || check_latency_within_lookback_window(&m));
+    }
+
+    #[test]
+    fn aggregate_gold_tables_reconcile_with_row_level_tables_and_ignore_row_order(
+        pop in population_strategy()
+    ) {
+        let m = model(&pop);
+        on_big_stack(move || check_aggregate_tables_reconcile_and_ignore_row_order(&m));
     }
 }

@@ -26,7 +26,10 @@ pub struct PipelineConfig {
     pub normalize: NormalizeConfig,
     /// Data-quality settings. Default: `synthea-schema`'s defaults, except that
     /// `<table>.duplicate_id` is `warn` — duplicates are then resolved by the latest-wins
-    /// deduplication (and counted) instead of quarantining every copy.
+    /// deduplication (and counted) instead of quarantining every copy. The severity of
+    /// the money and count range rules (negative costs, payments, expenses, dispenses…)
+    /// is `dq.value_ranges.severity` (JSON: `{"dq": {"value_ranges": {"severity":
+    /// "quarantine"}}}`); default `warn`.
     pub dq: DqConfig,
     /// Raw categorical columns checked for case variants, per table. Default:
     /// [`default_categorical_columns`].
@@ -109,7 +112,11 @@ mod tests {
         let fields = json.as_object_mut().unwrap();
         fields.remove("silver_chunk_rows");
         fields.remove("maintenance");
+        let dq = fields.get_mut("dq").unwrap().as_object_mut().unwrap();
+        assert!(dq.remove("value_ranges").is_some());
         let loaded: PipelineConfig = serde_json::from_value(json).unwrap();
+        assert_eq!(loaded.dq.value_ranges.severity, Severity::Warn);
+        assert_eq!(loaded.dq, config.dq);
         assert_eq!(
             loaded.silver_chunk_rows,
             medallion_core::pipeline::DEFAULT_CHUNK_ROWS
@@ -131,5 +138,20 @@ mod tests {
             "no categorical columns there"
         );
         assert_eq!(columns.len(), 9);
+    }
+
+    #[test]
+    fn value_range_severity_loads_from_the_pipeline_config() {
+        let config = PipelineConfig::new("lake", "p", NaiveDate::default(), "r");
+        let mut json = serde_json::to_value(&config).unwrap();
+        json["dq"]["value_ranges"] = serde_json::json!({"severity": "quarantine"});
+        let loaded: PipelineConfig = serde_json::from_value(json).unwrap();
+        assert_eq!(loaded.dq.value_ranges.severity, Severity::Quarantine);
+        let rules = synthea_schema::dq::dq_rules(TableKind::Encounters, &loaded.dq, loaded.as_of);
+        let rule = rules
+            .iter()
+            .find(|r| r.name == "encounters.negative_money.total_claim_cost")
+            .unwrap();
+        assert_eq!(rule.severity, Severity::Quarantine);
     }
 }

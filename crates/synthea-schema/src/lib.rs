@@ -95,7 +95,7 @@ pub mod star;
 pub mod version;
 
 pub use error::{Error, HeaderMismatch, Result};
-pub use spec::{ColumnSpec, EncounterClass, TableKind, TableSpec, ValueKind};
+pub use spec::{ColumnSpec, EncounterClass, Measure, TableKind, TableSpec, ValueKind};
 pub use version::{SyntheaVersion, VersionSet};
 
 #[cfg(all(test, feature = "polars"))]

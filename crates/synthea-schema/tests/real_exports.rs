@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use polars::prelude::*;
 use synthea_schema::detect::detect_version;
+use synthea_schema::dq::{ValueRangeConfig, range_rules};
 use synthea_schema::normalize::{NormalizeConfig, normalize, silver_schema};
 use synthea_schema::read::{PARSE_ERRORS_COLUMN, ParseMode, SyntheaDir, typed_schema};
 use synthea_schema::spec::TableKind;
@@ -145,6 +146,61 @@ fn every_real_table_loads_strictly_with_exact_row_counts() -> TestResult {
             );
         }
     }
+    Ok(())
+}
+
+#[test]
+fn range_rules_never_fire_on_real_exports() -> TestResult {
+    let Some(root) = samples_dir() else {
+        return Ok(());
+    };
+    let config = ValueRangeConfig::default();
+    let mut checked = 0usize;
+    for (name, _) in EXPECTED {
+        let dir = SyntheaDir::open(root.join(name))?;
+        for table in dir.tables() {
+            let rules = range_rules(table, &config);
+            if rules.is_empty() {
+                continue;
+            }
+            let silver = normalize(
+                table,
+                dir.version(),
+                dir.read(table, ParseMode::Strict)?
+                    .ok_or("table listed but not readable")?,
+                &NormalizeConfig::default(),
+            )?;
+            let hits = silver
+                .select(
+                    rules
+                        .iter()
+                        .map(|r| {
+                            r.violation
+                                .clone()
+                                .cast(DataType::UInt32)
+                                .sum()
+                                .alias(r.name.as_str())
+                        })
+                        .collect::<Vec<_>>(),
+                )
+                .collect()?;
+            for rule in &rules {
+                let n = hits
+                    .column(rule.name.as_str())?
+                    .cast(&DataType::UInt64)?
+                    .u64()?
+                    .get(0);
+                assert_eq!(
+                    n.unwrap_or(0),
+                    0,
+                    "{name}: {} fired on a real export",
+                    rule.name
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 30, "only {checked} range rules checked");
     Ok(())
 }
 

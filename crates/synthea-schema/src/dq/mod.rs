@@ -21,7 +21,7 @@ use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::normalize::{silver_required_columns, silver_schema};
-use crate::spec::{EncounterClass, TableKind};
+use crate::spec::{EncounterClass, Measure, TableKind};
 
 pub mod checks;
 
@@ -42,6 +42,10 @@ pub struct DqConfig {
     /// Severity per rule name, overriding the built-in severity (serialized in lowercase:
     /// `{"encounters.stop_before_start": "fail"}`). Default: empty.
     pub severity_overrides: BTreeMap<String, Severity>,
+    /// The money and count range rules ([`range_rules`]). Default:
+    /// [`ValueRangeConfig::default`] (warn). A configuration written before this field
+    /// existed loads with the default.
+    pub value_ranges: ValueRangeConfig,
 }
 
 impl Default for DqConfig {
@@ -49,7 +53,50 @@ impl Default for DqConfig {
         Self {
             death_certification_codes: vec![DEATH_CERTIFICATION_CODE.to_string()],
             severity_overrides: BTreeMap::new(),
+            value_ranges: ValueRangeConfig::default(),
         }
+    }
+}
+
+/// Configuration of the range rules of money and count columns ([`range_rules`]).
+///
+/// Serde-loadable; every field has a default, so `{}` is the default configuration:
+///
+/// ```
+/// use medallion_model::Severity;
+/// use synthea_schema::dq::ValueRangeConfig;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let config: ValueRangeConfig = serde_json::from_str(r#"{"severity": "quarantine"}"#)?;
+/// assert_eq!(config.severity, Severity::Quarantine);
+/// assert_eq!(serde_json::from_str::<ValueRangeConfig>("{}")?, ValueRangeConfig::default());
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct ValueRangeConfig {
+    /// Severity of every range rule: `warn` keeps the row and flags it, `quarantine`
+    /// moves it to `<table>_quarantine`, `fail` stops the batch. Default:
+    /// [`Severity::Warn`] (a negative amount is suspicious, not unusable). One rule can
+    /// still be changed by name with [`DqConfig::severity_overrides`].
+    pub severity: Severity,
+}
+
+impl Default for ValueRangeConfig {
+    fn default() -> Self {
+        Self {
+            severity: Severity::Warn,
+        }
+    }
+}
+
+impl ValueRangeConfig {
+    /// Set [`Self::severity`].
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
     }
 }
 
@@ -57,6 +104,12 @@ impl DqConfig {
     /// Override the severity of rule `name`.
     pub fn with_severity(mut self, name: impl Into<String>, severity: Severity) -> Self {
         self.severity_overrides.insert(name.into(), severity);
+        self
+    }
+
+    /// Set [`Self::value_ranges`].
+    pub fn with_value_ranges(mut self, value_ranges: ValueRangeConfig) -> Self {
+        self.value_ranges = value_ranges;
         self
     }
 
@@ -90,7 +143,9 @@ pub(crate) fn string_list(values: &[&str]) -> Expr {
 ///   `payer_transitions.end_before_start`;
 /// * `patients.birth_date_in_future` (`birth_date > as_of`, quarantine),
 ///   `patients.death_date_in_future` (warn), `patients.death_before_birth` (warn);
-/// * `encounters.unknown_encounter_class` — class outside [`EncounterClass`] (warn).
+/// * `encounters.unknown_encounter_class` — class outside [`EncounterClass`] (warn);
+/// * `<t>.negative_money.<col>`, `<t>.negative_count.<col>` — the range rules of
+///   [`range_rules`] ([`ValueRangeConfig::severity`], warn by default).
 pub fn dq_rules(table: TableKind, config: &DqConfig, as_of: NaiveDate) -> Vec<Rule> {
     let t = table.name();
     let schema = silver_schema(table);
@@ -181,6 +236,7 @@ pub fn dq_rules(table: TableKind, config: &DqConfig, as_of: NaiveDate) -> Vec<Ru
         }
         _ => {}
     }
+    rules.extend(range_rules(table, &config.value_ranges));
 
     rules
         .into_iter()
@@ -189,6 +245,48 @@ pub fn dq_rules(table: TableKind, config: &DqConfig, as_of: NaiveDate) -> Vec<Ru
             None => r,
         })
         .collect()
+}
+
+/// The range rules of `table`, generated from the [`Measure`] marks of its columns in
+/// the spec ([`crate::ColumnSpec::measure`]): one rule per marked column present in the
+/// silver table, all with [`ValueRangeConfig::severity`].
+///
+/// * `<t>.negative_money.<col>` — a money amount is < 0;
+/// * `<t>.negative_count.<col>` — a count is < 0.
+///
+/// Zero, null and `NaN` never fire (a missing value is the required-null rule's
+/// business). Example: a `total_claim_cost` of −1000 in `encounters` fires
+/// `encounters.negative_money.total_claim_cost`.
+pub fn range_rules(table: TableKind, config: &ValueRangeConfig) -> Vec<Rule> {
+    let t = table.name();
+    let schema = silver_schema(table);
+    let mut seen: Vec<&str> = Vec::new();
+    let mut rules = Vec::new();
+    for column in table.columns() {
+        let Some(measure) = column.measure else {
+            continue;
+        };
+        let c = column.silver;
+        if seen.contains(&c)
+            || !schema
+                .get(c)
+                .is_some_and(|dtype| dtype.is_primitive_numeric())
+        {
+            continue;
+        }
+        seen.push(c);
+        let what = match measure {
+            Measure::Money => "a money amount",
+            Measure::Count => "a count",
+        };
+        rules.push(rule(
+            format!("{t}.negative_{}.{c}", measure.name()),
+            col(c).lt(lit(0)),
+            config.severity,
+            format!("`{c}` is negative; {what} is never below 0"),
+        ));
+    }
+    rules
 }
 
 #[cfg(test)]
@@ -377,5 +475,159 @@ mod tests {
                 .collect();
             empty.select(exprs).collect().unwrap();
         }
+    }
+
+    fn encounters_with_costs(total_claim_cost: &[&str]) -> LazyFrame {
+        let n = total_claim_cost.len();
+        let raw = df!(
+            "Id" => (0..n).map(|i| format!("e{i}")).collect::<Vec<_>>(),
+            "START" => vec!["2020-01-01T10:00:00Z"; n],
+            "PATIENT" => vec!["p1"; n],
+            "TOTAL_CLAIM_COST" => total_claim_cost,
+        )
+        .unwrap();
+        silver(TableKind::Encounters, SyntheaVersion::V3Latest, raw)
+    }
+
+    fn range_rule(table: TableKind, config: &DqConfig, name: &str) -> Rule {
+        dq_rules(table, config, as_of())
+            .into_iter()
+            .find(|r| r.name == name)
+            .unwrap_or_else(|| panic!("no rule {name}"))
+    }
+
+    fn fired(rule: &Rule, lf: LazyFrame) -> Vec<Option<bool>> {
+        let df = lf
+            .select([rule.violation.clone().alias("fired")])
+            .collect()
+            .unwrap();
+        bools(&df, "fired")
+    }
+
+    #[test]
+    fn negative_total_claim_cost_is_flagged_as_warn_by_default() {
+        let name = "encounters.negative_money.total_claim_cost";
+        let rule = range_rule(TableKind::Encounters, &DqConfig::default(), name);
+        assert_eq!(rule.severity, Severity::Warn);
+        assert_eq!(
+            fired(&rule, encounters_with_costs(&["-1000.0", "129.16"])),
+            [Some(true), Some(false)]
+        );
+    }
+
+    #[test]
+    fn negative_total_claim_cost_is_quarantined_when_configured() {
+        let config = DqConfig::default()
+            .with_value_ranges(ValueRangeConfig::default().with_severity(Severity::Quarantine));
+        let name = "encounters.negative_money.total_claim_cost";
+        let rule = range_rule(TableKind::Encounters, &config, name);
+        assert_eq!(rule.severity, Severity::Quarantine);
+        assert_eq!(
+            fired(&rule, encounters_with_costs(&["-1000.0"])),
+            [Some(true)]
+        );
+        // Every range rule follows the configured severity.
+        let ranges = range_rules(TableKind::Encounters, &config.value_ranges);
+        assert_eq!(ranges.len(), 3);
+        assert!(ranges.iter().all(|r| r.severity == Severity::Quarantine));
+    }
+
+    #[test]
+    fn zero_and_null_money_are_allowed() {
+        let rule = range_rule(
+            TableKind::Encounters,
+            &DqConfig::default(),
+            "encounters.negative_money.total_claim_cost",
+        );
+        assert_eq!(
+            fired(&rule, encounters_with_costs(&["0.0", "", "0", "NaN"])),
+            [Some(false), Some(false), Some(false), Some(false)]
+        );
+    }
+
+    #[test]
+    fn negative_medication_costs_and_dispenses_are_flagged() {
+        let raw = df!(
+            "START" => ["2020-01-01T10:00:00Z", "2020-01-01T10:00:00Z", "2020-01-01T10:00:00Z"],
+            "PATIENT" => ["p1", "p1", "p1"],
+            "CODE" => ["1", "2", "3"],
+            "BASE_COST" => ["-0.01", "12.5", "0"],
+            "TOTALCOST" => ["", "-25.0", "0"],
+            "DISPENSES" => ["1", "2", "-1"],
+        )
+        .unwrap();
+        let meds = silver(TableKind::Medications, SyntheaVersion::V3Latest, raw);
+        let config = DqConfig::default();
+        let rule = |n| range_rule(TableKind::Medications, &config, n);
+        assert_eq!(
+            fired(&rule("medications.negative_money.base_cost"), meds.clone()),
+            [Some(true), Some(false), Some(false)]
+        );
+        assert_eq!(
+            fired(&rule("medications.negative_money.total_cost"), meds.clone()),
+            [Some(false), Some(true), Some(false)]
+        );
+        assert_eq!(
+            fired(&rule("medications.negative_count.dispenses"), meds),
+            [Some(false), Some(false), Some(true)]
+        );
+    }
+
+    #[test]
+    fn negative_healthcare_expenses_are_flagged() {
+        let raw = df!(
+            "Id" => ["p1", "p2", "p3"],
+            "BIRTHDATE" => ["1950-01-01", "1960-01-01", "1970-01-01"],
+            "HEALTHCARE_EXPENSES" => ["-5.0", "0.0", ""],
+            "INCOME" => ["20000", "-1", "0"],
+        )
+        .unwrap();
+        let patients = silver(TableKind::Patients, SyntheaVersion::V3Latest, raw);
+        let config = DqConfig::default();
+        let rule = |n| range_rule(TableKind::Patients, &config, n);
+        assert_eq!(
+            fired(
+                &rule("patients.negative_money.healthcare_expenses"),
+                patients.clone()
+            ),
+            [Some(true), Some(false), Some(false)]
+        );
+        assert_eq!(
+            fired(&rule("patients.negative_money.income"), patients),
+            [Some(false), Some(true), Some(false)]
+        );
+    }
+
+    #[test]
+    fn every_money_and_count_column_of_the_spec_has_a_range_rule() {
+        for &table in TableKind::all() {
+            let names: Vec<String> = range_rules(table, &ValueRangeConfig::default())
+                .into_iter()
+                .map(|r| r.name)
+                .collect();
+            for c in table.columns() {
+                if let Some(m) = c.measure {
+                    let want = format!("{}.negative_{}.{}", table.name(), m.name(), c.silver);
+                    assert!(names.contains(&want), "{want} missing");
+                }
+            }
+            let unique: std::collections::BTreeSet<_> = names.iter().collect();
+            assert_eq!(
+                unique.len(),
+                names.len(),
+                "{}: one rule per column",
+                table.name()
+            );
+        }
+    }
+
+    #[test]
+    fn a_dq_config_without_value_ranges_loads_with_warn() {
+        let config: DqConfig =
+            serde_json::from_str(r#"{"death_certification_codes": ["308646001"]}"#).unwrap();
+        assert_eq!(config.value_ranges.severity, Severity::Warn);
+        let config: DqConfig =
+            serde_json::from_str(r#"{"value_ranges": {"severity": "quarantine"}}"#).unwrap();
+        assert_eq!(config.value_ranges.severity, Severity::Quarantine);
     }
 }

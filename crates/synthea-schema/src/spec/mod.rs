@@ -65,6 +65,36 @@ pub fn utc_datetime() -> DataType {
     DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC))
 }
 
+/// What a numeric column measures, which fixes the range its values must lie in. The
+/// data-quality range rules ([`crate::dq::range_rules`]) are generated from these marks
+/// ([`ColumnSpec::measure`]), never written per column.
+///
+/// Every money and count column of every table is marked; a column whose values may
+/// legitimately be negative would simply stay unmarked, with the reason in its doc. None
+/// does: the three saved exports (2.x, early 3.x, 3.x 2024) have no negative value in any
+/// marked column, `claims_transactions.ADJUSTMENTS` and `TRANSFERS` included (both are
+/// written as non-negative amounts, the direction being in `TYPE`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Measure {
+    /// A money amount (cost, payment, coverage, outstanding, expenses, income, revenue):
+    /// ≥ 0. Zero is valid (a free visit, no income); null and `NaN` are not range
+    /// violations.
+    Money,
+    /// A count of things (dispenses, units, encounters, customers, member months): a
+    /// whole number ≥ 0 (the typed reader already rejects fractions). Zero is valid.
+    Count,
+}
+
+impl Measure {
+    /// Lowercase name used in rule names: `money`, `count`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Money => "money",
+            Self::Count => "count",
+        }
+    }
+}
+
 /// One raw column of one Synthea table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ColumnSpec {
@@ -87,6 +117,9 @@ pub struct ColumnSpec {
     /// The values of a categorical column as Synthea writes them (case-sensitive, e.g.
     /// `M`/`F` for `GENDER`); empty for columns that are not categorical.
     pub values: &'static [&'static str],
+    /// What a numeric column measures ([`Measure::Money`] or [`Measure::Count`]), which
+    /// fixes its valid range; `None` for every other column.
+    pub measure: Option<Measure>,
 }
 
 impl ColumnSpec {
@@ -130,6 +163,7 @@ pub(crate) const fn col(
         silver,
         doc,
         values: &[],
+        measure: None,
     }
 }
 
@@ -137,6 +171,18 @@ impl ColumnSpec {
     /// Mark the column as possibly absent from headers of `versions`.
     pub(crate) const fn header_optional(mut self, versions: VersionSet) -> Self {
         self.header_optional_in = versions;
+        self
+    }
+
+    /// Mark the column as a money amount ([`Measure::Money`]).
+    pub(crate) const fn money(mut self) -> Self {
+        self.measure = Some(Measure::Money);
+        self
+    }
+
+    /// Mark the column as a count ([`Measure::Count`]).
+    pub(crate) const fn count(mut self) -> Self {
+        self.measure = Some(Measure::Count);
         self
     }
 

@@ -453,7 +453,8 @@ static CLAIMS: &[ColumnSpec] = &[
         VS::V3,
         "outstanding_1",
         "Amount outstanding with the primary payer.",
-    ),
+    )
+    .money(),
     col(
         "OUTSTANDING2",
         Float,
@@ -461,7 +462,8 @@ static CLAIMS: &[ColumnSpec] = &[
         VS::V3,
         "outstanding_2",
         "Amount outstanding with the secondary payer.",
-    ),
+    )
+    .money(),
     col(
         "OUTSTANDINGP",
         Float,
@@ -469,7 +471,8 @@ static CLAIMS: &[ColumnSpec] = &[
         VS::V3,
         "outstanding_p",
         "Amount outstanding with the patient.",
-    ),
+    )
+    .money(),
     col(
         "LASTBILLEDDATE1",
         Timestamp,
@@ -554,7 +557,8 @@ static CLAIMS_TRANSACTIONS: &[ColumnSpec] = &[
         VS::V3,
         "amount",
         "Charge or transfer amount (CHARGE/TRANSFERIN rows).",
-    ),
+    )
+    .money(),
     col(
         "METHOD",
         Text,
@@ -651,7 +655,8 @@ static CLAIMS_TRANSACTIONS: &[ColumnSpec] = &[
         VS::V3,
         "units",
         "Number of units (1 in real exports).",
-    ),
+    )
+    .count(),
     col(
         "DEPARTMENTID",
         Int,
@@ -675,7 +680,8 @@ static CLAIMS_TRANSACTIONS: &[ColumnSpec] = &[
         VS::V3,
         "unit_amount",
         "Amount per unit.",
-    ),
+    )
+    .money(),
     col(
         "TRANSFEROUTID",
         Int,
@@ -699,7 +705,8 @@ static CLAIMS_TRANSACTIONS: &[ColumnSpec] = &[
         VS::V3,
         "payments",
         "Payments applied.",
-    ),
+    )
+    .money(),
     col(
         "ADJUSTMENTS",
         Float,
@@ -707,7 +714,8 @@ static CLAIMS_TRANSACTIONS: &[ColumnSpec] = &[
         VS::V3,
         "adjustments",
         "Adjustments applied.",
-    ),
+    )
+    .money(),
     col(
         "TRANSFERS",
         Float,
@@ -715,7 +723,8 @@ static CLAIMS_TRANSACTIONS: &[ColumnSpec] = &[
         VS::V3,
         "transfers",
         "Amount transferred.",
-    ),
+    )
+    .money(),
     col(
         "OUTSTANDING",
         Float,
@@ -723,7 +732,8 @@ static CLAIMS_TRANSACTIONS: &[ColumnSpec] = &[
         VS::V3,
         "outstanding",
         "Amount still outstanding.",
-    ),
+    )
+    .money(),
     col(
         "APPOINTMENTID",
         Id,
@@ -953,7 +963,8 @@ static ENCOUNTERS: &[ColumnSpec] = &[
         ALL,
         "base_encounter_cost",
         "Visit fee only.",
-    ),
+    )
+    .money(),
     col(
         "TOTAL_CLAIM_COST",
         Float,
@@ -961,7 +972,8 @@ static ENCOUNTERS: &[ColumnSpec] = &[
         ALL,
         "total_claim_cost",
         "Visit fee plus all line items.",
-    ),
+    )
+    .money(),
     col(
         "PAYER_COVERAGE",
         Float,
@@ -969,7 +981,8 @@ static ENCOUNTERS: &[ColumnSpec] = &[
         ALL,
         "payer_coverage",
         "Amount the payer covered.",
-    ),
+    )
+    .money(),
     col(
         "REASONCODE",
         Code,
@@ -1115,7 +1128,8 @@ static IMMUNIZATIONS: &[ColumnSpec] = &[
         ALL,
         "base_cost",
         "Cost of the immunization.",
-    ),
+    )
+    .money(),
 ];
 
 static MEDICATIONS: &[ColumnSpec] = &[
@@ -1168,7 +1182,8 @@ static MEDICATIONS: &[ColumnSpec] = &[
         ALL,
         "base_cost",
         "Cost per dispense.",
-    ),
+    )
+    .money(),
     col(
         "PAYER_COVERAGE",
         Float,
@@ -1176,7 +1191,8 @@ static MEDICATIONS: &[ColumnSpec] = &[
         ALL,
         "payer_coverage",
         "Amount covered by the payer.",
-    ),
+    )
+    .money(),
     col(
         "DISPENSES",
         Int,
@@ -1184,7 +1200,8 @@ static MEDICATIONS: &[ColumnSpec] = &[
         ALL,
         "dispenses",
         "Number of fills over START..STOP.",
-    ),
+    )
+    .count(),
     col(
         "TOTALCOST",
         Float,
@@ -1192,7 +1209,8 @@ static MEDICATIONS: &[ColumnSpec] = &[
         ALL,
         "total_cost",
         "Cost over all dispenses.",
-    ),
+    )
+    .money(),
     col(
         "REASONCODE",
         Code,
@@ -1303,7 +1321,8 @@ static ORGANIZATIONS: &[ColumnSpec] = &[
         ALL,
         "revenue",
         "Revenue (0.0 in real exports).",
-    ),
+    )
+    .money(),
     col(
         "UTILIZATION",
         Int,
@@ -1311,7 +1330,8 @@ static ORGANIZATIONS: &[ColumnSpec] = &[
         ALL,
         "utilization",
         "Number of encounters at the organization.",
-    ),
+    )
+    .count(),
 ];
 
 static PATIENTS: &[ColumnSpec] = &[
@@ -1471,7 +1491,8 @@ static PATIENTS: &[ColumnSpec] = &[
         ALL,
         "healthcare_expenses",
         "Lifetime amount the patient paid.",
-    ),
+    )
+    .money(),
     col(
         "HEALTHCARE_COVERAGE",
         Float,
@@ -1479,7 +1500,8 @@ static PATIENTS: &[ColumnSpec] = &[
         ALL,
         "healthcare_coverage",
         "Lifetime amount payers paid.",
-    ),
+    )
+    .money(),
     col(
         "INCOME",
         Int,
@@ -1488,6 +1510,7 @@ static PATIENTS: &[ColumnSpec] = &[
         "income",
         "Annual income (3.x; some 3.0-3.2 exports omit it).",
     )
+    .money()
     .header_optional(VS::V3_EARLY),
 ];
 
@@ -1523,7 +1546,8 @@ static PATIENT_EXPENSES: &[ColumnSpec] = &[
         VS::V3_LATEST,
         "healthcare_expenses",
         "Amount the patient paid that year.",
-    ),
+    )
+    .money(),
     col(
         "INSURANCE_COSTS",
         Float,
@@ -1531,7 +1555,8 @@ static PATIENT_EXPENSES: &[ColumnSpec] = &[
         VS::V3_LATEST,
         "insurance_costs",
         "Premiums the patient paid that year.",
-    ),
+    )
+    .money(),
     col(
         "COVERED_COSTS",
         Float,
@@ -1539,7 +1564,8 @@ static PATIENT_EXPENSES: &[ColumnSpec] = &[
         VS::V3_LATEST,
         "covered_costs",
         "Amount the payer covered that year.",
-    ),
+    )
+    .money(),
 ];
 
 static PAYER_TRANSITIONS: &[ColumnSpec] = &[
@@ -1704,7 +1730,8 @@ static PAYERS: &[ColumnSpec] = &[
         ALL,
         "amount_covered",
         "Total amount covered in the run.",
-    ),
+    )
+    .money(),
     col(
         "AMOUNT_UNCOVERED",
         Float,
@@ -1712,7 +1739,8 @@ static PAYERS: &[ColumnSpec] = &[
         ALL,
         "amount_uncovered",
         "Total amount not covered in the run.",
-    ),
+    )
+    .money(),
     col(
         "REVENUE",
         Float,
@@ -1720,7 +1748,8 @@ static PAYERS: &[ColumnSpec] = &[
         ALL,
         "revenue",
         "Premium revenue in the run.",
-    ),
+    )
+    .money(),
     col(
         "COVERED_ENCOUNTERS",
         Int,
@@ -1728,7 +1757,8 @@ static PAYERS: &[ColumnSpec] = &[
         ALL,
         "covered_encounters",
         "Encounters covered.",
-    ),
+    )
+    .count(),
     col(
         "UNCOVERED_ENCOUNTERS",
         Int,
@@ -1736,7 +1766,8 @@ static PAYERS: &[ColumnSpec] = &[
         ALL,
         "uncovered_encounters",
         "Encounters not covered.",
-    ),
+    )
+    .count(),
     col(
         "COVERED_MEDICATIONS",
         Int,
@@ -1744,7 +1775,8 @@ static PAYERS: &[ColumnSpec] = &[
         ALL,
         "covered_medications",
         "Medications covered.",
-    ),
+    )
+    .count(),
     col(
         "UNCOVERED_MEDICATIONS",
         Int,
@@ -1752,7 +1784,8 @@ static PAYERS: &[ColumnSpec] = &[
         ALL,
         "uncovered_medications",
         "Medications not covered.",
-    ),
+    )
+    .count(),
     col(
         "COVERED_PROCEDURES",
         Int,
@@ -1760,7 +1793,8 @@ static PAYERS: &[ColumnSpec] = &[
         ALL,
         "covered_procedures",
         "Procedures covered.",
-    ),
+    )
+    .count(),
     col(
         "UNCOVERED_PROCEDURES",
         Int,
@@ -1768,7 +1802,8 @@ static PAYERS: &[ColumnSpec] = &[
         ALL,
         "uncovered_procedures",
         "Procedures not covered.",
-    ),
+    )
+    .count(),
     col(
         "COVERED_IMMUNIZATIONS",
         Int,
@@ -1776,7 +1811,8 @@ static PAYERS: &[ColumnSpec] = &[
         ALL,
         "covered_immunizations",
         "Immunizations covered.",
-    ),
+    )
+    .count(),
     col(
         "UNCOVERED_IMMUNIZATIONS",
         Int,
@@ -1784,7 +1820,8 @@ static PAYERS: &[ColumnSpec] = &[
         ALL,
         "uncovered_immunizations",
         "Immunizations not covered.",
-    ),
+    )
+    .count(),
     col(
         "UNIQUE_CUSTOMERS",
         Int,
@@ -1792,7 +1829,8 @@ static PAYERS: &[ColumnSpec] = &[
         ALL,
         "unique_customers",
         "Distinct members.",
-    ),
+    )
+    .count(),
     col(
         "QOLS_AVG",
         Float,
@@ -1808,7 +1846,8 @@ static PAYERS: &[ColumnSpec] = &[
         ALL,
         "member_months",
         "Member months.",
-    ),
+    )
+    .count(),
 ];
 
 static PROCEDURES: &[ColumnSpec] = &[
@@ -1870,7 +1909,8 @@ static PROCEDURES: &[ColumnSpec] = &[
         ALL,
         "base_cost",
         "Cost of the procedure.",
-    ),
+    )
+    .money(),
     col(
         "REASONCODE",
         Code,
@@ -1937,7 +1977,8 @@ static PROVIDERS: &[ColumnSpec] = &[
         VS::V2_AND_V3_EARLY,
         "utilization",
         "Number of encounters (2.x / early 3.x).",
-    ),
+    )
+    .count(),
     col(
         "ENCOUNTERS",
         Int,
@@ -1945,7 +1986,8 @@ static PROVIDERS: &[ColumnSpec] = &[
         VS::V3_LATEST,
         "encounter_count",
         "Number of encounters (3.3+).",
-    ),
+    )
+    .count(),
     col(
         "PROCEDURES",
         Int,
@@ -1953,7 +1995,8 @@ static PROVIDERS: &[ColumnSpec] = &[
         VS::V3_LATEST,
         "procedure_count",
         "Number of procedures (3.3+).",
-    ),
+    )
+    .count(),
 ];
 
 static SUPPLIES: &[ColumnSpec] = &[
@@ -1983,5 +2026,5 @@ static SUPPLIES: &[ColumnSpec] = &[
         "description",
         "Description of the supply.",
     ),
-    col("QUANTITY", Int, true, ALL, "quantity", "Quantity used."),
+    col("QUANTITY", Int, true, ALL, "quantity", "Quantity used.").count(),
 ];
