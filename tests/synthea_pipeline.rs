@@ -527,3 +527,111 @@ async fn schema_drift_against_the_spec_is_recorded_per_file_in_runs() {
     let bronze = read(&lake.path().join("bronze/encounters")).await;
     assert!(bronze.column("EXTRA_NOTE").is_ok(), "kept in bronze");
 }
+
+/// Rows of a lakehouse table (0 when the table does not exist).
+async fn rows(lake: &Path, table: &str) -> usize {
+    let path = lake.join(table);
+    if !path.join("_delta_log").is_dir() {
+        return 0;
+    }
+    read(&path).await.height()
+}
+
+/// Issue: "a second Synthea export landed in another folder (or passed as another
+/// `--input`) whose files have the same names as the first is skipped entirely" — files
+/// are identified by content, so the second export's rows arrive.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_export_with_the_same_file_names_is_ingested() {
+    let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let lake = tempfile::tempdir().unwrap();
+    generate_into(first.path(), "export", 5, 21, None);
+    generate_into(second.path(), "export", 6, 22, None);
+    run(lake.path(), first.path(), "first").await;
+    let after_first = rows(lake.path(), "silver/patients").await;
+    assert_eq!(after_first, 5);
+    run(lake.path(), second.path(), "second").await;
+    assert_eq!(
+        rows(lake.path(), "silver/patients").await,
+        11,
+        "both exports' patients"
+    );
+}
+
+/// Issue: "the same export re-delivered as a new folder doubles keyless tables (devices,
+/// supplies, …) in silver; a `latest -> 2024-11` symlink … ingests the same files twice."
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redelivered_export_changes_nothing() {
+    let landing = tempfile::tempdir().unwrap();
+    let lake = tempfile::tempdir().unwrap();
+    generate_into(landing.path(), "2024-11", 6, 23, None);
+    run(lake.path(), landing.path(), "first").await;
+    let tables = [
+        "bronze/encounters",
+        "silver/encounters",
+        "silver/supplies",
+        "silver/devices",
+        "silver/observations",
+    ];
+    let mut before = Vec::new();
+    for t in tables {
+        before.push(rows(lake.path(), t).await);
+    }
+    // The same files again: copied as a new delivery, and behind a symlink.
+    let again = landing.path().join("2024-11-redelivered");
+    std::fs::create_dir(&again).unwrap();
+    for entry in std::fs::read_dir(landing.path().join("2024-11")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), again.join(entry.file_name())).unwrap();
+    }
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        landing.path().join("2024-11"),
+        landing.path().join("latest"),
+    )
+    .unwrap();
+    let outcome = run(lake.path(), landing.path(), "second").await;
+    for (t, n) in tables.iter().zip(before) {
+        assert_eq!(
+            rows(lake.path(), t).await,
+            n,
+            "{t} changed on a re-delivery"
+        );
+    }
+    assert!(outcome.gold_up_to_date, "nothing new, gold untouched");
+}
+
+/// Issue: "A header with a blank after each comma (`Id, START, STOP`) loses the table
+/// silently" — header names are trimmed and the table loads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_header_with_blanks_after_the_commas_still_loads_its_table() {
+    let landing = tempfile::tempdir().unwrap();
+    let lake = tempfile::tempdir().unwrap();
+    generate_into(landing.path(), "2024-01", 4, 24, None);
+    let path = landing.path().join("2024-01/encounters.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (header, body) = text.split_once('\n').unwrap();
+    std::fs::write(&path, format!("{}\n{body}", header.replace(',', ", "))).unwrap();
+    let data_rows = body.lines().count();
+    run(lake.path(), landing.path(), "blanks").await;
+    assert_eq!(rows(lake.path(), "silver/encounters").await, data_rows);
+}
+
+/// Issue: "A header-only CSV gives no silver table: create the empty table with its schema
+/// so downstream queries work."
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_header_only_csv_gives_an_empty_silver_table_with_its_schema() {
+    let landing = tempfile::tempdir().unwrap();
+    let lake = tempfile::tempdir().unwrap();
+    generate_into(landing.path(), "2024-01", 4, 25, None);
+    let path = landing.path().join("2024-01/devices.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{}\n", text.lines().next().unwrap())).unwrap();
+    run(lake.path(), landing.path(), "header-only").await;
+    let devices = read(&lake.path().join("silver/devices")).await;
+    assert_eq!(devices.height(), 0);
+    assert!(
+        devices.column("patient_id").is_ok(),
+        "silver columns: {:?}",
+        devices.get_column_names()
+    );
+}
