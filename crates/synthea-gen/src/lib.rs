@@ -42,6 +42,8 @@ mod error;
 mod manifest;
 mod parallel;
 mod patient;
+#[cfg(test)]
+mod population;
 mod reference;
 mod rng;
 mod shared;
@@ -158,14 +160,7 @@ pub fn generate(
     })?;
     let reference = Reference::build(config.seed);
     let end_day = time::from_naive_date(config.end_date) / time::DAY;
-    let ctx = Ctx {
-        seed: config.seed,
-        layout: config.layout,
-        reference: &reference,
-        window_start: time::from_naive_date(config.start_date),
-        end: (end_day + 1) * time::DAY - 1,
-        readmission_rate: config.readmission_rate,
-    };
+    let ctx = context(config, &reference);
     let mut files = OutputFiles::create(&out_dir, config.layout)?;
     let threads = config.effective_threads().max(1);
     let chunk_size = config.chunk_size as u64;
@@ -232,6 +227,19 @@ pub fn generate(
         dirty_manifest,
         defects,
     })
+}
+
+/// The run-wide context of `config` over `reference`.
+fn context<'a>(config: &GeneratorConfig, reference: &'a Reference) -> Ctx<'a> {
+    let end_day = time::from_naive_date(config.end_date) / time::DAY;
+    Ctx {
+        seed: config.seed,
+        layout: config.layout,
+        reference,
+        window_start: time::from_naive_date(config.start_date),
+        end: (end_day + 1) * time::DAY - 1,
+        readmission_rate: config.readmission_rate,
+    }
 }
 
 /// One report per file of `layout`, from the per-table row and byte counts.
