@@ -167,10 +167,13 @@ impl Population {
     /// Alive at the export end, with their age then.
     fn alive_at_end(&self) -> impl Iterator<Item = (&PatientFacts, f64)> {
         let end = self.end.unwrap();
-        self.patients.values().filter(|f| f.death.is_none()).map(move |f| {
-            let age = (end - f.birth.unwrap()).num_days() as f64 / 365.25;
-            (f, age)
-        })
+        self.patients
+            .values()
+            .filter(|f| f.death.is_none())
+            .map(move |f| {
+                let age = (end - f.birth.unwrap()).num_days() as f64 / 365.25;
+                (f, age)
+            })
     }
 }
 
@@ -312,7 +315,7 @@ fn prevalence_by_age_band_and_sex_is_close_to_published_us_figures() {
         for (bi, (band, lo, hi)) in BANDS.iter().enumerate() {
             let mut n = [0usize; 2];
             let mut d = [0usize; 2];
-            for (f, age) in pop.alive_at_end().filter(|(_, a)| (*lo..*hi).contains(a)) {
+            for (f, _) in pop.alive_at_end().filter(|(_, a)| (*lo..*hi).contains(a)) {
                 let s = usize::from(f.female);
                 d[s] += 1;
                 n[s] += usize::from(f.has_active(g.codes, end));
@@ -327,7 +330,10 @@ fn prevalence_by_age_band_and_sex_is_close_to_published_us_figures() {
             if let Some((min, max)) = g.bounds[bi]
                 && !(min..=max).contains(&both)
             {
-                out_of_bounds.push(format!("{} at {band}: {both:.3} not in [{min}, {max}]", g.name));
+                out_of_bounds.push(format!(
+                    "{} at {band}: {both:.3} not in [{min}, {max}]",
+                    g.name
+                ));
             }
         }
         println!("{line}");
@@ -348,7 +354,10 @@ fn diabetes_and_hypertension_onset_rise_with_bmi() {
             n[obese] += usize::from(f.has_active(&[code], end));
         }
         let (lean, obese) = (share(n[0], d[0]), share(n[1], d[1]));
-        println!("{name} at 40+: BMI < 30 {lean:.3} (n={}), BMI ≥ 30 {obese:.3} (n={})", d[0], d[1]);
+        println!(
+            "{name} at 40+: BMI < 30 {lean:.3} (n={}), BMI ≥ 30 {obese:.3} (n={})",
+            d[0], d[1]
+        );
         assert!(obese > 1.4 * lean, "{name}: {obese} vs {lean}");
     }
 }
@@ -356,13 +365,24 @@ fn diabetes_and_hypertension_onset_rise_with_bmi() {
 #[test]
 fn deaths_follow_disease_with_the_cause_on_the_certificate() {
     let pop = Population::simulate(2_000, 11);
-    let dead: Vec<&PatientFacts> = pop.patients.values().filter(|f| f.death.is_some()).collect();
+    let dead: Vec<&PatientFacts> = pop
+        .patients
+        .values()
+        .filter(|f| f.death.is_some())
+        .collect();
     let with_cause: Vec<&&PatientFacts> = dead.iter().filter(|f| f.cause.is_some()).collect();
-    println!("deaths {}, with a disease cause {}", dead.len(), with_cause.len());
+    println!(
+        "deaths {}, with a disease cause {}",
+        dead.len(),
+        with_cause.len()
+    );
     assert!(share(with_cause.len(), dead.len()) >= 0.4);
     for f in with_cause {
         let cause = f.cause.as_deref().unwrap();
-        assert!(f.conditions.contains_key(cause), "cause is one of the patient's conditions");
+        assert!(
+            f.conditions.contains_key(cause),
+            "cause is one of the patient's conditions"
+        );
         assert!(f.cause_observed, "cause-of-death observation");
         let (onset, _) = f.conditions[cause];
         assert!(onset <= f.death.unwrap());
@@ -374,8 +394,15 @@ fn deaths_follow_disease_with_the_cause_on_the_certificate() {
             .values()
             .filter(|f| f.conditions.contains_key("254637007") == has)
             .collect();
-        share(group.iter().filter(|f| f.death.is_some()).count(), group.len())
+        share(
+            group.iter().filter(|f| f.death.is_some()).count(),
+            group.len(),
+        )
     };
-    println!("death share: lung cancer {:.2}, others {:.2}", died(true), died(false));
+    println!(
+        "death share: lung cancer {:.2}, others {:.2}",
+        died(true),
+        died(false)
+    );
     assert!(died(true) > 3.0 * died(false));
 }

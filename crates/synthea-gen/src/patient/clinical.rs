@@ -37,7 +37,13 @@ impl Emitter<'_> {
 
     /// One prescription of `med` per visit in `visits`, running to the next renewal
     /// (sometimes with a gap, sometimes discontinued), with refills by adherence.
-    fn renewals(&mut self, by_enc: &mut [Vec<Rx>], visits: &[usize], med: codes::Med, reason: Code) {
+    fn renewals(
+        &mut self,
+        by_enc: &mut [Vec<Rx>],
+        visits: &[usize],
+        med: codes::Med,
+        reason: Code,
+    ) {
         let encs = &self.plan.encounters;
         let adherence = self.rng.uniform(0.55, 1.0);
         for (k, &vi) in visits.iter().enumerate() {
@@ -194,8 +200,8 @@ impl Emitter<'_> {
         let Some(course) = &def.course else {
             return;
         };
-        let procedures = match course.last {
-            Some((_, _, _, last)) if k == course.visits => last,
+        let procedures = match &course.last {
+            Some(f) if k == course.visits => f.procedures,
             _ => course.procedures,
         };
         for pc in procedures {
@@ -223,7 +229,12 @@ impl Emitter<'_> {
     /// The cause of death on the death certificate, as Synthea records it.
     fn cause_of_death(&mut self, e: &Enc) {
         if let Some(c) = self.plan.cause_of_death {
-            self.obs_row(e.start, Some(e), &codes::OBS_CAUSE_OF_DEATH, ObsValue::Text(c.desc));
+            self.obs_row(
+                e.start,
+                Some(e),
+                &codes::OBS_CAUSE_OF_DEATH,
+                ObsValue::Text(c.desc),
+            );
         }
     }
 

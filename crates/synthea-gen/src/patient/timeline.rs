@@ -497,11 +497,11 @@ impl Builder<'_, '_> {
         for k in 1..=course.visits {
             let t = day_time(self.rng, c.onset + i64::from(k) * course.every_days * DAY);
             let last = k == course.visits;
-            let (code, class, dur, org, prov) = match course.last {
-                Some((code, class, days, _)) if last => {
+            let (code, class, dur, org, prov) = match &course.last {
+                Some(f) if last => {
                     let prov = self.ctx.reference.provider_of(self.rng, places.hospital);
-                    let dur = days * DAY + self.rng.range(0, 12 * HOUR);
-                    (code, class, dur, places.hospital, prov)
+                    let dur = f.days * DAY + self.rng.range(0, 12 * HOUR);
+                    (f.code, f.class, dur, places.hospital, prov)
                 }
                 _ => {
                     let dur = self.rng.range(30, 180) * 60;
@@ -726,7 +726,7 @@ impl Builder<'_, '_> {
         }
         let mut t = from;
         loop {
-            t += self.rng.exp(YEAR as f64 / 0.35) as i64;
+            t += self.rng.exp(YEAR as f64 / 0.55) as i64;
             if t >= life_end - DAY {
                 break;
             }
@@ -809,7 +809,7 @@ impl Builder<'_, '_> {
                     c.def.kind,
                     Chronic::HeartFailure
                         | Chronic::Copd
-                        | Chronic::ChronicBronchitis
+                        | Chronic::ObstructiveBronchitis
                         | Chronic::Cad
                         | Chronic::Diabetes
                         | Chronic::Ckd

@@ -360,7 +360,10 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         weight: 1.2,
         setting: Setting::Urgent,
         duration_days: (14, 30),
-        meds: &[(med("141962", "Azithromycin 250 MG Oral Capsule", 26_078), 0.9)],
+        meds: &[(
+            med("141962", "Azithromycin 250 MG Oral Capsule", 26_078),
+            0.9,
+        )],
         procedure: Some((code("399208008", "Plain chest X-ray (procedure)"), 73_520)),
         careplan: Some(code("53950000", "Respiratory therapy")),
         winter: true,
@@ -372,11 +375,24 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         weight: 1.5,
         setting: Setting::Outpatient,
         meds: &[
-            (med("311989", "Nitrofurantoin 5 MG/ML Oral Suspension", 47_137), 0.7),
-            (med("1094107", "Phenazopyridine hydrochloride 100 MG Oral Tablet", 4_619), 0.5),
+            (
+                med("311989", "Nitrofurantoin 5 MG/ML Oral Suspension", 47_137),
+                0.7,
+            ),
+            (
+                med(
+                    "1094107",
+                    "Phenazopyridine hydrochloride 100 MG Oral Tablet",
+                    4_619,
+                ),
+                0.5,
+            ),
         ],
         procedure: Some((
-            code("441550005", "Urinalysis with reflex to microscopy and culture (procedure)"),
+            code(
+                "441550005",
+                "Urinalysis with reflex to microscopy and culture (procedure)",
+            ),
             43_140,
         )),
         careplan: Some(code("869761000000107", "Urinary tract infection care")),
@@ -396,7 +412,11 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         weight: 2.0,
         duration_days: (10, 21),
         meds: &[(
-            med("562251", "Amoxicillin 250 MG / Clavulanate 125 MG Oral Tablet", 16_080),
+            med(
+                "562251",
+                "Amoxicillin 250 MG / Clavulanate 125 MG Oral Tablet",
+                16_080,
+            ),
             0.8,
         )],
         ..ACUTE_BASE
@@ -480,7 +500,11 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         setting: Setting::Emergency,
         duration_days: (42, 90),
         meds: &[(
-            med("856987", "Acetaminophen 300 MG / Hydrocodone Bitartrate 5 MG Oral Tablet", 103_900),
+            med(
+                "856987",
+                "Acetaminophen 300 MG / Hydrocodone Bitartrate 5 MG Oral Tablet",
+                103_900,
+            ),
             0.4,
         )],
         procedure: Some(IMMOBILIZATION),
@@ -543,7 +567,11 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         setting: Setting::Outpatient,
         duration_days: (7, 21),
         meds: &[(
-            med("856987", "Acetaminophen 300 MG / Hydrocodone Bitartrate 5 MG Oral Tablet", 103_900),
+            med(
+                "856987",
+                "Acetaminophen 300 MG / Hydrocodone Bitartrate 5 MG Oral Tablet",
+                103_900,
+            ),
             0.6,
         )],
         procedure: Some((code("65546002", "Extraction of wisdom tooth"), 165_971)),
@@ -555,7 +583,10 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         weight: 1.5,
         setting: Setting::Outpatient,
         duration_days: (7, 30),
-        procedure: Some((code("234947003", "Dental consultation and report (procedure)"), 13_620)),
+        procedure: Some((
+            code("234947003", "Dental consultation and report (procedure)"),
+            13_620,
+        )),
         ..ACUTE_BASE
     },
     AcuteDef {
@@ -573,7 +604,14 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         duration_days: (1, 7),
         meds: &[
             (med("312617", "predniSONE 5 MG Oral Tablet", 1_210), 0.6),
-            (med("1049630", "diphenhydrAMINE Hydrochloride 25 MG Oral Tablet", 448), 0.6),
+            (
+                med(
+                    "1049630",
+                    "diphenhydrAMINE Hydrochloride 25 MG Oral Tablet",
+                    448,
+                ),
+                0.6,
+            ),
         ],
         ..ACUTE_BASE
     },
@@ -594,7 +632,11 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         setting: Setting::Emergency,
         duration_days: (60, 120),
         meds: &[(
-            med("854235", "0.4 ML Enoxaparin sodium 100 MG/ML Prefilled Syringe", 3_134),
+            med(
+                "854235",
+                "0.4 ML Enoxaparin sodium 100 MG/ML Prefilled Syringe",
+                3_134,
+            ),
             0.9,
         )],
         ..ACUTE_BASE
@@ -604,10 +646,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         weight: 2.0,
         setting: Setting::Outpatient,
         duration_days: (3, 10),
-        procedure: Some((
-            code("261352009", "Face mask (physical object)"),
-            88,
-        )),
+        procedure: Some((code("261352009", "Face mask (physical object)"), 88)),
         from_year: 2020,
         ..ACUTE_BASE
     },
@@ -615,7 +654,10 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         code: code("40275004", "Contact dermatitis"),
         weight: 0.6,
         duration_days: (7, 21),
-        meds: &[(med("106258", "Hydrocortisone 10 MG/ML Topical Cream", 514), 0.8)],
+        meds: &[(
+            med("106258", "Hydrocortisone 10 MG/ML Topical Cream", 514),
+            0.8,
+        )],
         ..ACUTE_BASE
     },
 ];

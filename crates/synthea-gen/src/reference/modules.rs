@@ -26,7 +26,7 @@ pub(crate) enum Chronic {
     Asthma,
     AdultAsthma,
     Copd,
-    ChronicBronchitis,
+    ObstructiveBronchitis,
     HeartFailure,
     Cad,
     Mi,
@@ -41,7 +41,7 @@ pub(crate) enum Chronic {
     Anemia,
     BackPain,
     NeckPain,
-    ChronicPain,
+    PersistentPain,
     Migraine,
     Fibromyalgia,
     OaKnee,
@@ -62,7 +62,7 @@ pub(crate) enum Chronic {
     ColorectalCancer,
     ProstateCancer,
     Pregnancy,
-    ChronicSinusitis,
+    Sinusitis,
 }
 
 /// What multiplies a module's lifetime risk.
@@ -133,8 +133,18 @@ pub(crate) struct Course {
     pub(crate) procedures: &'static [(Code, i64)],
     /// Medications administered at each visit (one dispense).
     pub(crate) meds: &'static [Med],
-    /// The final encounter: code, class, length in days and its procedures.
-    pub(crate) last: Option<(Code, Class, i64, &'static [(Code, i64)])>,
+    /// The final encounter (the delivery), if any.
+    pub(crate) last: Option<FinalEncounter>,
+}
+
+/// The encounter closing a treatment course.
+#[derive(Debug)]
+pub(crate) struct FinalEncounter {
+    pub(crate) code: Code,
+    pub(crate) class: Class,
+    /// Length of the stay in days.
+    pub(crate) days: i64,
+    pub(crate) procedures: &'static [(Code, i64)],
 }
 
 /// One disease module.
@@ -233,7 +243,13 @@ const CHEMO_RADIATION: (Code, i64) = proc_(
     187_500,
 );
 const COLONOSCOPY: (Code, i64) = proc_("73761001", "Colonoscopy", 113_990);
-const NAPROXEN: ModuleMed = rx("849574", "Naproxen sodium 220 MG Oral Tablet", 2_334, 1.0, 0.0);
+const NAPROXEN: ModuleMed = rx(
+    "849574",
+    "Naproxen sodium 220 MG Oral Tablet",
+    2_334,
+    1.0,
+    0.0,
+);
 
 const OBS_FEV1_FVC: Obs = Obs {
     category: "procedure",
@@ -285,12 +301,20 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
             proc_("229095001", "Exercise class", 6_005),
             proc_("290045001", "Kitchen practice", 6_005),
         ],
-        sequels: &[sequel("237602007", "Metabolic syndrome X (disorder)", 0.15, 4.0)],
+        sequels: &[sequel(
+            "237602007",
+            "Metabolic syndrome X (disorder)",
+            0.15,
+            4.0,
+        )],
         ..BASE
     },
     ChronicDef {
         kind: Chronic::SevereObesity,
-        code: code("408512008", "Body mass index 40+ - severely obese (finding)"),
+        code: code(
+            "408512008",
+            "Body mass index 40+ - severely obese (finding)",
+        ),
         base_risk: 1.0,
         onset: Onset::Bmi(40.0),
         lethality: 0.03,
@@ -331,8 +355,20 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
                 1.0,
                 0.0,
             ),
-            rx("897122", "3 ML liraglutide 6 MG/ML Pen Injector", 702_161, 0.25, 3.0),
-            rx("1373463", "canagliflozin 100 MG Oral Tablet", 45_012, 0.2, 4.0),
+            rx(
+                "897122",
+                "3 ML liraglutide 6 MG/ML Pen Injector",
+                702_161,
+                0.25,
+                3.0,
+            ),
+            rx(
+                "1373463",
+                "canagliflozin 100 MG Oral Tablet",
+                45_012,
+                0.2,
+                4.0,
+            ),
             rx(
                 "106892",
                 "insulin isophane human 70 UNT/ML / insulin regular human 30 UNT/ML Injectable Suspension [Humulin]",
@@ -360,7 +396,12 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
                 0.2,
                 5.0,
             ),
-            sequel("127013003", "Disorder of kidney due to diabetes mellitus (disorder)", 0.2, 6.0),
+            sequel(
+                "127013003",
+                "Disorder of kidney due to diabetes mellitus (disorder)",
+                0.2,
+                6.0,
+            ),
             sequel(
                 "90781000119102",
                 "Microalbuminuria due to type 2 diabetes mellitus (disorder)",
@@ -406,7 +447,13 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         meds: &[
             rx("314076", "lisinopril 10 MG Oral Tablet", 1_071, 1.0, 0.0),
             rx("308136", "amLODIPine 2.5 MG Oral Tablet", 1_542, 0.45, 2.0),
-            rx("310798", "Hydrochlorothiazide 25 MG Oral Tablet", 1_004, 0.3, 3.0),
+            rx(
+                "310798",
+                "Hydrochlorothiazide 25 MG Oral Tablet",
+                1_004,
+                0.3,
+                3.0,
+            ),
         ],
         careplan: Some(code(
             "443402002",
@@ -433,7 +480,12 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         careplan: Some(code("736285004", "Hyperlipidemia clinical management plan")),
         follow_up: FOLLOW_UP,
         follow_ups_per_year: 0.5,
-        sequels: &[sequel("302870006", "Hypertriglyceridemia (disorder)", 0.3, 2.0)],
+        sequels: &[sequel(
+            "302870006",
+            "Hypertriglyceridemia (disorder)",
+            0.3,
+            2.0,
+        )],
         ..BASE
     },
     ChronicDef {
@@ -452,7 +504,13 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         ],
         diagnosis_procedures: &[ECG],
         meds: &[
-            rx("705129", "Nitroglycerin 0.4 MG/ACTUAT Mucosal Spray", 14_710, 1.0, 0.0),
+            rx(
+                "705129",
+                "Nitroglycerin 0.4 MG/ACTUAT Mucosal Spray",
+                14_710,
+                1.0,
+                0.0,
+            ),
             rx("309362", "Clopidogrel 75 MG Oral Tablet", 4_995, 0.6, 0.0),
             rx("312961", "Simvastatin 20 MG Oral Tablet", 3_863, 0.8, 0.0),
             rx("197361", "Amlodipine 5 MG Oral Tablet", 2_847, 0.4, 1.0),
@@ -480,8 +538,19 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
             ECHO,
             proc_("415070008", "Percutaneous coronary intervention", 3_914_509),
         ],
-        meds: &[rx("309362", "Clopidogrel 75 MG Oral Tablet", 4_995, 1.0, 0.0)],
-        sequels: &[sequel("399211009", "History of myocardial infarction (situation)", 1.0, 0.1)],
+        meds: &[rx(
+            "309362",
+            "Clopidogrel 75 MG Oral Tablet",
+            4_995,
+            1.0,
+            0.0,
+        )],
+        sequels: &[sequel(
+            "399211009",
+            "History of myocardial infarction (situation)",
+            1.0,
+            0.1,
+        )],
         follow_up: FOLLOW_UP,
         follow_ups_per_year: 1.0,
         lethality: 0.25,
@@ -505,7 +574,13 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
             rx("200033", "carvedilol 25 MG Oral Tablet", 26_078, 1.0, 0.0),
             rx("313988", "Furosemide 40 MG Oral Tablet", 866, 0.7, 0.0),
             rx("314077", "lisinopril 20 MG Oral Tablet", 26_078, 0.5, 0.0),
-            rx("313096", "spironolactone 25 MG Oral Tablet", 1_820, 0.3, 1.0),
+            rx(
+                "313096",
+                "spironolactone 25 MG Oral Tablet",
+                1_820,
+                0.3,
+                1.0,
+            ),
             rx(
                 "1656354",
                 "sacubitril 97 MG / valsartan 103 MG Oral Tablet",
@@ -541,7 +616,13 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         ],
         diagnosis_procedures: &[ECG, proc_("180325003", "Electrical cardioversion", 75_210)],
         meds: &[
-            rx("855332", "Warfarin Sodium 5 MG Oral Tablet", 1_652, 0.7, 0.0),
+            rx(
+                "855332",
+                "Warfarin Sodium 5 MG Oral Tablet",
+                1_652,
+                0.7,
+                0.0,
+            ),
             rx("197604", "digoxin 0.125 MG Oral Tablet", 2_210, 0.3, 0.0),
         ],
         follow_up: FOLLOW_UP,
@@ -599,7 +680,13 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
             ),
         ],
         meds: &[
-            rx("1660014", "1 ML Epinephrine 1 MG/ML Injection", 449, 1.0, 0.0),
+            rx(
+                "1660014",
+                "1 ML Epinephrine 1 MG/ML Injection",
+                449,
+                1.0,
+                0.0,
+            ),
             rx(
                 "834357",
                 "3 ML Amiodarone hydrocholoride 50 MG/ML Prefilled Syringe",
@@ -608,7 +695,12 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
                 0.0,
             ),
         ],
-        sequels: &[sequel("429007001", "History of cardiac arrest (situation)", 1.0, 0.05)],
+        sequels: &[sequel(
+            "429007001",
+            "History of cardiac arrest (situation)",
+            1.0,
+            0.05,
+        )],
         lethality: 0.5,
         survival_years: 0.3,
         ..BASE
@@ -634,7 +726,13 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
                 0.8,
                 0.0,
             ),
-            rx("351109", "budesonide 0.25 MG/ML Inhalation Suspension", 12_994, 0.3, 0.0),
+            rx(
+                "351109",
+                "budesonide 0.25 MG/ML Inhalation Suspension",
+                12_994,
+                0.3,
+                0.0,
+            ),
         ],
         careplan: Some(code("699728000", "Asthma self management")),
         device: Some(codes::DEVICE_NEBULIZER),
@@ -648,7 +746,11 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         code: code("195967001", "Asthma"),
         base_risk: 0.012,
         onset: age(35.0, 14.0, 18.0),
-        risk: &[(Factor::Female, 1.5), (Factor::Obese, 1.4), (Factor::Smoker, 1.3)],
+        risk: &[
+            (Factor::Female, 1.5),
+            (Factor::Obese, 1.4),
+            (Factor::Smoker, 1.3),
+        ],
         meds: &[
             rx(
                 "895994",
@@ -686,7 +788,13 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
                 1.0,
                 0.0,
             ),
-            rx("245314", "albuterol 5 MG/ML Inhalation Solution", 2_651, 0.8, 0.0),
+            rx(
+                "245314",
+                "albuterol 5 MG/ML Inhalation Solution",
+                2_651,
+                0.8,
+                0.0,
+            ),
         ],
         careplan: Some(code(
             "412776001",
@@ -706,7 +814,7 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         ..BASE
     },
     ChronicDef {
-        kind: Chronic::ChronicBronchitis,
+        kind: Chronic::ObstructiveBronchitis,
         code: code("185086009", "Chronic obstructive bronchitis (disorder)"),
         base_risk: 0.01,
         onset: age(58.0, 10.0, 35.0),
@@ -720,7 +828,13 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
                 1.0,
                 0.0,
             ),
-            rx("245314", "albuterol 5 MG/ML Inhalation Solution", 2_651, 0.7, 0.0),
+            rx(
+                "245314",
+                "albuterol 5 MG/ML Inhalation Solution",
+                2_651,
+                0.7,
+                0.0,
+            ),
         ],
         follow_up: FOLLOW_UP,
         follow_ups_per_year: 1.0,
@@ -730,7 +844,7 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         ..BASE
     },
     ChronicDef {
-        kind: Chronic::ChronicSinusitis,
+        kind: Chronic::Sinusitis,
         code: code("40055000", "Chronic sinusitis (disorder)"),
         base_risk: 0.1,
         onset: age(35.0, 15.0, 10.0),
@@ -753,9 +867,24 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         follow_ups_per_year: 1.0,
         labs: &[lab(OBS_MICROALBUMIN, 120.0, 60.0)],
         sequels: &[
-            sequel("431856006", "Chronic kidney disease stage 2 (disorder)", 0.6, 3.0),
-            sequel("433144002", "Chronic kidney disease stage 3 (disorder)", 0.35, 6.0),
-            sequel("431857002", "Chronic kidney disease stage 4 (disorder)", 0.15, 9.0),
+            sequel(
+                "431856006",
+                "Chronic kidney disease stage 2 (disorder)",
+                0.6,
+                3.0,
+            ),
+            sequel(
+                "433144002",
+                "Chronic kidney disease stage 3 (disorder)",
+                0.35,
+                6.0,
+            ),
+            sequel(
+                "431857002",
+                "Chronic kidney disease stage 4 (disorder)",
+                0.15,
+                9.0,
+            ),
             sequel("46177005", "End stage renal disease (disorder)", 0.06, 11.0),
         ],
         follow_up_procedures: &[proc_("11816003", "Diet education (procedure)", 4_314)],
@@ -790,12 +919,19 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         base_risk: 0.09,
         onset: age(28.0, 12.0, 12.0),
         risk: &[(Factor::Female, 1.6)],
-        diagnosis_procedures: &[proc_("710841007", "Assessment of anxiety (procedure)", 43_140)],
+        diagnosis_procedures: &[proc_(
+            "710841007",
+            "Assessment of anxiety (procedure)",
+            43_140,
+        )],
         ..BASE
     },
     ChronicDef {
         kind: Chronic::Alcohol,
-        code: code("7200002", "Alcoholism"),
+        code: code(
+            "10939881000119105",
+            "Unhealthy alcohol drinking behavior (finding)",
+        ),
         base_risk: 0.04,
         onset: age(30.0, 9.0, 18.0),
         risk: &[(Factor::Male, 1.8), (Factor::Smoker, 1.8)],
@@ -815,7 +951,13 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         onset: age(33.0, 10.0, 16.0),
         risk: &[(Factor::Male, 1.5), (Factor::Smoker, 2.0)],
         meds: &[
-            rx("1483744", "Naltrexone hydrochloride 50 MG Oral Tablet", 3_213, 0.5, 0.0),
+            rx(
+                "1483744",
+                "Naltrexone hydrochloride 50 MG Oral Tablet",
+                3_213,
+                0.5,
+                0.0,
+            ),
             rx(
                 "351266",
                 "buprenorphine 2 MG / naloxone 0.5 MG Sublingual Tablet",
@@ -826,7 +968,11 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         ],
         follow_up: FOLLOW_UP,
         follow_ups_per_year: 2.0,
-        follow_up_procedures: &[proc_("52052004", "Rehabilitation therapy (regime/therapy)", 48_290)],
+        follow_up_procedures: &[proc_(
+            "52052004",
+            "Rehabilitation therapy (regime/therapy)",
+            48_290,
+        )],
         lethality: 0.1,
         survival_years: 5.0,
         ..BASE
@@ -840,7 +986,13 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         risk: &[(Factor::Female, 1.8)],
         meds: &[
             rx("310325", "ferrous sulfate 325 MG Oral Tablet", 15, 0.6, 0.0),
-            rx("2001499", "Vitamin B 12 5 MG/ML Injectable Solution", 725, 0.2, 0.0),
+            rx(
+                "2001499",
+                "Vitamin B 12 5 MG/ML Injectable Solution",
+                725,
+                0.2,
+                0.0,
+            ),
         ],
         ..BASE
     },
@@ -864,17 +1016,29 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         code: code("1121000119107", "Chronic neck pain (finding)"),
         base_risk: 0.08,
         onset: age(42.0, 12.0, 18.0),
-        meds: &[rx("310965", "Ibuprofen 200 MG Oral Tablet", 2_739, 1.0, 0.0)],
+        meds: &[rx(
+            "310965",
+            "Ibuprofen 200 MG Oral Tablet",
+            2_739,
+            1.0,
+            0.0,
+        )],
         ..BASE
     },
     ChronicDef {
-        kind: Chronic::ChronicPain,
+        kind: Chronic::PersistentPain,
         code: code("82423001", "Chronic pain"),
         base_risk: 0.06,
         onset: age(45.0, 12.0, 18.0),
         risk: &[(Factor::Has(Chronic::BackPain), 2.0)],
         meds: &[
-            rx("835603", "tramadol hydrochloride 50 MG Oral Tablet", 26_078, 0.5, 0.0),
+            rx(
+                "835603",
+                "tramadol hydrochloride 50 MG Oral Tablet",
+                26_078,
+                0.5,
+                0.0,
+            ),
             rx(
                 "856987",
                 "Acetaminophen 300 MG / Hydrocodone Bitartrate 5 MG Oral Tablet",
@@ -882,7 +1046,13 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
                 0.4,
                 0.0,
             ),
-            rx("206905", "Ibuprofen 400 MG Oral Tablet [Ibu]", 29_753, 0.6, 0.0),
+            rx(
+                "206905",
+                "Ibuprofen 400 MG Oral Tablet [Ibu]",
+                29_753,
+                0.6,
+                0.0,
+            ),
         ],
         follow_up: FOLLOW_UP,
         follow_ups_per_year: 2.0,
@@ -890,11 +1060,20 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
     },
     ChronicDef {
         kind: Chronic::Migraine,
-        code: code("124171000119105", "Chronic intractable migraine without aura"),
+        code: code(
+            "124171000119105",
+            "Chronic intractable migraine without aura",
+        ),
         base_risk: 0.05,
         onset: age(25.0, 9.0, 12.0),
         risk: &[(Factor::Female, 3.0)],
-        meds: &[rx("206905", "Ibuprofen 400 MG Oral Tablet [Ibu]", 29_753, 0.7, 0.0)],
+        meds: &[rx(
+            "206905",
+            "Ibuprofen 400 MG Oral Tablet [Ibu]",
+            29_753,
+            0.7,
+            0.0,
+        )],
         ..BASE
     },
     ChronicDef {
@@ -905,7 +1084,13 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         risk: &[(Factor::Female, 4.0)],
         meds: &[
             rx("483438", "pregabalin 100 MG Oral Capsule", 8_916, 0.6, 0.0),
-            rx("596926", "duloxetine 20 MG Delayed Release Oral Capsule", 6_120, 0.4, 0.0),
+            rx(
+                "596926",
+                "duloxetine 20 MG Delayed Release Oral Capsule",
+                6_120,
+                0.4,
+                0.0,
+            ),
         ],
         careplan: MSK_CARE,
         ..BASE
@@ -954,7 +1139,13 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         onset: age(67.0, 9.0, 45.0),
         risk: &[(Factor::Female, 3.5), (Factor::Smoker, 1.5)],
         diagnosis_procedures: &[proc_("312681000", "Bone density scan (procedure)", 149_293)],
-        meds: &[rx("904419", "Alendronic acid 10 MG Oral Tablet", 12_442, 1.0, 0.0)],
+        meds: &[rx(
+            "904419",
+            "Alendronic acid 10 MG Oral Tablet",
+            12_442,
+            1.0,
+            0.0,
+        )],
         sequels: &[sequel(
             "443165006",
             "Pathological fracture due to osteoporosis (disorder)",
@@ -985,7 +1176,13 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         base_risk: 0.012,
         onset: age(45.0, 15.0, 15.0),
         risk: &[(Factor::Female, 5.0)],
-        meds: &[rx("966222", "Levothyroxine Sodium 0.075 MG Oral Tablet", 1_922, 1.0, 0.0)],
+        meds: &[rx(
+            "966222",
+            "Levothyroxine Sodium 0.075 MG Oral Tablet",
+            1_922,
+            1.0,
+            0.0,
+        )],
         follow_up: FOLLOW_UP,
         follow_ups_per_year: 1.0,
         labs: &[lab(OBS_TSH, 6.5, 2.0)],
@@ -998,8 +1195,20 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         base_risk: 0.14,
         onset: age(80.0, 7.0, 60.0),
         meds: &[
-            rx("997223", "Donepezil hydrochloride 10 MG Oral Tablet", 7_318, 1.0, 0.0),
-            rx("996740", "Memantine hydrochloride 2 MG/ML Oral Solution", 35_868, 0.4, 2.0),
+            rx(
+                "997223",
+                "Donepezil hydrochloride 10 MG Oral Tablet",
+                7_318,
+                1.0,
+                0.0,
+            ),
+            rx(
+                "996740",
+                "Memantine hydrochloride 2 MG/ML Oral Solution",
+                35_868,
+                0.4,
+                2.0,
+            ),
             rx("310436", "Galantamine 4 MG Oral Tablet", 26_405, 0.15, 0.0),
         ],
         careplan: Some(code("386257007", "Demential management")),
@@ -1023,7 +1232,12 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
             rx("308971", "Carbamazepine[Tegretol]", 24_677, 0.8, 0.0),
             rx("204892", "clonazePAM 0.25 MG Oral Tablet", 1_204, 0.2, 1.0),
         ],
-        sequels: &[sequel("703151001", "History of single seizure (situation)", 1.0, 0.0)],
+        sequels: &[sequel(
+            "703151001",
+            "History of single seizure (situation)",
+            1.0,
+            0.0,
+        )],
         follow_up: FOLLOW_UP,
         follow_ups_per_year: 1.0,
         lethality: 0.02,
@@ -1037,7 +1251,13 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         risk: &[(Factor::Male, 2.0)],
         diagnosis_procedures: &[CBT],
         meds: &[
-            rx("1091392", "Methylphenidate Hydrochloride 20 MG Oral Tablet", 5_213, 0.6, 0.0),
+            rx(
+                "1091392",
+                "Methylphenidate Hydrochloride 20 MG Oral Tablet",
+                5_213,
+                0.6,
+                0.0,
+            ),
             rx("608139", "atomoxetine 100 MG Oral Capsule", 9_870, 0.2, 1.0),
         ],
         careplan: Some(code(
@@ -1057,7 +1277,13 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         onset: age(14.0, 10.0, 2.0),
         diagnosis_procedures: &[proc_("395142003", "Allergy screening test", 6_005)],
         meds: &[
-            rx("1014678", "cetirizine hydrochloride 10 MG Oral Tablet", 1_782, 0.8, 0.0),
+            rx(
+                "1014678",
+                "cetirizine hydrochloride 10 MG Oral Tablet",
+                1_782,
+                0.8,
+                0.0,
+            ),
             rx("311372", "Loratadine 10 MG Oral Tablet", 911, 0.3, 0.0),
             rx(
                 "1870230",
@@ -1078,7 +1304,13 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         code: code("367498001", "Seasonal allergic rhinitis"),
         base_risk: 0.08,
         onset: age(18.0, 12.0, 3.0),
-        meds: &[rx("1014676", "cetirizine hydrochloride 5 MG Oral Tablet", 1_782, 0.7, 0.0)],
+        meds: &[rx(
+            "1014676",
+            "cetirizine hydrochloride 5 MG Oral Tablet",
+            1_782,
+            0.7,
+            0.0,
+        )],
         ..BASE
     },
     ChronicDef {
@@ -1086,7 +1318,13 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         code: code("24079001", "Atopic dermatitis"),
         base_risk: 0.06,
         onset: age(3.0, 3.0, 0.3),
-        meds: &[rx("106258", "Hydrocortisone 10 MG/ML Topical Cream", 514, 1.0, 0.0)],
+        meds: &[rx(
+            "106258",
+            "Hydrocortisone 10 MG/ML Topical Cream",
+            514,
+            1.0,
+            0.0,
+        )],
         careplan: Some(code("711282006", "Skin condition care")),
         ..BASE
     },
@@ -1099,7 +1337,11 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         risk: &[(Factor::Obese, 1.3), (Factor::Smoker, 1.4)],
         diagnosis_procedures: &[
             COLONOSCOPY,
-            proc_("104435004", "Screening for occult blood in feces (procedure)", 59_797),
+            proc_(
+                "104435004",
+                "Screening for occult blood in feces (procedure)",
+                59_797,
+            ),
             proc_("274031008", "Rectal polypectomy", 115_933),
         ],
         sequels: &[sequel("713197008", "Recurrent rectal polyp", 0.25, 3.0)],
@@ -1133,7 +1375,11 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
             procedures: &[CHEMO],
             meds: &[
                 med("1734919", "Cyclophosphamide 1000 MG Injection", 5_123),
-                med("1790099", "10 ML Doxorubicin Hydrochloride 2 MG/ML Injection", 25_116),
+                med(
+                    "1790099",
+                    "10 ML Doxorubicin Hydrochloride 2 MG/ML Injection",
+                    25_116,
+                ),
             ],
             last: None,
         }),
@@ -1148,8 +1394,16 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         onset: age(67.0, 9.0, 40.0),
         risk: &[(Factor::Smoker, 20.0), (Factor::ExSmoker, 6.0)],
         diagnosis_procedures: &[
-            proc_("173160006", "Diagnostic fiberoptic bronchoscopy (procedure)", 96_420),
-            proc_("432231006", "Fine needle aspiration biopsy of lung (procedure)", 61_210),
+            proc_(
+                "173160006",
+                "Diagnostic fiberoptic bronchoscopy (procedure)",
+                96_420,
+            ),
+            proc_(
+                "432231006",
+                "Fine needle aspiration biopsy of lung (procedure)",
+                61_210,
+            ),
         ],
         sequels: &[
             sequel("162573006", "Suspected lung cancer (situation)", 1.0, 0.0),
@@ -1218,7 +1472,11 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         code: code("126906006", "Neoplasm of prostate"),
         base_risk: 0.12,
         onset: age(68.0, 9.0, 40.0),
-        risk: &[(Factor::Female, 0.0), (Factor::Black, 1.7), (Factor::FamilyCvd, 1.0)],
+        risk: &[
+            (Factor::Female, 0.0),
+            (Factor::Black, 1.7),
+            (Factor::FamilyCvd, 1.0),
+        ],
         diagnosis_procedures: &[
             proc_("410006001", "Digital examination of rectum", 4_314),
             proc_("65575008", "Biopsy of prostate", 61_210),
@@ -1231,7 +1489,12 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
             0.0,
         )],
         sequels: &[
-            sequel("92691004", "Carcinoma in situ of prostate (disorder)", 0.9, 0.0),
+            sequel(
+                "92691004",
+                "Carcinoma in situ of prostate (disorder)",
+                0.9,
+                0.0,
+            ),
             sequel(
                 "314994000",
                 "Metastasis from malignant tumor of prostate (disorder)",
@@ -1265,7 +1528,11 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         diagnosis_procedures: &[
             proc_("252160004", "Standard pregnancy test", 45_342),
             proc_("169230002", "Ultrasound scan for fetal viability", 74_782),
-            proc_("104091002", "Hemoglobin / Hematocrit / Platelet count", 11_084),
+            proc_(
+                "104091002",
+                "Hemoglobin / Hematocrit / Platelet count",
+                11_084,
+            ),
         ],
         careplan: Some(code("134435003", "Routine antenatal care")),
         course: Some(Course {
@@ -1278,15 +1545,15 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
                 proc_("225158009", "Auscultation of the fetal heart", 63_134),
             ],
             meds: &[],
-            last: Some((
-                code("183460006", "Obstetric emergency hospital admission"),
-                Class::Inpatient,
-                2,
-                &[
+            last: Some(FinalEncounter {
+                code: code("183460006", "Obstetric emergency hospital admission"),
+                class: Class::Inpatient,
+                days: 2,
+                procedures: &[
                     proc_("66348005", "Childbirth", 43_140),
                     proc_("18946005", "Epidural anesthesia", 24_655),
                 ],
-            )),
+            }),
         }),
         resolves_days: Some(270),
         ..BASE
