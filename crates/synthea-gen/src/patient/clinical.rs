@@ -255,6 +255,12 @@ impl Emitter<'_> {
                 let stop = (stop < self.life_end).then_some(stop);
                 self.condition(e, e.start, stop, codes::SDOH_FINDINGS[k]);
             }
+            if self.rng.chance(0.25) {
+                let c = *self.rng.pick(codes::SDOH_RARE_FINDINGS);
+                let stop = e.start + self.rng.range(300, 420) * DAY;
+                let stop = (stop < self.life_end).then_some(stop);
+                self.condition(e, e.start, stop, c);
+            }
             self.labs_routine(e, age);
             self.surveys(e);
         }
@@ -276,6 +282,13 @@ impl Emitter<'_> {
                 .any(|c| !c.meds.is_empty() && c.onset < e.start)
             {
                 self.procedure(e, codes::PROC_MED_RECONCILIATION, None);
+            }
+        }
+        if in_window {
+            for &(pc, min, max, prob) in codes::WELLNESS_SCREENINGS {
+                if (min..max).contains(&age) && self.rng.chance(prob) {
+                    self.procedure(e, pc, None);
+                }
             }
         }
         self.wellness_immunizations(e, age);

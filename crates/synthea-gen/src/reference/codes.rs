@@ -61,6 +61,117 @@ pub(crate) const fn med(c: &'static str, d: &'static str, cost: i64) -> Med {
     }
 }
 
+/// Rarer social-determinant findings (one in about four adult wellness visits).
+pub(crate) static SDOH_RARE_FINDINGS: &[Code] = &[
+    code("706893006", "Victim of intimate partner abuse (finding)"),
+    code("160968000", "Risk activity involvement (finding)"),
+    code(
+        "5251000175109",
+        "Received certificate of high school equivalency (finding)",
+    ),
+    code(
+        "424393004",
+        "Reports of violence in the environment (finding)",
+    ),
+    code("266948004", "Has a criminal record (finding)"),
+    code("73438004", "Unemployed (finding)"),
+    code("105531004", "Housing unsatisfactory (finding)"),
+    code("361055000", "Misuses drugs (finding)"),
+    code("446654005", "Refugee (person)"),
+    code("266934004", "Transport problems (finding)"),
+    code("713458007", "Lack of access to transportation (finding)"),
+    code(
+        "224295006",
+        "Only received primary school education (finding)",
+    ),
+];
+
+/// Screening procedures of wellness visits: (procedure and base cost, minimum and
+/// maximum age, probability), as real 3.x exports record them.
+pub(crate) static WELLNESS_SCREENINGS: &[((Code, i64), f64, f64, f64)] = &[
+    (
+        (
+            code("710841007", "Assessment of anxiety (procedure)"),
+            43_140,
+        ),
+        12.0,
+        200.0,
+        0.6,
+    ),
+    (
+        (
+            code(
+                "763302001",
+                "Assessment using Alcohol Use Disorders Identification Test - Consumption (procedure)",
+            ),
+            43_140,
+        ),
+        18.0,
+        200.0,
+        0.3,
+    ),
+    (
+        (
+            code("866148006", "Screening for domestic abuse (procedure)"),
+            43_140,
+        ),
+        14.0,
+        200.0,
+        0.3,
+    ),
+    (
+        (
+            code("713106006", "Screening for drug abuse (procedure)"),
+            43_140,
+        ),
+        14.0,
+        200.0,
+        0.3,
+    ),
+    (
+        (
+            code("762993000", "Assessment using Morse Fall Scale (procedure)"),
+            60_050,
+        ),
+        65.0,
+        200.0,
+        0.7,
+    ),
+    (
+        (
+            code(
+                "868187001",
+                "Assessment using Car  Relax  Alone  Forget  Friends  Trouble Screening Test (procedure)",
+            ),
+            43_140,
+        ),
+        12.0,
+        18.0,
+        0.7,
+    ),
+    (
+        (
+            code("386516004", "Anticipatory guidance (procedure)"),
+            43_140,
+        ),
+        0.0,
+        12.0,
+        0.6,
+    ),
+    (
+        (
+            code(
+                "715252007",
+                "Depression screening using Patient Health Questionnaire Nine Item score (procedure)",
+            ),
+            3_091,
+        ),
+        18.0,
+        200.0,
+        0.2,
+    ),
+];
+
 /// Social-determinant findings recorded at wellness visits (frequent in 3.x exports).
 pub(crate) static SDOH_FINDINGS: &[Code] = &[
     code("160903007", "Full-time employment (finding)"),
