@@ -7,13 +7,25 @@
 //!   byte-for-byte those of the real `v3-2024-11p` sample) or the 16 files of a 2.x
 //!   export ([`Layout::V2`]). No quoting, LF, empty field = null, timestamps
 //!   `2019-02-17T05:07:38Z`, dates `1990-05-01`, codes and ZIPs as text (`"08"`, `"02155"`).
-//! * **Realism**: age/sex/race/income demographics over Massachusetts cities; deaths
-//!   with a death-certification encounter dated after `DEATHDATE`; yearly wellness visits,
-//!   acute, urgent-care and emergency visits; inpatient stays (≥ 1 day, right-skewed length
-//!   of stay) with nested ICU stays, contiguous stays, inter-hospital transfers and 30-day
-//!   readmissions at a configurable rate; chronic diseases with co-morbidity, RxNorm
-//!   prescriptions with refill gaps, labs and vitals that follow the diseases; claims and
-//!   claims transactions consistent with encounters.
+//! * **Realism**: age/sex/race/income demographics over Massachusetts cities; yearly
+//!   wellness visits, acute, urgent-care and emergency visits; inpatient stays (≥ 1 day,
+//!   right-skewed length of stay) with nested ICU stays, contiguous stays, inter-hospital
+//!   transfers and 30-day readmissions at a configurable rate; claims and claims
+//!   transactions consistent with encounters.
+//! * **Disease modules as data**: 46 chronic modules (metabolic, cardiovascular,
+//!   respiratory, kidney, mental health, musculoskeletal, neurological, allergy, four
+//!   cancers, pregnancy) and about 40 acute episodes, each a table row with Synthea's
+//!   SNOMED-CT, RxNorm and LOINC codes: onset by age and sex, a lifetime risk multiplied by
+//!   risk factors (an adult BMI trajectory, smoking, family history, race, earlier
+//!   diseases), the diagnosing encounter's class, procedures, labs, care plan and device,
+//!   follow-up visits, treatment courses (chemotherapy cycles, prenatal visits and
+//!   delivery), medications that may start years after diagnosis (metformin, then
+//!   insulin) renewed with refill gaps, later conditions (CKD stages, diabetic
+//!   retinopathy) and lethality. Obesity follows the BMI the vitals show, so onsets can be
+//!   learned from the features; prevalence by age band is close to published US figures.
+//! * **Deaths**: deaths from other causes by age, plus deaths caused by lethal modules
+//!   (the death certification encounter, dated after `DEATHDATE`, carries the cause as its
+//!   reason and a cause-of-death observation).
 //! * **Determinism**: every patient has its own random stream derived from
 //!   `(seed, patient index)`; workers serialize chunks of patients and one writer appends
 //!   them in patient order, so the bytes do not depend on the thread count.
@@ -42,6 +54,8 @@ mod error;
 mod manifest;
 mod parallel;
 mod patient;
+#[cfg(test)]
+mod population;
 mod reference;
 mod rng;
 mod shared;
@@ -158,14 +172,7 @@ pub fn generate(
     })?;
     let reference = Reference::build(config.seed);
     let end_day = time::from_naive_date(config.end_date) / time::DAY;
-    let ctx = Ctx {
-        seed: config.seed,
-        layout: config.layout,
-        reference: &reference,
-        window_start: time::from_naive_date(config.start_date),
-        end: (end_day + 1) * time::DAY - 1,
-        readmission_rate: config.readmission_rate,
-    };
+    let ctx = context(config, &reference);
     let mut files = OutputFiles::create(&out_dir, config.layout)?;
     let threads = config.effective_threads().max(1);
     let chunk_size = config.chunk_size as u64;
@@ -232,6 +239,19 @@ pub fn generate(
         dirty_manifest,
         defects,
     })
+}
+
+/// The run-wide context of `config` over `reference`.
+fn context<'a>(config: &GeneratorConfig, reference: &'a Reference) -> Ctx<'a> {
+    let end_day = time::from_naive_date(config.end_date) / time::DAY;
+    Ctx {
+        seed: config.seed,
+        layout: config.layout,
+        reference,
+        window_start: time::from_naive_date(config.start_date),
+        end: (end_day + 1) * time::DAY - 1,
+        readmission_rate: config.readmission_rate,
+    }
 }
 
 /// One report per file of `layout`, from the per-table row and byte counts.

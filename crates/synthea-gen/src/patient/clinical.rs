@@ -6,8 +6,9 @@ use synthea_schema::TableKind;
 
 use crate::patient::emitter::{Emitter, Line, LineKind, Rx};
 use crate::patient::timeline::{Class, Enc, Kind};
-use crate::reference::codes::{self, ACUTE, Chronic, Code, Obs};
-use crate::time::{DAY, YEAR, day_diff};
+use crate::reference::codes::{self, ACUTE, Code, Obs};
+use crate::reference::modules::Chronic;
+use crate::time::{DAY, HOUR, YEAR, day_diff};
 
 impl Emitter<'_> {
     // ------------------------------------------------------------------ prescriptions
@@ -15,52 +16,90 @@ impl Emitter<'_> {
         let encs = &self.plan.encounters;
         let mut by_enc: Vec<Vec<Rx>> = vec![Vec::new(); encs.len()];
         for (ci, case) in self.plan.chronic.iter().enumerate() {
-            let visits: Vec<usize> = encs
-                .iter()
-                .enumerate()
-                .filter(
-                    |(_, e)| matches!(e.kind, Kind::Diagnosis(c) | Kind::FollowUp(c) if c == ci),
-                )
-                .map(|(i, _)| i)
-                .collect();
             for &mi in &case.meds {
-                let med = case.def.meds[mi].0;
-                let adherence = self.rng.uniform(0.55, 1.0);
-                for (k, &vi) in visits.iter().enumerate() {
-                    let start = encs[vi].start;
-                    let next = visits.get(k + 1).map(|&j| encs[j].start);
-                    let discontinue = self.rng.chance(0.05);
-                    let mut stop = match next {
-                        Some(n) if self.rng.chance(0.2) && n - 60 * DAY > start + 7 * DAY => {
-                            // A gap before the renewal: supply ran out earlier.
-                            Some(n - self.rng.range(15, 60) * DAY)
-                        }
-                        Some(n) => Some(n),
-                        None => self.p.death,
-                    };
-                    if discontinue {
-                        let s = start + self.rng.range(30, 180) * DAY;
-                        stop = Some(stop.map_or(s, |x| x.min(s)));
-                    }
-                    if let Some(s) = stop {
-                        stop = Some(s.clamp(start, self.life_end));
-                    }
-                    let days = (stop.unwrap_or(self.ctx.end) - start) as f64 / DAY as f64;
-                    let dispenses = ((days / 30.0) * adherence).round().max(1.0) as i64;
-                    by_enc[vi].push(Rx {
-                        med,
-                        reason: Some(case.def.code),
-                        start,
-                        stop,
-                        dispenses,
-                    });
-                    if discontinue {
-                        break;
-                    }
-                }
+                let m = case.def.meds[mi];
+                let from = case.onset + (m.after_years * YEAR as f64) as i64;
+                let visits: Vec<usize> = encs
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| {
+                        matches!(e.kind, Kind::Diagnosis(c) | Kind::FollowUp(c) if c == ci)
+                            && e.start >= from
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                self.renewals(&mut by_enc, &visits, m.med, case.def.code);
             }
+            self.course_doses(&mut by_enc, ci);
         }
         self.rx_by_enc = by_enc;
+    }
+
+    /// One prescription of `med` per visit in `visits`, running to the next renewal
+    /// (sometimes with a gap, sometimes discontinued), with refills by adherence.
+    fn renewals(
+        &mut self,
+        by_enc: &mut [Vec<Rx>],
+        visits: &[usize],
+        med: codes::Med,
+        reason: Code,
+    ) {
+        let encs = &self.plan.encounters;
+        let adherence = self.rng.uniform(0.55, 1.0);
+        for (k, &vi) in visits.iter().enumerate() {
+            let start = encs[vi].start;
+            let next = visits.get(k + 1).map(|&j| encs[j].start);
+            let discontinue = self.rng.chance(0.05);
+            let mut stop = match next {
+                Some(n) if self.rng.chance(0.2) && n - 60 * DAY > start + 7 * DAY => {
+                    // A gap before the renewal: supply ran out earlier.
+                    Some(n - self.rng.range(15, 60) * DAY)
+                }
+                Some(n) => Some(n),
+                None => self.p.death,
+            };
+            if discontinue {
+                let s = start + self.rng.range(30, 180) * DAY;
+                stop = Some(stop.map_or(s, |x| x.min(s)));
+            }
+            if let Some(s) = stop {
+                stop = Some(s.clamp(start, self.life_end));
+            }
+            let days = (stop.unwrap_or(self.ctx.end) - start) as f64 / DAY as f64;
+            let dispenses = ((days / 30.0) * adherence).round().max(1.0) as i64;
+            by_enc[vi].push(Rx {
+                med,
+                reason: Some(reason),
+                start,
+                stop,
+                dispenses,
+            });
+            if discontinue {
+                break;
+            }
+        }
+    }
+
+    /// The drugs administered at each visit of chronic disease `ci`'s treatment course.
+    fn course_doses(&mut self, by_enc: &mut [Vec<Rx>], ci: usize) {
+        let case = &self.plan.chronic[ci];
+        let Some(course) = &case.def.course else {
+            return;
+        };
+        for (i, e) in self.plan.encounters.iter().enumerate() {
+            if !matches!(e.kind, Kind::Course(c, _) if c == ci) || e.class == Class::Inpatient {
+                continue;
+            }
+            for m in course.meds {
+                by_enc[i].push(Rx {
+                    med: *m,
+                    reason: Some(case.def.code),
+                    start: e.start,
+                    stop: Some(e.stop.max(e.start + HOUR).min(self.life_end)),
+                    dispenses: 1,
+                });
+            }
+        }
     }
 
     // ------------------------------------------------------------------ encounters
@@ -70,42 +109,9 @@ impl Emitter<'_> {
         let age = self.p.age_at(e.start);
         match e.kind {
             Kind::Wellness => self.wellness(&e, age, Some(i) == self.allergy_enc),
-            Kind::Diagnosis(ci) => {
-                let case = &self.plan.chronic[ci];
-                let kind = case.def.kind;
-                self.condition(&e, e.start, None, case.def.code);
-                if kind == Chronic::Diabetes {
-                    for c in codes::DIABETIC_COMPLICATIONS {
-                        if self.rng.chance(0.12) {
-                            self.condition(&e, e.start, None, *c);
-                        }
-                    }
-                    self.device(&e, codes::DEVICE_GLUCOSE_METER);
-                    self.supplies_diabetes(&e);
-                }
-                if matches!(kind, Chronic::Asthma | Chronic::Copd) && self.rng.chance(0.6) {
-                    self.device(&e, codes::DEVICE_NEBULIZER);
-                }
-                if let Some(cp) = case.def.careplan {
-                    let stop = self.p.death;
-                    self.careplan(&e, cp, Some(case.def.code), e.start, stop);
-                }
-                self.chronic_labs(&e, kind, age);
-            }
-            Kind::FollowUp(ci) => {
-                let kind = self.plan.chronic[ci].def.kind;
-                self.vitals_short(&e, age);
-                if kind != Chronic::Hypertension {
-                    self.chronic_labs(&e, kind, age);
-                }
-                if kind == Chronic::Diabetes {
-                    self.procedure(&e, codes::PROC_HBA1C, Some(self.plan.chronic[ci].def.code));
-                    self.supplies_diabetes(&e);
-                }
-                if self.rng.chance(0.3) {
-                    self.procedure(&e, codes::PROC_MED_RECONCILIATION, None);
-                }
-            }
+            Kind::Diagnosis(ci) => self.diagnosis(&e, ci, age),
+            Kind::FollowUp(ci) => self.follow_up(&e, ci, age),
+            Kind::Course(ci, k) => self.course_visit(&e, ci, k),
             Kind::Acute(ai) => self.acute(&e, ai, age),
             Kind::Routine => {
                 if e.code == codes::ENC_VACCINE {
@@ -133,14 +139,103 @@ impl Emitter<'_> {
                 self.procedure(&e, codes::PROC_HOSPICE, None);
             }
             Kind::Home => self.vitals_short(&e, age),
-            Kind::DeathCertification => {}
+            Kind::DeathCertification => self.cause_of_death(&e),
         }
+        self.sequels(&e, i);
         // Prescriptions decided in advance for this visit.
         let rxs = std::mem::take(&mut self.rx_by_enc[i]);
         for rx in &rxs {
             self.medication(&e, rx);
         }
         self.finish_encounter(&e);
+    }
+
+    /// The visit diagnosing chronic disease `ci`: the condition, the module's
+    /// procedures, device, care plan and labs.
+    fn diagnosis(&mut self, e: &Enc, ci: usize, age: f64) {
+        let case = &self.plan.chronic[ci];
+        let (def, stop) = (case.def, case.stop);
+        self.condition(e, e.start, stop, def.code);
+        for pc in def.diagnosis_procedures {
+            self.procedure(e, *pc, Some(def.code));
+        }
+        if let Some(d) = def.device {
+            self.device(e, d);
+        }
+        if def.kind == Chronic::Diabetes {
+            self.supplies_diabetes(e);
+        }
+        if let Some(cp) = def.careplan {
+            let until = stop.or(self.p.death);
+            self.careplan(e, cp, Some(def.code), e.start, until);
+        }
+        self.chronic_labs(e, def.kind, age);
+        self.module_labs(e, ci);
+    }
+
+    /// A follow-up of chronic disease `ci`: vitals, labs, the module's follow-up
+    /// procedures, diabetes monitoring.
+    fn follow_up(&mut self, e: &Enc, ci: usize, age: f64) {
+        let def = self.plan.chronic[ci].def;
+        self.vitals_short(e, age);
+        if def.kind != Chronic::Hypertension {
+            self.chronic_labs(e, def.kind, age);
+        }
+        self.module_labs(e, ci);
+        for pc in def.follow_up_procedures {
+            self.procedure(e, *pc, Some(def.code));
+        }
+        if def.kind == Chronic::Diabetes {
+            self.procedure(e, codes::PROC_HBA1C, Some(def.code));
+            self.supplies_diabetes(e);
+        }
+        if self.rng.chance(0.3) {
+            self.procedure(e, codes::PROC_MED_RECONCILIATION, None);
+        }
+    }
+
+    /// Visit `k` of the treatment course of chronic disease `ci`.
+    fn course_visit(&mut self, e: &Enc, ci: usize, k: u32) {
+        let def = self.plan.chronic[ci].def;
+        let Some(course) = &def.course else {
+            return;
+        };
+        let procedures = match &course.last {
+            Some(f) if k == course.visits => f.procedures,
+            _ => course.procedures,
+        };
+        for pc in procedures {
+            self.procedure(e, *pc, Some(def.code));
+        }
+    }
+
+    /// The module's own labs, around the disease's typical value.
+    fn module_labs(&mut self, e: &Enc, ci: usize) {
+        let def = self.plan.chronic[ci].def;
+        for l in def.labs {
+            let v = self.rng.normal(l.mean, l.sd).max(l.mean * 0.1);
+            self.lab(e, &l.obs, v);
+        }
+    }
+
+    /// Later conditions of the modules recorded at encounter `i`.
+    fn sequels(&mut self, e: &Enc, i: usize) {
+        let plan = self.plan;
+        for (_, c) in plan.sequels.iter().filter(|(j, _)| *j == i) {
+            self.condition(e, e.start, None, *c);
+        }
+    }
+
+    /// The cause of death on the death certificate, as Synthea records it.
+    fn cause_of_death(&mut self, e: &Enc) {
+        if let Some(c) = self.plan.cause_of_death {
+            self.obs_row(
+                e.start,
+                Some(e),
+                &codes::OBS_CAUSE_OF_DEATH,
+                ObsValue::Text(c.desc),
+            );
+        }
     }
 
     fn wellness(&mut self, e: &Enc, age: f64, allergies: bool) {
@@ -159,6 +254,12 @@ impl Emitter<'_> {
                 let stop = e.start + self.rng.range(300, 420) * DAY;
                 let stop = (stop < self.life_end).then_some(stop);
                 self.condition(e, e.start, stop, codes::SDOH_FINDINGS[k]);
+            }
+            if self.rng.chance(0.25) {
+                let c = *self.rng.pick(codes::SDOH_RARE_FINDINGS);
+                let stop = e.start + self.rng.range(300, 420) * DAY;
+                let stop = (stop < self.life_end).then_some(stop);
+                self.condition(e, e.start, stop, c);
             }
             self.labs_routine(e, age);
             self.surveys(e);
@@ -181,6 +282,13 @@ impl Emitter<'_> {
                 .any(|c| !c.meds.is_empty() && c.onset < e.start)
             {
                 self.procedure(e, codes::PROC_MED_RECONCILIATION, None);
+            }
+        }
+        if in_window {
+            for &(pc, min, max, prob) in codes::WELLNESS_SCREENINGS {
+                if (min..max).contains(&age) && self.rng.chance(prob) {
+                    self.procedure(e, pc, None);
+                }
             }
         }
         self.wellness_immunizations(e, age);
@@ -297,20 +405,14 @@ impl Emitter<'_> {
         grown * adult / if self.p.female { 162.0 } else { 176.0 }
     }
 
-    fn bmi_at(&mut self, age: f64, t: i64) -> f64 {
+    fn bmi_at(&mut self, age: f64) -> f64 {
         if age < 18.0 {
             return self
                 .rng
                 .normal(16.5 + 0.2 * age.min(17.0), 1.2)
                 .clamp(13.0, 30.0);
         }
-        let mut b = self.base_bmi + self.rng.normal(0.0, 0.6);
-        if self.has_at(Chronic::Obesity, t) {
-            b = b.max(30.1);
-        } else if self.plan.chronic.iter().any(|c| c.is(Chronic::Obesity)) {
-            b = b.min(29.5);
-        }
-        b
+        self.p.risk.bmi_at(age) + self.rng.normal(0.0, 0.5)
     }
 
     fn systolic(&mut self, age: f64, t: i64) -> f64 {
@@ -389,7 +491,7 @@ impl Emitter<'_> {
 
     fn vitals_full(&mut self, e: &Enc, age: f64) {
         let h = self.height_at(age) + self.rng.normal(0.0, 0.4);
-        let bmi = self.bmi_at(age, e.start);
+        let bmi = self.bmi_at(age);
         let w = bmi * (h / 100.0) * (h / 100.0);
         let bmi = w / ((h / 100.0) * (h / 100.0));
         self.vital(e, &codes::OBS_HEIGHT, h);
@@ -446,7 +548,7 @@ impl Emitter<'_> {
         self.vital(e, &codes::OBS_HEART_RATE, hr);
         if age >= 18.0 {
             let h = self.height_at(age);
-            let bmi = self.bmi_at(age, e.start);
+            let bmi = self.bmi_at(age);
             self.vital(e, &codes::OBS_WEIGHT, bmi * (h / 100.0) * (h / 100.0));
         }
     }

@@ -31,6 +31,51 @@ pub(crate) struct Person {
     pub(crate) income: i64,
     /// 0 never, 1 former, 2 current smoker (adults).
     pub(crate) smoking: u8,
+    /// Risk factors that drive disease onsets.
+    pub(crate) risk: RiskFactors,
+}
+
+/// A patient's risk factors: an adult BMI trajectory and family history.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RiskFactors {
+    /// BMI at 18.
+    pub(crate) bmi_at_18: f64,
+    /// BMI gained per year from 18 to 60.
+    pub(crate) bmi_slope: f64,
+    /// A parent or sibling with diabetes.
+    pub(crate) family_diabetes: bool,
+    /// A parent or sibling with early cardiovascular disease.
+    pub(crate) family_cvd: bool,
+}
+
+impl RiskFactors {
+    /// Draw the trajectory and family history (obesity in about 20 % of adults at 30,
+    /// 40 % at 50, as in NHANES).
+    fn draw(rng: &mut Rng) -> Self {
+        Self {
+            bmi_at_18: rng.normal(25.5, 4.6).clamp(16.5, 48.0),
+            bmi_slope: rng.normal(0.09, 0.07).clamp(-0.05, 0.4),
+            family_diabetes: rng.chance(0.25),
+            family_cvd: rng.chance(0.2),
+        }
+    }
+
+    /// Adult BMI on the trajectory at `age` (years ≥ 18; flat after 60).
+    pub(crate) fn bmi_at(&self, age: f64) -> f64 {
+        self.bmi_at_18 + self.bmi_slope * (age.clamp(18.0, 60.0) - 18.0)
+    }
+
+    /// The first age at which the trajectory reaches `bmi`, if it does by 60.
+    pub(crate) fn age_reaching(&self, bmi: f64) -> Option<f64> {
+        if self.bmi_at_18 >= bmi {
+            return Some(18.0);
+        }
+        if self.bmi_slope <= 0.0 {
+            return None;
+        }
+        let a = 18.0 + (bmi - self.bmi_at_18) / self.bmi_slope;
+        (a <= 60.0).then_some(a)
+    }
 }
 
 /// Age-at-export distribution by decade (roughly the US pyramid).
@@ -65,6 +110,7 @@ pub(crate) fn draw(rng: &mut Rng, end: i64, window_start: i64) -> Person {
     } else {
         0
     };
+    let risk = RiskFactors::draw(rng);
     let c = &CITIES[home.city];
     Person {
         id,
@@ -90,10 +136,11 @@ pub(crate) fn draw(rng: &mut Rng, end: i64, window_start: i64) -> Person {
         lon: c.lon + rng.uniform(-0.04, 0.04),
         income,
         smoking,
+        risk,
     }
 }
 
-/// Birth and (for some) death.
+/// Birth and (for some) a death from causes no disease module models.
 struct Lifespan {
     birth: i64,
     death: Option<i64>,
@@ -109,7 +156,8 @@ impl Lifespan {
         let age = decade * 10.0 + rng.uniform(0.0, 10.0);
         let birth_day = (end - (age * YEAR as f64) as i64).div_euclid(DAY);
         let birth = birth_day * DAY + rng.range(0, DAY);
-        let p_death = 0.015 + 0.0035 * (age - 35.0).max(0.0) + 0.004 * (age - 70.0).max(0.0);
+        // Deaths from other causes; disease modules add their own deaths.
+        let p_death = 0.006 + 0.0014 * (age - 35.0).max(0.0) + 0.002 * (age - 70.0).max(0.0);
         let death = if rng.chance(p_death.min(0.6)) {
             let lo = (birth + YEAR).max(window_start - 5 * YEAR);
             let hi = end - 12 * DAY;
@@ -246,7 +294,7 @@ mod tests {
             }
             assert!(p.first.chars().last().is_some_and(|c| c.is_ascii_digit()));
         }
-        // Some deaths, but a minority (real exports: 0-15 %).
-        assert!((60..400).contains(&dead), "{dead}");
+        // Deaths from other causes only (disease modules add theirs): some, a minority.
+        assert!((20..300).contains(&dead), "{dead}");
     }
 }

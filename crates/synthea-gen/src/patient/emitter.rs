@@ -8,7 +8,7 @@ use crate::config::Layout;
 use crate::patient::Ctx;
 use crate::patient::demographics::Person;
 use crate::patient::timeline::{Kind, Plan};
-use crate::reference::codes::{self, Chronic, Code};
+use crate::reference::codes::{self, Code};
 use crate::rng::{Rng, Uuid};
 use crate::writer::Chunk;
 
@@ -66,7 +66,6 @@ pub(crate) struct Emitter<'a> {
     pub(crate) coverage: i64,
     pub(crate) charge_id: i64,
     pub(crate) adult_height: f64,
-    pub(crate) base_bmi: f64,
     pub(crate) allergy_enc: Option<usize>,
     pub(crate) last_td: i64,
     pub(crate) had_covid_vaccine: u8,
@@ -87,12 +86,6 @@ impl<'a> Emitter<'a> {
         } else {
             rng.normal(176.0, 7.0)
         };
-        let obese = plan.chronic.iter().any(|c| c.is(Chronic::Obesity));
-        let base_bmi = if obese {
-            rng.normal(34.0, 3.5).max(30.2)
-        } else {
-            rng.normal(25.5, 2.8).clamp(17.5, 29.8)
-        };
         let life_end = p.life_end(ctx.end);
         Self {
             ctx,
@@ -109,7 +102,6 @@ impl<'a> Emitter<'a> {
             coverage: 0,
             charge_id: 0,
             adult_height,
-            base_bmi,
             allergy_enc: None,
             last_td: i64::MIN / 2,
             had_covid_vaccine: 0,

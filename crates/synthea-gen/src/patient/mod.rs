@@ -34,8 +34,8 @@ pub(crate) fn generate(ctx: &Ctx<'_>, index: u64, chunk: &mut Chunk) {
     if let Some(d) = chunk.dirty.as_mut() {
         d.begin_patient(index);
     }
-    let person = demographics::draw(&mut rng, ctx.end, ctx.window_start);
-    let plan = timeline::plan(ctx, &mut rng, &person);
+    let mut person = demographics::draw(&mut rng, ctx.end, ctx.window_start);
+    let plan = timeline::plan(ctx, &mut rng, &mut person);
     let mut em = emitter::Emitter::new(ctx, rng, &person, &plan, chunk);
     em.run();
     chunk.patients += 1;

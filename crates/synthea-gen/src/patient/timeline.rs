@@ -4,10 +4,11 @@
 
 use crate::patient::Ctx;
 use crate::patient::demographics::Person;
-use crate::reference::codes::{self, ACUTE, CHRONIC, Chronic, ChronicDef, Code, Setting};
+use crate::reference::codes::{self, ACUTE, Code, Setting};
+use crate::reference::modules::{CHRONIC, Chronic, ChronicDef, Factor, Onset};
 use crate::reference::organizations::OrgKind;
 use crate::rng::{Rng, Uuid};
-use crate::time::{DAY, HOUR, YEAR, year_of};
+use crate::time::{DAY, HOUR, YEAR, civil_from_days, year_of};
 
 /// Encounter class (the `ENCOUNTERCLASS` value).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,6 +60,9 @@ pub(crate) enum Kind {
     Diagnosis(usize),
     /// Follow-up of chronic condition `i`.
     FollowUp(usize),
+    /// Visit `k` of the treatment course of chronic condition `i` (the last one is the
+    /// course's final encounter when it has one).
+    Course(usize, u32),
     /// Acute episode (index into `ACUTE`).
     Acute(usize),
     /// Outpatient visit without a new problem (check-up, consultation, vaccination).
@@ -96,6 +100,8 @@ pub(crate) struct ChronicCase {
     pub(crate) onset: i64,
     /// Medications chosen at diagnosis (indices into `def.meds`).
     pub(crate) meds: Vec<usize>,
+    /// When the condition resolves (`def.resolves_days` after onset).
+    pub(crate) stop: Option<i64>,
 }
 
 impl ChronicCase {
@@ -109,6 +115,11 @@ impl ChronicCase {
 pub(crate) struct Plan {
     pub(crate) chronic: Vec<ChronicCase>,
     pub(crate) encounters: Vec<Enc>,
+    /// Later conditions of the modules: (encounter index, code), recorded at the first
+    /// visit of the module on or after their onset.
+    pub(crate) sequels: Vec<(usize, Code)>,
+    /// The disease that caused the death, when a module did.
+    pub(crate) cause_of_death: Option<Code>,
 }
 
 fn day_time(rng: &mut Rng, ts: i64) -> i64 {
@@ -118,11 +129,16 @@ fn day_time(rng: &mut Rng, ts: i64) -> i64 {
 /// Plan chronic diseases and encounters.
 ///
 /// The steps draw from `rng` in this order (the order fixes the output for a seed):
-/// diseases, care places, then each kind of encounter.
-pub(crate) fn plan(ctx: &Ctx<'_>, rng: &mut Rng, p: &Person) -> Plan {
-    let life_end = p.life_end(ctx.end);
+/// diseases, disease deaths (which may move `p.death` earlier), care places, then each
+/// kind of encounter.
+pub(crate) fn plan(ctx: &Ctx<'_>, rng: &mut Rng, p: &mut Person) -> Plan {
     let ws = ctx.window_start.max(p.birth);
-    let chronic = chronic_diseases(rng, p, life_end);
+    let mut chronic = chronic_diseases(rng, p, p.life_end(ctx.end));
+    let cause_of_death = disease_death(ctx, rng, p, &chronic);
+    let life_end = p.life_end(ctx.end);
+    chronic.retain(|c| c.onset < life_end - DAY);
+    let sequel_onsets = sequel_onsets(rng, &chronic, life_end);
+    let p: &Person = p;
     let places = CarePlaces::choose(ctx, rng, p);
     let mut b = Builder {
         encs: Vec::with_capacity(64),
@@ -137,31 +153,42 @@ pub(crate) fn plan(ctx: &Ctx<'_>, rng: &mut Rng, p: &Person) -> Plan {
     b.emergency_visits(&chronic, &places, ws);
     b.inpatient_stays(p, &chronic, places.hospital, ws);
     b.home_visits(p, ws);
-    b.end_of_life(p, &places);
+    b.end_of_life(p, &places, cause_of_death);
     let mut encounters = b.encs;
     encounters.sort_by_key(|e| e.start);
+    let sequels = place_sequels(&encounters, &sequel_onsets);
     Plan {
         chronic,
         encounters,
+        sequels,
+        cause_of_death,
     }
 }
 
-/// Chronic diseases with co-morbidity: each disease of [`CHRONIC`] in turn, with a risk
-/// raised by the diseases drawn before it, an onset age, and the medications chosen at
-/// diagnosis.
+/// Chronic diseases with co-morbidity: each module of [`CHRONIC`] in turn, with an onset
+/// age, a lifetime risk multiplied by the patient's risk factors at that age (BMI,
+/// smoking, family history, sex, race, the diseases drawn before it), and the
+/// medications chosen at diagnosis.
 fn chronic_diseases(rng: &mut Rng, p: &Person, life_end: i64) -> Vec<ChronicCase> {
     let age_end = p.age_at(life_end);
     let mut chronic: Vec<ChronicCase> = Vec::new();
     for def in CHRONIC {
-        let m = risk_multiplier(def.kind, &chronic, p);
-        if !rng.chance((def.base_risk * m).min(0.95)) {
-            continue;
-        }
-        let onset_age = rng.normal(def.onset_mean, def.onset_sd).max(def.onset_min);
+        let onset_age = match def.onset {
+            Onset::Age { mean, sd, min } => rng.normal(mean, sd).max(min),
+            Onset::Bmi(bmi) => match p.risk.age_reaching(bmi) {
+                Some(a) => a + rng.uniform(0.0, 1.0),
+                None => continue,
+            },
+        };
         if onset_age >= age_end {
             continue;
         }
-        let mut onset = day_time(rng, p.birth + (onset_age * YEAR as f64) as i64);
+        let onset_ts = p.birth + (onset_age * YEAR as f64) as i64;
+        let m = risk_multiplier(def, &chronic, p, onset_age, onset_ts);
+        if !rng.chance((def.base_risk * m).min(0.97)) {
+            continue;
+        }
+        let mut onset = day_time(rng, onset_ts);
         if def.kind == Chronic::Diabetes {
             onset = after_prediabetes(&mut chronic, onset, p);
         }
@@ -172,70 +199,111 @@ fn chronic_diseases(rng: &mut Rng, p: &Person, life_end: i64) -> Vec<ChronicCase
             .meds
             .iter()
             .enumerate()
-            .filter(|(i, (_, prob))| *i == 0 || rng.chance(*prob))
+            .filter(|(_, m)| rng.chance(m.prob))
             .map(|(i, _)| i)
             .collect();
-        chronic.push(ChronicCase { def, onset, meds });
+        let stop = def.resolves_days.map(|d| onset + d * DAY);
+        chronic.push(ChronicCase {
+            def,
+            onset,
+            meds,
+            stop,
+        });
     }
     chronic.retain(|c| c.onset > p.birth && c.onset < life_end - DAY);
     chronic
 }
 
-/// How much the diseases drawn so far, race, sex and smoking multiply the base risk of
-/// disease `kind`.
-fn risk_multiplier(kind: Chronic, chronic: &[ChronicCase], p: &Person) -> f64 {
-    let has = |k: Chronic| chronic.iter().any(|c| c.is(k));
-    let mut m = 1.0;
-    match kind {
-        Chronic::Diabetes => {
-            if has(Chronic::Obesity) {
-                m *= 2.5;
-            }
-            if has(Chronic::Prediabetes) {
-                m *= 2.0;
-            }
+/// Deaths caused by the modules: each lethal disease, in onset order, may kill the
+/// patient `survival_years` (exponential) after its onset. The earliest such death
+/// before the drawn one (and inside the export's death window) replaces it; returns the
+/// cause.
+fn disease_death(
+    ctx: &Ctx<'_>,
+    rng: &mut Rng,
+    p: &mut Person,
+    chronic: &[ChronicCase],
+) -> Option<Code> {
+    let earliest = (p.birth + YEAR).max(ctx.window_start - 5 * YEAR);
+    let latest = ctx.end - 12 * DAY;
+    let mut cause = None;
+    for c in chronic {
+        if c.def.lethality <= 0.0 || !rng.chance(c.def.lethality) {
+            continue;
         }
-        Chronic::Hypertension => {
-            if has(Chronic::Obesity) {
-                m *= 1.6;
-            }
-            if has(Chronic::Diabetes) {
-                m *= 1.5;
-            }
-            if p.race == "black" {
-                m *= 1.3;
-            }
+        let after = (rng.exp(c.def.survival_years * YEAR as f64) as i64).max(2 * DAY);
+        let death = c.onset + after;
+        if death < earliest || death > latest || death >= p.life_end(ctx.end) {
+            continue;
         }
-        Chronic::Hyperlipidemia => {
-            if has(Chronic::Diabetes) {
-                m *= 1.6;
-            }
-            if has(Chronic::Obesity) {
-                m *= 1.3;
-            }
-        }
-        Chronic::Copd => m *= [0.4, 2.0, 4.0][p.smoking as usize],
-        Chronic::HeartFailure => {
-            if has(Chronic::Hypertension) {
-                m *= 2.0;
-            }
-            if has(Chronic::Diabetes) {
-                m *= 1.5;
-            }
-        }
-        Chronic::Ckd => {
-            if has(Chronic::Diabetes) {
-                m *= 3.0;
-            }
-            if has(Chronic::Hypertension) {
-                m *= 2.0;
-            }
-        }
-        Chronic::Depression if p.female => m *= 1.5,
-        Chronic::Alcohol if !p.female => m *= 1.6,
-        _ => {}
+        p.death = Some(death);
+        cause = Some(c.def.code);
     }
-    m
+    cause
+}
+
+/// Onsets of the modules' later conditions: (case index, code, onset).
+fn sequel_onsets(rng: &mut Rng, chronic: &[ChronicCase], life_end: i64) -> Vec<(usize, Code, i64)> {
+    let mut out = Vec::new();
+    for (ci, c) in chronic.iter().enumerate() {
+        for s in c.def.sequels {
+            if !rng.chance(s.prob) {
+                continue;
+            }
+            let t = c.onset + (s.after_years * rng.uniform(0.6, 1.4) * YEAR as f64) as i64;
+            if t < life_end - DAY {
+                out.push((ci, s.code, t));
+            }
+        }
+    }
+    out
+}
+
+/// Each later condition at the first diagnosis, follow-up or course visit of its module
+/// on or after its onset (dropped when the module has no later visit).
+fn place_sequels(encounters: &[Enc], onsets: &[(usize, Code, i64)]) -> Vec<(usize, Code)> {
+    let mut out: Vec<(usize, Code)> = onsets
+        .iter()
+        .filter_map(|&(ci, code, t)| {
+            encounters
+                .iter()
+                .position(|e| {
+                    matches!(e.kind, Kind::Diagnosis(c) | Kind::FollowUp(c) | Kind::Course(c, _) if c == ci)
+                        && e.start >= t - DAY
+                })
+                .map(|i| (i, code))
+        })
+        .collect();
+    out.sort_by_key(|(i, _)| *i);
+    out
+}
+
+/// How much the patient's risk factors at the onset multiply the base risk of `def`:
+/// the product of the module's matching [`Factor`]s.
+fn risk_multiplier(
+    def: &ChronicDef,
+    chronic: &[ChronicCase],
+    p: &Person,
+    onset_age: f64,
+    onset: i64,
+) -> f64 {
+    let bmi = p.risk.bmi_at(onset_age);
+    def.risk
+        .iter()
+        .filter(|(f, _)| match *f {
+            Factor::Obese => onset_age >= 18.0 && bmi >= 30.0,
+            Factor::SeverelyObese => onset_age >= 18.0 && bmi >= 35.0,
+            Factor::Smoker => p.smoking == 2,
+            Factor::ExSmoker => p.smoking == 1,
+            Factor::FamilyDiabetes => p.risk.family_diabetes,
+            Factor::FamilyCvd => p.risk.family_cvd,
+            Factor::Female => p.female,
+            Factor::Male => !p.female,
+            Factor::Black => p.race == "black",
+            Factor::Has(k) => chronic.iter().any(|c| c.is(k) && c.onset <= onset),
+        })
+        .map(|(_, m)| *m)
+        .product()
 }
 
 /// The diabetes onset, with prediabetes (when present) moved to precede it by two years
@@ -371,30 +439,88 @@ impl Builder<'_, '_> {
         }
     }
 
-    /// The visit diagnosing each chronic disease, then its follow-ups.
+    /// The visit diagnosing each chronic disease (in the module's encounter class), its
+    /// treatment course, then its follow-ups.
     fn chronic_visits(&mut self, chronic: &[ChronicCase], places: &CarePlaces, ws: i64) {
         for (ci, c) in chronic.iter().enumerate() {
-            let (class, code) = if c.is(Chronic::Obesity) || c.is(Chronic::Prediabetes) {
-                (Class::Ambulatory, codes::ENC_CHECK_UP)
+            let code = if c.is(Chronic::Obesity) || c.is(Chronic::Prediabetes) {
+                codes::ENC_CHECK_UP
+            } else if c.is(Chronic::Pregnancy) {
+                codes::code("424441002", "Prenatal initial visit")
             } else {
-                (Class::Ambulatory, codes::ENC_PROBLEM)
+                codes::ENC_PROBLEM
             };
-            let dur = self.rng.range(15, 40) * 60;
-            self.push(
-                c.onset,
-                dur,
-                class,
-                code,
-                Some(c.def.code),
-                places.clinic,
-                places.pcp,
-                Kind::Diagnosis(ci),
-            );
+            match c.def.diagnosis_class {
+                Class::Emergency => {
+                    let prov = self.ctx.reference.provider_of(self.rng, places.hospital);
+                    let dur = self.rng.range(2 * 60, 6 * 60) * 60;
+                    self.push(
+                        c.onset,
+                        dur,
+                        Class::Emergency,
+                        codes::ENC_EMERGENCY,
+                        Some(c.def.code),
+                        places.hospital,
+                        prov,
+                        Kind::Diagnosis(ci),
+                    );
+                }
+                class => {
+                    let dur = self.rng.range(15, 40) * 60;
+                    self.push(
+                        c.onset,
+                        dur,
+                        class,
+                        code,
+                        Some(c.def.code),
+                        places.clinic,
+                        places.pcp,
+                        Kind::Diagnosis(ci),
+                    );
+                }
+            }
+            self.course(ci, c, places);
             if c.def.follow_ups_per_year > 0.0
                 && let Some(fu) = c.def.follow_up
             {
                 self.follow_ups(ci, c, fu, places, ws);
             }
+        }
+    }
+
+    /// The treatment course of chronic disease `ci` (chemotherapy cycles, prenatal
+    /// visits and the delivery), every `every_days` after diagnosis.
+    fn course(&mut self, ci: usize, c: &ChronicCase, places: &CarePlaces) {
+        let Some(course) = &c.def.course else {
+            return;
+        };
+        for k in 1..=course.visits {
+            let t = day_time(self.rng, c.onset + i64::from(k) * course.every_days * DAY);
+            let last = k == course.visits;
+            let (code, class, dur, org, prov) = match &course.last {
+                Some(f) if last => {
+                    let prov = self.ctx.reference.provider_of(self.rng, places.hospital);
+                    let dur = f.days * DAY + self.rng.range(0, 12 * HOUR);
+                    (f.code, f.class, dur, places.hospital, prov)
+                }
+                _ => {
+                    let dur = self.rng.range(30, 180) * 60;
+                    (course.code, course.class, dur, places.clinic, places.pcp)
+                }
+            };
+            if t + dur >= self.life_end {
+                return;
+            }
+            self.push(
+                t,
+                dur,
+                class,
+                code,
+                Some(c.def.code),
+                org,
+                prov,
+                Kind::Course(ci, k),
+            );
         }
     }
 
@@ -434,9 +560,9 @@ impl Builder<'_, '_> {
             let rate = if !in_window {
                 0.09
             } else if age < 10.0 {
-                1.3
+                1.4
             } else {
-                1.15
+                1.3
             };
             t += self.rng.exp(YEAR as f64 / rate) as i64;
             if t >= life_end - DAY {
@@ -444,10 +570,15 @@ impl Builder<'_, '_> {
             }
             let age = p.age_at(t);
             let year = year_of(t);
+            let winter = matches!(civil_from_days(t.div_euclid(DAY)).1, 11 | 12 | 1 | 2 | 3);
             let weights: Vec<f64> = ACUTE
                 .iter()
                 .map(|a| {
-                    if age >= a.min_age && age < a.max_age && year >= a.from_year {
+                    if age >= a.min_age
+                        && age < a.max_age
+                        && year >= a.from_year
+                        && (winter || !a.winter)
+                    {
                         a.weight
                     } else {
                         0.0
@@ -595,7 +726,7 @@ impl Builder<'_, '_> {
         }
         let mut t = from;
         loop {
-            t += self.rng.exp(YEAR as f64 / 0.35) as i64;
+            t += self.rng.exp(YEAR as f64 / 0.55) as i64;
             if t >= life_end - DAY {
                 break;
             }
@@ -620,7 +751,7 @@ impl Builder<'_, '_> {
 
     /// End of life: hospice for some, and the death certification, which Synthea records
     /// one or more days after `DEATHDATE`.
-    fn end_of_life(&mut self, p: &Person, places: &CarePlaces) {
+    fn end_of_life(&mut self, p: &Person, places: &CarePlaces, cause: Option<Code>) {
         let Some(death) = p.death else {
             return;
         };
@@ -651,7 +782,7 @@ impl Builder<'_, '_> {
             15 * 60,
             Class::Wellness,
             codes::ENC_DEATH_CERT,
-            None,
+            cause,
             places.clinic,
             places.pcp,
             Kind::DeathCertification,
@@ -678,6 +809,8 @@ impl Builder<'_, '_> {
                     c.def.kind,
                     Chronic::HeartFailure
                         | Chronic::Copd
+                        | Chronic::ObstructiveBronchitis
+                        | Chronic::Cad
                         | Chronic::Diabetes
                         | Chronic::Ckd
                         | Chronic::Asthma

@@ -46,25 +46,6 @@ pub(crate) const ENC_HOSPICE: Code = code("305336008", "Admission to hospice (pr
 /// The death-certification encounter Synthea writes after DEATHDATE.
 pub(crate) const ENC_DEATH_CERT: Code = code("308646001", "Death Certification");
 
-// ---------------------------------------------------------------- chronic conditions
-/// Chronic diseases the simulation tracks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Chronic {
-    Obesity,
-    Prediabetes,
-    Diabetes,
-    Hypertension,
-    Hyperlipidemia,
-    Asthma,
-    Copd,
-    HeartFailure,
-    Ckd,
-    Depression,
-    Alcohol,
-    Anemia,
-    BackPain,
-}
-
 /// A medication with base cost per dispense (cents).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Med {
@@ -72,289 +53,122 @@ pub(crate) struct Med {
     pub(crate) cost: i64,
 }
 
-const fn med(c: &'static str, d: &'static str, cost: i64) -> Med {
+/// A medication from its RxNorm code, description and base cost per dispense (cents).
+pub(crate) const fn med(c: &'static str, d: &'static str, cost: i64) -> Med {
     Med {
         code: code(c, d),
         cost,
     }
 }
 
-/// How a chronic disease behaves.
-#[derive(Debug)]
-pub(crate) struct ChronicDef {
-    pub(crate) kind: Chronic,
-    pub(crate) code: Code,
-    /// Baseline probability of onset during a lifetime reaching `onset_mean + 2 sd`.
-    pub(crate) base_risk: f64,
-    pub(crate) onset_mean: f64,
-    pub(crate) onset_sd: f64,
-    pub(crate) onset_min: f64,
-    /// Medications: first always, the others with the given probability.
-    pub(crate) meds: &'static [(Med, f64)],
-    pub(crate) careplan: Option<Code>,
-    pub(crate) follow_up: Option<Code>,
-    /// Follow-up visits per year after diagnosis (within the history window).
-    pub(crate) follow_ups_per_year: f64,
-}
-
-pub(crate) static CHRONIC: &[ChronicDef] = &[
-    ChronicDef {
-        kind: Chronic::Obesity,
-        code: code("162864005", "Body mass index 30+ - obesity (finding)"),
-        base_risk: 0.30,
-        onset_mean: 35.0,
-        onset_sd: 12.0,
-        onset_min: 18.0,
-        meds: &[],
-        careplan: Some(code("718361005", "Weight management program")),
-        follow_up: None,
-        follow_ups_per_year: 0.0,
-    },
-    ChronicDef {
-        kind: Chronic::Prediabetes,
-        code: code("15777000", "Prediabetes"),
-        base_risk: 0.30,
-        onset_mean: 42.0,
-        onset_sd: 12.0,
-        onset_min: 18.0,
-        meds: &[],
-        careplan: None,
-        follow_up: None,
-        follow_ups_per_year: 0.0,
-    },
-    ChronicDef {
-        kind: Chronic::Diabetes,
-        code: code("44054006", "Diabetes mellitus type 2 (disorder)"),
-        base_risk: 0.11,
-        onset_mean: 52.0,
-        onset_sd: 12.0,
-        onset_min: 20.0,
-        meds: &[
-            (
-                med(
-                    "860975",
-                    "24 HR Metformin hydrochloride 500 MG Extended Release Oral Tablet",
-                    2_456,
-                ),
-                1.0,
-            ),
-            (
-                med("897122", "3 ML liraglutide 6 MG/ML Pen Injector", 81_276),
-                0.25,
-            ),
-            (
-                med(
-                    "106892",
-                    "insulin isophane human 70 UNT/ML / insulin regular human 30 UNT/ML Injectable Suspension [Humulin]",
-                    13_640,
-                ),
-                0.15,
-            ),
-        ],
-        careplan: Some(code("698360004", "Diabetes self management plan")),
-        follow_up: Some(ENC_FOLLOW_UP),
-        follow_ups_per_year: 2.0,
-    },
-    ChronicDef {
-        kind: Chronic::Hypertension,
-        code: code("59621000", "Hypertension"),
-        base_risk: 0.35,
-        onset_mean: 50.0,
-        onset_sd: 13.0,
-        onset_min: 18.0,
-        meds: &[
-            (med("314076", "lisinopril 10 MG Oral Tablet", 1_071), 1.0),
-            (med("308136", "amLODIPine 2.5 MG Oral Tablet", 1_542), 0.45),
-            (
-                med("310798", "Hydrochlorothiazide 25 MG Oral Tablet", 1_004),
-                0.3,
-            ),
-        ],
-        careplan: Some(code(
-            "443402002",
-            "Lifestyle education regarding hypertension (procedure)",
-        )),
-        follow_up: Some(ENC_HTN_FOLLOW_UP),
-        follow_ups_per_year: 1.0,
-    },
-    ChronicDef {
-        kind: Chronic::Hyperlipidemia,
-        code: code("55822004", "Hyperlipidemia"),
-        base_risk: 0.28,
-        onset_mean: 50.0,
-        onset_sd: 11.0,
-        onset_min: 25.0,
-        meds: &[
-            (med("314231", "Simvastatin 10 MG Oral Tablet", 1_296), 1.0),
-            (med("259255", "Atorvastatin 80 MG Oral Tablet", 3_218), 0.3),
-        ],
-        careplan: Some(code("736285004", "Hyperlipidemia clinical management plan")),
-        follow_up: Some(ENC_FOLLOW_UP),
-        follow_ups_per_year: 0.5,
-    },
-    ChronicDef {
-        kind: Chronic::Asthma,
-        code: code("233678006", "Childhood asthma"),
-        base_risk: 0.09,
-        onset_mean: 6.0,
-        onset_sd: 3.0,
-        onset_min: 2.0,
-        meds: &[
-            (
-                med(
-                    "895994",
-                    "120 ACTUAT Fluticasone propionate 0.044 MG/ACTUAT Metered Dose Inhaler",
-                    11_836,
-                ),
-                1.0,
-            ),
-            (
-                med(
-                    "2123111",
-                    "NDA020503 200 ACTUAT Albuterol 0.09 MG/ACTUAT Metered Dose Inhaler",
-                    3_564,
-                ),
-                0.8,
-            ),
-        ],
-        careplan: Some(code("699728000", "Asthma self management")),
-        follow_up: Some(ENC_ASTHMA_FOLLOW_UP),
-        follow_ups_per_year: 1.0,
-    },
-    ChronicDef {
-        kind: Chronic::Copd,
-        code: code("87433001", "Pulmonary emphysema (disorder)"),
-        base_risk: 0.06,
-        onset_mean: 60.0,
-        onset_sd: 9.0,
-        onset_min: 40.0,
-        meds: &[
-            (
-                med(
-                    "896209",
-                    "60 ACTUAT Fluticasone propionate 0.25 MG/ACTUAT / salmeterol 0.05 MG/ACTUAT Dry Powder Inhaler",
-                    31_217,
-                ),
-                1.0,
-            ),
-            (
-                med("245314", "albuterol 5 MG/ML Inhalation Solution", 2_651),
-                0.8,
-            ),
-        ],
-        careplan: Some(code(
-            "412776001",
-            "Chronic obstructive pulmonary disease clinical management plan",
-        )),
-        follow_up: Some(ENC_FOLLOW_UP),
-        follow_ups_per_year: 1.0,
-    },
-    ChronicDef {
-        kind: Chronic::HeartFailure,
-        code: code("88805009", "Chronic congestive heart failure (disorder)"),
-        base_risk: 0.04,
-        onset_mean: 68.0,
-        onset_sd: 9.0,
-        onset_min: 45.0,
-        meds: &[
-            (
-                med(
-                    "866414",
-                    "24 HR Metoprolol succinate 100 MG Extended Release Oral Tablet",
-                    2_763,
-                ),
-                1.0,
-            ),
-            (med("313988", "Furosemide 40 MG Oral Tablet", 866), 0.7),
-        ],
-        careplan: Some(code("735984001", "Heart failure self management plan")),
-        follow_up: Some(ENC_FOLLOW_UP),
-        follow_ups_per_year: 2.0,
-    },
-    ChronicDef {
-        kind: Chronic::Ckd,
-        code: code("431856006", "Chronic kidney disease stage 2 (disorder)"),
-        base_risk: 0.05,
-        onset_mean: 62.0,
-        onset_sd: 10.0,
-        onset_min: 35.0,
-        meds: &[],
-        careplan: None,
-        follow_up: Some(ENC_FOLLOW_UP),
-        follow_ups_per_year: 1.0,
-    },
-    ChronicDef {
-        kind: Chronic::Depression,
-        code: code("370143000", "Major depressive disorder (disorder)"),
-        base_risk: 0.12,
-        onset_mean: 30.0,
-        onset_sd: 10.0,
-        onset_min: 14.0,
-        meds: &[
-            (med("312938", "Sertraline 100 MG Oral Tablet", 2_113), 1.0),
-            (med("349332", "Escitalopram 10 MG Oral Tablet", 1_684), 0.2),
-        ],
-        careplan: None,
-        follow_up: Some(ENC_FOLLOW_UP),
-        follow_ups_per_year: 1.0,
-    },
-    ChronicDef {
-        kind: Chronic::Alcohol,
-        code: code(
-            "10939881000119105",
-            "Unhealthy alcohol drinking behavior (finding)",
-        ),
-        base_risk: 0.06,
-        onset_mean: 28.0,
-        onset_sd: 8.0,
-        onset_min: 18.0,
-        meds: &[],
-        careplan: None,
-        follow_up: None,
-        follow_ups_per_year: 0.0,
-    },
-    ChronicDef {
-        kind: Chronic::Anemia,
-        code: code("271737000", "Anemia (disorder)"),
-        base_risk: 0.08,
-        onset_mean: 40.0,
-        onset_sd: 18.0,
-        onset_min: 10.0,
-        meds: &[],
-        careplan: None,
-        follow_up: None,
-        follow_ups_per_year: 0.0,
-    },
-    ChronicDef {
-        kind: Chronic::BackPain,
-        code: code("278860009", "Chronic low back pain (finding)"),
-        base_risk: 0.12,
-        onset_mean: 40.0,
-        onset_sd: 12.0,
-        onset_min: 18.0,
-        meds: &[(
-            med("849574", "Naproxen sodium 220 MG Oral Tablet", 964),
-            1.0,
-        )],
-        careplan: Some(code("408580007", "Physical activity target light exercise")),
-        follow_up: None,
-        follow_ups_per_year: 0.0,
-    },
+/// Rarer social-determinant findings (one in about four adult wellness visits).
+pub(crate) static SDOH_RARE_FINDINGS: &[Code] = &[
+    code("706893006", "Victim of intimate partner abuse (finding)"),
+    code("160968000", "Risk activity involvement (finding)"),
+    code(
+        "5251000175109",
+        "Received certificate of high school equivalency (finding)",
+    ),
+    code(
+        "424393004",
+        "Reports of violence in the environment (finding)",
+    ),
+    code("266948004", "Has a criminal record (finding)"),
+    code("73438004", "Unemployed (finding)"),
+    code("105531004", "Housing unsatisfactory (finding)"),
+    code("361055000", "Misuses drugs (finding)"),
+    code("446654005", "Refugee (person)"),
+    code("266934004", "Transport problems (finding)"),
+    code("713458007", "Lack of access to transportation (finding)"),
+    code(
+        "224295006",
+        "Only received primary school education (finding)",
+    ),
 ];
 
-/// Diabetic complications (condition rows added to some diabetics).
-pub(crate) static DIABETIC_COMPLICATIONS: &[Code] = &[
-    code(
-        "368581000119106",
-        "Neuropathy due to type 2 diabetes mellitus (disorder)",
+/// Screening procedures of wellness visits: (procedure and base cost, minimum and
+/// maximum age, probability), as real 3.x exports record them.
+pub(crate) static WELLNESS_SCREENINGS: &[((Code, i64), f64, f64, f64)] = &[
+    (
+        (
+            code("710841007", "Assessment of anxiety (procedure)"),
+            43_140,
+        ),
+        12.0,
+        200.0,
+        0.6,
     ),
-    code(
-        "127013003",
-        "Disorder of kidney due to diabetes mellitus (disorder)",
+    (
+        (
+            code(
+                "763302001",
+                "Assessment using Alcohol Use Disorders Identification Test - Consumption (procedure)",
+            ),
+            43_140,
+        ),
+        18.0,
+        200.0,
+        0.3,
     ),
-    code(
-        "1551000119108",
-        "Nonproliferative diabetic retinopathy due to type 2 diabetes mellitus (disorder)",
+    (
+        (
+            code("866148006", "Screening for domestic abuse (procedure)"),
+            43_140,
+        ),
+        14.0,
+        200.0,
+        0.3,
+    ),
+    (
+        (
+            code("713106006", "Screening for drug abuse (procedure)"),
+            43_140,
+        ),
+        14.0,
+        200.0,
+        0.3,
+    ),
+    (
+        (
+            code("762993000", "Assessment using Morse Fall Scale (procedure)"),
+            60_050,
+        ),
+        65.0,
+        200.0,
+        0.7,
+    ),
+    (
+        (
+            code(
+                "868187001",
+                "Assessment using Car  Relax  Alone  Forget  Friends  Trouble Screening Test (procedure)",
+            ),
+            43_140,
+        ),
+        12.0,
+        18.0,
+        0.7,
+    ),
+    (
+        (
+            code("386516004", "Anticipatory guidance (procedure)"),
+            43_140,
+        ),
+        0.0,
+        12.0,
+        0.6,
+    ),
+    (
+        (
+            code(
+                "715252007",
+                "Depression screening using Patient Health Questionnaire Nine Item score (procedure)",
+            ),
+            3_091,
+        ),
+        18.0,
+        200.0,
+        0.2,
     ),
 ];
 
@@ -402,7 +216,29 @@ pub(crate) struct AcuteDef {
     pub(crate) careplan: Option<Code>,
     /// Earliest year the condition exists (COVID-19).
     pub(crate) from_year: i64,
+    /// Only from November to March (influenza).
+    pub(crate) winter: bool,
 }
+
+/// Defaults of an acute episode row.
+const ACUTE_BASE: AcuteDef = AcuteDef {
+    code: code("", ""),
+    min_age: 0.0,
+    max_age: 110.0,
+    weight: 1.0,
+    setting: Setting::Ambulatory,
+    duration_days: (7, 14),
+    meds: &[],
+    procedure: None,
+    imaging: None,
+    careplan: None,
+    from_year: 0,
+    winter: false,
+};
+const WOUND_CARE: Code = code("225358003", "Wound care");
+const SUTURE: (Code, i64) = (code("288086009", "Suture open wound"), 84_621);
+const IMMOBILIZATION: (Code, i64) = (code("274474001", "Bone immobilization"), 43_140);
+const PHYSIO: Code = code("773513001", "Physiotherapy care plan (record artifact)");
 
 const FRACTURE_CARE: Code = code("385691007", "Fracture care");
 
@@ -426,6 +262,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         imaging: None,
         careplan: None,
         from_year: 0,
+        winter: false,
     },
     AcuteDef {
         code: code("195662009", "Acute viral pharyngitis (disorder)"),
@@ -439,6 +276,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         imaging: None,
         careplan: None,
         from_year: 0,
+        winter: false,
     },
     AcuteDef {
         code: code("10509002", "Acute bronchitis (disorder)"),
@@ -465,6 +303,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         imaging: None,
         careplan: Some(code("53950000", "Respiratory therapy")),
         from_year: 0,
+        winter: false,
     },
     AcuteDef {
         code: code("65363002", "Otitis media"),
@@ -481,6 +320,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         imaging: None,
         careplan: None,
         from_year: 0,
+        winter: false,
     },
     AcuteDef {
         code: code("43878008", "Streptococcal sore throat (disorder)"),
@@ -497,6 +337,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         imaging: None,
         careplan: None,
         from_year: 0,
+        winter: false,
     },
     AcuteDef {
         code: code("301011002", "Escherichia coli urinary tract infection"),
@@ -513,6 +354,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         imaging: None,
         careplan: None,
         from_year: 0,
+        winter: false,
     },
     AcuteDef {
         code: code("44465007", "Sprain of ankle"),
@@ -526,6 +368,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         imaging: None,
         careplan: Some(code("91251008", "Physical therapy procedure")),
         from_year: 0,
+        winter: false,
     },
     AcuteDef {
         code: code("65966004", "Fracture of forearm"),
@@ -548,6 +391,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         }),
         careplan: Some(FRACTURE_CARE),
         from_year: 0,
+        winter: false,
     },
     AcuteDef {
         code: code("58150001", "Fracture of clavicle"),
@@ -564,6 +408,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         }),
         careplan: Some(FRACTURE_CARE),
         from_year: 0,
+        winter: false,
     },
     AcuteDef {
         code: code("39848009", "Whiplash injury to neck"),
@@ -577,6 +422,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         imaging: None,
         careplan: None,
         from_year: 0,
+        winter: false,
     },
     AcuteDef {
         code: code("62106007", "Concussion with no loss of consciousness"),
@@ -590,6 +436,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         imaging: None,
         careplan: Some(code("47387005", "Head injury rehabilitation")),
         from_year: 0,
+        winter: false,
     },
     AcuteDef {
         code: code("840539006", "COVID-19"),
@@ -609,6 +456,320 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
             "Infectious disease care plan (record artifact)",
         )),
         from_year: 2020,
+        winter: false,
+    },
+    AcuteDef {
+        code: code("6142004", "Influenza (disorder)"),
+        weight: 5.0,
+        duration_days: (5, 14),
+        meds: &[(med("313782", "Acetaminophen 325 MG Oral Tablet", 605), 0.6)],
+        winter: true,
+        ..ACUTE_BASE
+    },
+    AcuteDef {
+        code: code("233604007", "Pneumonia (disorder)"),
+        weight: 1.2,
+        setting: Setting::Urgent,
+        duration_days: (14, 30),
+        meds: &[(
+            med("141962", "Azithromycin 250 MG Oral Capsule", 26_078),
+            0.9,
+        )],
+        procedure: Some((code("399208008", "Plain chest X-ray (procedure)"), 73_520)),
+        careplan: Some(code("53950000", "Respiratory therapy")),
+        winter: true,
+        ..ACUTE_BASE
+    },
+    AcuteDef {
+        code: code("38822007", "Cystitis"),
+        min_age: 12.0,
+        weight: 1.5,
+        setting: Setting::Outpatient,
+        meds: &[
+            (
+                med("311989", "Nitrofurantoin 5 MG/ML Oral Suspension", 47_137),
+                0.7,
+            ),
+            (
+                med(
+                    "1094107",
+                    "Phenazopyridine hydrochloride 100 MG Oral Tablet",
+                    4_619,
+                ),
+                0.5,
+            ),
+        ],
+        procedure: Some((
+            code(
+                "441550005",
+                "Urinalysis with reflex to microscopy and culture (procedure)",
+            ),
+            43_140,
+        )),
+        careplan: Some(code("869761000000107", "Urinary tract infection care")),
+        ..ACUTE_BASE
+    },
+    AcuteDef {
+        code: code("307426000", "Acute infective cystitis (disorder)"),
+        min_age: 12.0,
+        weight: 0.8,
+        setting: Setting::Outpatient,
+        meds: &[(med("197454", "cephalexin 500 MG Oral Tablet", 12_994), 0.9)],
+        ..ACUTE_BASE
+    },
+    AcuteDef {
+        code: code("75498004", "Acute bacterial sinusitis (disorder)"),
+        min_age: 2.0,
+        weight: 2.0,
+        duration_days: (10, 21),
+        meds: &[(
+            med(
+                "562251",
+                "Amoxicillin 250 MG / Clavulanate 125 MG Oral Tablet",
+                16_080,
+            ),
+            0.8,
+        )],
+        ..ACUTE_BASE
+    },
+    AcuteDef {
+        code: code("36971009", "Sinusitis (disorder)"),
+        min_age: 2.0,
+        weight: 1.5,
+        meds: &[(med("1649987", "doxycycline hyclate 100 MG", 2_301), 0.3)],
+        ..ACUTE_BASE
+    },
+    AcuteDef {
+        code: code("283385000", "Laceration of thigh"),
+        min_age: 3.0,
+        weight: 0.5,
+        setting: Setting::Urgent,
+        duration_days: (14, 28),
+        procedure: Some(SUTURE),
+        careplan: Some(WOUND_CARE),
+        ..ACUTE_BASE
+    },
+    AcuteDef {
+        code: code("283371005", "Laceration of forearm"),
+        min_age: 3.0,
+        weight: 0.5,
+        setting: Setting::Urgent,
+        duration_days: (14, 28),
+        procedure: Some(SUTURE),
+        careplan: Some(WOUND_CARE),
+        ..ACUTE_BASE
+    },
+    AcuteDef {
+        code: code("284549007", "Laceration of hand"),
+        min_age: 3.0,
+        weight: 0.5,
+        setting: Setting::Urgent,
+        duration_days: (14, 28),
+        procedure: Some(SUTURE),
+        careplan: Some(WOUND_CARE),
+        ..ACUTE_BASE
+    },
+    AcuteDef {
+        code: code("284551006", "Laceration of foot"),
+        min_age: 3.0,
+        weight: 0.5,
+        setting: Setting::Urgent,
+        duration_days: (14, 28),
+        procedure: Some(SUTURE),
+        careplan: Some(WOUND_CARE),
+        ..ACUTE_BASE
+    },
+    AcuteDef {
+        code: code("370247008", "Facial laceration"),
+        min_age: 2.0,
+        weight: 0.5,
+        setting: Setting::Emergency,
+        duration_days: (14, 28),
+        procedure: Some(SUTURE),
+        careplan: Some(WOUND_CARE),
+        ..ACUTE_BASE
+    },
+    AcuteDef {
+        code: code("16114001", "Fracture of ankle"),
+        min_age: 6.0,
+        weight: 0.6,
+        setting: Setting::Emergency,
+        duration_days: (42, 90),
+        meds: &[(med("310965", "Ibuprofen 200 MG Oral Tablet", 2_739), 0.6)],
+        procedure: Some(IMMOBILIZATION),
+        imaging: Some(Imaging {
+            bodysite: code("70258002", "Ankle joint structure"),
+            procedure_code: "19490002",
+        }),
+        careplan: Some(FRACTURE_CARE),
+        ..ACUTE_BASE
+    },
+    AcuteDef {
+        code: code("33737001", "Fracture of rib"),
+        min_age: 16.0,
+        weight: 0.4,
+        setting: Setting::Emergency,
+        duration_days: (42, 90),
+        meds: &[(
+            med(
+                "856987",
+                "Acetaminophen 300 MG / Hydrocodone Bitartrate 5 MG Oral Tablet",
+                103_900,
+            ),
+            0.4,
+        )],
+        procedure: Some(IMMOBILIZATION),
+        careplan: Some(FRACTURE_CARE),
+        ..ACUTE_BASE
+    },
+    AcuteDef {
+        code: code("263102004", "Fracture subluxation of wrist"),
+        min_age: 6.0,
+        weight: 0.4,
+        setting: Setting::Emergency,
+        duration_days: (42, 90),
+        procedure: Some(IMMOBILIZATION),
+        careplan: Some(FRACTURE_CARE),
+        ..ACUTE_BASE
+    },
+    AcuteDef {
+        code: code("70704007", "Sprain of wrist"),
+        min_age: 8.0,
+        max_age: 80.0,
+        weight: 1.0,
+        setting: Setting::Urgent,
+        duration_days: (14, 42),
+        meds: &[(med("310965", "Ibuprofen 200 MG Oral Tablet", 2_739), 0.6)],
+        careplan: Some(PHYSIO),
+        ..ACUTE_BASE
+    },
+    AcuteDef {
+        code: code("444470001", "Injury of anterior cruciate ligament"),
+        min_age: 14.0,
+        max_age: 60.0,
+        weight: 0.3,
+        setting: Setting::Urgent,
+        duration_days: (60, 180),
+        careplan: Some(PHYSIO),
+        ..ACUTE_BASE
+    },
+    AcuteDef {
+        code: code("403190006", "First degree burn"),
+        weight: 0.5,
+        setting: Setting::Urgent,
+        duration_days: (7, 21),
+        careplan: Some(code("133901003", "Burn care")),
+        ..ACUTE_BASE
+    },
+    AcuteDef {
+        code: code("62564004", "Concussion with loss of consciousness"),
+        min_age: 5.0,
+        weight: 0.3,
+        setting: Setting::Emergency,
+        duration_days: (14, 45),
+        careplan: Some(code("47387005", "Head injury rehabilitation")),
+        ..ACUTE_BASE
+    },
+    AcuteDef {
+        code: code("196416002", "Impacted molars"),
+        min_age: 16.0,
+        max_age: 30.0,
+        weight: 1.2,
+        setting: Setting::Outpatient,
+        duration_days: (7, 21),
+        meds: &[(
+            med(
+                "856987",
+                "Acetaminophen 300 MG / Hydrocodone Bitartrate 5 MG Oral Tablet",
+                103_900,
+            ),
+            0.6,
+        )],
+        procedure: Some((code("65546002", "Extraction of wisdom tooth"), 165_971)),
+        ..ACUTE_BASE
+    },
+    AcuteDef {
+        code: code("80967001", "Dental caries (disorder)"),
+        min_age: 3.0,
+        weight: 1.5,
+        setting: Setting::Outpatient,
+        duration_days: (7, 30),
+        procedure: Some((
+            code("234947003", "Dental consultation and report (procedure)"),
+            13_620,
+        )),
+        ..ACUTE_BASE
+    },
+    AcuteDef {
+        code: code("66383009", "Gingivitis (disorder)"),
+        min_age: 12.0,
+        weight: 1.0,
+        setting: Setting::Outpatient,
+        duration_days: (14, 60),
+        ..ACUTE_BASE
+    },
+    AcuteDef {
+        code: code("241929008", "Acute allergic reaction"),
+        weight: 0.5,
+        setting: Setting::Emergency,
+        duration_days: (1, 7),
+        meds: &[
+            (med("312617", "predniSONE 5 MG Oral Tablet", 1_210), 0.6),
+            (
+                med(
+                    "1049630",
+                    "diphenhydrAMINE Hydrochloride 25 MG Oral Tablet",
+                    448,
+                ),
+                0.6,
+            ),
+        ],
+        ..ACUTE_BASE
+    },
+    AcuteDef {
+        code: code("74400008", "Appendicitis"),
+        min_age: 5.0,
+        max_age: 60.0,
+        weight: 0.25,
+        setting: Setting::Emergency,
+        duration_days: (14, 30),
+        procedure: Some((code("80146002", "Appendectomy"), 1_435_478)),
+        ..ACUTE_BASE
+    },
+    AcuteDef {
+        code: code("132281000119108", "Acute deep venous thrombosis (disorder)"),
+        min_age: 30.0,
+        weight: 0.3,
+        setting: Setting::Emergency,
+        duration_days: (60, 120),
+        meds: &[(
+            med(
+                "854235",
+                "0.4 ML Enoxaparin sodium 100 MG/ML Prefilled Syringe",
+                3_134,
+            ),
+            0.9,
+        )],
+        ..ACUTE_BASE
+    },
+    AcuteDef {
+        code: code("840544004", "Suspected COVID-19"),
+        weight: 2.0,
+        setting: Setting::Outpatient,
+        duration_days: (3, 10),
+        procedure: Some((code("261352009", "Face mask (physical object)"), 88)),
+        from_year: 2020,
+        ..ACUTE_BASE
+    },
+    AcuteDef {
+        code: code("40275004", "Contact dermatitis"),
+        weight: 0.6,
+        duration_days: (7, 21),
+        meds: &[(
+            med("106258", "Hydrocortisone 10 MG/ML Topical Cream", 514),
+            0.8,
+        )],
+        ..ACUTE_BASE
     },
 ];
 
@@ -895,6 +1056,14 @@ pub(crate) const OBS_HOUSEHOLD: Obs = obs(
     "How many people are living or staying at this address?",
     "How many people are living or staying at this address?",
     "{#}",
+);
+/// The cause of death on the death certificate (text value).
+pub(crate) const OBS_CAUSE_OF_DEATH: Obs = obs(
+    "exam",
+    "69453-9",
+    "Cause of Death [US Standard Certificate of Death]",
+    "Cause of Death [US Standard Certificate of Death]",
+    "",
 );
 pub(crate) const OBS_QALY: Obs = obs("", "QALY", "QALY", "QALY", "a");
 pub(crate) const OBS_DALY: Obs = obs("", "DALY", "DALY", "DALY", "a");

@@ -2,6 +2,7 @@
 //! (organizations, providers) built once per run.
 
 pub(crate) mod codes;
+pub(crate) mod modules;
 pub(crate) mod organizations;
 pub(crate) mod payers;
 pub(crate) mod places;
