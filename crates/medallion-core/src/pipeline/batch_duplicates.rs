@@ -6,18 +6,21 @@
 //! chunks and read only what they need (keys, ordering columns, row numbers and row
 //! hashes); the full rows stay staged and are filtered lazily on the way to the table.
 //!
-//! A run may span several bronze batches (`_batch_id`s), e.g. after a pause or a crash.
-//! So that such a run leaves silver exactly as one run per bronze batch would, a
-//! *repeat* is judged within one bronze batch: the duplicate flag marks keys (rows) that
-//! occur more than once in the same `_batch_id`, and keyless tables remove exact copies
-//! only within one `_batch_id`. Across bronze batches, a later row of a key is a newer
-//! version (kept, the older removed as superseded), exactly like an upsert of the later
-//! batch into what the earlier batch left; a keyless row repeated by a later batch is a
-//! new observation of the feed and appended, as it would be by a later run.
+//! A run may span several source exports: several bronze batches (`_batch_id`s, e.g.
+//! after a pause or a crash), or several exports landed before one ingestion (one bronze
+//! batch, several `_source_file`s). So that such a run leaves silver exactly as one run
+//! per export would, a *repeat* is judged within one source file of one bronze batch:
+//! the duplicate flag marks keys (rows) that occur more than once in the same
+//! `(_batch_id, _source_file)`, and keyless tables remove exact copies only there.
+//! Across files and batches, a later row of a key is a newer version (kept, the older
+//! removed as superseded), exactly like an upsert of the later export into what the
+//! earlier one left; a keyless row repeated by a later export is a new observation of
+//! the feed and appended, as it would be by a later run. (Rows without these lineage
+//! columns are judged over the whole run.)
 
 use polars::prelude::*;
 
-use super::bronze::BATCH_ID;
+use super::bronze::{BATCH_ID, SOURCE_FILE};
 use super::chunks::{BATCH_ROW, ROW_HASH, data_columns};
 use super::dedup::{self, deduplicate_latest, is_one_of};
 use super::rules::DQ_FLAGS;
@@ -32,7 +35,7 @@ pub(crate) struct BatchDuplicates {
     /// Rows removed as duplicates.
     pub removed: u64,
     /// Rows whose key (or, without keys, whole content) occurs more than once in the
-    /// same bronze batch, counted before removal.
+    /// same source file of a bronze batch, counted before removal.
     pub repeated: u64,
 }
 
@@ -43,7 +46,7 @@ pub(crate) struct DuplicateSteps<'a> {
     /// Keyless tables: drop rows equal to an earlier row.
     pub drop_exact: bool,
     /// Flag name added to `_dq_flags` of kept rows whose key (content) repeats within
-    /// their bronze batch.
+    /// their source file.
     pub flag: Option<&'a str>,
 }
 
@@ -67,14 +70,14 @@ pub(crate) fn resolve_duplicates(
 }
 
 /// Keyed tables: the latest row per key stays (over the whole run); with a flag, kept
-/// rows whose key repeats within their bronze batch are flagged.
+/// rows whose key repeats within their source file are flagged.
 fn resolve_repeated_keys(
     mut staged: LazyFrame,
     steps: &DuplicateSteps<'_>,
     table: &str,
 ) -> Result<BatchDuplicates> {
     let mut scope: Vec<String> = steps.keys.to_vec();
-    scope.extend(batch_scope(&mut staged, table)?);
+    scope.extend(source_scope(&mut staged, table)?);
     let repeated = repeated_key_rows(staged.clone(), steps.keys, &scope, table)?;
     let latest = deduplicate_latest(staged, steps.keys, steps.order_by, table)?;
     let removed = latest.removed;
@@ -89,13 +92,17 @@ fn resolve_repeated_keys(
     })
 }
 
-/// `[_batch_id]` when the staged rows carry it (repeats are judged per bronze batch),
-/// else nothing (the whole run is one batch).
-fn batch_scope(staged: &mut LazyFrame, table: &str) -> Result<Option<String>> {
+/// The lineage columns `_batch_id` and `_source_file` the staged rows carry: repeats
+/// are judged within one source file of one bronze batch (see the module documentation).
+fn source_scope(staged: &mut LazyFrame, table: &str) -> Result<Vec<String>> {
     let schema = staged
         .collect_schema()
         .map_err(|e| Error::polars(table, OP, e))?;
-    Ok(schema.contains(BATCH_ID).then(|| BATCH_ID.to_string()))
+    Ok([BATCH_ID, SOURCE_FILE]
+        .into_iter()
+        .filter(|c| schema.contains(c))
+        .map(str::to_string)
+        .collect())
 }
 
 /// Row numbers ([`BATCH_ROW`]) of the rows whose `scope` values (keys, and the bronze
@@ -123,14 +130,14 @@ fn repeated_key_rows(
     row_numbers(&repeated, table)
 }
 
-/// Keyless tables: rows equal in every data column within one bronze batch are flagged,
+/// Keyless tables: rows equal in every data column within one source file are flagged,
 /// and all but the first copy removed when `drop_exact`.
 fn resolve_exact_duplicates(
     mut staged: LazyFrame,
     steps: &DuplicateSteps<'_>,
     table: &str,
 ) -> Result<BatchDuplicates> {
-    let scope = batch_scope(&mut staged, table)?;
+    let scope = source_scope(&mut staged, table)?;
     let (repeated, losers) = repeated_rows(staged.clone(), scope, steps.drop_exact, table)?;
     let removed = losers.len() as u64;
     let repeated_count = repeated.len() as u64;
@@ -165,12 +172,12 @@ fn row_numbers(frame: &DataFrame, table: &str) -> Result<Vec<IdxSize>> {
     dedup::row_numbers(frame, BATCH_ROW, table)
 }
 
-/// Keyless tables: `(rows equal to another row of their bronze batch, rows to remove)`.
-/// With `drop_exact`, the first copy stays; otherwise every copy stays. `scope` is the
-/// bronze batch column, when the rows carry it.
+/// Keyless tables: `(rows equal to another row of their source file, rows to remove)`.
+/// With `drop_exact`, the first copy stays; otherwise every copy stays. `scope` holds
+/// the lineage columns that name the source file.
 fn repeated_rows(
     staged: LazyFrame,
-    scope: Option<String>,
+    scope: Vec<String>,
     drop_exact: bool,
     table: &str,
 ) -> Result<(Vec<IdxSize>, Vec<IdxSize>)> {

@@ -190,11 +190,16 @@ impl SilverReport {
 /// `malformed_row` and `invalid_utf8`); `_ingest_issue` and `_raw_line` never reach
 /// silver.
 ///
-/// Incremental equals all at once: running the bronze batches one by one or together
-/// gives the same silver rows (values and `_dq_flags`), because repeats are judged
-/// within a bronze batch (see [`SilverBuilder::with_duplicate_flag`]). Only the lineage
-/// columns may differ: a row that a later batch repeats unchanged keeps the earlier
-/// batch's lineage when run incrementally and gets the later one when run together.
+/// Incremental equals all at once: running exports one by one or together (as several
+/// bronze batches in one silver run, or landed together as one bronze batch) gives the
+/// same silver rows (values and `_dq_flags`), because repeats are judged within one
+/// source file (see [`SilverBuilder::with_duplicate_flag`]) and a later export's row of
+/// a key is a newer version either way. Two conditions: within one bronze batch, the
+/// later export is the later `_source_file` by path (name landing folders so they sort
+/// in arrival order, e.g. by date); and only the lineage columns (`_batch_id`,
+/// `_ingested_at`, `_source_file`, `_source_row`) may differ — a row that a later export
+/// repeats unchanged keeps the earlier export's lineage when run incrementally (it is
+/// not rewritten) and gets the later one when run together.
 ///
 /// A batch without rows (e.g. header-only files) for a silver table that does not exist
 /// yet creates the table, empty, with the columns the transform gives, so queries of it
@@ -353,8 +358,8 @@ impl SilverBuilder {
     }
 
     /// For tables without a business key: drop rows equal to an earlier row of the same
-    /// bronze batch in every data column (`true`, the default, counted in
-    /// `rows_deduplicated`; a later batch's copy is a new observation, appended), or keep
+    /// source file in every data column (`true`, the default, counted in
+    /// `rows_deduplicated`; another file's copy is a new observation, appended), or keep
     /// them (`false`) when identical rows can be genuine repeats (e.g. a procedure done
     /// twice in one visit) — flag them with a rule instead.
     pub fn with_exact_duplicates_dropped(mut self, drop: bool) -> Self {
@@ -363,10 +368,11 @@ impl SilverBuilder {
     }
 
     /// Flags kept rows whose business key — or, for tables without one, whose whole
-    /// content — occurs more than once in their bronze batch (`_batch_id`; the whole run
-    /// when the transform drops it): `name` is added to their `_dq_flags` and
-    /// `rule_hits[name]` counts every such row before deduplication. A key that a later
-    /// bronze batch repeats is an update, not a repeat: not flagged. Default: no flag.
+    /// content — occurs more than once in their source file (`_batch_id` and
+    /// `_source_file`; the whole run when the rows lack them): `name` is added to their
+    /// `_dq_flags` and `rule_hits[name]` counts every such row before deduplication. A
+    /// key that another file or a later bronze batch repeats is a newer version, not a
+    /// repeat: not flagged. Default: no flag.
     ///
     /// Use this rather than a rule such as `col("id").is_duplicated()`: rules see one
     /// chunk at a time (see [`SilverBuilder::with_chunk_rows`]), this sees the batch.

@@ -31,12 +31,22 @@ impl Lake {
         }
     }
 
-    /// Lands `body` as the next batch and ingests it (one bronze `_batch_id`).
+    /// Lands `body` as the next export and ingests it (one bronze `_batch_id`).
     async fn land(&mut self, body: &str) {
+        self.drop_file(body);
+        self.ingest().await;
+    }
+
+    /// Lands `body` as the next export, in its own folder, without ingesting it.
+    fn drop_file(&mut self, body: &str) {
         self.batches += 1;
         let dir = self.landing.path().join(format!("b{}", self.batches));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("visits.csv"), body).unwrap();
+    }
+
+    /// Ingests every export landed since the last ingestion as one bronze batch.
+    async fn ingest(&self) {
         BronzeIngestBuilder::new(self.landing.path(), self.bronze(), "t")
             .unwrap()
             .await
@@ -182,17 +192,19 @@ async fn a_key_repeated_by_a_later_batch_is_an_update_not_a_duplicate() {
         incremental.land(body).await;
         incremental.run(true).await;
     }
+    // Both exports landed before one run: one bronze batch of two files.
     let mut at_once = Lake::new();
     for body in batches {
-        at_once.land(body).await;
+        at_once.drop_file(body);
     }
+    at_once.ingest().await;
     let together = at_once.run(true).await;
     assert_eq!(
         content(&incremental.silver()).await,
         content(&at_once.silver()).await
     );
-    // Only keys repeated within a batch are flagged: a (batch 1) and b (batch 2); a's
-    // flag goes with batch 2's copy, which replaces it.
+    // Only keys repeated within an export are flagged: a (export 1) and b (export 2);
+    // a's flag goes with export 2's copy, which replaces it.
     assert_eq!(together.rule_hits["dup"], 4);
     let silver = content(&at_once.silver()).await;
     assert_eq!(strs(&silver, DQ_FLAGS), ["", "dup"]);
@@ -221,18 +233,27 @@ async fn incremental_equals_all_at_once(batches: Vec<Batch>, keyed: bool) {
         let report = incremental.run(keyed).await;
         assert_eq!(report.rows_read, batch.len() as u64);
     }
-    let mut at_once = Lake::new();
-    for batch in &batches {
-        at_once.land(&csv(batch)).await;
-    }
-    let report = at_once.run(keyed).await;
+    let expected = content(&incremental.silver()).await;
     let total: usize = batches.iter().map(Vec::len).sum();
-    assert_eq!(report.rows_read, total as u64);
-    assert_eq!(
-        content(&incremental.silver()).await,
-        content(&at_once.silver()).await,
-        "{batches:?}"
-    );
+    // All exports in one silver run: as bronze batches of their own, then landed
+    // together as one bronze batch.
+    for one_bronze_batch in [false, true] {
+        let mut at_once = Lake::new();
+        for batch in &batches {
+            at_once.drop_file(&csv(batch));
+            if !one_bronze_batch {
+                at_once.ingest().await;
+            }
+        }
+        at_once.ingest().await;
+        let report = at_once.run(keyed).await;
+        assert_eq!(report.rows_read, total as u64);
+        assert_eq!(
+            content(&at_once.silver()).await,
+            expected,
+            "{batches:?}, one bronze batch: {one_bronze_batch}"
+        );
+    }
 }
 
 proptest! {
