@@ -225,8 +225,8 @@ pub enum Error {
         description: String,
         /// Rows violating the rule.
         rows: u64,
-        /// The columns the rule's expression reads.
-        columns: Vec<String>,
+        /// The columns the rule's expression reads (boxed: keeps the error small).
+        columns: Box<[String]>,
         /// Where the first violating row came from (source file and row, or its position
         /// in the checked rows) — never its values.
         example: String,

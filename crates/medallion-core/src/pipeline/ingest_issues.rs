@@ -43,7 +43,10 @@ fn invalid_utf8_column() -> String {
     format!("{SCRATCH_PREFIX}ingest_invalid_utf8")
 }
 
-/// The built-in rules of [`screen_ingest_issues`], with descriptions.
+/// The built-in rules [`super::SilverBuilder`] applies to bronze rows with an
+/// `_ingest_issue`: [`MALFORMED_ROW_RULE`] (quarantine, evaluated on the bronze rows
+/// before the transform) and [`INVALID_UTF8_RULE`] (warn, evaluated after the transform
+/// on a scratch column the builder derives from `_ingest_issue`).
 pub fn ingest_issue_rules() -> [Rule; 2] {
     [
         Rule::quarantine(

@@ -203,7 +203,7 @@ fn count_hits(evaluated: &DataFrame, rules: &[Rule], table: &str) -> Result<BTre
                 rule: rule.name.clone(),
                 description: rule.description.clone(),
                 rows: count,
-                columns: rule_columns(rule),
+                columns: rule_columns(rule).into_boxed_slice(),
                 example: first_failing_row(evaluated, &column),
             });
         }
@@ -370,7 +370,7 @@ mod tests {
                 ..
             } => {
                 assert_eq!((rule.as_str(), rows), ("no_start", 1));
-                assert_eq!(columns, ["start"]);
+                assert_eq!(&*columns, ["start"]);
                 assert_eq!(example, "input row 3 of the rule check");
             }
             other => panic!("unexpected {other}"),
