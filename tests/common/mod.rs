@@ -44,7 +44,8 @@ pub async fn differing_tables(left: &Path, right: &Path) -> Vec<String> {
 
 /// Where `_runs` of `lake` does not account for its tables, one line each (empty when
 /// it does): every bronze table holds exactly the rows `_runs` says bronze wrote into it
-/// (over all runs, interrupted ones included), and every gold table's current version
+/// (over all runs, interrupted ones included), silver read each of those rows once, and
+/// every gold table's current version
 /// has its `_runs` row (for overwritten gold tables, with the table's row count).
 pub async fn runs_unaccounted(lake: &Path) -> Vec<String> {
     let runs = read_all(&lake.join("_runs")).await;
@@ -58,7 +59,25 @@ pub async fn runs_unaccounted(lake: &Path) -> Vec<String> {
             .map(|i| (written.get(i).unwrap_or(0), version.get(i)))
             .collect::<Vec<_>>()
     };
+    let read = runs.column("rows_read").unwrap().i64().unwrap().clone();
     let mut problems = Vec::new();
+    // Silver reads every bronze row exactly once, over all runs.
+    for name in diff::tables(lake, &["silver"]) {
+        let (_, t) = name.split_once('/').unwrap();
+        if t.ends_with("_quarantine") {
+            continue;
+        }
+        let bronze = read_all(&lake.join("bronze").join(t)).await.height() as i64;
+        let total: i64 = (0..runs.height())
+            .filter(|&i| layer.get(i) == Some("silver") && table.get(i) == Some(t))
+            .map(|i| read.get(i).unwrap_or(0))
+            .sum();
+        if total != bronze {
+            problems.push(format!(
+                "{name}: silver read {total} rows, bronze holds {bronze}"
+            ));
+        }
+    }
     for name in diff::tables(lake, &["bronze", "gold"]) {
         let (l, t) = name.split_once('/').unwrap();
         let rows = read_all(&lake.join(&name)).await.height() as i64;

@@ -1,6 +1,24 @@
 //! The crate's error type.
+//!
+//! # Patient data never appears in messages
+//!
+//! Tables hold patient data. Every message names the table, the operation, the file,
+//! the row (lineage: `_source_file`, `_source_row`), the column and the kind of problem;
+//! a data value appears at most as [`medallion_model::redact::redacted_excerpt`] (its
+//! shape, cut short). Concretely:
+//! - [`Error::RuleFailed`] names the rule, the columns it reads and where the first
+//!   failing row came from — not the row.
+//! - [`Error::DuplicateMergeKeys`] shows the duplicated key redacted.
+//! - Polars errors raised while evaluating data (a transform's strict cast, a rule, a
+//!   comparison of rows) can quote the offending values; they are wrapped with
+//!   `Error::polars_data`, which keeps the error kind, column names and dtypes and masks
+//!   every double-quoted text and bracketed value list. Polars errors from planning
+//!   (schemas, missing columns) quote column names only and are kept as they are.
+//! - [`Error::Transform`] carries the caller's own error unchanged: a transform must not
+//!   put values in its errors either.
 
 use deltalake::DeltaTableError;
+use medallion_model::redact::{DEFAULT_EXCERPT_CHARS, redacted_excerpt};
 use polars::prelude::PolarsError;
 
 /// Result alias used throughout `medallion-core`.
@@ -108,8 +126,9 @@ pub enum Error {
 
     /// A MERGE source holds more than one row for the same key.
     #[error(
-        "MERGE into '{table}': the source has {duplicate_keys} key value(s) on [{}] that occur more than once (first: {example}); deduplicate the source (e.g. keep the latest by an ordering column) before merging",
-        keys.join(", ")
+        "MERGE into '{table}': the source has {duplicate_keys} key value(s) on [{}] that occur more than once (first, redacted: {}); deduplicate the source (e.g. keep the latest by an ordering column) before merging",
+        keys.join(", "),
+        redacted_excerpt(example, DEFAULT_EXCERPT_CHARS)
     )]
     DuplicateMergeKeys {
         /// Table URI.
@@ -118,7 +137,7 @@ pub enum Error {
         keys: Vec<String>,
         /// Number of distinct key values that are duplicated.
         duplicate_keys: usize,
-        /// One duplicated key, rendered.
+        /// One duplicated key, rendered (shown redacted by `Display`).
         example: String,
     },
 
@@ -194,7 +213,8 @@ pub enum Error {
 
     /// A `fail`-severity data-quality rule fired; the batch was aborted before any commit.
     #[error(
-        "data-quality rule '{rule}' ({description}) failed on {rows} row(s) of '{table}'; the batch was aborted and nothing was committed. Fix the source data or lower the rule's severity. First failing row:\n{example}"
+        "data-quality rule '{rule}' ({description}) on column(s) [{}] failed on {rows} row(s) of '{table}' (first: {example}); the batch was aborted and nothing was committed. Fix the source data or lower the rule's severity",
+        columns.join(", ")
     )]
     RuleFailed {
         /// Table the batch was for.
@@ -205,7 +225,10 @@ pub enum Error {
         description: String,
         /// Rows violating the rule.
         rows: u64,
-        /// The first violating row, rendered.
+        /// The columns the rule's expression reads (boxed: keeps the error small).
+        columns: Box<[String]>,
+        /// Where the first violating row came from (source file and row, or its position
+        /// in the checked rows) — never its values.
         example: String,
     },
 
@@ -310,6 +333,14 @@ impl Error {
         }
     }
 
+    /// Wraps a Polars error raised while evaluating data (casts, rules, comparisons of
+    /// rows): its message may quote values, so double-quoted text and bracketed value
+    /// lists are redacted (see the module documentation). Errors that only name columns
+    /// (missing or duplicate columns) are kept as they are.
+    pub(crate) fn polars_data(table: &str, operation: &'static str, source: PolarsError) -> Self {
+        Self::polars(table, operation, redact_polars(source))
+    }
+
     /// Wraps an arrow-rs error.
     pub(crate) fn arrow(operation: &'static str, source: arrow::error::ArrowError) -> Self {
         Error::Arrow {
@@ -354,4 +385,100 @@ pub(crate) fn polars_error_in<'a>(
         current = e.source();
     }
     None
+}
+
+/// `error` with the values its message may quote redacted, of the same kind.
+fn redact_polars(error: PolarsError) -> PolarsError {
+    let redact = |message: &str| redact_values(message).into();
+    match error {
+        PolarsError::ColumnNotFound(_)
+        | PolarsError::Duplicate(_)
+        | PolarsError::SchemaFieldNotFound(_)
+        | PolarsError::StructFieldNotFound(_) => error,
+        PolarsError::ComputeError(m) => PolarsError::ComputeError(redact(&m)),
+        PolarsError::InvalidOperation(m) => PolarsError::InvalidOperation(redact(&m)),
+        PolarsError::SchemaMismatch(m) => PolarsError::SchemaMismatch(redact(&m)),
+        PolarsError::ShapeMismatch(m) => PolarsError::ShapeMismatch(redact(&m)),
+        PolarsError::OutOfBounds(m) => PolarsError::OutOfBounds(redact(&m)),
+        other => PolarsError::ComputeError(redact(&other.to_string())),
+    }
+}
+
+/// `message` with the content of every `"…"` and `[…]` replaced by its
+/// [`redacted_excerpt`]; column names (`'…'`) and dtypes (`` `…` ``) stay.
+pub(crate) fn redact_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(start) = rest.find(['"', '[']) {
+        let open = rest[start..].chars().next().unwrap_or('"');
+        let close = if open == '[' { ']' } else { '"' };
+        let body = &rest[start + 1..];
+        let Some(len) = closing(body, open, close) else {
+            out.push_str(&rest[..start + 1]);
+            out.push_str(&redacted_excerpt(body, DEFAULT_EXCERPT_CHARS));
+            return out;
+        };
+        out.push_str(&rest[..=start]);
+        out.push_str(&redacted_excerpt(&body[..len], DEFAULT_EXCERPT_CHARS));
+        out.push(close);
+        rest = &body[len + close.len_utf8()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Byte length of `body` up to its matching `close` (brackets nest), if any.
+fn closing(body: &str, open: char, close: char) -> Option<usize> {
+    if open == close {
+        return body.find(close);
+    }
+    let mut depth = 0usize;
+    for (i, c) in body.char_indices() {
+        if c == open {
+            depth += 1;
+        } else if c == close {
+            if depth == 0 {
+                return Some(i);
+            }
+            depth -= 1;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_and_listed_values_are_redacted_names_and_dtypes_stay() {
+        let message = "conversion from `str` to `i64` failed in column 'ssn' for 2 out of 3 values: [\"999-12-3456\", \"Zebulon Quixote\"]";
+        let redacted = redact_values(message);
+        assert!(!redacted.contains("999-12-3456"), "{redacted}");
+        assert!(!redacted.contains("Zebulon"), "{redacted}");
+        assert!(
+            redacted.contains("`str` to `i64` failed in column 'ssn' for 2 out of 3 values: [")
+        );
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_redacted_to_the_end() {
+        let redacted = redact_values("bad value \"Zebulon Quixote");
+        assert_eq!(redacted, "bad value \"Xxxxxxx Xxxxxxx");
+    }
+
+    #[test]
+    fn duplicate_merge_keys_show_the_key_redacted() {
+        let error = Error::DuplicateMergeKeys {
+            table: "t".into(),
+            keys: vec!["ssn".into()],
+            duplicate_keys: 1,
+            example: "999-12-3456".into(),
+        };
+        let message = error.to_string();
+        assert!(
+            !message.contains("999-12-3456") && message.contains("999-99-9999"),
+            "{message}"
+        );
+    }
 }

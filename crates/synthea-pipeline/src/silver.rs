@@ -60,6 +60,7 @@ pub(crate) async fn refine(
             table = table.name(),
             read = silver.rows_read,
             written = silver.rows_written,
+            unchanged = silver.rows_unchanged,
             quarantined = silver.rows_quarantined,
             deduplicated = silver.rows_deduplicated,
             "silver refined"
@@ -69,9 +70,10 @@ pub(crate) async fn refine(
             table: table.name().to_string(),
             rows_written: silver.rows_written,
             summary: format!(
-                "{} read, {} written, {} quarantined, {} deduplicated",
+                "{} read, {} written, {} unchanged, {} quarantined, {} deduplicated",
                 silver.rows_read,
                 silver.rows_written,
+                silver.rows_unchanged,
                 silver.rows_quarantined,
                 silver.rows_deduplicated
             ),

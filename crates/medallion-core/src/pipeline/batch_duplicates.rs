@@ -5,9 +5,22 @@
 //! These steps compare rows across the whole batch, so they run once over all staged
 //! chunks and read only what they need (keys, ordering columns, row numbers and row
 //! hashes); the full rows stay staged and are filtered lazily on the way to the table.
+//!
+//! A run may span several source exports: several bronze batches (`_batch_id`s, e.g.
+//! after a pause or a crash), or several exports landed before one ingestion (one bronze
+//! batch, several `_source_file`s). So that such a run leaves silver exactly as one run
+//! per export would, a *repeat* is judged within one source file of one bronze batch:
+//! the duplicate flag marks keys (rows) that occur more than once in the same
+//! `(_batch_id, _source_file)`, and keyless tables remove exact copies only there.
+//! Across files and batches, a later row of a key is a newer version (kept, the older
+//! removed as superseded), exactly like an upsert of the later export into what the
+//! earlier one left; a keyless row repeated by a later export is a new observation of
+//! the feed and appended, as it would be by a later run. (Rows without these lineage
+//! columns are judged over the whole run.)
 
 use polars::prelude::*;
 
+use super::bronze::{BATCH_ID, SOURCE_FILE};
 use super::chunks::{BATCH_ROW, ROW_HASH, data_columns};
 use super::dedup::{self, deduplicate_latest, is_one_of};
 use super::rules::DQ_FLAGS;
@@ -22,7 +35,7 @@ pub(crate) struct BatchDuplicates {
     /// Rows removed as duplicates.
     pub removed: u64,
     /// Rows whose key (or, without keys, whole content) occurs more than once in the
-    /// batch, counted before removal.
+    /// same source file of a bronze batch, counted before removal.
     pub repeated: u64,
 }
 
@@ -32,7 +45,8 @@ pub(crate) struct DuplicateSteps<'a> {
     pub order_by: &'a [String],
     /// Keyless tables: drop rows equal to an earlier row.
     pub drop_exact: bool,
-    /// Flag name added to `_dq_flags` of kept rows whose key (content) repeats.
+    /// Flag name added to `_dq_flags` of kept rows whose key (content) repeats within
+    /// their source file.
     pub flag: Option<&'a str>,
 }
 
@@ -55,39 +69,76 @@ pub(crate) fn resolve_duplicates(
     }
 }
 
-/// Keyed tables: the latest row per key stays; with a flag, kept rows whose key repeats
-/// are flagged.
+/// Keyed tables: the latest row per key stays (over the whole run); with a flag, kept
+/// rows whose key repeats within their source file are flagged.
 fn resolve_repeated_keys(
-    staged: LazyFrame,
+    mut staged: LazyFrame,
     steps: &DuplicateSteps<'_>,
     table: &str,
 ) -> Result<BatchDuplicates> {
-    const REPEATED: &str = "__silver_key_repeated";
-    let rows = staged.drop(cols([BATCH_ROW]));
-    let latest = deduplicate_latest(rows, steps.keys, steps.order_by, table)?;
-    let (removed, repeated) = (latest.removed, latest.repeated);
-    let frame = match steps.flag {
-        Some(flag) if repeated > 0 => {
-            let marked = latest.into_frame_marking_repeated(REPEATED);
-            with_flag(marked, col(REPEATED), flag, table)?.drop(cols([REPEATED]))
-        }
-        _ => latest.into_frame(),
-    };
+    let mut scope: Vec<String> = steps.keys.to_vec();
+    scope.extend(source_scope(&mut staged, table)?);
+    let repeated = repeated_key_rows(staged.clone(), steps.keys, &scope, table)?;
+    let latest = deduplicate_latest(staged, steps.keys, steps.order_by, table)?;
+    let removed = latest.removed;
+    let mut frame = latest.into_frame();
+    if let (Some(flag), false) = (steps.flag, repeated.is_empty()) {
+        frame = with_flag(frame, is_one_of(BATCH_ROW, repeated.clone()), flag, table)?;
+    }
     Ok(BatchDuplicates {
-        frame,
+        frame: frame.drop(cols([BATCH_ROW])),
         removed,
-        repeated,
+        repeated: repeated.len() as u64,
     })
 }
 
-/// Keyless tables: rows equal in every data column are flagged, and all but the first
-/// copy removed when `drop_exact`.
-fn resolve_exact_duplicates(
+/// The lineage columns `_batch_id` and `_source_file` the staged rows carry: repeats
+/// are judged within one source file of one bronze batch (see the module documentation).
+fn source_scope(staged: &mut LazyFrame, table: &str) -> Result<Vec<String>> {
+    let schema = staged
+        .collect_schema()
+        .map_err(|e| Error::polars(table, OP, e))?;
+    Ok([BATCH_ID, SOURCE_FILE]
+        .into_iter()
+        .filter(|c| schema.contains(c))
+        .map(str::to_string)
+        .collect())
+}
+
+/// Row numbers ([`BATCH_ROW`]) of the rows whose `scope` values (keys, and the bronze
+/// batch) occur more than once; rows with a null key part never repeat.
+fn repeated_key_rows(
     staged: LazyFrame,
+    keys: &[String],
+    scope: &[String],
+    table: &str,
+) -> Result<Vec<IdxSize>> {
+    let all_present = keys
+        .iter()
+        .map(|k| col(k.as_str()).is_not_null())
+        .reduce(|a, b| a.and(b))
+        .unwrap_or_else(|| lit(true));
+    let group = as_struct(scope.iter().map(|c| col(c.as_str())).collect());
+    let mut needed = vec![col(BATCH_ROW)];
+    needed.extend(scope.iter().map(|c| col(c.as_str())));
+    let repeated = staged
+        .select(needed)
+        .filter(all_present)
+        .filter(group.is_duplicated())
+        .collect()
+        .map_err(|e| Error::polars(table, OP, e))?;
+    row_numbers(&repeated, table)
+}
+
+/// Keyless tables: rows equal in every data column within one source file are flagged,
+/// and all but the first copy removed when `drop_exact`.
+fn resolve_exact_duplicates(
+    mut staged: LazyFrame,
     steps: &DuplicateSteps<'_>,
     table: &str,
 ) -> Result<BatchDuplicates> {
-    let (repeated, losers) = repeated_rows(staged.clone(), steps.drop_exact, table)?;
+    let scope = source_scope(&mut staged, table)?;
+    let (repeated, losers) = repeated_rows(staged.clone(), scope, steps.drop_exact, table)?;
     let removed = losers.len() as u64;
     let repeated_count = repeated.len() as u64;
     let mut frame = staged;
@@ -121,17 +172,23 @@ fn row_numbers(frame: &DataFrame, table: &str) -> Result<Vec<IdxSize>> {
     dedup::row_numbers(frame, BATCH_ROW, table)
 }
 
-/// Keyless tables: `(rows equal to another row, rows to remove)`. With `drop_exact`, the
-/// first copy stays; otherwise every copy stays.
+/// Keyless tables: `(rows equal to another row of their source file, rows to remove)`.
+/// With `drop_exact`, the first copy stays; otherwise every copy stays. `scope` holds
+/// the lineage columns that name the source file.
 fn repeated_rows(
     staged: LazyFrame,
+    scope: Vec<String>,
     drop_exact: bool,
     table: &str,
 ) -> Result<(Vec<IdxSize>, Vec<IdxSize>)> {
+    let mut hash_scope = vec![col(ROW_HASH)];
+    hash_scope.extend(scope.iter().map(|c| col(c.as_str())));
+    let mut selected = vec![col(BATCH_ROW)];
+    selected.extend(hash_scope.iter().cloned());
     let candidates = staged
         .clone()
-        .select([col(BATCH_ROW), col(ROW_HASH)])
-        .filter(col(ROW_HASH).is_duplicated())
+        .select(selected)
+        .filter(as_struct(hash_scope).is_duplicated())
         .collect()
         .map_err(|e| Error::polars(table, OP, e))?;
     if candidates.height() == 0 {
@@ -139,7 +196,8 @@ fn repeated_rows(
     }
     let candidates = row_numbers(&candidates, table)?;
     let mut rows = staged.filter(is_one_of(BATCH_ROW, candidates));
-    let data = data_columns(&mut rows, table)?;
+    let mut data = data_columns(&mut rows, table)?;
+    data.extend(scope);
     let content = if data.is_empty() {
         lit(true)
     } else {

@@ -230,13 +230,25 @@ fn unrecorded_commit(
     // The builder cannot know the version its commit gets, nor (when delta-rs streams
     // the rows) how many rows it wrote: the log does.
     report.version = Some(commit.version);
-    if report.rows_written == 0
+    if report.layer == Layer::Silver && report.rows_written == 0 {
+        // Silver records its counts before committing; what it wrote follows from
+        // read = written + unchanged + quarantined + deduplicated.
+        report.rows_written = report.rows_read.saturating_sub(
+            report.rows_unchanged + report.rows_quarantined + report.rows_deduplicated,
+        );
+        report.rows_inserted = report
+            .rows_written
+            .saturating_sub(report.rows_updated + report.rows_deleted);
+    }
+    if report.layer != Layer::Silver
+        && report.rows_written == 0
         && let Some(rows) = added_rows(&commit)
     {
         report.rows_written = rows;
         if report.layer == Layer::Bronze {
             // Bronze appends every row it reads.
             report.rows_read = rows;
+            report.rows_inserted = rows;
         }
     }
     Some(UnrecordedCommit {

@@ -37,6 +37,16 @@ impl fmt::Display for Layer {
 }
 
 /// What one run did to one table.
+///
+/// Bronze and silver counts reconcile ([`TableRunReport::reconciles`]): every row read
+/// is counted once,
+///
+/// ```text
+/// rows_read    = rows_written + rows_unchanged + rows_quarantined + rows_deduplicated
+/// rows_written = rows_inserted + rows_updated + rows_deleted
+/// ```
+///
+/// (see [`SilverReport`] for what each silver count means; bronze only inserts).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TableRunReport {
     /// Layer.
@@ -45,12 +55,25 @@ pub struct TableRunReport {
     pub table: String,
     /// Rows read from the layer below (bronze: rows in the new landing files).
     pub rows_read: u64,
-    /// Rows written.
+    /// Rows written: rows that changed the table.
     pub rows_written: u64,
     /// Rows quarantined.
     pub rows_quarantined: u64,
-    /// Rows removed as duplicates.
+    /// Rows removed as duplicates (silver: older records of a key, within the run or
+    /// older than the row silver holds).
     pub rows_deduplicated: u64,
+    /// Rows of new keys added (bronze: every row written; gold: 0).
+    #[serde(default)]
+    pub rows_inserted: u64,
+    /// Rows that replaced the row held for their key (silver).
+    #[serde(default)]
+    pub rows_updated: u64,
+    /// Rows deleted (silver hard CDC deletes).
+    #[serde(default)]
+    pub rows_deleted: u64,
+    /// Rows that left the table as it was: equal to the row held for their key (silver).
+    #[serde(default)]
+    pub rows_unchanged: u64,
     /// Rows violating each data-quality rule.
     pub rule_hits: BTreeMap<String, u64>,
     /// Columns added by schema drift.
@@ -72,6 +95,10 @@ impl TableRunReport {
             rows_written: 0,
             rows_quarantined: 0,
             rows_deduplicated: 0,
+            rows_inserted: 0,
+            rows_updated: 0,
+            rows_deleted: 0,
+            rows_unchanged: 0,
             rule_hits: BTreeMap::new(),
             schema_drift: Vec::new(),
             version: None,
@@ -96,6 +123,10 @@ impl TableRunReport {
             rows_written: report.rows_written,
             rows_quarantined: 0,
             rows_deduplicated: 0,
+            rows_inserted: report.rows_written,
+            rows_updated: 0,
+            rows_deleted: 0,
+            rows_unchanged: 0,
             rule_hits: BTreeMap::new(),
             schema_drift: report.new_columns.clone(),
             version: report.version,
@@ -112,6 +143,10 @@ impl TableRunReport {
             rows_written: report.rows_written,
             rows_quarantined: report.rows_quarantined,
             rows_deduplicated: report.rows_deduplicated,
+            rows_inserted: report.rows_inserted,
+            rows_updated: report.rows_updated,
+            rows_deleted: report.rows_deleted,
+            rows_unchanged: report.rows_unchanged,
             rule_hits: report.rule_hits.clone(),
             schema_drift: Vec::new(),
             version: report.version,
@@ -128,6 +163,10 @@ impl TableRunReport {
             rows_written: report.rows_written,
             rows_quarantined: 0,
             rows_deduplicated: 0,
+            rows_inserted: 0,
+            rows_updated: 0,
+            rows_deleted: 0,
+            rows_unchanged: 0,
             rule_hits: BTreeMap::new(),
             schema_drift: Vec::new(),
             version: report.version,
@@ -135,10 +174,16 @@ impl TableRunReport {
         }
     }
 
-    /// For bronze and silver: `read = written + quarantined + deduplicated`.
+    /// For bronze and silver: `read = written + unchanged + quarantined + deduplicated`
+    /// and `written = inserted + updated + deleted` (gold: always).
     pub fn reconciles(&self) -> bool {
         self.layer == Layer::Gold
-            || self.rows_read == self.rows_written + self.rows_quarantined + self.rows_deduplicated
+            || (self.rows_read
+                == self.rows_written
+                    + self.rows_unchanged
+                    + self.rows_quarantined
+                    + self.rows_deduplicated
+                && self.rows_written == self.rows_inserted + self.rows_updated + self.rows_deleted)
     }
 }
 
@@ -201,6 +246,10 @@ impl RunReport {
 
     /// The report as a frame: one row per table, the schema of the `_runs` table.
     ///
+    /// The change counts (`rows_inserted`, `rows_updated`, `rows_deleted`,
+    /// `rows_unchanged`) came after the first `_runs` tables: [`RunReport::append_to`]
+    /// adds them to an older table (schema merge), whose earlier rows read them as null.
+    ///
     /// # Errors
     /// [`Error::Polars`] if the frame cannot be built (a bug).
     pub fn to_dataframe(&self) -> Result<DataFrame> {
@@ -216,6 +265,10 @@ impl RunReport {
             "rows_written" => t.iter().map(|e| e.rows_written as i64).collect::<Vec<_>>(),
             "rows_quarantined" => t.iter().map(|e| e.rows_quarantined as i64).collect::<Vec<_>>(),
             "rows_deduplicated" => t.iter().map(|e| e.rows_deduplicated as i64).collect::<Vec<_>>(),
+            "rows_inserted" => t.iter().map(|e| e.rows_inserted as i64).collect::<Vec<_>>(),
+            "rows_updated" => t.iter().map(|e| e.rows_updated as i64).collect::<Vec<_>>(),
+            "rows_deleted" => t.iter().map(|e| e.rows_deleted as i64).collect::<Vec<_>>(),
+            "rows_unchanged" => t.iter().map(|e| e.rows_unchanged as i64).collect::<Vec<_>>(),
             "rule_hits" => t
                 .iter()
                 .map(|e| serde_json::to_string(&e.rule_hits).unwrap_or_default())
@@ -271,8 +324,8 @@ impl fmt::Display for RunReport {
             .max(24);
         writeln!(
             f,
-            "  {:<7} {:<width$} {:>10} {:>10} {:>11} {:>9} {:>9}  notes",
-            "layer", "table", "read", "written", "quarantined", "dedup", "ms"
+            "  {:<7} {:<width$} {:>10} {:>10} {:>10} {:>11} {:>9} {:>9}  notes",
+            "layer", "table", "read", "written", "unchanged", "quarantined", "dedup", "ms"
         )?;
         for t in &self.tables {
             let mut notes = Vec::new();
@@ -285,6 +338,12 @@ impl fmt::Display for RunReport {
             if !fired.is_empty() {
                 notes.push(format!("rules: {}", fired.join(", ")));
             }
+            if t.rows_updated > 0 || t.rows_deleted > 0 {
+                notes.push(format!(
+                    "inserted {}, updated {}, deleted {}",
+                    t.rows_inserted, t.rows_updated, t.rows_deleted
+                ));
+            }
             if !t.schema_drift.is_empty() {
                 notes.push(format!("new columns: {}", t.schema_drift.join(", ")));
             }
@@ -293,11 +352,12 @@ impl fmt::Display for RunReport {
             }
             writeln!(
                 f,
-                "  {:<7} {:<width$} {:>10} {:>10} {:>11} {:>9} {:>9}  {}",
+                "  {:<7} {:<width$} {:>10} {:>10} {:>10} {:>11} {:>9} {:>9}  {}",
                 t.layer.to_string(),
                 t.table,
                 t.rows_read,
                 t.rows_written,
+                t.rows_unchanged,
                 t.rows_quarantined,
                 t.rows_deduplicated,
                 t.duration.as_millis(),
@@ -320,6 +380,10 @@ mod tests {
             rows_written: rows,
             rows_quarantined: 0,
             rows_deduplicated: 0,
+            rows_inserted: 0,
+            rows_updated: 0,
+            rows_deleted: 0,
+            rows_unchanged: 0,
             rule_hits: BTreeMap::new(),
             schema_drift: Vec::new(),
             version: Some(0),
@@ -350,10 +414,10 @@ mod tests {
         report.push(gold("dim_payer", 10));
         let text = report.to_string();
         let lines: Vec<&str> = text.lines().skip(1).collect();
-        // Fields 2..=6 (read … ms) end at the same offsets in the header and every row.
+        // Fields 2..=7 (read … ms) end at the same offsets in the header and every row.
         let header = field_ends(lines[0]);
         for row in &lines[1..] {
-            assert_eq!(field_ends(row)[2..7], header[2..7], "{text}");
+            assert_eq!(field_ends(row)[2..8], header[2..8], "{text}");
         }
     }
 }

@@ -7,7 +7,8 @@
 //!   never silently fixed or dropped);
 //! - routes rows that violate any `quarantine` rule to the quarantine output;
 //! - fails the whole batch, before anything is written, if any row violates a `fail`
-//!   rule ([`Error::RuleFailed`] names the rule, the count and an example row).
+//!   rule ([`Error::RuleFailed`] names the rule, the count, the columns the rule reads
+//!   and where the first failing row came from — its lineage, never its values).
 //!
 //! A predicate that evaluates to null (e.g. comparing a null date) does not fire.
 
@@ -15,6 +16,7 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
+use super::bronze::{SOURCE_FILE, SOURCE_ROW};
 use crate::error::{Error, Result};
 
 /// Column holding the names of the rules a row violated (`List<String>`).
@@ -53,8 +55,9 @@ fn hit_column(index: usize) -> String {
 ///
 /// # Errors
 /// [`Error::RuleFailed`] if a `fail` rule fires; [`Error::InvalidConfiguration`] for
-/// duplicate rule names; [`Error::Polars`] if a rule expression does not evaluate
-/// (e.g. names a missing column).
+/// duplicate rule names; [`Error::Polars`] if a rule expression (or the lazy input, e.g.
+/// a transform's strict cast) does not evaluate — with data values redacted from the
+/// message (see [`Error`]).
 ///
 /// ```
 /// use medallion_core::pipeline::{Rule, apply_rules};
@@ -127,7 +130,7 @@ fn evaluate(input: LazyFrame, rules: &[Rule], table: &str) -> Result<DataFrame> 
         .with_columns(hits)
         .with_column(any_hit.alias(ANY_HIT_COLUMN))
         .collect()
-        .map_err(|e| Error::polars(table, OP, e))?;
+        .map_err(|e| Error::polars_data(table, OP, e))?;
     let any_flagged = indexed
         .column(ANY_HIT_COLUMN)
         .and_then(|c| c.bool().map(|b| b.any()))
@@ -195,21 +198,52 @@ fn count_hits(evaluated: &DataFrame, rules: &[Rule], table: &str) -> Result<BTre
             .map_err(|e| Error::polars(table, OP, e))?;
         let count = column.sum().unwrap_or(0) as u64;
         if rule.severity == Severity::Fail && count > 0 {
-            let example = evaluated
-                .filter(&column)
-                .map(|rows| format!("{}", rows.head(Some(1))))
-                .unwrap_or_default();
             return Err(Error::RuleFailed {
                 table: table.to_string(),
                 rule: rule.name.clone(),
                 description: rule.description.clone(),
                 rows: count,
-                example,
+                columns: rule_columns(rule).into_boxed_slice(),
+                example: first_failing_row(evaluated, &column),
             });
         }
         rule_hits.insert(rule.name.clone(), count);
     }
     Ok(rule_hits)
+}
+
+/// The columns a rule's expression reads, in order of first use.
+fn rule_columns(rule: &Rule) -> Vec<String> {
+    let mut columns: Vec<String> = Vec::new();
+    for name in polars_plan::utils::expr_to_leaf_column_names(&rule.violation) {
+        if !columns.iter().any(|c| c.as_str() == name.as_str()) {
+            columns.push(name.to_string());
+        }
+    }
+    columns
+}
+
+/// Where the first row violating a rule (`hits`) came from — `_source_file` and
+/// `_source_row` when the rows carry them, else its position in the batch — never its
+/// values, which may be patient data.
+fn first_failing_row(evaluated: &DataFrame, hits: &BooleanChunked) -> String {
+    let first = hits.iter().position(|hit| hit == Some(true)).unwrap_or(0);
+    let text = |column: &str| {
+        evaluated
+            .column(column)
+            .ok()
+            .and_then(|c| c.get(first).ok())
+            .map(|v| match v {
+                AnyValue::String(s) => s.to_string(),
+                AnyValue::StringOwned(s) => s.to_string(),
+                other => other.to_string(),
+            })
+            .filter(|v| v != "null")
+    };
+    match (text(SOURCE_FILE), text(SOURCE_ROW)) {
+        (Some(file), Some(row)) => format!("row {row} of source file '{file}'"),
+        _ => format!("input row {} of the rule check", first + 1),
+    }
 }
 
 /// `(kept, quarantined)` rows, without scratch columns.
@@ -328,11 +362,55 @@ mod tests {
         )];
         let err = apply_rules(frame(), &rules, "t").unwrap_err();
         match err {
-            Error::RuleFailed { rule, rows, .. } => {
-                assert_eq!((rule.as_str(), rows), ("no_start", 1))
+            Error::RuleFailed {
+                rule,
+                rows,
+                columns,
+                example,
+                ..
+            } => {
+                assert_eq!((rule.as_str(), rows), ("no_start", 1));
+                assert_eq!(&*columns, ["start"]);
+                assert_eq!(example, "input row 3 of the rule check");
             }
             other => panic!("unexpected {other}"),
         }
+    }
+
+    #[test]
+    fn fail_rule_errors_name_the_source_row_not_the_values() {
+        let lf = df!(
+            "name" => ["Ann Lee", "Zebulon Quixote"],
+            "ssn" => ["123-45-6789", "999-12-3456"],
+            SOURCE_FILE => ["landing/patients.csv", "landing/patients.csv"],
+            SOURCE_ROW => [1i64, 2],
+        )
+        .unwrap()
+        .lazy();
+        let rules = [Rule::fail(
+            "ssn_test_range",
+            col("ssn").str().starts_with(lit("999")),
+            "SSN in the test range",
+        )];
+        let message = apply_rules(lf, &rules, "t").unwrap_err().to_string();
+        assert!(
+            !message.contains("Zebulon") && !message.contains("999-12-3456"),
+            "{message}"
+        );
+        assert!(
+            message.contains("row 2 of source file 'landing/patients.csv'"),
+            "{message}"
+        );
+        assert!(message.contains("[ssn]"), "{message}");
+    }
+
+    #[test]
+    fn polars_errors_of_data_do_not_show_the_values() {
+        let lf = df!("ssn" => ["999-12-3456"]).unwrap().lazy();
+        let cast = lf.with_column(col("ssn").strict_cast(DataType::Int64));
+        let message = apply_rules(cast, &[], "t").unwrap_err().to_string();
+        assert!(!message.contains("999-12-3456"), "{message}");
+        assert!(message.contains("ssn"), "{message}");
     }
 
     #[test]

@@ -10,9 +10,12 @@ use serde::{Deserialize, Serialize};
 
 use super::batch_duplicates::{BatchDuplicates, DuplicateSteps, resolve_duplicates};
 use super::bronze::BATCH_ID;
+use super::changes::{HeldKeyChanges, HeldKeys, classify_held_keys};
 use super::chunks::{ChunkPlan, DEFAULT_CHUNK_ROWS, StagedRows, plan_chunks};
 use super::count_rows;
-use super::rules::{Rule, RuleOutcome, apply_rules};
+use super::ingest_issues::screen_ingest_issues;
+use super::report::{Layer, TableRunReport};
+use super::rules::{Rule, apply_rules};
 use crate::blocking::run_blocking;
 use crate::error::{Error, Result};
 use crate::location::TableLocation;
@@ -98,8 +101,22 @@ pub struct SilverProgress {
 /// Callback of [`SilverBuilder::with_progress`].
 pub type ProgressCallback = Arc<dyn Fn(&SilverProgress) + Send + Sync>;
 
-/// The outcome of one silver run for one table. Counts reconcile:
-/// `rows_read = rows_written + rows_quarantined + rows_deduplicated`.
+/// The outcome of one silver run for one table.
+///
+/// Every bronze row read is counted exactly once, so on every run (first batch or
+/// later, keyed or keyless):
+///
+/// ```text
+/// rows_read    = rows_written + rows_unchanged + rows_quarantined + rows_deduplicated
+/// rows_written = rows_inserted + rows_updated + rows_deleted
+/// ```
+///
+/// ([`SilverReport::reconciles`]). A row of a key silver already holds is an update
+/// when it is newer (see [`SilverBuilder::with_order_by`]) and differs in content,
+/// unchanged when it equals the held row in every column but the lineage columns
+/// (`_batch_id`, `_ingested_at`, `_source_file`, `_source_row`) — it is then not
+/// rewritten, so the held row keeps its lineage — and deduplicated when it is older than
+/// the held row (a late record, which loses).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SilverReport {
     /// Silver table URI.
@@ -108,18 +125,24 @@ pub struct SilverReport {
     pub bronze_batches: Option<(i64, i64)>,
     /// Bronze rows read.
     pub rows_read: u64,
-    /// Rows upserted into silver (after deduplication).
+    /// Rows that changed silver: `rows_inserted + rows_updated + rows_deleted`.
     pub rows_written: u64,
-    /// Rows routed to the quarantine table.
+    /// Rows routed to the quarantine table (rule violations and malformed bronze rows).
     pub rows_quarantined: u64,
-    /// Rows removed as duplicates of a later record with the same key.
+    /// Rows removed as older records of a key: superseded by a later row of the same key
+    /// in the run, or older than the row silver holds (late records). Keyless tables:
+    /// exact copies removed within a bronze batch.
     pub rows_deduplicated: u64,
-    /// Rows inserted / updated / deleted by the upsert.
+    /// Rows of new keys (keyless tables: every kept row) added to silver.
     pub rows_inserted: u64,
-    /// Rows updated by the upsert.
+    /// Rows that replaced the row silver held for their key (newer, different content).
     pub rows_updated: u64,
-    /// Rows deleted (hard CDC deletes).
+    /// Rows deleted (hard CDC deletes of held keys).
     pub rows_deleted: u64,
+    /// Rows that left silver as it was: equal in content to the row silver holds for
+    /// their key (not rewritten), or hard CDC deletes of keys silver does not hold.
+    #[serde(default)]
+    pub rows_unchanged: u64,
     /// Rows violating each rule.
     pub rule_hits: BTreeMap<String, u64>,
     /// Silver version committed.
@@ -129,9 +152,16 @@ pub struct SilverReport {
 }
 
 impl SilverReport {
-    /// Whether `rows_read = rows_written + rows_quarantined + rows_deduplicated`.
+    /// Whether `rows_read = rows_written + rows_unchanged + rows_quarantined +
+    /// rows_deduplicated` and `rows_written = rows_inserted + rows_updated +
+    /// rows_deleted`.
     pub fn reconciles(&self) -> bool {
-        self.rows_read == self.rows_written + self.rows_quarantined + self.rows_deduplicated
+        self.rows_read
+            == self.rows_written
+                + self.rows_unchanged
+                + self.rows_quarantined
+                + self.rows_deduplicated
+            && self.rows_written == self.rows_inserted + self.rows_updated + self.rows_deleted
     }
 }
 
@@ -144,15 +174,37 @@ impl SilverReport {
 /// here) and stage the kept rows; then, over the whole batch, keep the latest row per
 /// business key and flag repeated keys ([`SilverBuilder::with_duplicate_flag`]).
 /// Then append quarantined rows to `<silver>_quarantine`, append the rows whose key
-/// silver does not hold yet (streamed) and MERGE only the rows whose key it holds, each
-/// commit tagged with an application transaction (`<pipeline>/silver/<table>`, with
-/// `/quarantine` and `/inserts` suffixes, at the last bronze batch), so a re-run after a
-/// crash finishes what is missing and never duplicates.
+/// silver does not hold yet (streamed) and MERGE only the rows whose key it holds and
+/// that change it, each commit tagged with an application transaction
+/// (`<pipeline>/silver/<table>`, with `/quarantine` and `/inserts` suffixes, at the last
+/// bronze batch), so a re-run after a crash finishes what is missing and never
+/// duplicates.
 ///
 /// Upsert semantics: a matched row is replaced only when the incoming ordering value is
-/// greater (late and out-of-order records lose to newer ones; replays change nothing);
-/// unmatched rows are inserted. With [`SilverBuilder::with_cdc`], delete operations
-/// become tombstones or physical deletes.
+/// greater (late and out-of-order records lose to newer ones; replays change nothing)
+/// and its content differs; unmatched rows are inserted. With
+/// [`SilverBuilder::with_cdc`], delete operations become tombstones or physical deletes.
+/// Every bronze row is counted once (see [`SilverReport`]).
+///
+/// Bronze rows the landing reader marked in `_ingest_issue` are screened first:
+/// malformed rows are quarantined, rows with invalid UTF-8 flagged (rules
+/// `malformed_row` and `invalid_utf8`); `_ingest_issue` and `_raw_line` never reach
+/// silver.
+///
+/// Incremental equals all at once: running exports one by one or together (as several
+/// bronze batches in one silver run, or landed together as one bronze batch) gives the
+/// same silver rows (values and `_dq_flags`), because repeats are judged within one
+/// source file (see [`SilverBuilder::with_duplicate_flag`]) and a later export's row of
+/// a key is a newer version either way. Two conditions: within one bronze batch, the
+/// later export is the later `_source_file` by path (name landing folders so they sort
+/// in arrival order, e.g. by date); and only the lineage columns (`_batch_id`,
+/// `_ingested_at`, `_source_file`, `_source_row`) may differ — a row that a later export
+/// repeats unchanged keeps the earlier export's lineage when run incrementally (it is
+/// not rewritten) and gets the later one when run together.
+///
+/// A batch without rows (e.g. header-only files) for a silver table that does not exist
+/// yet creates the table, empty, with the columns the transform gives, so queries of it
+/// work before the first row arrives.
 ///
 /// ```
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -306,8 +358,9 @@ impl SilverBuilder {
         self
     }
 
-    /// For tables without a business key: drop rows equal to an earlier row of the batch
-    /// in every data column (`true`, the default, counted in `rows_deduplicated`), or keep
+    /// For tables without a business key: drop rows equal to an earlier row of the same
+    /// source file in every data column (`true`, the default, counted in
+    /// `rows_deduplicated`; another file's copy is a new observation, appended), or keep
     /// them (`false`) when identical rows can be genuine repeats (e.g. a procedure done
     /// twice in one visit) — flag them with a rule instead.
     pub fn with_exact_duplicates_dropped(mut self, drop: bool) -> Self {
@@ -316,9 +369,11 @@ impl SilverBuilder {
     }
 
     /// Flags kept rows whose business key — or, for tables without one, whose whole
-    /// content — occurs more than once in the batch: `name` is added to their
-    /// `_dq_flags` and `rule_hits[name]` counts every such row before deduplication.
-    /// Default: no flag.
+    /// content — occurs more than once in their source file (`_batch_id` and
+    /// `_source_file`; the whole run when the rows lack them): `name` is added to their
+    /// `_dq_flags` and `rule_hits[name]` counts every such row before deduplication. A
+    /// key that another file or a later bronze batch repeats is a newer version, not a
+    /// repeat: not flagged. Default: no flag.
     ///
     /// Use this rather than a rule such as `col("id").is_duplicated()`: rules see one
     /// chunk at a time (see [`SilverBuilder::with_chunk_rows`]), this sees the batch.
@@ -387,13 +442,21 @@ impl SilverBuilder {
         format!("{}/silver/{name}", self.pipeline)
     }
 
-    /// Appends `rows` to silver in one streamed commit tagged `txn`.
-    async fn append(&self, rows: LazyFrame, txn: AppTransaction) -> Result<WriteReport> {
+    /// Appends `rows` to silver in one streamed commit tagged `txn`; the commit that
+    /// completes the batch also carries its `report` (see [`super::RUN_REPORT_KEY`]).
+    async fn append(
+        &self,
+        rows: LazyFrame,
+        txn: AppTransaction,
+        report: Option<&TableRunReport>,
+    ) -> Result<WriteReport> {
+        let mut entries = self.commit_entries();
+        entries.extend(report.map(TableRunReport::commit_metadata));
         WriteBuilder::new(&self.silver, rows)?
             .with_partition_columns(self.partition_columns.clone())
             .with_schema_evolution(SchemaEvolution::Merge)
             .with_app_transaction(txn)
-            .with_commit_entries(self.commit_entries())
+            .with_commit_entries(entries)
             .await
     }
 
@@ -401,58 +464,174 @@ impl SilverBuilder {
     ///
     /// A new table, or one without a business key, gets an append. Otherwise rows whose
     /// key silver does not hold yet are appended (streamed, commit tagged
-    /// `<app id>/inserts`) and only rows whose key it holds are MERGEd (a MERGE holds its
-    /// source in memory); the MERGE commit carries the batch's transaction. When no key
-    /// is held, the append alone carries it. A crash between the two commits is safe:
-    /// the re-run skips the recorded append, finds those rows already in silver, and the
-    /// MERGE leaves them as they are (same ordering values).
-    async fn commit(&self, kept: LazyFrame, app_id: &str, last_batch: i64) -> Result<Committed> {
-        const OP: &str = "silver";
-        let silver_uri = self.silver.to_string();
+    /// `<app id>/inserts`) and the rows whose key it holds are compared with the held
+    /// rows (see [`SilverReport`]); only those that change silver are MERGEd (a MERGE
+    /// holds its source in memory), and the MERGE commit carries the batch's
+    /// transaction. When nothing is to be merged, the append alone carries it (an empty
+    /// commit when every row was unchanged, so the batch is recorded as done). A crash
+    /// between the two commits is safe: the re-run skips the recorded append and finds
+    /// those rows already in silver, unchanged.
+    ///
+    /// `partial` is the batch's report as known before the commit (rows read,
+    /// quarantined, removed duplicates, rule hits); the commit completing the batch
+    /// records it with what the comparison adds, so a killed run's report can be
+    /// rebuilt (the rows written follow from the reconciliation identity).
+    async fn commit(
+        &self,
+        kept: LazyFrame,
+        app_id: &str,
+        last_batch: i64,
+        mut partial: TableRunReport,
+    ) -> Result<Committed> {
         let txn = AppTransaction::new(app_id, last_batch);
-        let silver_exists = crate::table::open_existing(&self.silver, OP).await.is_ok();
-        if !silver_exists || self.keys.is_empty() {
-            let report = self.append(kept, txn).await?;
+        if self.keys.is_empty() {
+            let report = self.append(kept, txn, Some(&partial)).await?;
             return Ok(Committed::appended(&report));
         }
+        if !self.silver_exists().await {
+            let (kept, ignored_deletes) = self.without_deletes(kept).await?;
+            partial.rows_unchanged = ignored_deletes;
+            let report = self.append(kept, txn, Some(&partial)).await?;
+            return Ok(Committed {
+                unchanged: ignored_deletes,
+                ..Committed::appended(&report)
+            });
+        }
+        let mut kept = kept;
+        let order = self.upsert_order(&mut kept)?;
         let keys: Vec<Expr> = self.keys.iter().map(|k| col(k.as_str())).collect();
-        let held = ReadBuilder::new(&self.silver)?.await?.select(keys.clone());
+        let silver_rows = ReadBuilder::new(&self.silver)?.await?;
+        let held = silver_rows.clone().select(keys.clone());
         let matched = kept.clone().join(
             held.clone(),
             keys.clone(),
             keys.clone(),
             JoinArgs::new(JoinType::Semi),
         );
-        let mut new_rows = kept.join(held, keys.clone(), keys, JoinArgs::new(JoinType::Anti));
-        let hard_cdc = self.cdc.as_ref().filter(|c| c.deletes == CdcDeletes::Hard);
-        if let Some(cdc) = hard_cdc {
-            // A delete of a key silver never held inserts nothing (as in the MERGE).
-            new_rows = new_rows.filter(is_delete_op(cdc).not());
+        let new_rows = kept.join(held, keys.clone(), keys, JoinArgs::new(JoinType::Anti));
+        let (new_rows, ignored_deletes) = self.without_deletes(new_rows).await?;
+        let changes = self.classify(matched, silver_rows, &order).await?;
+        let unchanged = changes.unchanged + ignored_deletes;
+        partial.rows_unchanged = unchanged;
+        partial.rows_deduplicated += changes.superseded;
+        partial.rows_updated = changes.updated;
+        partial.rows_deleted = changes.deleted;
+        if changes.merge_source.height() == 0 {
+            let report = self.append(new_rows, txn, Some(&partial)).await?;
+            return Ok(Committed {
+                unchanged,
+                superseded: changes.superseded,
+                ..Committed::appended(&report)
+            });
         }
-        let (count, uri) = (matched.clone(), silver_uri.clone());
-        let held_keys = run_blocking(&silver_uri, OP, move || count_rows(count, &uri, OP)).await?;
-        if held_keys == 0 {
-            let report = self.append(new_rows, txn).await?;
-            return Ok(Committed::appended(&report));
-        }
-
         let inserts_id = format!("{app_id}/inserts");
         let inserts_done = app_transaction_version(&self.silver, &inserts_id)
             .await?
             .unwrap_or(0);
         let appended = if inserts_done < last_batch {
-            self.append(new_rows, AppTransaction::new(inserts_id, last_batch))
+            self.append(new_rows, AppTransaction::new(inserts_id, last_batch), None)
                 .await?
                 .rows_written
         } else {
             0
         };
-        let newer = newer_condition(&self.order_by);
-        let mut merge = MergeBuilder::new(&self.silver, matched, self.keys.clone())?
+        let report = self
+            .merge(changes.merge_source.lazy(), &order, txn, &partial)
+            .await?;
+        Ok(Committed {
+            version: report.version,
+            inserted: appended + report.rows_inserted as u64,
+            updated: changes.updated,
+            deleted: changes.deleted,
+            unchanged,
+            superseded: changes.superseded,
+        })
+    }
+
+    /// Whether the silver table exists.
+    async fn silver_exists(&self) -> bool {
+        crate::table::open_existing(&self.silver, "silver")
+            .await
+            .is_ok()
+    }
+
+    /// With hard CDC deletes: `rows` (of keys silver does not hold) without their
+    /// deletes, which would insert nothing, and how many those were. Otherwise `rows` as
+    /// they are.
+    async fn without_deletes(&self, rows: LazyFrame) -> Result<(LazyFrame, u64)> {
+        const OP: &str = "silver";
+        let Some(cdc) = self.hard_cdc() else {
+            return Ok((rows, 0));
+        };
+        let silver_uri = self.silver.to_string();
+        let (deletes, uri) = (rows.clone().filter(is_delete_op(cdc)), silver_uri.clone());
+        let ignored = run_blocking(&silver_uri, OP, move || count_rows(deletes, &uri, OP)).await?;
+        Ok((rows.filter(is_delete_op(cdc).not()), ignored))
+    }
+
+    /// The columns deciding whether an incoming row is newer than the held row of its
+    /// key: the ordering columns, then `_batch_id` when the rows carry it — on equal
+    /// ordering values the later bronze batch wins, as it does between the batches of one
+    /// run (see [`super::deduplicate_latest`]). Without ordering columns every later
+    /// arrival wins anyway.
+    fn upsert_order(&self, kept: &mut LazyFrame) -> Result<Vec<String>> {
+        let mut order = self.order_by.clone();
+        if order.is_empty() || order.iter().any(|c| c == BATCH_ID) {
+            return Ok(order);
+        }
+        let schema = kept
+            .collect_schema()
+            .map_err(|e| Error::polars(&self.silver.to_string(), "silver", e))?;
+        if schema.contains(BATCH_ID) {
+            order.push(BATCH_ID.to_string());
+        }
+        Ok(order)
+    }
+
+    /// The hard-delete CDC configuration, if any.
+    fn hard_cdc(&self) -> Option<&CdcConfig> {
+        self.cdc.as_ref().filter(|c| c.deletes == CdcDeletes::Hard)
+    }
+
+    /// Classifies the incoming rows of held keys against the `silver` rows.
+    async fn classify(
+        &self,
+        matched: LazyFrame,
+        silver: LazyFrame,
+        order: &[String],
+    ) -> Result<HeldKeyChanges> {
+        const OP: &str = "silver";
+        let silver_uri = self.silver.to_string();
+        let (keys, order_by, uri) = (self.keys.clone(), order.to_vec(), silver_uri.clone());
+        let delete = self.hard_cdc().map(is_delete_op);
+        run_blocking(&silver_uri, OP, move || {
+            let how = HeldKeys {
+                keys: &keys,
+                order_by: &order_by,
+                delete,
+            };
+            classify_held_keys(matched, silver, &how, &uri)
+        })
+        .await
+    }
+
+    /// MERGEs the rows that change held keys (`source`), in one commit tagged `txn`;
+    /// a held row is replaced only by a row newer in `order`.
+    async fn merge(
+        &self,
+        source: LazyFrame,
+        order: &[String],
+        txn: AppTransaction,
+        report: &TableRunReport,
+    ) -> Result<crate::merge::MergeReport> {
+        let newer = newer_condition(order);
+        let mut entries = self.commit_entries();
+        entries.push(report.commit_metadata());
+        let mut merge = MergeBuilder::new(&self.silver, source, self.keys.clone())?
             .with_merge_schema(true)
             .with_app_transaction(txn)
-            .with_commit_entries(self.commit_entries());
-        if let Some(cdc) = hard_cdc {
+            .with_commit_entries(entries);
+        if let Some(cdc) = self.hard_cdc() {
             let is_delete = delete_condition(cdc);
             let guard = match &newer {
                 Some(newer) => format!("({is_delete}) AND ({newer})"),
@@ -467,13 +646,7 @@ impl SilverBuilder {
                 .when_matched_update_all(newer)
                 .when_not_matched_insert_all(None::<String>);
         }
-        let report = merge.await?;
-        Ok(Committed {
-            version: report.version,
-            inserted: appended + report.rows_inserted as u64,
-            updated: report.rows_updated as u64,
-            deleted: report.rows_deleted as u64,
-        })
+        merge.await
     }
 
     /// The steps of a run: find the pending bronze rows, check them chunk by chunk,
@@ -487,6 +660,9 @@ impl SilverBuilder {
             .last_batch
             .filter(|_| pending.plan.rows_read > 0)
         else {
+            if !self.silver_exists().await {
+                return self.create_empty(&pending, started).await;
+            }
             return Ok(self.nothing_pending(started));
         };
         let Checked {
@@ -499,22 +675,33 @@ impl SilverBuilder {
             rule_hits.insert(flag.clone(), duplicates.repeated);
         }
         let rows_quarantined = self.write_quarantine(quarantined, last_batch).await?;
+        let mut partial = TableRunReport::empty(Layer::Silver, self.silver.name());
+        partial.rows_read = pending.plan.rows_read;
+        partial.rows_quarantined = rows_quarantined;
+        partial.rows_deduplicated = duplicates.removed;
+        partial.rule_hits = rule_hits.clone();
         let committed = self
-            .commit(duplicates.frame, &self.app_id(), last_batch)
+            .commit(duplicates.frame, &self.app_id(), last_batch, partial)
             .await?;
         // The staged rows (spilled chunks) are read by the commit: dropped only now.
         let staged_rows = staged.rows();
         drop(staged);
+        tracing::debug!(
+            staged = staged_rows,
+            removed = duplicates.removed,
+            "silver batch committed"
+        );
         let report = SilverReport {
             table: self.silver.to_string(),
             bronze_batches: Some((pending.done, last_batch)),
             rows_read: pending.plan.rows_read,
-            rows_written: staged_rows - duplicates.removed,
+            rows_written: committed.inserted + committed.updated + committed.deleted,
             rows_quarantined,
-            rows_deduplicated: duplicates.removed,
+            rows_deduplicated: duplicates.removed + committed.superseded,
             rows_inserted: committed.inserted,
             rows_updated: committed.updated,
             rows_deleted: committed.deleted,
+            rows_unchanged: committed.unchanged,
             rule_hits,
             version: committed.version,
             duration: started.elapsed(),
@@ -567,10 +754,43 @@ impl SilverBuilder {
             rows_inserted: 0,
             rows_updated: 0,
             rows_deleted: 0,
+            rows_unchanged: 0,
             rule_hits: self.empty_rule_hits(),
             version: None,
             duration: started.elapsed(),
         }
+    }
+
+    /// A batch without rows for a silver table that does not exist yet: creates the
+    /// table, empty, with the columns the transform and rules give (what a batch with
+    /// rows would have written).
+    async fn create_empty(&self, pending: &Pending, started: Instant) -> Result<SilverReport> {
+        const OP: &str = "silver";
+        let silver_uri = self.silver.to_string();
+        let (bronze, transform, rules, uri) = (
+            pending.bronze.clone(),
+            self.transform.clone(),
+            self.rules.clone(),
+            silver_uri.clone(),
+        );
+        let checked = run_blocking(&silver_uri, OP, move || {
+            checked_chunk(bronze, transform, &rules, &uri)
+        })
+        .await?;
+        let mut empty = checked.kept.lazy();
+        if let Some(cdc) = self.cdc.as_ref().filter(|c| c.deletes == CdcDeletes::Soft) {
+            empty = empty.with_column(is_delete_op(cdc).alias(DELETED));
+        }
+        let written = WriteBuilder::new(&self.silver, empty)?
+            .with_partition_columns(self.partition_columns.clone())
+            .with_schema_evolution(SchemaEvolution::Merge)
+            .with_commit_entries(self.commit_entries())
+            .await?;
+        Ok(SilverReport {
+            version: written.version,
+            rule_hits: checked.rule_hits,
+            ..self.nothing_pending(started)
+        })
     }
 
     /// Chunk by chunk: transform and rules, quarantined rows kept aside, kept rows staged
@@ -629,9 +849,7 @@ impl SilverBuilder {
         })
         .await?;
         let (chunk_quarantined, hits) = outcome;
-        if chunk_quarantined.height() > 0 {
-            quarantined.push(chunk_quarantined);
-        }
+        quarantined.extend(chunk_quarantined);
         for (name, count) in hits {
             *rule_hits.entry(name).or_insert(0) += count;
         }
@@ -753,12 +971,16 @@ impl Checked {
     }
 }
 
-/// What [`SilverBuilder::commit`] wrote.
+/// What [`SilverBuilder::commit`] wrote, and what it left out.
 struct Committed {
     version: Option<u64>,
     inserted: u64,
     updated: u64,
     deleted: u64,
+    /// Rows that changed nothing (equal to the held row, or deletes of unheld keys).
+    unchanged: u64,
+    /// Rows older than the held row of their key.
+    superseded: u64,
 }
 
 impl Committed {
@@ -768,6 +990,8 @@ impl Committed {
             inserted: report.rows_written,
             updated: 0,
             deleted: 0,
+            unchanged: 0,
+            superseded: 0,
         }
     }
 }
@@ -822,21 +1046,49 @@ fn quarantine_location(silver: &TableLocation) -> Result<TableLocation> {
     TableLocation::try_new(format!("{url}_quarantine"))
 }
 
-/// Transform and rules applied to one chunk of bronze rows.
+/// What the screen, transform and rules of one chunk produced.
+struct CheckedChunk {
+    /// Rows to keep, flagged.
+    kept: DataFrame,
+    /// Quarantined rows: malformed bronze rows, then rows violating a quarantine rule
+    /// (only non-empty frames).
+    quarantined: Vec<DataFrame>,
+    /// Rows violating each rule (the built-in ingest-issue rules included).
+    rule_hits: BTreeMap<String, u64>,
+}
+
+/// Ingest-issue screen, transform and rules applied to one chunk of bronze rows.
 fn checked_chunk(
     bronze: LazyFrame,
     transform: Option<Transform>,
     rules: &[Rule],
     table: &str,
-) -> Result<RuleOutcome> {
-    let mut lf = bronze;
+) -> Result<CheckedChunk> {
+    let screened = screen_ingest_issues(bronze, table)?;
+    let mut lf = screened.clean.clone();
     if let Some(transform) = transform {
         lf = transform(lf).map_err(|source| Error::Transform {
             table: table.to_string(),
             source,
         })?;
     }
-    apply_rules(lf, rules, table)
+    let lf = screened.mark(lf, table)?;
+    let outcome = apply_rules(lf, &screened.rules(rules), table)?;
+    let mut rule_hits = outcome.rule_hits;
+    for (name, hits) in &screened.rule_hits {
+        rule_hits.entry(name.clone()).or_insert(*hits);
+    }
+    let quarantined = screened
+        .malformed
+        .into_iter()
+        .chain([outcome.quarantined])
+        .filter(|q| q.height() > 0)
+        .collect();
+    Ok(CheckedChunk {
+        kept: outcome.kept,
+        quarantined,
+        rule_hits,
+    })
 }
 
 awaitable_builder!(SilverBuilder => SilverReport);

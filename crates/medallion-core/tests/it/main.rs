@@ -9,6 +9,7 @@ mod pipeline_bronze;
 mod pipeline_gold;
 mod pipeline_scd2_gold;
 mod pipeline_silver;
+mod pipeline_silver_batches;
 mod pipeline_silver_chunks;
 mod read_features;
 mod run_ids;

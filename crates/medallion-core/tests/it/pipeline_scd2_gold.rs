@@ -191,6 +191,10 @@ async fn run_reports_append_to_the_runs_table_and_print() {
         rows_written: 7,
         rows_quarantined: 2,
         rows_deduplicated: 1,
+        rows_inserted: 7,
+        rows_updated: 0,
+        rows_deleted: 0,
+        rows_unchanged: 0,
         rule_hits: [("encounters.stop_before_start".to_string(), 2u64)]
             .into_iter()
             .collect(),

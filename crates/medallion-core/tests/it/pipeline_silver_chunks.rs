@@ -167,7 +167,7 @@ fn identical_rows_across_chunks_are_flagged_as_in_one_chunk() {
 #[test]
 fn a_chunked_run_counts_every_copy_of_a_repeated_key_and_flags_the_kept_one() {
     runtime().block_on(async {
-        let (dir, bronze) = bronze(&[csv(&[(1, 1, 1), (2, 1, 2)]), csv(&[(1, 2, 3)])]).await;
+        let (dir, bronze) = bronze(&[csv(&[(1, 1, 1), (2, 1, 2), (1, 2, 3)])]).await;
         let run = silver(&bronze, &dir.path().join("out"), true, 1).await;
         // Three chunks of one row: spilled to the staging directory (now empty).
         assert!(dir.path().join("out/staging").is_dir());
