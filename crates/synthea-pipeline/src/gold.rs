@@ -307,20 +307,11 @@ async fn merge_dim_patient(
     .await?;
     let written = scd2.keys_inserted + 2 * scd2.keys_changed;
     report.push(TableRunReport {
-        layer: Layer::Gold,
-        table: name.to_string(),
         rows_read: scd2.keys_inserted + scd2.keys_changed + scd2.keys_unchanged,
         rows_written: written,
-        rows_quarantined: 0,
-        rows_deduplicated: 0,
-        rows_inserted: 0,
-        rows_updated: 0,
-        rows_deleted: 0,
-        rows_unchanged: 0,
-        rule_hits: BTreeMap::new(),
-        schema_drift: Vec::new(),
         version: scd2.version,
         duration: scd2.duration,
+        ..TableRunReport::empty(Layer::Gold, name)
     });
     observer(PipelineEvent::TableDone {
         stage: Stage::Gold,

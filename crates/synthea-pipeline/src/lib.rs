@@ -119,22 +119,7 @@ fn keep_only_what_happened(report: &mut RunReport) {
         t.version.is_some() || t.rows_read > 0 || t.rows_written > 0 || t.rows_quarantined > 0
     });
     if report.tables.is_empty() {
-        report.push(TableRunReport {
-            layer: Layer::Bronze,
-            table: NOTHING_NEW.to_string(),
-            rows_read: 0,
-            rows_written: 0,
-            rows_quarantined: 0,
-            rows_deduplicated: 0,
-            rows_inserted: 0,
-            rows_updated: 0,
-            rows_deleted: 0,
-            rows_unchanged: 0,
-            rule_hits: BTreeMap::new(),
-            schema_drift: Vec::new(),
-            version: None,
-            duration: std::time::Duration::ZERO,
-        });
+        report.push(TableRunReport::empty(Layer::Bronze, NOTHING_NEW));
     }
 }
 

@@ -117,20 +117,13 @@ impl TableRunReport {
     /// The bronze part of a run.
     pub fn from_bronze(table: impl Into<String>, report: &BronzeReport) -> Self {
         Self {
-            layer: Layer::Bronze,
-            table: table.into(),
             rows_read: report.rows_written,
             rows_written: report.rows_written,
-            rows_quarantined: 0,
-            rows_deduplicated: 0,
             rows_inserted: report.rows_written,
-            rows_updated: 0,
-            rows_deleted: 0,
-            rows_unchanged: 0,
-            rule_hits: BTreeMap::new(),
             schema_drift: report.new_columns.clone(),
             version: report.version,
             duration: report.duration,
+            ..Self::empty(Layer::Bronze, table)
         }
     }
 
@@ -157,20 +150,11 @@ impl TableRunReport {
     /// A gold table written by a run (`rows_read` is what the caller says it read).
     pub fn from_gold(table: impl Into<String>, rows_read: u64, report: &WriteReport) -> Self {
         Self {
-            layer: Layer::Gold,
-            table: table.into(),
             rows_read,
             rows_written: report.rows_written,
-            rows_quarantined: 0,
-            rows_deduplicated: 0,
-            rows_inserted: 0,
-            rows_updated: 0,
-            rows_deleted: 0,
-            rows_unchanged: 0,
-            rule_hits: BTreeMap::new(),
-            schema_drift: Vec::new(),
             version: report.version,
             duration: report.duration,
+            ..Self::empty(Layer::Gold, table)
         }
     }
 
@@ -345,7 +329,7 @@ impl fmt::Display for RunReport {
                 ));
             }
             if !t.schema_drift.is_empty() {
-                notes.push(format!("new columns: {}", t.schema_drift.join(", ")));
+                notes.push(format!("schema drift: {}", t.schema_drift.join(", ")));
             }
             if !t.reconciles() {
                 notes.push("COUNTS DO NOT RECONCILE".into());

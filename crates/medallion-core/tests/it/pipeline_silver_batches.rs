@@ -173,7 +173,9 @@ async fn a_batch_of_only_unchanged_rows_is_recorded_as_done() {
     let mut lake = Lake::new();
     lake.land("Id,ts,v\na,1,x\nb,1,y\n").await;
     lake.run(true).await;
-    lake.land("Id,ts,v\na,1,x\nb,1,y\n").await;
+    // The same rows in another file (other bytes: bronze would skip a byte-identical
+    // re-delivery before silver sees it).
+    lake.land("Id,ts,v\nb,1,y\na,1,x\n").await;
     let second = lake.run(true).await;
     assert_eq!(counts(&second), [2, 0, 0, 2, 0, 0]);
     assert_eq!(second.rows_written, 0);
