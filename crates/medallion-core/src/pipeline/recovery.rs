@@ -34,9 +34,11 @@ pub const RUN_REPORT_KEY: &str = "run_report";
 /// commits; run with `.await`.
 ///
 /// Tables are the Delta tables directly under `<root>/bronze`, `<root>/silver` and
-/// `<root>/gold`. Only commits newer than the newest version `_runs` records for a
-/// table are read, so a lakehouse whose runs all completed costs one version lookup per
-/// table. Commits without a [`RUN_REPORT_KEY`] (maintenance, quarantine writes that
+/// `<root>/gold`. Only commits newer than both the newest version `_runs` records for a
+/// table and `_runs`' last write are read, so a lakehouse whose runs all completed costs
+/// one read of each table's newest commit. This relies on runs not overlapping (the
+/// caller holds a lock, as `synthea-pipeline` does) and on each run recovering before
+/// it commits anything. Commits without a [`RUN_REPORT_KEY`] (maintenance, quarantine writes that
 /// a re-run accounts for, tables written before reports were recorded) are passed over.
 ///
 /// ```
@@ -56,12 +58,13 @@ pub struct RecoverRunsBuilder {
     runs: TableLocation,
 }
 
-/// What `_runs` already holds: the run ids and, per `(layer, table)`, the newest
-/// version a recorded run committed.
+/// What `_runs` already holds: the run ids, per `(layer, table)` the newest version a
+/// recorded run committed, and when `_runs` was last written.
 #[derive(Default)]
 struct Recorded {
     run_ids: BTreeSet<String>,
     newest_version: BTreeMap<(String, String), u64>,
+    written_at_ms: Option<i64>,
 }
 
 /// A commit of an unrecorded run, with the report it carries.
@@ -95,7 +98,7 @@ impl RecoverRunsBuilder {
                 .newest_version
                 .get(&(layer.to_string(), table.clone()))
                 .copied();
-            unrecorded.extend(unrecorded_commits(&path, newest, &recorded.run_ids).await?);
+            unrecorded.extend(unrecorded_commits(&path, newest, &recorded).await?);
         }
         Ok(group_by_run(unrecorded))
     }
@@ -103,13 +106,14 @@ impl RecoverRunsBuilder {
 
 awaitable_builder!(RecoverRunsBuilder => Vec<RunReport>);
 
-/// Reads the run ids and the newest version per table from `_runs` (nothing when the
-/// table does not exist yet).
+/// Reads the run ids and the newest version per table from `_runs`, and the time of
+/// its last commit (nothing when the table does not exist yet).
 async fn recorded_runs(runs: &TableLocation) -> Result<Recorded> {
     const OP: &str = "recover run reports";
     if table_version(runs).await?.is_none() {
         return Ok(Recorded::default());
     }
+    let last_write = HistoryBuilder::new(runs)?.with_limit(1).await?;
     let table = runs.to_string();
     let lf = ReadBuilder::new(runs)?.await?.select([
         col("run_id"),
@@ -138,7 +142,10 @@ async fn recorded_runs(runs: &TableLocation) -> Result<Recorded> {
         (Ok(i), Ok(l), Ok(t), Ok(v)) => (i, l, t, v),
         _ => return Ok(Recorded::default()),
     };
-    let mut recorded = Recorded::default();
+    let mut recorded = Recorded {
+        written_at_ms: last_write.first().and_then(|c| c.timestamp_ms),
+        ..Recorded::default()
+    };
     for row in 0..frame.height() {
         if let Some(id) = ids.get(row) {
             recorded.run_ids.insert(id.to_string());
@@ -188,27 +195,42 @@ fn lakehouse_tables(root: &Path) -> Result<Vec<(Layer, String, PathBuf)>> {
 
 /// The commits of `table` newer than `newest_recorded` that carry a run report of a
 /// run `_runs` does not know.
+///
+/// The table's newest commit is read first (one open of the table): when `_runs`
+/// records that version, or the commit is older than `_runs`' last write, nothing of
+/// the table is unrecorded — runs do not overlap and each records the interrupted runs
+/// before it commits anything, so a killed run's commits are newer than every `_runs`
+/// write before them. This keeps tables `_runs` never names (e.g. quarantine tables)
+/// from being read in full on every run.
 async fn unrecorded_commits(
     table: &Path,
     newest_recorded: Option<u64>,
-    recorded_runs: &BTreeSet<String>,
+    recorded: &Recorded,
 ) -> Result<Vec<UnrecordedCommit>> {
-    let Some(current) = table_version(table).await? else {
+    let head = HistoryBuilder::new(table)?.with_limit(1).await?;
+    let Some(newest) = head.first() else {
         return Ok(Vec::new());
     };
+    let older_than_runs =
+        |commit: &HistoryEntry| match (commit.timestamp_ms, recorded.written_at_ms) {
+            (Some(commit), Some(runs)) => commit < runs,
+            _ => false,
+        };
     let unseen = match newest_recorded {
-        Some(newest) if newest >= current => return Ok(Vec::new()),
-        Some(newest) => usize::try_from(current - newest).unwrap_or(usize::MAX),
+        Some(version) if version >= newest.version => return Ok(Vec::new()),
+        _ if older_than_runs(newest) => return Ok(Vec::new()),
+        Some(version) => usize::try_from(newest.version - version).unwrap_or(usize::MAX),
         None => usize::MAX,
     };
-    let mut history = HistoryBuilder::new(table)?;
-    if unseen != usize::MAX {
-        history = history.with_limit(unseen);
-    }
-    let commits = history.await?;
+    let commits = match unseen {
+        1 => head,
+        usize::MAX => HistoryBuilder::new(table)?.await?,
+        n => HistoryBuilder::new(table)?.with_limit(n).await?,
+    };
     Ok(commits
         .into_iter()
-        .filter_map(|commit| unrecorded_commit(commit, recorded_runs))
+        .take_while(|commit| !older_than_runs(commit))
+        .filter_map(|commit| unrecorded_commit(commit, &recorded.run_ids))
         .collect())
 }
 

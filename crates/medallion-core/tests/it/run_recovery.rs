@@ -131,3 +131,23 @@ async fn the_runs_table_records_the_status_of_each_run() {
         Some("interrupted")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commits_older_than_the_last_runs_write_are_not_read() {
+    let lake = tempfile::tempdir().unwrap();
+    // Written before `_runs` was: runs do not overlap, so no later run can have been
+    // interrupted here — the table's history is not read at all.
+    append(lake.path(), "patients", 3, "before").await;
+    let mut completed = RunReport::new("other", chrono::Utc::now());
+    completed.push(TableRunReport::empty(Layer::Bronze, "encounters"));
+    completed
+        .append_to(lake.path().join("_runs"))
+        .await
+        .unwrap();
+    assert!(recover(lake.path()).await.is_empty());
+    // A commit after `_runs`' last write is found.
+    append(lake.path(), "patients", 2, "killed").await;
+    let recovered = recover(lake.path()).await;
+    assert_eq!(recovered.len(), 1);
+    assert_eq!(recovered[0].run_id, "killed");
+}
