@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
-use super::rng::WyRand;
 use crate::columns::{DEPARTMENT, EVENT_TYPE, PATIENT_ID};
 use crate::error::{Error, Result};
 use crate::model::{AdtEvent, EventType};
@@ -14,6 +13,7 @@ use crate::silver::rules::{
     DEPT_TYPO, DISCHARGE_BEFORE_ADMIT, FUTURE_ADMISSION, INVALID_AGE, INVALID_HOSPITAL_ID,
     UNKNOWN_DEPARTMENT, missing_rule_name,
 };
+use det_rng::Rng;
 
 /// The seven dirty-data scenarios.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -264,7 +264,7 @@ pub(crate) struct Injected {
 /// a run does not depend on the dirty settings).
 pub(crate) struct Injector<'a> {
     config: &'a DirtyConfig,
-    rng: WyRand,
+    rng: Rng,
 }
 
 /// Random stream of the injector.
@@ -274,13 +274,13 @@ impl<'a> Injector<'a> {
     pub(crate) fn new(config: &'a DirtyConfig, seed: u64) -> Self {
         Self {
             config,
-            rng: WyRand::new(seed, DIRTY_STREAM),
+            rng: Rng::derive(seed, DIRTY_STREAM, 0),
         }
     }
 
     /// Maybe corrupts `event` with one row defect.
     pub(crate) fn corrupt(&mut self, event: &mut AdtEvent) -> Option<Injected> {
-        let draw = self.rng.unit();
+        let draw = self.rng.f64();
         let mut cumulative = 0.0;
         let kind = ROW_DEFECTS.iter().copied().find(|k| {
             cumulative += self.config.rates.rate(*k);
@@ -316,7 +316,7 @@ impl<'a> Injector<'a> {
                 Some(injected("admission_time", FUTURE_ADMISSION))
             }
             DefectKind::MissingField => {
-                let field = DROPPABLE[self.rng.below(DROPPABLE.len() as u64) as usize];
+                let field = DROPPABLE[self.rng.index(DROPPABLE.len())];
                 match field {
                     PATIENT_ID => event.patient_id = None,
                     EVENT_TYPE => event.event_type = None,
@@ -345,13 +345,13 @@ impl<'a> Injector<'a> {
                     (false, Some(list)) => (list, DEPT_TYPO),
                     _ => (&self.config.unmappable_typos, UNKNOWN_DEPARTMENT),
                 };
-                let typo = list.get(self.rng.below(list.len() as u64) as usize)?;
+                let typo = list.get(self.rng.index(list.len()))?;
                 event.department = Some(typo.clone());
                 Some(injected(DEPARTMENT, expected))
             }
             DefectKind::InvalidHospitalId => {
                 let ids = &self.config.invalid_hospital_ids;
-                event.hospital_id = *ids.get(self.rng.below(ids.len() as u64) as usize)?;
+                event.hospital_id = *ids.get(self.rng.index(ids.len()))?;
                 Some(injected("hospital_id", INVALID_HOSPITAL_ID))
             }
             // Duplication is drawn apart (see `duplicate`).

@@ -10,9 +10,9 @@ use chrono::{DateTime, Datelike, Duration, DurationRound, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::config::{SimulatorConfig, Weighted};
-use super::rng::WyRand;
 use crate::error::{Error, Result};
 use crate::model::{AdtEvent, EventType, Vitals, bed_id};
+use det_rng::Rng;
 
 /// What a simulation produced (clean events, before dirty-data injection).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,7 +127,7 @@ pub(crate) fn run(
 
 struct Engine<'a> {
     config: &'a SimulatorConfig,
-    rng: WyRand,
+    rng: Rng,
     units: Vec<Unit>,
     patients: Vec<Patient>,
     /// Discharged patients who may come back.
@@ -162,7 +162,7 @@ impl<'a> Engine<'a> {
         }
         Self {
             config,
-            rng: WyRand::new(config.seed, ENGINE_STREAM),
+            rng: Rng::derive(config.seed, ENGINE_STREAM, 0),
             units,
             patients: Vec::new(),
             returning: Vec::new(),
@@ -187,7 +187,7 @@ impl<'a> Engine<'a> {
                 .rng
                 .poisson(self.units[unit].arrivals_per_hour * multiplier);
             for _ in 0..n {
-                let second = self.rng.below(3600) as i64;
+                let second = self.rng.range(0, 3600);
                 arrivals.push((hour + Duration::seconds(second), unit));
             }
         }
@@ -333,12 +333,12 @@ impl<'a> Engine<'a> {
             profile.min_hours,
             profile.max_hours,
         );
-        (median * (sigma * self.rng.normal()).exp()).clamp(min, max)
+        (median * (sigma * self.rng.normal(0.0, 1.0)).exp()).clamp(min, max)
     }
 
     fn take_bed(&mut self, unit: usize) -> u32 {
         let free = &mut self.units[unit].free_beds;
-        let i = self.rng.below(free.len() as u64) as usize;
+        let i = self.rng.index(free.len());
         free.swap_remove(i)
     }
 
@@ -350,7 +350,7 @@ impl<'a> Engine<'a> {
     /// A returning patient who fits the department, else a new one.
     fn patient_for(&mut self, department: &str, t: DateTime<Utc>) -> usize {
         if !self.returning.is_empty() && self.rng.chance(self.config.returning_patient_share) {
-            let i = self.rng.below(self.returning.len() as u64) as usize;
+            let i = self.rng.index(self.returning.len());
             let candidate = self.returning[i];
             let age = self.age_of(candidate, t);
             let fits = match department {
@@ -374,10 +374,10 @@ impl<'a> Engine<'a> {
 
     fn new_patient(&mut self, department: &str, t: DateTime<Utc>) -> usize {
         let (age, gender) = match department {
-            "Pediatrics" => (self.rng.unit() * 18.0, self.draw_gender()),
-            "Maternity" => (18.0 + self.rng.unit() * 27.0, "female"),
+            "Pediatrics" => (self.rng.f64() * 18.0, self.draw_gender()),
+            "Maternity" => (18.0 + self.rng.f64() * 27.0, "female"),
             _ => (
-                (58.0 + 18.0 * self.rng.normal()).clamp(18.0, 99.9),
+                self.rng.normal(58.0, 18.0).clamp(18.0, 99.9),
                 self.draw_gender(),
             ),
         };
@@ -452,9 +452,8 @@ impl<'a> Engine<'a> {
     fn vitals(&mut self, department: &str, at: DateTime<Utc>) -> Vitals {
         let icu = department == "ICU";
         let flu = self.config.surge.flu_months.contains(&at.month());
-        let mut draw = |mean: f64, sd: f64, low: f64, high: f64| {
-            (mean + sd * self.rng.normal()).clamp(low, high)
-        };
+        let mut draw =
+            |mean: f64, sd: f64, low: f64, high: f64| self.rng.normal(mean, sd).clamp(low, high);
         let heart_rate = draw(if icu { 102.0 } else { 80.0 }, 14.0, 35.0, 190.0);
         let bp_systolic = draw(if icu { 112.0 } else { 124.0 }, 16.0, 70.0, 220.0);
         let bp_diastolic = draw(bp_systolic * 0.63, 7.0, 40.0, 130.0);
@@ -471,7 +470,7 @@ impl<'a> Engine<'a> {
 }
 
 /// A value of a weighted list (empty string for an empty list).
-fn pick(rng: &mut WyRand, list: &[Weighted]) -> String {
+fn pick(rng: &mut Rng, list: &[Weighted]) -> String {
     let weights: Vec<f64> = list.iter().map(|w| w.weight).collect();
     list.get(rng.weighted(&weights))
         .map(|w| w.value.clone())

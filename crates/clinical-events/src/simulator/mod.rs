@@ -29,7 +29,6 @@
 mod config;
 mod dirty;
 mod engine;
-mod rng;
 
 use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};
