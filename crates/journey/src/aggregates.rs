@@ -1,6 +1,6 @@
 //! Aggregates of condition journeys by condition ("time to treatment" dashboard).
 
-use medallion_model::expr::ratio;
+use medallion_model::expr::{ordered_mean, ratio};
 use polars::prelude::*;
 
 use crate::columns::*;
@@ -74,6 +74,10 @@ pub fn time_to_treatment_schema() -> Schema {
 /// | `mean_journey_length_days` | Float64 | mean journey length |
 /// | `mean_encounters_before_treatment` | Float64 | mean encounters in the pre-treatment window |
 /// | `mean_encounters_after_treatment` | Float64 | mean encounters in the post-treatment window |
+///
+/// Means are summed in ascending order of their values
+/// ([`ordered_mean`](medallion_model::expr::ordered_mean)), and medians and percentiles
+/// sort: the same journeys in any row order give bit-identical aggregates.
 ///
 /// # Parameters/Config
 /// `journeys`: output of [`condition_journeys`](crate::condition_journeys);
@@ -149,24 +153,16 @@ pub fn time_to_treatment(journeys: LazyFrame, config: &AggregateConfig) -> Resul
                 .fill_null(lit(false))
                 .and(col(PATIENT_ID).is_not_null())
                 .filter_patients(RESOLVED_PATIENTS),
-            f64_of(DAYS_TO_MEDICATION)
-                .mean()
-                .alias(MEAN_DAYS_TO_MEDICATION),
+            ordered_mean(col(DAYS_TO_MEDICATION)).alias(MEAN_DAYS_TO_MEDICATION),
             f64_of(DAYS_TO_MEDICATION)
                 .median()
                 .alias(MEDIAN_DAYS_TO_MEDICATION),
             f64_of(DAYS_TO_MEDICATION)
                 .quantile(lit(0.9), QuantileMethod::Linear)
                 .alias(P90_DAYS_TO_MEDICATION),
-            f64_of(JOURNEY_LENGTH_DAYS)
-                .mean()
-                .alias(MEAN_JOURNEY_LENGTH_DAYS),
-            f64_of(ENCOUNTERS_BEFORE_TREATMENT)
-                .mean()
-                .alias(MEAN_ENCOUNTERS_BEFORE_TREATMENT),
-            f64_of(ENCOUNTERS_AFTER_TREATMENT)
-                .mean()
-                .alias(MEAN_ENCOUNTERS_AFTER_TREATMENT),
+            ordered_mean(col(JOURNEY_LENGTH_DAYS)).alias(MEAN_JOURNEY_LENGTH_DAYS),
+            ordered_mean(col(ENCOUNTERS_BEFORE_TREATMENT)).alias(MEAN_ENCOUNTERS_BEFORE_TREATMENT),
+            ordered_mean(col(ENCOUNTERS_AFTER_TREATMENT)).alias(MEAN_ENCOUNTERS_AFTER_TREATMENT),
         ])
         .filter(col(PATIENTS).gt_eq(lit_i64(i64::from(config.min_patients))))
         .with_column(ratio(col(TREATED_PATIENTS), col(PATIENTS)).alias(TREATED_SHARE))
@@ -200,5 +196,86 @@ impl PatientFilter for Expr {
     }
     fn then_unique_patients(self) -> Expr {
         self.filter_patients(TREATED_PATIENTS)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Journeys of one condition with the given days to medication (fractional, so a
+    /// float sum depends on the order of its terms), in the given row order.
+    fn journeys(days: &[f64], order: &[usize]) -> LazyFrame {
+        let n = order.len();
+        let pick = |i: usize| days[order[i]];
+        df!(
+            PATIENT_ID => (0..n).map(|i| format!("p{}", order[i])).collect::<Vec<_>>(),
+            CONDITION_CODE => vec!["44054006"; n],
+            CONDITION_DESCRIPTION => vec!["Diabetes"; n],
+            TREATMENT_START => (0..n).map(|i| Some(order[i] as i64)).collect::<Vec<_>>(),
+            DAYS_TO_MEDICATION => (0..n).map(pick).collect::<Vec<_>>(),
+            JOURNEY_LENGTH_DAYS => (0..n).map(|i| pick(i) * 3.1 + 0.7).collect::<Vec<_>>(),
+            ENCOUNTERS_BEFORE_TREATMENT => (0..n).map(|i| Some(order[i] as i64)).collect::<Vec<_>>(),
+            ENCOUNTERS_AFTER_TREATMENT => (0..n).map(|i| Some(2 * order[i] as i64)).collect::<Vec<_>>(),
+            RESOLVED_FLAG => vec![false; n],
+        )
+        .unwrap()
+        .lazy()
+    }
+
+    /// The bits of every float aggregate of the single output row.
+    fn float_bits(journeys: LazyFrame) -> Vec<Option<u64>> {
+        let out = time_to_treatment(journeys, &AggregateConfig::default())
+            .unwrap()
+            .collect()
+            .unwrap();
+        [
+            TREATED_SHARE,
+            MEAN_DAYS_TO_MEDICATION,
+            MEDIAN_DAYS_TO_MEDICATION,
+            P90_DAYS_TO_MEDICATION,
+            MEAN_JOURNEY_LENGTH_DAYS,
+            MEAN_ENCOUNTERS_BEFORE_TREATMENT,
+            MEAN_ENCOUNTERS_AFTER_TREATMENT,
+        ]
+        .into_iter()
+        .map(|c| {
+            out.column(c)
+                .unwrap()
+                .f64()
+                .unwrap()
+                .get(0)
+                .map(f64::to_bits)
+        })
+        .collect()
+    }
+
+    /// Float values and a permutation of their indices.
+    fn values_and_order() -> impl Strategy<Value = (Vec<f64>, Vec<usize>)> {
+        prop::collection::vec(0.0f64..1e4, 2..40).prop_flat_map(|days| {
+            let order = Just((0..days.len()).collect::<Vec<_>>()).prop_shuffle();
+            (Just(days), order)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// Rule: float aggregates do not depend on the row order of the journeys.
+        #[test]
+        fn float_aggregates_are_bit_identical_in_any_row_order(
+            (days, shuffled) in values_and_order(),
+        ) {
+            let forward: Vec<usize> = (0..days.len()).collect();
+            let mut reversed = forward.clone();
+            reversed.reverse();
+            let expected = float_bits(journeys(&days, &forward));
+            prop_assert_eq!(&float_bits(journeys(&days, &shuffled)), &expected);
+            prop_assert_eq!(&float_bits(journeys(&days, &reversed)), &expected);
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! Small, domain-free expression and join helpers that the transform crates share, so
 //! that each exists once: stable sorting, typed nulls, literal lists of strings,
-//! checked joins, null-safe ratios, day arithmetic and an as-of join that sorts its
-//! inputs itself.
+//! checked joins, null-safe ratios, order-independent float sums and means, day
+//! arithmetic and an as-of join that sorts its inputs itself.
 //!
 //! ```
 //! use chrono::NaiveDate;
@@ -64,6 +64,35 @@ pub fn ratio(numerator: Expr, denominator: Expr) -> Expr {
     when(denominator.clone().neq(lit(0.0)))
         .then(numerator.cast(DataType::Float64) / denominator)
         .otherwise(typed_null(DataType::Float64))
+}
+
+/// The sum of the non-null values of `e` as `Float64`, added one by one in ascending
+/// order: the result depends only on the multiset of values, never on row order or on
+/// how Polars splits the rows into chunks (a plain float `sum` may add in any order, so
+/// two runs over the same rows in another order can differ in the last bits). 0 when
+/// there is no value, like `sum`. Works in `select` and in `group_by(..).agg(..)`.
+pub fn ordered_sum(e: Expr) -> Expr {
+    ascending_running_sum(e)
+        .last()
+        .fill_null(lit(0.0))
+        .cast(DataType::Float64)
+}
+
+/// The mean of the non-null values of `e` as `Float64`, summed one by one in ascending
+/// order (see [`ordered_sum`]): bit-identical for the same values in any row order.
+/// Null when there is no value, like `mean`.
+pub fn ordered_mean(e: Expr) -> Expr {
+    let values = e.drop_nulls();
+    ascending_running_sum(values.clone()).last() / values.count().cast(DataType::Float64)
+}
+
+/// The running sum, as `Float64`, of the non-null values of `e` sorted ascending. A
+/// running sum is order-sensitive, so the plan keeps the sort before it.
+fn ascending_running_sum(e: Expr) -> Expr {
+    e.drop_nulls()
+        .cast(DataType::Float64)
+        .sort(SortOptions::default())
+        .cum_sum(false)
 }
 
 /// Days since 1970-01-01 of a calendar date.
@@ -283,6 +312,58 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
+
+    #[test]
+    fn ordered_sum_and_mean_are_bit_identical_in_any_row_order() {
+        // Values whose float sum depends on the order they are added in.
+        let values = [1e16, 1.0, -1e16, 0.1, 0.2, 0.3, 3.7e-5, 1e-3];
+        let forward: Vec<Option<f64>> = values.iter().copied().map(Some).chain([None]).collect();
+        let mut backward = forward.clone();
+        backward.reverse();
+        let aggregate = |v: &[Option<f64>]| {
+            let df = df!("x" => v, "g" => vec![1; v.len()]).unwrap();
+            let out = collect(
+                vec![ordered_sum(col("x")), ordered_mean(col("x")).alias("m")],
+                df.clone(),
+            );
+            let grouped = df
+                .lazy()
+                .group_by([col("g")])
+                .agg([ordered_mean(col("x")).alias("m")])
+                .collect()
+                .unwrap();
+            let f = |df: &DataFrame, c: &str| df.column(c).unwrap().f64().unwrap().get(0).unwrap();
+            (
+                f(&out, "x").to_bits(),
+                f(&out, "m").to_bits(),
+                f(&grouped, "m").to_bits(),
+            )
+        };
+        assert_eq!(aggregate(&forward), aggregate(&backward));
+        let plain = |v: &[Option<f64>]| v.iter().flatten().sum::<f64>().to_bits();
+        assert_ne!(
+            plain(&forward),
+            plain(&backward),
+            "the fixture must be order-sensitive"
+        );
+    }
+
+    #[test]
+    fn ordered_sum_of_nothing_is_zero_and_ordered_mean_of_nothing_is_null() {
+        let df = df!("x" => [None::<f64>]).unwrap();
+        let out = collect(
+            vec![
+                ordered_sum(col("x")).alias("s"),
+                ordered_mean(col("x")).alias("m"),
+            ],
+            df,
+        );
+        assert_eq!(out.column("s").unwrap().f64().unwrap().get(0), Some(0.0));
+        assert_eq!(out.column("m").unwrap().f64().unwrap().get(0), None);
+        let ints = df!("x" => [Some(1_i64), None, Some(2)]).unwrap();
+        let out = collect(vec![ordered_mean(col("x"))], ints);
+        assert_eq!(out.column("x").unwrap().f64().unwrap().get(0), Some(1.5));
+    }
 
     fn collect(exprs: Vec<Expr>, df: DataFrame) -> DataFrame {
         df.lazy().select(exprs).collect().unwrap()

@@ -10,7 +10,7 @@
 //! | a gold table as a value: name, frame, partition columns, metric version, description | [`GoldTable`] |
 //! | the date dimension and `yyyymmdd` date keys every star schema uses | [`calendar`] |
 //! | how messages show a data value without disclosing it (letters and digits masked) | [`redact`] |
-//! | domain-free expression helpers: stable sort, typed null, null-safe ratio, day arithmetic, an as-of join that sorts its inputs | [`expr`] |
+//! | domain-free expression helpers: stable sort, typed null, null-safe ratio, order-independent float sums and means, day arithmetic, an as-of join that sorts its inputs | [`expr`] |
 //!
 //! It knows nothing about Delta Lake (that is `medallion-core`, which applies the rules
 //! and writes the gold tables) nor about healthcare (that is the Synthea and metric

@@ -2,7 +2,9 @@
 //! class, and adherence rates per class.
 
 use chrono::NaiveDate;
-use medallion_model::expr::{epoch_day, epoch_day_lit, join_args, ratio, stable_sort, typed_null};
+use medallion_model::expr::{
+    epoch_day, epoch_day_lit, join_args, ordered_mean, ratio, stable_sort, typed_null,
+};
 use polars::prelude::*;
 use synthea_schema::TableKind;
 use synthea_schema::columns::medications::{CODE, DISPENSES, PATIENT_ID, START_DATE, STOP_DATE};
@@ -11,7 +13,7 @@ use synthea_schema::columns::{patients, require};
 use crate::columns::*;
 use crate::config::{AdherenceConfig, MeasurementPeriod};
 use crate::error::Result;
-use crate::util::{max2, min2, ordered_mean, patient_births, sum_u32};
+use crate::util::{max2, min2, patient_births, sum_u32};
 
 /// Version of the definition of PDC adherence (`medication_adherence`),
 /// recorded with its gold tables. Change it whenever the rows would change for the same

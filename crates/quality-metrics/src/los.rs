@@ -1,6 +1,6 @@
 //! Length of stay and average length of stay (ALOS) by condition, facility and month.
 
-use medallion_model::expr::stable_sort;
+use medallion_model::expr::{ordered_mean, stable_sort};
 use polars::prelude::*;
 use synthea_schema::TableKind;
 use synthea_schema::columns::encounters::{ORGANIZATION_ID, PATIENT_ID, REASON_CODE};
@@ -8,7 +8,7 @@ use synthea_schema::columns::{conditions, require};
 
 use crate::columns::*;
 use crate::error::Result;
-use crate::util::{count_u32, ordered_mean};
+use crate::util::count_u32;
 
 /// Version of the definition of length of stay (`los_by_condition`),
 /// recorded with its gold tables. Change it whenever the rows would change for the same

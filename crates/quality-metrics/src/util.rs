@@ -40,12 +40,3 @@ pub(crate) fn count_u32() -> Expr {
 pub(crate) fn sum_u32(e: Expr) -> Expr {
     e.cast(DataType::UInt32).sum().cast(DataType::UInt32)
 }
-
-/// The mean of the non-null values of `e`, summed one by one in ascending order: the
-/// result depends only on the multiset of values, never on row order (a plain float
-/// `mean` may sum in any order). Null when there is no value.
-pub(crate) fn ordered_mean(e: Expr) -> Expr {
-    let values = e.drop_nulls().sort(SortOptions::default());
-    // A running sum is order-sensitive, so the plan keeps the sort before it.
-    values.clone().cum_sum(false).last() / values.count().cast(DataType::Float64)
-}

@@ -2,7 +2,7 @@
 //! of week, top diagnoses, average vitals by department.
 
 use chrono::{DateTime, Utc};
-use medallion_model::expr::{join_args, ratio, stable_sort};
+use medallion_model::expr::{join_args, ordered_mean, ordered_sum, ratio, stable_sort};
 use polars::prelude::*;
 
 use super::star::{DAY_NAME, DAY_OF_WEEK};
@@ -84,8 +84,8 @@ pub fn alos_by_department(stays: LazyFrame) -> LazyFrame {
         ])
         .agg([
             len().alias(DISCHARGES),
-            col(LOS_HOURS).sum().alias("total_los_hours"),
-            col(LOS_HOURS).mean().alias(ALOS_HOURS),
+            ordered_sum(col(LOS_HOURS)).alias("total_los_hours"),
+            ordered_mean(col(LOS_HOURS)).alias(ALOS_HOURS),
             col(LOS_HOURS).median().alias(MEDIAN_LOS_HOURS),
         ])
         .with_column((col(ALOS_HOURS) / lit(24.0)).alias(ALOS_DAYS))
@@ -158,7 +158,10 @@ pub fn top_diagnoses(stays: LazyFrame, n: u32) -> LazyFrame {
     stays
         .filter(col(DIAGNOSIS_CODE).is_not_null())
         .group_by([col(DIAGNOSIS_CODE)])
-        .agg([len().alias(STAYS), col(LOS_HOURS).mean().alias(ALOS_HOURS)])
+        .agg([
+            len().alias(STAYS),
+            ordered_mean(col(LOS_HOURS)).alias(ALOS_HOURS),
+        ])
         .with_column((ratio(col(STAYS), col(STAYS).sum()) * lit(100.0)).alias(SHARE_PCT))
         .sort_by_exprs(
             [col(STAYS), col(DIAGNOSIS_CODE)],
@@ -215,12 +218,7 @@ pub fn vitals_by_department(
         .reduce(Expr::or)
         .unwrap_or_else(|| lit(false));
     let mut aggregates = vec![any_vital.sum().cast(DataType::UInt32).alias(READINGS)];
-    aggregates.extend(VITALS.map(|v| {
-        col(v)
-            .cast(DataType::Float64)
-            .mean()
-            .alias(format!("avg_{v}"))
-    }));
+    aggregates.extend(VITALS.map(|v| ordered_mean(col(v)).alias(format!("avg_{v}"))));
     events
         .filter(
             col(EVENT_TIMESTAMP)

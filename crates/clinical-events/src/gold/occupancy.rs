@@ -9,7 +9,7 @@
 //! epoch (`i64`: no overflow below 10⁹ intervals).
 
 use chrono::{DateTime, Utc};
-use medallion_model::expr::{join_args, ratio, stable_sort};
+use medallion_model::expr::{join_args, ordered_sum, ratio, stable_sort};
 use polars::lazy::dsl;
 use polars::prelude::*;
 
@@ -439,7 +439,7 @@ fn to_hospitals(
         .group_by([col(HOSPITAL_ID), col(period)])
         .agg([
             col(census).sum(),
-            col(OCCUPIED_BED_HOURS).sum(),
+            ordered_sum(col(OCCUPIED_BED_HOURS)).alias(OCCUPIED_BED_HOURS),
             col(BED_CAPACITY)
                 .cast(DataType::Int64)
                 .sum()

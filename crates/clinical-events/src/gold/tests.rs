@@ -584,6 +584,16 @@ proptest! {
 }
 
 fn clean_simulation_tables(seed: u64, events: u64) -> (BTreeMap<String, DataFrame>, Network) {
+    clean_simulation_tables_in_order(seed, events, false)
+}
+
+/// The gold tables of a clean simulation, from the silver events in simulation order or
+/// (`reversed`) in the opposite row order.
+fn clean_simulation_tables_in_order(
+    seed: u64,
+    events: u64,
+    reversed: bool,
+) -> (BTreeMap<String, DataFrame>, Network) {
     let config = crate::simulator::SimulatorConfig::new(events, seed);
     let sim = crate::simulator::simulate(&config).unwrap();
     let lines: Vec<String> = sim.files.into_iter().flat_map(|f| f.lines).collect();
@@ -593,7 +603,11 @@ fn clean_simulation_tables(seed: u64, events: u64) -> (BTreeMap<String, DataFram
     let kept = medallion_core::pipeline::apply_rules(silver, &silver_config.rules(), "t").unwrap();
     assert_eq!(kept.quarantined.height(), 0);
     let as_of: DateTime<Utc> = sim.manifest.summary.last_event.unwrap();
-    let events = kept.kept.lazy();
+    let events = if reversed {
+        kept.kept.reverse().lazy()
+    } else {
+        kept.kept.lazy()
+    };
     let flow = PatientFlow::from_events(events.clone(), as_of).unwrap();
     let flow = PatientFlow {
         stays: collect(flow.stays).unwrap().lazy(),
@@ -666,4 +680,39 @@ fn clean_simulator_output_reconciles_stays_with_the_simulation_summary() {
         col(END_REASON).eq(lit("bed_reoccupied")),
     );
     assert_eq!(cut.height(), 0);
+}
+
+/// The bits of every `Float64` value of `df`, column by column (rows as sorted by the
+/// table itself).
+fn float_bits(df: &DataFrame) -> BTreeMap<String, Vec<Option<u64>>> {
+    df.columns()
+        .iter()
+        .filter(|c| c.dtype() == &DataType::Float64)
+        .map(|c| {
+            let bits = c
+                .f64()
+                .unwrap()
+                .iter()
+                .map(|v| v.map(f64::to_bits))
+                .collect();
+            (c.name().to_string(), bits)
+        })
+        .collect()
+}
+
+#[test]
+fn float_kpis_are_bit_identical_for_the_same_events_in_another_row_order() {
+    let (forward, _) = clean_simulation_tables_in_order(11, 3_000, false);
+    let (reversed, _) = clean_simulation_tables_in_order(11, 3_000, true);
+    for table in [
+        "alos_by_department",
+        "top_diagnoses",
+        "vitals_by_department",
+        "occupancy_hourly_hospital",
+        "occupancy_daily_hospital",
+    ] {
+        let bits = float_bits(&forward[table]);
+        assert!(!bits.is_empty(), "{table} has float columns");
+        assert_eq!(bits, float_bits(&reversed[table]), "{table}");
+    }
 }
