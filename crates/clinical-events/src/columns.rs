@@ -4,11 +4,14 @@
 //! flattened, typed, and the audit columns of the corrections ([`ORIGINAL_AGE`] …),
 //! followed by medallion-core's `_dq_flags` and the bronze lineage columns.
 
-use medallion_core::pipeline::{BATCH_ID, DQ_FLAGS, INGESTED_AT, SOURCE_FILE, SOURCE_ROW};
+use medallion_core::pipeline::{
+    BATCH_ID, DQ_FLAGS, INGESTED_AT, RAW_LINE, SOURCE_FILE, SOURCE_ROW,
+};
 use polars::prelude::*;
 
-/// Bronze: the raw JSON text of one event line, untouched.
-pub const RAW_EVENT: &str = "raw_event";
+/// Bronze: the raw JSON text of one event line, untouched — medallion-core's `_raw_line`,
+/// the payload of a bronze table of `LandingFormat::Lines` files.
+pub const RAW_EVENT: &str = RAW_LINE;
 
 /// Event id (`String`), the silver business key.
 pub const EVENT_ID: &str = "event_id";

@@ -20,16 +20,6 @@ pub enum Error {
         /// What is accepted.
         reason: String,
     },
-    /// A landing line is not valid UTF-8, so it cannot be stored as text.
-    #[error(
-        "landing file '{file}', line {line}: not valid UTF-8; bronze stores raw lines as text, so re-export the file as UTF-8"
-    )]
-    NotUtf8 {
-        /// The landing file (relative to the landing root).
-        file: String,
-        /// 1-based line number.
-        line: u64,
-    },
     /// A JSON document (a manifest or a config) could not be written or read.
     #[error("{context}: {source}")]
     Json {
@@ -97,7 +87,6 @@ impl Error {
         matches!(
             self,
             Error::InvalidConfig { .. }
-                | Error::NotUtf8 { .. }
                 | Error::Json { .. }
                 | Error::Medallion(medallion_core::Error::LandingFile { .. })
         )

@@ -296,3 +296,170 @@ async fn new_json_fields_are_kept_in_bronze_and_reported_as_drift() {
     let counts: BTreeMap<_, _> = second.gold_rows.clone();
     assert!(counts["fact_patient_flow"] > 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redelivered_landing_file_is_not_ingested_again() {
+    let landing = tempfile::tempdir().unwrap();
+    let lake = tempfile::tempdir().unwrap();
+    let manifest = simulate_into(&landing.path().join("sim-1"), 400, 6, 0.05);
+    let as_of = manifest.summary.last_event.unwrap();
+    run(lake.path(), landing.path(), as_of, "r1").await;
+    let bronze_before = read(&lake.path().join("bronze/adt_events")).await.height();
+    // The same export delivered again under another folder.
+    std::fs::create_dir_all(landing.path().join("resent")).unwrap();
+    for file in &manifest.files {
+        std::fs::copy(
+            landing.path().join("sim-1").join(file),
+            landing.path().join("resent").join(file),
+        )
+        .unwrap();
+    }
+    let again = run(lake.path(), landing.path(), as_of, "r2").await;
+    assert_eq!(entry(&again, Layer::Bronze, "adt_events").rows_written, 0);
+    assert_eq!(entry(&again, Layer::Silver, "adt_events").rows_read, 0);
+    assert_eq!(
+        read(&lake.path().join("bronze/adt_events")).await.height(),
+        bronze_before
+    );
+    assert_eq!(bronze_before as u64, manifest.lines);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_line_that_is_not_utf8_is_kept_and_flagged_not_an_error() {
+    let landing = tempfile::tempdir().unwrap();
+    let lake = tempfile::tempdir().unwrap();
+    let manifest = simulate_into(&landing.path().join("v1"), 100, 4, 0.0);
+    let as_of = manifest.summary.last_event.unwrap();
+    let path = landing.path().join("v1/adt_events_00001.ndjson");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let first = text.lines().next().unwrap();
+    let mut event: serde_json::Value = serde_json::from_str(first).unwrap();
+    let id = event["event_id"].as_str().unwrap().to_string();
+    // A field the model does not know, whose text has a byte that is not UTF-8.
+    event["note"] = "@@".into();
+    let mut landed = Vec::new();
+    for part in event.to_string().split("@@") {
+        landed.extend_from_slice(part.as_bytes());
+        landed.extend_from_slice(b"x\xFF");
+    }
+    landed.truncate(landed.len() - 2);
+    landed.push(b'\n');
+    for line in text.lines().skip(1) {
+        landed.extend_from_slice(line.as_bytes());
+        landed.push(b'\n');
+    }
+    std::fs::write(&path, landed).unwrap();
+
+    let outcome = run(lake.path(), landing.path(), as_of, "r1").await;
+    assert!(
+        outcome.report.unreconciled().is_empty(),
+        "{}",
+        outcome.report
+    );
+    assert_eq!(
+        entry(&outcome, Layer::Bronze, "adt_events").rows_written,
+        manifest.lines
+    );
+    let silver_entry = entry(&outcome, Layer::Silver, "adt_events");
+    assert_eq!(silver_entry.rule_hits["invalid_utf8"], 1);
+    let silver = read(&lake.path().join("silver/adt_events")).await;
+    let flags = flags_by_event(&silver);
+    assert!(
+        flags[&id][0].contains(&"invalid_utf8".to_string()),
+        "{:?}",
+        flags[&id]
+    );
+}
+
+/// Environment of the child run of the crash test: `<landing>|<lakehouse>|<as_of>`.
+const CRASH_CHILD_ENV: &str = "CLINICAL_EVENTS_CRASH_CHILD";
+
+/// The child of the crash test: runs the pipeline as run `killed` and aborts right
+/// after its first commit (the bronze batch). Does nothing when the harness runs it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn child_run_killed_after_its_bronze_commit() {
+    let Ok(spec) = std::env::var(CRASH_CHILD_ENV) else {
+        return;
+    };
+    let parts: Vec<&str> = spec.split('|').collect();
+    let as_of: DateTime<Utc> = parts[2].parse().unwrap();
+    medallion_core::fault::abort_after_commits(1);
+    run(Path::new(parts[1]), Path::new(parts[0]), as_of, "killed").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_run_is_recorded_as_interrupted_by_the_next_run() {
+    let landing = tempfile::tempdir().unwrap();
+    let lake = tempfile::tempdir().unwrap();
+    let manifest = simulate_into(&landing.path().join("sim-1"), 600, 9, 0.05);
+    let as_of = manifest.summary.last_event.unwrap();
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "child_run_killed_after_its_bronze_commit",
+            "--nocapture",
+        ])
+        .env(
+            CRASH_CHILD_ENV,
+            format!(
+                "{}|{}|{}",
+                landing.path().display(),
+                lake.path().display(),
+                as_of.to_rfc3339()
+            ),
+        )
+        .status()
+        .unwrap();
+    assert!(!status.success(), "the child should have been aborted");
+    assert!(
+        !lake.path().join("_runs").exists(),
+        "the killed run recorded nothing"
+    );
+
+    let outcome = run(lake.path(), landing.path(), as_of, "r2").await;
+    assert_eq!(outcome.interrupted_runs.len(), 1);
+    let killed = &outcome.interrupted_runs[0];
+    assert_eq!(killed.run_id, "killed");
+    let bronze = killed
+        .tables
+        .iter()
+        .find(|t| t.layer == Layer::Bronze && t.table == "adt_events")
+        .unwrap();
+    assert_eq!(bronze.rows_written, manifest.lines);
+    // The re-run adds no bronze rows and refines the killed run's batch.
+    assert_eq!(entry(&outcome, Layer::Bronze, "adt_events").rows_written, 0);
+    let silver = entry(&outcome, Layer::Silver, "adt_events");
+    assert_eq!(silver.rows_read, manifest.lines);
+
+    // `_runs` accounts for every bronze row exactly once.
+    let runs = read(&lake.path().join("_runs")).await;
+    let bronze_rows = collect(
+        runs.lazy()
+            .filter(col("layer").eq(lit("bronze")))
+            .select([col("run_id"), col("status"), col("rows_written")])
+            .sort(["run_id"], Default::default()),
+    )
+    .unwrap();
+    assert_eq!(
+        strings(&bronze_rows, "run_id").unwrap(),
+        [Some("killed".to_string()), Some("r2".to_string())]
+    );
+    assert_eq!(
+        strings(&bronze_rows, "status").unwrap(),
+        [
+            Some("interrupted".to_string()),
+            Some("completed".to_string())
+        ]
+    );
+    let written: u64 = bronze_rows
+        .column("rows_written")
+        .unwrap()
+        .cast(&DataType::UInt64)
+        .unwrap()
+        .u64()
+        .unwrap()
+        .iter()
+        .flatten()
+        .sum();
+    assert_eq!(written, manifest.lines);
+}

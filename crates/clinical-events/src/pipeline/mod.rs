@@ -3,7 +3,7 @@
 //!
 //! | layer | table | how |
 //! |---|---|---|
-//! | bronze | `bronze/adt_events` | raw lines + lineage, exactly once (below) |
+//! | bronze | `bronze/adt_events` | `BronzeIngestBuilder` with `LandingFormat::Lines`: raw lines + lineage, exactly once (below) |
 //! | silver | `silver/adt_events` (+ `_quarantine`) | `SilverBuilder`: [`crate::silver::transform`], [`SilverConfig::rules`], dedup on `event_id` (`DUPLICATE_EVENT`), upsert |
 //! | gold | `gold/dim_patient` | `Scd2Builder` on gender, age, insurance type |
 //! | gold | every table of [`crate::gold`] | `GoldWriteBuilder` (overwrite, `metric_version`) |
@@ -13,17 +13,26 @@
 //!
 //! ## Bronze keeps the raw text
 //!
-//! medallion-core's `BronzeIngestBuilder` reads NDJSON with Polars' JSON reader, which
-//! infers typed columns, so it cannot keep an event untouched. Bronze here keeps its
-//! contract — new landing files only (the table's `_source_file` values are the record),
-//! all new lines in **one** commit tagged with the application transaction
-//! `(<pipeline>/adt_events, batch)` through medallion-core's `WriteBuilder`, which refuses
-//! a batch committed before — but stores each non-blank line as one `raw_event` string
-//! with `_ingested_at`, `_source_file`, `_source_row` (the line number) and `_batch_id`.
-//! New JSON fields never change the bronze schema: they stay in the raw text, and silver
-//! names them in `_unknown_fields` and in the run report's schema drift.
-
-mod bronze;
+//! Bronze is medallion-core's `BronzeIngestBuilder` reading the landing files
+//! (`<landing_file_prefix>*.ndjson`, `.jsonl`, `.json`, `.txt`, recursively) as
+//! `LandingFormat::Lines`: each non-blank line is one row, its text untouched in
+//! `_raw_line` ([`RAW_EVENT`](crate::columns::RAW_EVENT)), with `_ingested_at`,
+//! `_source_file`, `_source_row` (the line number) and `_batch_id`. It keeps the bronze
+//! contract of every medallion pipeline: files are identified by content (a re-delivered
+//! file is not ingested again), all new lines go in **one** commit tagged with the
+//! application transaction `(<pipeline>/adt_events, batch)`, and a line that is not UTF-8
+//! is kept lossily with an `invalid_utf8` `_ingest_issue` (silver flags it). New JSON
+//! fields never change the bronze schema: they stay in the raw text, and silver names
+//! them in `_unknown_fields` and in the run report's schema drift.
+//!
+//! ## Interrupted runs
+//!
+//! Every commit of a run (bronze batch, final silver commit, SCD2 merge, gold write)
+//! carries the run id and its table's report. A run killed before it appended its report
+//! to `_runs` is recovered by the next run (`RecoverRunsBuilder`), which appends the
+//! rebuilt report with status `interrupted` before it commits anything, so `_runs`
+//! accounts for every committed row exactly once. Runs on one lakehouse must not
+//! overlap.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -31,8 +40,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use medallion_core::pipeline::{
-    BATCH_ID, GoldWriteBuilder, Layer, RunReport, Scd2Builder, SilverBuilder, SilverReport,
-    TableRunReport,
+    BATCH_ID, BronzeIngestBuilder, GoldWriteBuilder, LandingFormat, Layer, RecoverRunsBuilder,
+    RunReport, Scd2Builder, SilverBuilder, SilverReport, TableRunReport,
 };
 use medallion_core::{ReadBuilder, WriteReport, run_polars};
 use medallion_model::GoldTable;
@@ -148,6 +157,9 @@ pub struct Step {
 pub struct PipelineOutcome {
     /// The run report (also appended to `_runs`).
     pub report: RunReport,
+    /// Reports of earlier runs that were killed after committing, rebuilt from their
+    /// commits and appended to `_runs` (status `interrupted`) before this run began.
+    pub interrupted_runs: Vec<RunReport>,
     /// JSON fields seen in this run's events that the model does not know.
     pub schema_drift: Vec<String>,
     /// Gold tables written (name → rows).
@@ -169,6 +181,7 @@ pub async fn run_pipeline(
 ) -> Result<PipelineOutcome> {
     config.network.validate()?;
     config.silver.validate(&config.network)?;
+    let interrupted_runs = record_interrupted_runs(config).await?;
     let started_at = Utc::now();
     let mut report = RunReport::new(config.run_id.clone(), started_at);
     // The run's state machine is large in debug builds: keep it on the heap.
@@ -195,9 +208,26 @@ pub async fn run_pipeline(
     }
     Ok(PipelineOutcome {
         report,
+        interrupted_runs,
         schema_drift,
         gold_rows,
     })
+}
+
+/// Appends to `_runs` the rebuilt report of every earlier run that committed but was
+/// killed before recording its report; returns those reports.
+async fn record_interrupted_runs(config: &PipelineConfig) -> Result<Vec<RunReport>> {
+    let runs_table = config.lakehouse.join("_runs");
+    let interrupted = RecoverRunsBuilder::new(&config.lakehouse, &runs_table)?.await?;
+    for run in &interrupted {
+        tracing::warn!(
+            run_id = %run.run_id,
+            tables = run.tables.len(),
+            "an earlier run was interrupted: recording the report rebuilt from its commits"
+        );
+        run.append_to(&runs_table).await?;
+    }
+    Ok(interrupted)
 }
 
 async fn bronze_layer(
@@ -208,13 +238,20 @@ async fn bronze_layer(
     observer: &mut (dyn FnMut(Step) + Send),
 ) -> Result<()> {
     let _span = tracing::info_span!("bronze", table = EVENTS_TABLE).entered();
-    let bronze = bronze::ingest_raw_lines(bronze::RawIngest {
+    // Rows are counted by the write itself (`operationMetrics`), so a killed run's
+    // bronze batch is still accounted for (see `RecoverRunsBuilder`).
+    let (report_key, report_value) =
+        TableRunReport::empty(Layer::Bronze, EVENTS_TABLE).commit_metadata();
+    let bronze = BronzeIngestBuilder::new(
         landing,
-        table: config.table("bronze", EVENTS_TABLE),
-        app_id: format!("{}/{EVENTS_TABLE}", config.pipeline),
-        file_prefix: &config.landing_file_prefix,
-        ingested_at: config.ingested_at.unwrap_or(started_at),
-    })
+        config.table("bronze", EVENTS_TABLE),
+        &config.pipeline,
+    )?
+    .with_file_prefix(&config.landing_file_prefix)
+    .with_landing_format(LandingFormat::Lines)
+    .with_ingested_at(config.ingested_at.unwrap_or(started_at))
+    .with_run_id(config.run_id.clone())
+    .with_commit_metadata(report_key, report_value)
     .await?;
     tracing::info!(
         rows = bronze.rows_written,
@@ -225,10 +262,14 @@ async fn bronze_layer(
         layer: Layer::Bronze,
         table: EVENTS_TABLE.to_string(),
         summary: format!(
-            "{} new rows from {} new file(s), {} file(s) already ingested",
+            "{} new rows from {} new file(s), {} file(s) already ingested{}",
             bronze.rows_written,
             bronze.files_ingested.len(),
-            bronze.files_already_ingested
+            bronze.files_already_ingested,
+            match bronze.files_redelivered.len() {
+                0 => String::new(),
+                n => format!(", {n} re-delivered file(s) skipped"),
+            }
         ),
         elapsed: bronze.duration,
     });
@@ -256,6 +297,7 @@ async fn silver_layer(
     .with_duplicate_flag(DUPLICATE_EVENT)
     .with_chunk_rows(config.silver_chunk_rows)
     .with_staging_dir(config.lakehouse.join("_staging"))
+    .with_run_id(config.run_id.clone())
     .await?;
     let drift = schema_drift(config, &silver).await?;
     tracing::info!(
@@ -409,6 +451,8 @@ async fn merge_dim_patient(
     observer: &mut (dyn FnMut(Step) + Send),
 ) -> Result<()> {
     let snapshot = dim_patient_snapshot(events, config.as_of);
+    let (report_key, report_value) =
+        TableRunReport::empty(Layer::Gold, DIM_PATIENT).commit_metadata();
     let scd2 = Scd2Builder::new(
         config.table("gold", DIM_PATIENT),
         snapshot,
@@ -417,6 +461,10 @@ async fn merge_dim_patient(
         config.as_of,
     )?
     .with_surrogate_key_column(PATIENT_VERSION_KEY)
+    .with_run_id(config.run_id.clone())
+    // Counted by the commit itself (`operationMetrics`), so a killed run's SCD2 merge is
+    // still accounted for in `_runs`.
+    .with_commit_metadata(report_key, report_value)
     .await?;
     let written = WriteReport {
         table: config.table("gold", DIM_PATIENT).display().to_string(),

@@ -52,7 +52,7 @@ pub use rules::{SilverConfig, default_department_synonyms, normalize_key};
 /// Scratch column holding the parsed struct.
 const PARSED: &str = "__parsed";
 
-/// Bronze rows (`raw_event` plus lineage) → silver rows: parsed, corrected, with the
+/// Bronze rows (`_raw_line` plus lineage) → silver rows: parsed, corrected, with the
 /// `__dq_*` check columns that [`SilverConfig::rules`] read.
 ///
 /// Row count and order are kept. The columns are those of [`silver_schema`] (without
@@ -63,7 +63,7 @@ const PARSED: &str = "__parsed";
 /// the (corrected) admission nulled; gender trimmed and lower-cased.
 ///
 /// # Errors
-/// A Polars error when `bronze` has no `raw_event` column.
+/// A Polars error when `bronze` has no `_raw_line` ([`RAW_EVENT`](crate::columns::RAW_EVENT)) column.
 pub fn transform(
     bronze: LazyFrame,
     network: &Network,

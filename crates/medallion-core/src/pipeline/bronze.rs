@@ -28,7 +28,8 @@ pub const INGESTED_AT: &str = "_ingested_at";
 pub const SOURCE_FILE: &str = "_source_file";
 /// Lineage column: the ingestion batch number (the table's application transaction).
 pub const BATCH_ID: &str = "_batch_id";
-/// Lineage column: the row's 1-based position among the data rows of its source file.
+/// Lineage column: the row's 1-based position among the data rows of its source file
+/// (for [`LandingFormat::Lines`], its line number).
 pub const SOURCE_ROW: &str = "_source_row";
 
 /// Lineage column: why bronze could not take the row exactly as landed, or null for a
@@ -45,7 +46,8 @@ pub const INGEST_ISSUE: &str = "_ingest_issue";
 
 /// Lineage column: the raw text of a `malformed_row` record (decoded lossily), so
 /// nothing landed is lost; null for every other row. Present exactly when
-/// [`INGEST_ISSUE`] is.
+/// [`INGEST_ISSUE`] is. In a table of [`LandingFormat::Lines`] files it is the payload:
+/// every row's line, always present.
 pub const RAW_LINE: &str = "_raw_line";
 
 /// Lineage columns bronze adds only to tables that had issues: never schema drift.
@@ -61,11 +63,17 @@ pub enum LandingFormat {
     Ndjson,
     /// `.parquet`: types as stored.
     Parquet,
+    /// `.ndjson`, `.jsonl`, `.json`, `.txt`, when chosen with
+    /// [`BronzeIngestBuilder::with_landing_format`] (never by extension alone): every
+    /// non-blank line is one row, its text untouched in [`RAW_LINE`], its line number in
+    /// [`SOURCE_ROW`]; a line that is not UTF-8 is kept lossily with an `invalid_utf8`
+    /// [`INGEST_ISSUE`]. Nothing is parsed, so the schema never changes.
+    Lines,
 }
 
 impl LandingFormat {
-    fn from_path(path: &Path) -> Option<Self> {
-        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+    pub(super) fn from_extension(extension: &str) -> Option<Self> {
+        match extension {
             "csv" => Some(Self::Csv),
             "ndjson" | "jsonl" | "json" => Some(Self::Ndjson),
             "parquet" => Some(Self::Parquet),
@@ -132,7 +140,11 @@ pub struct IngestedFile {
 /// Discovers files under the landing root (recursively) whose file stem equals the
 /// configured name (default: the table directory's name, e.g. `encounters` for
 /// `.../bronze/encounters` matches `2024-01/encounters.csv`) and appends the new ones in
-/// **one** commit with `_ingested_at`, `_source_file`, `_source_row` and `_batch_id`.
+/// **one** commit with `_ingested_at`, `_source_file`, `_source_row` and `_batch_id`
+/// ([`with_file_prefix`](Self::with_file_prefix): stems starting with the name). A file
+/// is read in the format its extension names, or in the one format chosen with
+/// [`with_landing_format`](Self::with_landing_format); [`LandingFormat::Lines`] keeps a
+/// feed as raw lines (each line untouched in `_raw_line`) under the same contract.
 ///
 /// **Files are identified by content.** Each commit records, in its commit metadata
 /// (`bronze_files`), every file it took: relative path, size, modification time,
@@ -201,6 +213,8 @@ pub struct BronzeIngestBuilder {
     table: TableLocation,
     pipeline: String,
     file_stem: Option<String>,
+    stem_is_prefix: bool,
+    format: Option<LandingFormat>,
     ingested_at: Option<DateTime<Utc>>,
     commit_metadata: Vec<(String, serde_json::Value)>,
     progress: Option<BronzeProgressCallback>,
@@ -222,6 +236,8 @@ impl BronzeIngestBuilder {
             table: table.try_into()?,
             pipeline: pipeline.into(),
             file_stem: None,
+            stem_is_prefix: false,
+            format: None,
             ingested_at: None,
             commit_metadata: Vec::new(),
             progress: None,
@@ -232,6 +248,23 @@ impl BronzeIngestBuilder {
     /// segment of the table location.
     pub fn with_file_stem(mut self, stem: impl Into<String>) -> Self {
         self.file_stem = Some(stem.into());
+        self
+    }
+
+    /// Ingest files whose stem starts with `prefix` (e.g. `adt_events` takes
+    /// `adt_events_00001.ndjson`), instead of files with one stem; the prefix is the stem
+    /// of the application id. Default: files whose stem equals the file stem.
+    pub fn with_file_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.file_stem = Some(prefix.into());
+        self.stem_is_prefix = true;
+        self
+    }
+
+    /// Read every matching file in `format`, and only files with one of its extensions.
+    /// This is how a feed is kept as raw lines ([`LandingFormat::Lines`]). Default: each
+    /// file in the format its extension names.
+    pub fn with_landing_format(mut self, format: LandingFormat) -> Self {
+        self.format = Some(format);
         self
     }
 
@@ -274,7 +307,12 @@ impl BronzeIngestBuilder {
     async fn execute(self) -> Result<BronzeReport> {
         let started = Instant::now();
         let ingested_at = self.ingested_at.unwrap_or_else(Utc::now);
-        let (discovered, skipped) = discover(&self.landing, &self.stem())?;
+        let (discovered, skipped) = discover(
+            &self.landing,
+            &self.stem(),
+            self.stem_is_prefix,
+            self.format,
+        )?;
         let ledger = load_ledger(&self.table, &self.app_id()).await?;
         let batch_id = ledger.last_batch + 1;
         let table_columns = ledger.table_columns.clone();
@@ -577,6 +615,17 @@ fn prepare(
         content_hash,
         issues: 0,
     };
+    if file.format == LandingFormat::Lines {
+        let shape = super::landing_lines::shape(bytes);
+        ingested.columns = vec![RAW_LINE.to_string()];
+        ingested.rows = shape.rows;
+        ingested.issues = shape.issues;
+        return Ok(Prepared {
+            file,
+            source: Source::Landed { header: None },
+            ingested,
+        });
+    }
     if file.format != LandingFormat::Csv {
         let (columns, rows) = polars_shape(&file, table)?;
         ingested.columns = columns;
@@ -708,6 +757,10 @@ fn polars_shape(file: &LandingFile, table: &str) -> Result<(Vec<String>, u64)> {
 /// The lazy scan of one prepared file with `_source_row` and `_source_file`.
 fn scan_prepared(file: &Prepared, table: &str) -> Result<LazyFrame> {
     let frame = match &file.source {
+        // Lines files number their rows by line themselves.
+        Source::Landed { header: None } if file.file.format == LandingFormat::Lines => {
+            scan_landing_file(&file.file.path, LandingFormat::Lines, table)?
+        }
         Source::Landed { header: None } => {
             scan_landing_file(&file.file.path, file.file.format, table)?
                 .with_row_index(SOURCE_ROW, Some(1))
@@ -745,13 +798,19 @@ fn drift(these: &[String], those: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// Files under `root` with the given stem and a known extension, sorted by relative path,
-/// and the paths passed over with the reason.
+/// Files under `root` with the given stem (or, with `prefix`, a stem starting with it) and
+/// an extension of `forced` or else a known one, sorted by relative path, and the paths
+/// passed over with the reason.
 ///
 /// Directories and files are identified by their real path: a symlink to a directory
 /// or file already discovered, and a symlink cycle, are visited once — a landing folder
 /// with `latest -> 2024-11` or `loop -> .` does not multiply the data.
-fn discover(root: &Path, stem: &str) -> Result<(Vec<LandingFile>, Vec<String>)> {
+fn discover(
+    root: &Path,
+    stem: &str,
+    prefix: bool,
+    forced: Option<LandingFormat>,
+) -> Result<(Vec<LandingFile>, Vec<String>)> {
     let io_error = |path: &Path, source| Error::Io {
         path: path.display().to_string(),
         operation: "discover landing files",
@@ -783,10 +842,11 @@ fn discover(root: &Path, stem: &str) -> Result<(Vec<LandingFile>, Vec<String>)> 
                 pending.push(path);
                 continue;
             }
-            let Some(format) = LandingFormat::from_path(&path) else {
+            let Some(format) = LandingFormat::of(&path, forced) else {
                 continue;
             };
-            if path.file_stem().and_then(|s| s.to_str()) != Some(stem) {
+            let file_stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+            if !(file_stem == stem || (prefix && file_stem.starts_with(stem))) {
                 continue;
             }
             let real = std::fs::canonicalize(&path).map_err(|e| io_error(&path, e))?;
@@ -829,6 +889,7 @@ fn scan_landing_file(path: &Path, format: LandingFormat, table: &str) -> Result<
             .finish(),
         LandingFormat::Ndjson => LazyJsonLineReader::new(pl_path).finish(),
         LandingFormat::Parquet => LazyFrame::scan_parquet(pl_path, ScanArgsParquet::default()),
+        LandingFormat::Lines => return super::landing_lines::scan(path, table),
     };
     // Polars' message is withheld: reading a file's schema can quote its rows.
     scan.map_err(|e| Error::LandingRead {

@@ -11,6 +11,7 @@ mod dedup;
 mod gold;
 mod ingest_issues;
 mod landing_csv;
+mod landing_lines;
 mod maintenance;
 mod recovery;
 mod report;
