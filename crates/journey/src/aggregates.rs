@@ -76,7 +76,7 @@ pub fn time_to_treatment_schema() -> Schema {
 /// | `mean_encounters_after_treatment` | Float64 | mean encounters in the post-treatment window |
 ///
 /// Means are summed in ascending order of their values
-/// ([`ordered_mean`](medallion_model::expr::ordered_mean)), and medians and percentiles
+/// ([`ordered_mean`]), and medians and percentiles
 /// sort: the same journeys in any row order give bit-identical aggregates.
 ///
 /// # Parameters/Config

@@ -63,7 +63,7 @@ const PARSED: &str = "__parsed";
 /// the (corrected) admission nulled; gender trimmed and lower-cased.
 ///
 /// # Errors
-/// A Polars error when `bronze` has no `_raw_line` ([`RAW_EVENT`](crate::columns::RAW_EVENT)) column.
+/// A Polars error when `bronze` has no `_raw_line` ([`RAW_EVENT`]) column.
 pub fn transform(
     bronze: LazyFrame,
     network: &Network,
