@@ -8,6 +8,7 @@ pub(crate) mod billing;
 pub(crate) mod clinical;
 pub(crate) mod demographics;
 pub(crate) mod emitter;
+pub(crate) mod preventive;
 pub(crate) mod timeline;
 
 use crate::config::Layout;

@@ -60,9 +60,9 @@ pub(crate) enum Kind {
     Diagnosis(usize),
     /// Follow-up of chronic condition `i`.
     FollowUp(usize),
-    /// Visit `k` of the treatment course of chronic condition `i` (the last one is the
+    /// Visit `k` (from 1) of course `j` of chronic condition `i` (the last one is the
     /// course's final encounter when it has one).
-    Course(usize, u32),
+    Course(usize, usize, u32),
     /// Acute episode (index into `ACUTE`).
     Acute(usize),
     /// Outpatient visit without a new problem (check-up, consultation, vaccination).
@@ -121,6 +121,11 @@ pub(crate) struct Plan {
     /// The disease that caused the death, when a module did.
     pub(crate) cause_of_death: Option<Code>,
 }
+
+/// How many years before the history window chronic follow-ups (and the prescriptions
+/// renewed there) and most yearly wellness visits are recorded (recent history, as a
+/// complete Synthea export has it; labs and screenings start with the window).
+pub(crate) const HISTORY_FOLLOW_UP_YEARS: i64 = 10;
 
 fn day_time(rng: &mut Rng, ts: i64) -> i64 {
     ts.div_euclid(DAY) * DAY + rng.range(7 * HOUR, 19 * HOUR)
@@ -268,7 +273,7 @@ fn place_sequels(encounters: &[Enc], onsets: &[(usize, Code, i64)]) -> Vec<(usiz
             encounters
                 .iter()
                 .position(|e| {
-                    matches!(e.kind, Kind::Diagnosis(c) | Kind::FollowUp(c) | Kind::Course(c, _) if c == ci)
+                    matches!(e.kind, Kind::Diagnosis(c) | Kind::FollowUp(c) | Kind::Course(c, _, _) if c == ci)
                         && e.start >= t - DAY
                 })
                 .map(|i| (i, code))
@@ -387,7 +392,8 @@ impl Builder<'_, '_> {
         });
     }
 
-    /// Well-child visits (months), then yearly; before the window every ~3 years.
+    /// Well-child visits (months), then yearly; in the recent history before the window
+    /// most years, earlier every ~3 years.
     fn wellness_visits(&mut self, p: &Person, places: &CarePlaces, ws: i64) {
         let life_end = self.life_end;
         for m in [1i64, 2, 4, 6, 9, 12, 15, 18, 24, 30] {
@@ -413,7 +419,9 @@ impl Builder<'_, '_> {
                 break;
             }
             let in_window = t >= ws;
+            let recent = t >= ws - HISTORY_FOLLOW_UP_YEARS * YEAR;
             let keep = in_window
+                || (recent && self.rng.chance(0.8))
                 || (age < 18 && self.rng.chance(0.25))
                 || (age % 5 == 0 && self.rng.chance(0.7));
             if keep {
@@ -479,7 +487,7 @@ impl Builder<'_, '_> {
                     );
                 }
             }
-            self.course(ci, c, places);
+            self.course(ci, c, places, ws);
             if c.def.follow_ups_per_year > 0.0
                 && let Some(fu) = c.def.follow_up
             {
@@ -488,64 +496,98 @@ impl Builder<'_, '_> {
         }
     }
 
-    /// The treatment course of chronic disease `ci` (chemotherapy cycles, prenatal
-    /// visits and the delivery), every `every_days` after diagnosis.
-    fn course(&mut self, ci: usize, c: &ChronicCase, places: &CarePlaces) {
-        let Some(course) = &c.def.course else {
-            return;
-        };
-        for k in 1..=course.visits {
-            let t = day_time(self.rng, c.onset + i64::from(k) * course.every_days * DAY);
-            let last = k == course.visits;
-            let (code, class, dur, org, prov) = match &course.last {
-                Some(f) if last => {
-                    let prov = self.ctx.reference.provider_of(self.rng, places.hospital);
-                    let dur = f.days * DAY + self.rng.range(0, 12 * HOUR);
-                    (f.code, f.class, dur, places.hospital, prov)
-                }
-                _ => {
-                    let dur = self.rng.range(30, 180) * 60;
-                    (course.code, course.class, dur, places.clinic, places.pcp)
-                }
-            };
-            if t + dur >= self.life_end {
+    /// The treatment courses of chronic disease `ci` (chemotherapy cycles, radiation,
+    /// prenatal visits and the delivery, dialysis, a joint replacement and its
+    /// rehabilitation), one after the other while each is given. Visits before the
+    /// history window are not recorded, final encounters are.
+    fn course(&mut self, ci: usize, c: &ChronicCase, places: &CarePlaces, ws: i64) {
+        let mut start = c.onset;
+        for (j, course) in c.def.courses.iter().enumerate() {
+            if course.prob < 1.0 && !self.rng.chance(course.prob) {
                 return;
             }
-            self.push(
-                t,
-                dur,
-                class,
-                code,
-                Some(c.def.code),
-                org,
-                prov,
-                Kind::Course(ci, k),
-            );
+            let delay = if course.delay_days > 60 {
+                (course.delay_days as f64 * self.rng.uniform(0.6, 1.4)) as i64
+            } else {
+                course.delay_days
+            };
+            start += delay * DAY;
+            for k in 1..=course.visits {
+                let t = day_time(self.rng, start + i64::from(k - 1) * course.every_days * DAY);
+                let last = k == course.visits;
+                let (code, class, dur, org, prov) = match &course.last {
+                    Some(f) if last => {
+                        let prov = self.ctx.reference.provider_of(self.rng, places.hospital);
+                        let dur = f.days * DAY + self.rng.range(0, 12 * HOUR);
+                        (f.code, f.class, dur, places.hospital, prov)
+                    }
+                    _ => {
+                        let dur = self.rng.range(30, 180) * 60;
+                        (course.code, course.class, dur, places.clinic, places.pcp)
+                    }
+                };
+                if t + dur >= self.life_end {
+                    return;
+                }
+                if t < ws && !(last && course.last.is_some()) {
+                    continue;
+                }
+                self.push(
+                    t,
+                    dur,
+                    class,
+                    code,
+                    Some(c.def.code),
+                    org,
+                    prov,
+                    Kind::Course(ci, j, k),
+                );
+            }
+            start += i64::from(course.visits - 1) * course.every_days * DAY;
         }
     }
 
-    /// Follow-ups of chronic disease `ci` at its yearly rate, from diagnosis (or the
-    /// window start) to the end of life.
+    /// Follow-ups of chronic disease `ci`: yearly before the history window (the visit
+    /// at which Synthea renews the module's prescriptions, at most
+    /// [`HISTORY_FOLLOW_UP_YEARS`] back), then at the module's yearly rate, until the
+    /// condition resolves or life ends.
     fn follow_ups(&mut self, ci: usize, c: &ChronicCase, fu: Code, places: &CarePlaces, ws: i64) {
-        let life_end = self.life_end;
+        let end = self.life_end.min(c.stop.unwrap_or(i64::MAX));
+        let mut t = c.onset.max(ws - HISTORY_FOLLOW_UP_YEARS * YEAR)
+            + (YEAR as f64 * self.rng.uniform(0.8, 1.2)) as i64;
+        while t < ws.min(end - HOUR) {
+            self.follow_up_visit(ci, c, fu, places, t);
+            t += (YEAR as f64 * self.rng.uniform(0.85, 1.15)) as i64;
+        }
         let mean_gap = YEAR as f64 / c.def.follow_ups_per_year;
         let mut t = c.onset.max(ws) + (self.rng.exp(mean_gap) as i64).max(30 * DAY);
-        while t < life_end - HOUR {
-            let tt = day_time(self.rng, t);
-            if tt < life_end {
-                let dur = self.rng.range(15, 30) * 60;
-                self.push(
-                    tt,
-                    dur,
-                    Class::Ambulatory,
-                    fu,
-                    Some(c.def.code),
-                    places.clinic,
-                    places.pcp,
-                    Kind::FollowUp(ci),
-                );
-            }
+        while t < end - HOUR {
+            self.follow_up_visit(ci, c, fu, places, t);
             t += (mean_gap * self.rng.uniform(0.7, 1.3)) as i64;
+        }
+    }
+
+    fn follow_up_visit(
+        &mut self,
+        ci: usize,
+        c: &ChronicCase,
+        fu: Code,
+        places: &CarePlaces,
+        t: i64,
+    ) {
+        let tt = day_time(self.rng, t);
+        if tt < self.life_end {
+            let dur = self.rng.range(15, 30) * 60;
+            self.push(
+                tt,
+                dur,
+                Class::Ambulatory,
+                fu,
+                Some(c.def.code),
+                places.clinic,
+                places.pcp,
+                Kind::FollowUp(ci),
+            );
         }
     }
 
@@ -755,7 +797,7 @@ impl Builder<'_, '_> {
         let Some(death) = p.death else {
             return;
         };
-        if self.rng.chance(0.35) && death - 60 * DAY > p.birth {
+        if self.rng.chance(0.5) && death - 60 * DAY > p.birth {
             let h = self
                 .ctx
                 .reference
@@ -994,7 +1036,7 @@ impl Builder<'_, '_> {
 
     /// Skilled nursing after discharge for some of the elderly (65+).
     fn skilled_nursing(&mut self, p: &Person, discharge: i64, reason: Code) {
-        if !(p.age_at(discharge) > 65.0 && self.rng.chance(0.15)) {
+        if !(p.age_at(discharge) > 65.0 && self.rng.chance(0.3)) {
             return;
         }
         let snf = self
