@@ -251,6 +251,8 @@ fn context<'a>(config: &GeneratorConfig, reference: &'a Reference) -> Ctx<'a> {
         window_start: time::from_naive_date(config.start_date),
         end: (end_day + 1) * time::DAY - 1,
         readmission_rate: config.readmission_rate,
+        transfer_rate: config.transfer_rate,
+        er_admission_rate: config.er_admission_rate,
     }
 }
 
