@@ -23,7 +23,7 @@ pub enum Layout {
 /// Defaults ([`GeneratorConfig::default`]): 1,000 patients, seed 42, [`Layout::V3`], clean
 /// (no dirty rate), 12 % readmission rate, 5 % transfers, 45 % of admissions through the
 /// emergency department, threads = available parallelism, detailed history
-/// from 2014-04-15 to 2024-04-15, chunks of 64 patients.
+/// from 2014-04-15 to 2024-04-15, chunks of 16 patients.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GeneratorConfig {
@@ -70,7 +70,7 @@ impl Default for GeneratorConfig {
             threads: 0,
             start_date: NaiveDate::from_ymd_opt(2014, 4, 15).unwrap_or_default(),
             end_date: NaiveDate::from_ymd_opt(2024, 4, 15).unwrap_or_default(),
-            chunk_size: 64,
+            chunk_size: 16,
         }
     }
 }

@@ -65,6 +65,7 @@ mod time;
 mod writer;
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -182,16 +183,23 @@ pub fn generate(
         .map(|r| DirtyManifest::new(config.seed, r, config.layout, config.end_date));
     let mut totals = Stats::new(reference.orgs.len(), reference.providers.len());
 
+    // Buffers of written chunks, reused by the workers (no page faults on fresh memory).
+    let spare: Mutex<Vec<Vec<Vec<u8>>>> = Mutex::new(Vec::new());
     let make_chunk = |c: u64| -> Chunk {
         let first = c * chunk_size;
         let last = (first + chunk_size).min(config.patients);
         let dirty = config
             .dirty_rate
             .map(|r| DirtyState::new(config.seed, r, end_day));
-        let mut chunk = Chunk::new(
+        let bufs = spare
+            .lock()
+            .map(|mut s| s.pop().unwrap_or_default())
+            .unwrap_or_default();
+        let mut chunk = Chunk::with_buffers(
             config.layout,
             dirty,
             Stats::new(reference.orgs.len(), reference.providers.len()),
+            bufs,
         );
         for i in first..last {
             patient::generate(&ctx, i, &mut chunk);
@@ -209,6 +217,9 @@ pub fn generate(
             files.append(t, &chunk.bufs[t.index()], chunk.rows[t.index()])?;
         }
         totals.merge(&chunk.stats);
+        if let Ok(mut s) = spare.lock() {
+            s.push(chunk.bufs);
+        }
         progress(Progress {
             patients_done: done_patients,
             patients_total: config.patients,
