@@ -36,8 +36,10 @@ pub struct GeneratorConfig {
     /// When set, the fraction (0..=1) of per-patient rows that receive one injected defect,
     /// recorded in `_dirty_manifest.json`. `None` writes perfectly clean data.
     pub dirty_rate: Option<f64>,
-    /// Probability that an inpatient discharge is followed by an unplanned readmission
-    /// 2–30 days later (default 0.12).
+    /// Probability that a stay (any inpatient stay discharged alive and not transferred:
+    /// unplanned admissions, deliveries, joint replacements) is followed by an unplanned
+    /// readmission 2–30 days after its discharge day (default 0.12) — the rate a
+    /// hospital-wide 30-day readmission measure finds.
     pub readmission_rate: f64,
     /// Probability that an unplanned inpatient stay ends with a transfer to another
     /// hospital the same or next day (default 0.05).

@@ -211,8 +211,10 @@ fn chronic_diseases(rng: &mut Rng, p: &Person, life_end: i64) -> Vec<ChronicCase
         let stop = def.resolves_days.map(|d| onset + d * DAY).or_else(|| {
             let r = def.remission?;
             let at = p.birth + (rng.uniform(r.from_age, r.to_age) * YEAR as f64) as i64;
-            (rng.chance(r.prob) && at > onset + YEAR && at < life_end - DAY).then_some(at)
+            (rng.chance(r.prob) && at > onset + YEAR).then_some(at)
         });
+        // A condition resolving after the record ends is still active in the export.
+        let stop = stop.filter(|s| *s < life_end - DAY);
         chronic.push(ChronicCase {
             def,
             onset,
