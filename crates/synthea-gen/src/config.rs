@@ -21,8 +21,9 @@ pub enum Layout {
 /// bytes, whatever [`threads`](Self::threads) is.
 ///
 /// Defaults ([`GeneratorConfig::default`]): 1,000 patients, seed 42, [`Layout::V3`], clean
-/// (no dirty rate), 12 % readmission rate, threads = available parallelism, detailed history
-/// from 2014-04-15 to 2024-04-15, chunks of 64 patients.
+/// (no dirty rate), 12 % readmission rate, 5 % transfers, 45 % of admissions through the
+/// emergency department, threads = available parallelism, detailed history
+/// from 2014-04-15 to 2024-04-15, chunks of 16 patients.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GeneratorConfig {
@@ -35,9 +36,17 @@ pub struct GeneratorConfig {
     /// When set, the fraction (0..=1) of per-patient rows that receive one injected defect,
     /// recorded in `_dirty_manifest.json`. `None` writes perfectly clean data.
     pub dirty_rate: Option<f64>,
-    /// Probability that an inpatient discharge is followed by an unplanned readmission
-    /// 2–30 days later (default 0.12).
+    /// Probability that a stay (any inpatient stay discharged alive and not transferred:
+    /// unplanned admissions, deliveries, joint replacements) is followed by an unplanned
+    /// readmission 2–30 days after its discharge day (default 0.12) — the rate a
+    /// hospital-wide 30-day readmission measure finds.
     pub readmission_rate: f64,
+    /// Probability that an unplanned inpatient stay ends with a transfer to another
+    /// hospital the same or next day (default 0.05).
+    pub transfer_rate: f64,
+    /// Probability that an unplanned admission comes through the emergency department
+    /// (an emergency encounter on the admission day, right before it; default 0.45).
+    pub er_admission_rate: f64,
     /// Worker threads; 0 means the machine's available parallelism.
     pub threads: usize,
     /// First day of the detailed history window (Synthea's `years_of_history`): wellness
@@ -58,10 +67,12 @@ impl Default for GeneratorConfig {
             layout: Layout::V3,
             dirty_rate: None,
             readmission_rate: 0.12,
+            transfer_rate: 0.05,
+            er_admission_rate: 0.45,
             threads: 0,
             start_date: NaiveDate::from_ymd_opt(2014, 4, 15).unwrap_or_default(),
             end_date: NaiveDate::from_ymd_opt(2024, 4, 15).unwrap_or_default(),
-            chunk_size: 64,
+            chunk_size: 16,
         }
     }
 }
@@ -93,6 +104,16 @@ impl GeneratorConfig {
                 "readmission_rate must be within 0..=0.9, got {}",
                 self.readmission_rate
             )));
+        }
+        for (name, rate) in [
+            ("transfer_rate", self.transfer_rate),
+            ("er_admission_rate", self.er_admission_rate),
+        ] {
+            if !(0.0..=1.0).contains(&rate) {
+                return Err(Error::InvalidConfig(format!(
+                    "{name} must be within 0..=1, got {rate}"
+                )));
+            }
         }
         if self.start_date >= self.end_date {
             return Err(Error::InvalidConfig(format!(

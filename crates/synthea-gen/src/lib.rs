@@ -8,19 +8,31 @@
 //!   export ([`Layout::V2`]). No quoting, LF, empty field = null, timestamps
 //!   `2019-02-17T05:07:38Z`, dates `1990-05-01`, codes and ZIPs as text (`"08"`, `"02155"`).
 //! * **Realism**: age/sex/race/income demographics over Massachusetts cities; yearly
-//!   wellness visits, acute, urgent-care and emergency visits; inpatient stays (≥ 1 day,
-//!   right-skewed length of stay) with nested ICU stays, contiguous stays, inter-hospital
-//!   transfers and 30-day readmissions at a configurable rate; claims and claims
-//!   transactions consistent with encounters.
+//!   wellness visits (vital signs, growth percentiles, metabolic, lipid, blood-count and
+//!   hepatic panels, PRAPARE and scored screenings, the childhood and adolescent
+//!   immunization schedules), acute, urgent-care and emergency visits; inpatient stays
+//!   (≥ 1 day, right-skewed length of stay) with nested ICU stays, contiguous stays,
+//!   transfers to another hospital and admissions through the emergency department at
+//!   configurable rates, skilled nursing and hospice with their daily care; 30-day
+//!   readmissions at a configurable rate over every index stay the hospital-wide
+//!   measure counts (unplanned admissions, deliveries, joint replacements); medications
+//!   without a condition as Synthea writes them (contraceptives, seasonal
+//!   antihistamines, analgesics after injuries); claims and claims transactions
+//!   consistent with encounters. About 0.6 MB of CSV per patient, as a complete 3.x
+//!   export: the history window in full, and the ten years before it with yearly
+//!   wellness visits and chronic follow-ups.
 //! * **Disease modules as data**: 46 chronic modules (metabolic, cardiovascular,
 //!   respiratory, kidney, mental health, musculoskeletal, neurological, allergy, four
 //!   cancers, pregnancy) and about 40 acute episodes, each a table row with Synthea's
 //!   SNOMED-CT, RxNorm and LOINC codes: onset by age and sex, a lifetime risk multiplied by
 //!   risk factors (an adult BMI trajectory, smoking, family history, race, earlier
 //!   diseases), the diagnosing encounter's class, procedures, labs, care plan and device,
-//!   follow-up visits, treatment courses (chemotherapy cycles, prenatal visits and
-//!   delivery), medications that may start years after diagnosis (metformin, then
-//!   insulin) renewed with refill gaps, later conditions (CKD stages, diabetic
+//!   follow-up visits, chained treatment courses (chemotherapy cycles then radiation
+//!   fractions, prenatal visits, delivery and the postnatal visit, lifelong dialysis
+//!   from end-stage renal disease, a knee or hip replacement stay then physical
+//!   therapy, allergen immunotherapy), medications that may start years after diagnosis
+//!   (metformin, then insulin) renewed at follow-ups and wellness visits with refill
+//!   gaps, remission (childhood asthma), later conditions (CKD stages, diabetic
 //!   retinopathy) and lethality. Obesity follows the BMI the vitals show, so onsets can be
 //!   learned from the features; prevalence by age band is close to published US figures.
 //! * **Deaths**: deaths from other causes by age, plus deaths caused by lethal modules
@@ -65,6 +77,7 @@ mod time;
 mod writer;
 
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -182,16 +195,23 @@ pub fn generate(
         .map(|r| DirtyManifest::new(config.seed, r, config.layout, config.end_date));
     let mut totals = Stats::new(reference.orgs.len(), reference.providers.len());
 
+    // Buffers of written chunks, reused by the workers (no page faults on fresh memory).
+    let spare: Mutex<Vec<Vec<Vec<u8>>>> = Mutex::new(Vec::new());
     let make_chunk = |c: u64| -> Chunk {
         let first = c * chunk_size;
         let last = (first + chunk_size).min(config.patients);
         let dirty = config
             .dirty_rate
             .map(|r| DirtyState::new(config.seed, r, end_day));
-        let mut chunk = Chunk::new(
+        let bufs = spare
+            .lock()
+            .map(|mut s| s.pop().unwrap_or_default())
+            .unwrap_or_default();
+        let mut chunk = Chunk::with_buffers(
             config.layout,
             dirty,
             Stats::new(reference.orgs.len(), reference.providers.len()),
+            bufs,
         );
         for i in first..last {
             patient::generate(&ctx, i, &mut chunk);
@@ -209,6 +229,9 @@ pub fn generate(
             files.append(t, &chunk.bufs[t.index()], chunk.rows[t.index()])?;
         }
         totals.merge(&chunk.stats);
+        if let Ok(mut s) = spare.lock() {
+            s.push(chunk.bufs);
+        }
         progress(Progress {
             patients_done: done_patients,
             patients_total: config.patients,
@@ -251,6 +274,8 @@ fn context<'a>(config: &GeneratorConfig, reference: &'a Reference) -> Ctx<'a> {
         window_start: time::from_naive_date(config.start_date),
         end: (end_day + 1) * time::DAY - 1,
         readmission_rate: config.readmission_rate,
+        transfer_rate: config.transfer_rate,
+        er_admission_rate: config.er_admission_rate,
     }
 }
 

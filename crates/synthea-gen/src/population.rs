@@ -1,7 +1,8 @@
-//! Population checks of the disease modules on 2,000 patients generated in memory (no
-//! files, so memory and disk stay small): volumes and distinct codes, prevalence by age
-//! band and sex against published US figures, risk factors driving onset, deaths
-//! following disease.
+//! Population checks of the disease modules on thousands of patients generated in
+//! memory (no files, so memory and disk stay small): volumes and distinct codes,
+//! prevalence by age band and sex against published US figures, risk factors driving
+//! onset, deaths following disease, the readmission rate as quality-metrics measures it,
+//! transfer and emergency-admission rates, procedures following their diseases.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{HashMap, HashSet};
@@ -15,9 +16,22 @@ use crate::stats::Stats;
 use crate::writer::Chunk;
 use crate::{context, patient};
 
+/// One encounter row, as the stay checks need it.
+#[derive(Debug, Clone)]
+struct EncRow {
+    id: String,
+    class: String,
+    code: String,
+    reason: String,
+    org: String,
+    start: NaiveDate,
+    stop: NaiveDate,
+}
+
 /// What the checks need of one patient.
 #[derive(Debug, Default)]
 struct PatientFacts {
+    encounters: Vec<EncRow>,
     female: bool,
     birth: Option<NaiveDate>,
     death: Option<NaiveDate>,
@@ -37,6 +51,8 @@ struct Population {
     rows: HashMap<TableKind, u64>,
     bytes: u64,
     distinct: HashMap<TableKind, HashSet<String>>,
+    /// Encounter id → codes and reason codes of its procedures.
+    procedure_codes: HashMap<String, Vec<String>>,
 }
 
 fn day(v: &str) -> NaiveDate {
@@ -152,10 +168,39 @@ impl Population {
             Self::col(t, "CODE"),
             Self::col(t, "REASONCODE"),
         );
+        let (id, class, org, start, stop) = (
+            Self::col(t, "Id"),
+            Self::col(t, "ENCOUNTERCLASS"),
+            Self::col(t, "ORGANIZATION"),
+            Self::col(t, "START"),
+            Self::col(t, "STOP"),
+        );
         for r in Self::rows_of(chunk, t) {
+            let f = self.patients.entry(r[pid].to_string()).or_default();
             if r[code] == "308646001" && !r[reason].is_empty() {
-                let f = self.patients.entry(r[pid].to_string()).or_default();
                 f.cause = Some(r[reason].to_string());
+            }
+            f.encounters.push(EncRow {
+                id: r[id].to_string(),
+                class: r[class].to_string(),
+                code: r[code].to_string(),
+                reason: r[reason].to_string(),
+                org: r[org].to_string(),
+                start: day(r[start]),
+                stop: day(r[stop]),
+            });
+        }
+        let t = TableKind::Procedures;
+        let (enc, code, reason) = (
+            Self::col(t, "ENCOUNTER"),
+            Self::col(t, "CODE"),
+            Self::col(t, "REASONCODE"),
+        );
+        for r in Self::rows_of(chunk, t) {
+            let codes = self.procedure_codes.entry(r[enc].to_string()).or_default();
+            codes.push(r[code].to_string());
+            if !r[reason].is_empty() {
+                codes.push(r[reason].to_string());
             }
         }
     }
@@ -236,10 +281,10 @@ const GROUPS: [Group; 5] = [
         name: "asthma",
         codes: &["233678006", "195967001"],
         bounds: [
-            Some((0.03, 0.16)),
-            Some((0.04, 0.20)),
-            Some((0.03, 0.20)),
-            Some((0.03, 0.20)),
+            Some((0.04, 0.11)),
+            Some((0.05, 0.115)),
+            Some((0.05, 0.115)),
+            Some((0.04, 0.115)),
             None,
         ],
     },
@@ -296,12 +341,14 @@ fn volumes_and_distinct_codes_fall_in_the_range_of_real_exports() {
     // Real exports of 10–112 patients: 11–44 conditions, 14–87 medications and 35–68
     // encounters per patient; 49–183 distinct condition and 32–146 medication codes.
     assert!((11.0..44.0).contains(&conditions), "{conditions}");
-    assert!((14.0..87.0).contains(&medications), "{medications}");
+    assert!((20.0..87.0).contains(&medications), "{medications}");
     assert!((35.0..68.0).contains(&encounters), "{encounters}");
     assert!(distinct(TableKind::Conditions) >= 100);
-    assert!(distinct(TableKind::Medications) >= 70);
-    assert!(distinct(TableKind::Procedures) >= 60);
-    assert!(mb > 0.3, "{mb}");
+    assert!(distinct(TableKind::Medications) >= 90);
+    assert!(distinct(TableKind::Procedures) >= 85);
+    assert!(distinct(TableKind::Observations) >= 60);
+    // A complete 3.x export is about 0.6 MB per patient.
+    assert!((0.5..0.75).contains(&mb), "{mb}");
 }
 
 #[test]
@@ -405,4 +452,220 @@ fn deaths_follow_disease_with_the_cause_on_the_certificate() {
         died(false)
     );
     assert!(died(true) > 3.0 * died(false));
+}
+
+/// A merged inpatient stay of one patient, as quality-metrics' stay rollup builds it.
+#[derive(Debug)]
+struct Stay {
+    org: String,
+    admit: NaiveDate,
+    discharge: NaiveDate,
+    /// Encounter codes and reasons, procedure codes and reasons of its encounters.
+    codes: Vec<String>,
+    /// Code of the encounter that opened the stay.
+    first_code: String,
+    transfer_out: bool,
+    transfer_in: bool,
+}
+
+impl Population {
+    /// The patient's stays: inpatient encounters of one organization merged while
+    /// admitted at most `gap` days after the running discharge date; a stay followed
+    /// within `gap` days by a stay at another organization is transferred out.
+    fn stays(&self, f: &PatientFacts, gap: i64) -> Vec<Stay> {
+        let mut encs: Vec<&EncRow> = f
+            .encounters
+            .iter()
+            .filter(|e| e.class == "inpatient")
+            .collect();
+        encs.sort_by_key(|e| (e.start, e.stop));
+        let mut stays: Vec<Stay> = Vec::new();
+        for e in encs {
+            let mut codes = vec![e.code.clone(), e.reason.clone()];
+            codes.extend(
+                self.procedure_codes
+                    .get(&e.id)
+                    .into_iter()
+                    .flatten()
+                    .cloned(),
+            );
+            if let Some(s) = stays
+                .iter_mut()
+                .rev()
+                .find(|s| s.org == e.org && (e.start - s.discharge).num_days() <= gap)
+            {
+                s.discharge = s.discharge.max(e.stop);
+                s.codes.extend(codes);
+                continue;
+            }
+            stays.push(Stay {
+                org: e.org.clone(),
+                admit: e.start,
+                discharge: e.stop,
+                codes,
+                first_code: e.code.clone(),
+                transfer_out: false,
+                transfer_in: false,
+            });
+        }
+        for k in 1..stays.len() {
+            let (a, b) = stays.split_at_mut(k);
+            let (prev, next) = (&mut a[k - 1], &mut b[0]);
+            if prev.org != next.org && (next.admit - prev.discharge).num_days() <= gap {
+                prev.transfer_out = true;
+                next.transfer_in = true;
+            }
+        }
+        stays
+    }
+}
+
+/// quality-metrics' 30-day readmission rate over `pop`: index stays are discharged
+/// alive, not transferred out, discharged at least `window_days` before the last
+/// discharge, and in none of the exclusion value sets; the readmission is the first
+/// later stay admitted 1..=`window_days` days after discharge when it is not planned.
+/// Returns (index stays, readmitted).
+fn readmission_measure(pop: &Population) -> (usize, usize) {
+    use ehr_quality_metrics::{ReadmissionConfig, StayConfig};
+    let cfg = ReadmissionConfig::default();
+    let gap = i64::from(StayConfig::default().merge_gap_days);
+    let window = i64::from(cfg.window_days);
+    let in_set = |codes: &[String], set: &[String]| codes.iter().any(|c| set.contains(c));
+    let all: Vec<(&PatientFacts, Vec<Stay>)> = pop
+        .patients
+        .values()
+        .map(|f| (f, pop.stays(f, gap)))
+        .collect();
+    let last_discharge = all
+        .iter()
+        .flat_map(|(_, s)| s.iter().map(|s| s.discharge))
+        .max()
+        .unwrap();
+    let (mut index, mut readmitted) = (0, 0);
+    for (f, stays) in &all {
+        let death = f.death.or_else(|| {
+            f.encounters
+                .iter()
+                .filter(|e| cfg.death_encounter_codes.contains(&e.code))
+                .map(|e| e.start)
+                .min()
+        });
+        for (k, s) in stays.iter().enumerate() {
+            let excluded = death.is_some_and(|d| d <= s.discharge)
+                || s.transfer_out
+                || (last_discharge - s.discharge).num_days() < window
+                || cfg
+                    .exclusion_value_sets
+                    .iter()
+                    .any(|v| in_set(&s.codes, &v.codes));
+            if excluded {
+                continue;
+            }
+            index += 1;
+            let Some(next) = stays[k + 1..].iter().find(|n| n.admit > s.discharge) else {
+                continue;
+            };
+            let days = (next.admit - s.discharge).num_days();
+            let planned = in_set(&next.codes, &cfg.always_planned.codes)
+                || (in_set(&next.codes, &cfg.potentially_planned.codes)
+                    && !in_set(&next.codes, &cfg.acute.codes));
+            if (1..=window).contains(&days) && !planned {
+                readmitted += 1;
+            }
+        }
+    }
+    (index, readmitted)
+}
+
+#[test]
+fn readmission_rate_measured_as_quality_metrics_does_is_the_configured_one() {
+    let pop = Population::simulate(5_000, 31);
+    let (index, readmitted) = readmission_measure(&pop);
+    let rate = share(readmitted, index);
+    println!(
+        "index stays {index}, readmitted {readmitted}, rate {:.2} %",
+        100.0 * rate
+    );
+    assert!(index > 1_500, "{index}");
+    assert!((rate - 0.12).abs() <= 0.015, "{rate}");
+}
+
+#[test]
+fn transfers_and_emergency_admissions_occur_at_the_configured_rates() {
+    let pop = Population::simulate(3_000, 5);
+    let (mut unplanned, mut transferred, mut through_er) = (0usize, 0usize, 0usize);
+    for f in pop.patients.values() {
+        let er_days: HashSet<NaiveDate> = f
+            .encounters
+            .iter()
+            .filter(|e| e.class == "emergency")
+            .map(|e| e.start)
+            .collect();
+        for s in pop.stays(f, 1) {
+            // Unplanned admissions: "Encounter Inpatient" at the patient's hospital.
+            if s.transfer_in || s.first_code != "183452005" {
+                continue;
+            }
+            unplanned += 1;
+            transferred += usize::from(s.transfer_out);
+            through_er += usize::from(er_days.contains(&s.admit));
+        }
+    }
+    let (transfer, er) = (share(transferred, unplanned), share(through_er, unplanned));
+    println!(
+        "unplanned admissions {unplanned}: transferred {:.1} % (configured 5 %), through the ER {:.1} % (configured 45 %)",
+        100.0 * transfer,
+        100.0 * er
+    );
+    assert!(unplanned > 1_000, "{unplanned}");
+    assert!((transfer - 0.05).abs() <= 0.02, "{transfer}");
+    assert!((er - 0.45).abs() <= 0.04, "{er}");
+}
+
+#[test]
+fn joint_replacements_dialysis_and_radiation_follow_their_diseases() {
+    let pop = Population::simulate(3_000, 17);
+    let has = |f: &PatientFacts, code: &str| f.conditions.contains_key(code);
+    let mut counts = [0usize; 3];
+    for f in pop.patients.values() {
+        let procs: HashSet<&String> = f
+            .encounters
+            .iter()
+            .flat_map(|e| pop.procedure_codes.get(&e.id).into_iter().flatten())
+            .collect();
+        let did = |c: &str| procs.contains(&c.to_string());
+        if did("609588000") {
+            assert!(
+                has(f, "239873007"),
+                "knee replacement without knee osteoarthritis"
+            );
+            counts[0] += 1;
+        }
+        if did("52734007") {
+            assert!(
+                has(f, "239872002"),
+                "hip replacement without hip osteoarthritis"
+            );
+            counts[0] += 1;
+        }
+        if did("302497006") {
+            assert!(
+                has(f, "431855005") && has(f, "46177005"),
+                "dialysis without ESRD"
+            );
+            counts[1] += 1;
+        }
+        if did("33195004") {
+            assert!(
+                has(f, "254837009") || has(f, "126906006"),
+                "radiation without cancer"
+            );
+            counts[2] += 1;
+        }
+    }
+    println!(
+        "patients with a joint replacement {}, on dialysis {}, with radiation therapy {}",
+        counts[0], counts[1], counts[2]
+    );
+    assert!(counts.iter().all(|c| *c > 0), "{counts:?}");
 }

@@ -38,9 +38,24 @@ pub(crate) struct Chunk {
 
 impl Chunk {
     pub(crate) fn new(layout: Layout, dirty: Option<DirtyState>, stats: Stats) -> Self {
+        Self::with_buffers(layout, dirty, stats, Vec::new())
+    }
+
+    /// A chunk writing into `bufs` (buffers of a written chunk, cleared here, so their
+    /// memory is reused instead of faulted in again); missing buffers are created.
+    pub(crate) fn with_buffers(
+        layout: Layout,
+        dirty: Option<DirtyState>,
+        stats: Stats,
+        mut bufs: Vec<Vec<u8>>,
+    ) -> Self {
+        bufs.resize_with(TABLE_COUNT, Vec::new);
+        for b in &mut bufs {
+            b.clear();
+        }
         Self {
             patients: 0,
-            bufs: (0..TABLE_COUNT).map(|_| Vec::new()).collect(),
+            bufs,
             rows: [0; TABLE_COUNT],
             stats,
             dirty,

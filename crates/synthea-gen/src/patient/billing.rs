@@ -133,7 +133,8 @@ impl Emitter<'_> {
                 from: rx.start,
                 to: rx.start,
             };
-            let diag: Vec<&'static str> = rx.reason.map(|r| r.code).into_iter().collect();
+            // A prescription without a reason is billed with its encounter's diagnosis.
+            let diag = [rx.reason.or(e.reason).unwrap_or(e.code).code];
             self.claim(e, payer, &[line], &diag, 1);
         }
     }

@@ -5,7 +5,7 @@
 use synthea_schema::TableKind;
 
 use crate::patient::emitter::{Emitter, Line, LineKind, Rx};
-use crate::patient::timeline::{Class, Enc, Kind};
+use crate::patient::timeline::{Class, Enc, HISTORY_FOLLOW_UP_YEARS, Kind};
 use crate::reference::codes::{self, ACUTE, Code, Obs};
 use crate::reference::modules::Chronic;
 use crate::time::{DAY, HOUR, YEAR, day_diff};
@@ -16,19 +16,24 @@ impl Emitter<'_> {
         let encs = &self.plan.encounters;
         let mut by_enc: Vec<Vec<Rx>> = vec![Vec::new(); encs.len()];
         for (ci, case) in self.plan.chronic.iter().enumerate() {
+            let until = case.stop.unwrap_or(i64::MAX);
+            let recent = self.ctx.window_start - HISTORY_FOLLOW_UP_YEARS * YEAR;
             for &mi in &case.meds {
                 let m = case.def.meds[mi];
                 let from = case.onset + (m.after_years * YEAR as f64) as i64;
+                // Renewed at the module's visits and, as Synthea's wellness encounters
+                // do, at every recent wellness visit while the condition lasts.
                 let visits: Vec<usize> = encs
                     .iter()
                     .enumerate()
                     .filter(|(_, e)| {
                         matches!(e.kind, Kind::Diagnosis(c) | Kind::FollowUp(c) if c == ci)
-                            && e.start >= from
+                            || (e.kind == Kind::Wellness && e.start >= recent)
                     })
+                    .filter(|(_, e)| e.start >= from && e.start < until)
                     .map(|(i, _)| i)
                     .collect();
-                self.renewals(&mut by_enc, &visits, m.med, case.def.code);
+                self.renewals(&mut by_enc, &visits, m.med, case.def.code, case.stop);
             }
             self.course_doses(&mut by_enc, ci);
         }
@@ -36,13 +41,15 @@ impl Emitter<'_> {
     }
 
     /// One prescription of `med` per visit in `visits`, running to the next renewal
-    /// (sometimes with a gap, sometimes discontinued), with refills by adherence.
+    /// (sometimes with a gap, sometimes discontinued) or to `until` (the condition's
+    /// end), with refills by adherence.
     fn renewals(
         &mut self,
         by_enc: &mut [Vec<Rx>],
         visits: &[usize],
         med: codes::Med,
         reason: Code,
+        until: Option<i64>,
     ) {
         let encs = &self.plan.encounters;
         let adherence = self.rng.uniform(0.55, 1.0);
@@ -56,7 +63,7 @@ impl Emitter<'_> {
                     Some(n - self.rng.range(15, 60) * DAY)
                 }
                 Some(n) => Some(n),
-                None => self.p.death,
+                None => until.or(self.p.death),
             };
             if discontinue {
                 let s = start + self.rng.range(30, 180) * DAY;
@@ -80,17 +87,17 @@ impl Emitter<'_> {
         }
     }
 
-    /// The drugs administered at each visit of chronic disease `ci`'s treatment course.
+    /// The drugs administered at each visit of chronic disease `ci`'s treatment courses.
     fn course_doses(&mut self, by_enc: &mut [Vec<Rx>], ci: usize) {
         let case = &self.plan.chronic[ci];
-        let Some(course) = &case.def.course else {
-            return;
-        };
         for (i, e) in self.plan.encounters.iter().enumerate() {
-            if !matches!(e.kind, Kind::Course(c, _) if c == ci) || e.class == Class::Inpatient {
+            let Kind::Course(c, j, _) = e.kind else {
+                continue;
+            };
+            if c != ci || e.class == Class::Inpatient {
                 continue;
             }
-            for m in course.meds {
+            for m in case.def.courses[j].meds {
                 by_enc[i].push(Rx {
                     med: *m,
                     reason: Some(case.def.code),
@@ -111,7 +118,7 @@ impl Emitter<'_> {
             Kind::Wellness => self.wellness(&e, age, Some(i) == self.allergy_enc),
             Kind::Diagnosis(ci) => self.diagnosis(&e, ci, age),
             Kind::FollowUp(ci) => self.follow_up(&e, ci, age),
-            Kind::Course(ci, k) => self.course_visit(&e, ci, k),
+            Kind::Course(ci, j, k) => self.course_visit(&e, ci, j, k),
             Kind::Acute(ai) => self.acute(&e, ai, age),
             Kind::Routine => {
                 if e.code == codes::ENC_VACCINE {
@@ -127,6 +134,7 @@ impl Emitter<'_> {
             Kind::Inpatient { first } => self.inpatient(&e, age, first),
             Kind::Snf => {
                 self.procedure(&e, codes::PROC_REHAB, e.reason);
+                self.stay_care(&e, codes::SNF_CARE, 2);
                 self.careplan(
                     &e,
                     codes::code("226234005", "Healthy diet"),
@@ -137,6 +145,7 @@ impl Emitter<'_> {
             }
             Kind::Hospice => {
                 self.procedure(&e, codes::PROC_HOSPICE, None);
+                self.stay_care(&e, &[codes::PROC_HOSPICE], 3);
             }
             Kind::Home => self.vitals_short(&e, age),
             Kind::DeathCertification => self.cause_of_death(&e),
@@ -194,12 +203,18 @@ impl Emitter<'_> {
         }
     }
 
-    /// Visit `k` of the treatment course of chronic disease `ci`.
-    fn course_visit(&mut self, e: &Enc, ci: usize, k: u32) {
+    /// Visit `k` of treatment course `j` of chronic disease `ci`: its procedures (the
+    /// final encounter's at the last visit) and, at its first recorded visit, the
+    /// condition the course starts with.
+    fn course_visit(&mut self, e: &Enc, ci: usize, j: usize, k: u32) {
         let def = self.plan.chronic[ci].def;
-        let Some(course) = &def.course else {
-            return;
-        };
+        let course = &def.courses[j];
+        if !self.courses_started.contains(&(ci, j)) {
+            self.courses_started.push((ci, j));
+            if let Some(c) = course.condition {
+                self.condition(e, e.start, None, c);
+            }
+        }
         let procedures = match &course.last {
             Some(f) if k == course.visits => f.procedures,
             _ => course.procedures,
@@ -239,8 +254,14 @@ impl Emitter<'_> {
     }
 
     fn wellness(&mut self, e: &Enc, age: f64, allergies: bool) {
-        let in_window = e.start >= self.ctx.window_start;
-        self.vitals_full(e, age);
+        // Wellness content is recorded over the window and the recent history before it.
+        let in_window = e.start >= self.ctx.window_start - HISTORY_FOLLOW_UP_YEARS * YEAR;
+        let bmi = self.vitals_full(e, age);
+        if in_window {
+            self.growth_percentiles(e, age, bmi);
+            self.contraception(e, age);
+            self.seasonal_antihistamine(e);
+        }
         if age >= 18.0 && in_window {
             // Social-determinant findings: active until the next yearly visit.
             let n = self.rng.weighted(&[0.45, 0.35, 0.2]);
@@ -263,6 +284,7 @@ impl Emitter<'_> {
             }
             self.labs_routine(e, age);
             self.surveys(e);
+            self.screening_scores(e);
         }
         if age >= 12.0 && in_window {
             if self.rng.chance(0.6) {
@@ -318,6 +340,9 @@ impl Emitter<'_> {
                 };
                 self.medication(e, &rx);
             }
+        }
+        if a.injury {
+            self.injury_analgesic(e, age);
         }
         if let Some(pc) = a.procedure {
             self.procedure(e, pc, Some(a.code));
@@ -377,7 +402,7 @@ impl Emitter<'_> {
     }
 
     // ------------------------------------------------------------------ state at a time
-    fn has_at(&self, k: Chronic, t: i64) -> bool {
+    pub(super) fn has_at(&self, k: Chronic, t: i64) -> bool {
         self.plan.chronic.iter().any(|c| c.is(k) && c.onset <= t)
     }
 
@@ -479,7 +504,12 @@ impl Emitter<'_> {
         }
     }
 
-    fn vital(&mut self, e: &Enc, o: &Obs, v: f64) {
+    pub(super) fn vital(&mut self, e: &Enc, o: &Obs, v: f64) {
+        self.obs_row(e.start, Some(e), o, ObsValue::Num(v));
+    }
+
+    /// A survey score recorded at the visit's start.
+    pub(super) fn survey_score(&mut self, e: &Enc, o: &Obs, v: f64) {
         self.obs_row(e.start, Some(e), o, ObsValue::Num(v));
     }
 
@@ -489,7 +519,8 @@ impl Emitter<'_> {
         self.obs_row(ts, Some(e), o, ObsValue::Num(v));
     }
 
-    fn vitals_full(&mut self, e: &Enc, age: f64) {
+    /// The full vital-signs panel of a wellness visit; returns the BMI measured.
+    fn vitals_full(&mut self, e: &Enc, age: f64) -> f64 {
         let h = self.height_at(age) + self.rng.normal(0.0, 0.4);
         let bmi = self.bmi_at(age);
         let w = bmi * (h / 100.0) * (h / 100.0);
@@ -521,6 +552,7 @@ impl Emitter<'_> {
                 ObsValue::Text(answer),
             );
         }
+        bmi
     }
 
     fn heart_rate(&mut self, age: f64, t: i64) -> f64 {
@@ -622,6 +654,31 @@ impl Emitter<'_> {
         self.lab(e, &codes::OBS_POTASSIUM, k);
         let ca = self.rng.normal(9.4, 0.3);
         self.lab(e, &codes::OBS_CALCIUM, ca);
+        self.panel(e, codes::ELECTROLYTES);
+    }
+
+    /// Each lab of `panel`, drawn within its normal range.
+    fn panel(&mut self, e: &Enc, panel: &[codes::PanelLab]) {
+        for l in panel {
+            let v = self.rng.uniform(l.low, l.high);
+            self.lab(e, &l.obs, v);
+        }
+    }
+
+    /// A complete blood count: the panel, with hemoglobin following anemia.
+    fn blood_count(&mut self, e: &Enc) {
+        self.panel(e, codes::CBC_PANEL);
+        let hb = self.hemoglobin(e.start);
+        self.lab(e, &codes::OBS_HEMOGLOBIN, hb);
+    }
+
+    fn hemoglobin(&mut self, t: i64) -> f64 {
+        if self.has_at(Chronic::Anemia, t) {
+            self.rng.uniform(8.5, 11.5)
+        } else {
+            self.rng
+                .normal(if self.p.female { 13.5 } else { 15.0 }, 0.8)
+        }
     }
 
     fn labs_routine(&mut self, e: &Enc, age: f64) {
@@ -640,14 +697,11 @@ impl Emitter<'_> {
             let a = self.hba1c(e.start);
             self.lab(e, &codes::OBS_HBA1C, a);
         }
-        if self.has_at(Chronic::Anemia, e.start) || self.rng.chance(0.15) {
-            let hb = if self.has_at(Chronic::Anemia, e.start) {
-                self.rng.uniform(8.5, 11.5)
-            } else {
-                self.rng
-                    .normal(if self.p.female { 13.5 } else { 15.0 }, 0.8)
-            };
-            self.lab(e, &codes::OBS_HEMOGLOBIN, hb);
+        if self.has_at(Chronic::Anemia, e.start) || self.rng.chance(0.4) {
+            self.blood_count(e);
+        }
+        if self.rng.chance(0.3) {
+            self.panel(e, codes::HEPATIC_PANEL);
         }
     }
 
@@ -689,7 +743,7 @@ impl Emitter<'_> {
             } as f64;
             self.obs_row(e.start, Some(e), &codes::OBS_GAD7, ObsValue::Num(gad));
         }
-        if self.rng.chance(0.5) {
+        if self.rng.chance(0.8) {
             let hh = self.rng.range(1, 6) as f64;
             self.obs_row(e.start, Some(e), &codes::OBS_HOUSEHOLD, ObsValue::Num(hh));
             for (o, answers) in codes::SURVEY_TEXT {
@@ -758,10 +812,27 @@ impl Emitter<'_> {
             .end();
     }
 
-    pub(crate) fn procedure(&mut self, e: &Enc, (c, cost): (Code, i64), reason: Option<Code>) {
-        let cost = (cost as f64 * self.rng.uniform(0.85, 1.15)) as i64;
+    /// Care given every `every_days` days of a long stay (skilled nursing, hospice): one
+    /// of `care` each time, the stay's reason as the reason.
+    fn stay_care(&mut self, e: &Enc, care: &[(Code, i64)], every_days: i64) {
+        let mut t = e.start + every_days * DAY;
+        while t < e.stop - HOUR {
+            let pc = care[self.rng.index(care.len())];
+            let at = t + self.rng.range(0, 8 * HOUR);
+            self.procedure_at(e, pc, e.reason, at.min(e.stop));
+            t += every_days * DAY;
+        }
+    }
+
+    pub(crate) fn procedure(&mut self, e: &Enc, pc: (Code, i64), reason: Option<Code>) {
         let len = (e.stop - e.start).max(60);
         let start = e.start + self.rng.range(0, len / 2);
+        self.procedure_at(e, pc, reason, start);
+    }
+
+    /// A procedure of encounter `e` starting at `start` (within the encounter).
+    fn procedure_at(&mut self, e: &Enc, (c, cost): (Code, i64), reason: Option<Code>, start: i64) {
+        let cost = (cost as f64 * self.rng.uniform(0.85, 1.15)) as i64;
         let stop = (start + self.rng.range(5, 30) * 60).min(e.stop.max(start));
         let pid = self.p.id;
         let mut r = self.chunk.row(TableKind::Procedures);
@@ -820,8 +891,12 @@ impl Emitter<'_> {
                     break;
                 }
             }
-        } else if (11.0..12.5).contains(&age) {
-            for v in codes::CHILD_SCHEDULE[7].1 {
+        }
+        if let Some((_, vaccines)) = codes::TEEN_SCHEDULE
+            .iter()
+            .find(|(y, _)| (age - *y as f64).abs() < 0.5)
+        {
+            for v in *vaccines {
                 self.immunization(e, *v);
             }
         }

@@ -71,6 +71,13 @@ pub(crate) struct Emitter<'a> {
     pub(crate) had_covid_vaccine: u8,
     pub(crate) had_pneumo: bool,
     pub(crate) had_zoster: bool,
+    /// The contraceptive method (index into `CONTRACEPTIVES`) once decided; `Some(None)`
+    /// for a woman who uses none.
+    pub(crate) contraceptive: Option<Option<usize>>,
+    /// Until when the last contraceptive prescription lasts (less a month).
+    pub(crate) contraceptive_until: i64,
+    /// Treatment courses (chronic case, course) whose first visit is written.
+    pub(crate) courses_started: Vec<(usize, usize)>,
 }
 
 impl<'a> Emitter<'a> {
@@ -107,6 +114,9 @@ impl<'a> Emitter<'a> {
             had_covid_vaccine: 0,
             had_pneumo: false,
             had_zoster: false,
+            contraceptive: None,
+            contraceptive_until: i64::MIN,
+            courses_started: Vec::new(),
         }
     }
 

@@ -8,6 +8,8 @@ pub(crate) mod billing;
 pub(crate) mod clinical;
 pub(crate) mod demographics;
 pub(crate) mod emitter;
+pub(crate) mod preventive;
+pub(crate) mod stays;
 pub(crate) mod timeline;
 
 use crate::config::Layout;
@@ -26,6 +28,8 @@ pub(crate) struct Ctx<'a> {
     /// Last instant of the export (end date, 23:59:59 UTC).
     pub(crate) end: i64,
     pub(crate) readmission_rate: f64,
+    pub(crate) transfer_rate: f64,
+    pub(crate) er_admission_rate: f64,
 }
 
 /// Generate patient `index` into `chunk`.

@@ -60,9 +60,9 @@ pub(crate) enum Kind {
     Diagnosis(usize),
     /// Follow-up of chronic condition `i`.
     FollowUp(usize),
-    /// Visit `k` of the treatment course of chronic condition `i` (the last one is the
+    /// Visit `k` (from 1) of course `j` of chronic condition `i` (the last one is the
     /// course's final encounter when it has one).
-    Course(usize, u32),
+    Course(usize, usize, u32),
     /// Acute episode (index into `ACUTE`).
     Acute(usize),
     /// Outpatient visit without a new problem (check-up, consultation, vaccination).
@@ -122,7 +122,12 @@ pub(crate) struct Plan {
     pub(crate) cause_of_death: Option<Code>,
 }
 
-fn day_time(rng: &mut Rng, ts: i64) -> i64 {
+/// How many years before the history window chronic follow-ups (and the prescriptions
+/// renewed there) and most yearly wellness visits are recorded (recent history, as a
+/// complete Synthea export has it; labs and screenings start with the window).
+pub(crate) const HISTORY_FOLLOW_UP_YEARS: i64 = 10;
+
+pub(super) fn day_time(rng: &mut Rng, ts: i64) -> i64 {
     ts.div_euclid(DAY) * DAY + rng.range(7 * HOUR, 19 * HOUR)
 }
 
@@ -152,6 +157,7 @@ pub(crate) fn plan(ctx: &Ctx<'_>, rng: &mut Rng, p: &mut Person) -> Plan {
     b.routine_visits(&places, ws);
     b.emergency_visits(&chronic, &places, ws);
     b.inpatient_stays(p, &chronic, places.hospital, ws);
+    b.readmissions(p, &chronic, places.hospital);
     b.home_visits(p, ws);
     b.end_of_life(p, &places, cause_of_death);
     let mut encounters = b.encs;
@@ -202,7 +208,13 @@ fn chronic_diseases(rng: &mut Rng, p: &Person, life_end: i64) -> Vec<ChronicCase
             .filter(|(_, m)| rng.chance(m.prob))
             .map(|(i, _)| i)
             .collect();
-        let stop = def.resolves_days.map(|d| onset + d * DAY);
+        let stop = def.resolves_days.map(|d| onset + d * DAY).or_else(|| {
+            let r = def.remission?;
+            let at = p.birth + (rng.uniform(r.from_age, r.to_age) * YEAR as f64) as i64;
+            (rng.chance(r.prob) && at > onset + YEAR).then_some(at)
+        });
+        // A condition resolving after the record ends is still active in the export.
+        let stop = stop.filter(|s| *s < life_end - DAY);
         chronic.push(ChronicCase {
             def,
             onset,
@@ -268,7 +280,7 @@ fn place_sequels(encounters: &[Enc], onsets: &[(usize, Code, i64)]) -> Vec<(usiz
             encounters
                 .iter()
                 .position(|e| {
-                    matches!(e.kind, Kind::Diagnosis(c) | Kind::FollowUp(c) | Kind::Course(c, _) if c == ci)
+                    matches!(e.kind, Kind::Diagnosis(c) | Kind::FollowUp(c) | Kind::Course(c, _, _) if c == ci)
                         && e.start >= t - DAY
                 })
                 .map(|i| (i, code))
@@ -323,15 +335,15 @@ fn after_prediabetes(chronic: &mut [ChronicCase], onset: i64, p: &Person) -> i64
 }
 
 /// Where a patient is usually seen.
-struct CarePlaces {
+pub(super) struct CarePlaces {
     /// The clinic of wellness, chronic and routine visits.
-    clinic: usize,
+    pub(super) clinic: usize,
     /// The hospital of emergencies and admissions.
-    hospital: usize,
+    pub(super) hospital: usize,
     /// The urgent-care center.
-    urgent: usize,
+    pub(super) urgent: usize,
     /// The primary-care provider (at the clinic).
-    pcp: usize,
+    pub(super) pcp: usize,
 }
 
 impl CarePlaces {
@@ -349,16 +361,18 @@ impl CarePlaces {
     }
 }
 
-struct Builder<'a, 'r> {
-    encs: Vec<Enc>,
-    rng: &'r mut Rng,
-    ctx: &'a Ctx<'a>,
-    life_end: i64,
+/// Collects a patient's planned encounters.
+pub(super) struct Builder<'a, 'r> {
+    pub(super) encs: Vec<Enc>,
+    pub(super) rng: &'r mut Rng,
+    pub(super) ctx: &'a Ctx<'a>,
+    /// End of the patient's record (death, or the export end).
+    pub(super) life_end: i64,
 }
 
 impl Builder<'_, '_> {
     #[allow(clippy::too_many_arguments)]
-    fn push(
+    pub(super) fn push(
         &mut self,
         start: i64,
         dur: i64,
@@ -387,7 +401,8 @@ impl Builder<'_, '_> {
         });
     }
 
-    /// Well-child visits (months), then yearly; before the window every ~3 years.
+    /// Well-child visits (months), then yearly; in the recent history before the window
+    /// most years, earlier every ~3 years.
     fn wellness_visits(&mut self, p: &Person, places: &CarePlaces, ws: i64) {
         let life_end = self.life_end;
         for m in [1i64, 2, 4, 6, 9, 12, 15, 18, 24, 30] {
@@ -413,7 +428,9 @@ impl Builder<'_, '_> {
                 break;
             }
             let in_window = t >= ws;
+            let recent = t >= ws - HISTORY_FOLLOW_UP_YEARS * YEAR;
             let keep = in_window
+                || (recent && self.rng.chance(0.8))
                 || (age < 18 && self.rng.chance(0.25))
                 || (age % 5 == 0 && self.rng.chance(0.7));
             if keep {
@@ -479,7 +496,7 @@ impl Builder<'_, '_> {
                     );
                 }
             }
-            self.course(ci, c, places);
+            self.course(ci, c, places, ws);
             if c.def.follow_ups_per_year > 0.0
                 && let Some(fu) = c.def.follow_up
             {
@@ -488,64 +505,106 @@ impl Builder<'_, '_> {
         }
     }
 
-    /// The treatment course of chronic disease `ci` (chemotherapy cycles, prenatal
-    /// visits and the delivery), every `every_days` after diagnosis.
-    fn course(&mut self, ci: usize, c: &ChronicCase, places: &CarePlaces) {
-        let Some(course) = &c.def.course else {
-            return;
-        };
-        for k in 1..=course.visits {
-            let t = day_time(self.rng, c.onset + i64::from(k) * course.every_days * DAY);
-            let last = k == course.visits;
-            let (code, class, dur, org, prov) = match &course.last {
-                Some(f) if last => {
-                    let prov = self.ctx.reference.provider_of(self.rng, places.hospital);
-                    let dur = f.days * DAY + self.rng.range(0, 12 * HOUR);
-                    (f.code, f.class, dur, places.hospital, prov)
-                }
-                _ => {
-                    let dur = self.rng.range(30, 180) * 60;
-                    (course.code, course.class, dur, places.clinic, places.pcp)
-                }
-            };
-            if t + dur >= self.life_end {
+    /// The treatment courses of chronic disease `ci` (chemotherapy cycles, radiation,
+    /// prenatal visits and the delivery, dialysis, a joint replacement and its
+    /// rehabilitation), one after the other while each is given. Visits before the
+    /// history window are not recorded, final encounters are.
+    fn course(&mut self, ci: usize, c: &ChronicCase, places: &CarePlaces, ws: i64) {
+        let mut start = c.onset;
+        for (j, course) in c.def.courses.iter().enumerate() {
+            if course.prob < 1.0 && !self.rng.chance(course.prob) {
                 return;
             }
-            self.push(
-                t,
-                dur,
-                class,
-                code,
-                Some(c.def.code),
-                org,
-                prov,
-                Kind::Course(ci, k),
-            );
+            let delay = if course.delay_days > 60 {
+                (course.delay_days as f64 * self.rng.uniform(0.6, 1.4)) as i64
+            } else {
+                course.delay_days
+            };
+            start += delay * DAY;
+            // Visits before the window are not recorded: start at the first one in it
+            // (the final encounter is always recorded).
+            let skipped = if start < ws && course.last.is_none() {
+                let n = (ws - start).div_euclid(course.every_days * DAY);
+                u32::try_from(n).unwrap_or(u32::MAX).min(course.visits)
+            } else {
+                0
+            };
+            for k in skipped + 1..=course.visits {
+                let t = day_time(self.rng, start + i64::from(k - 1) * course.every_days * DAY);
+                let last = k == course.visits;
+                let (code, class, dur, org, prov) = match &course.last {
+                    Some(f) if last => {
+                        let prov = self.ctx.reference.provider_of(self.rng, places.hospital);
+                        let dur = f.days * DAY + self.rng.range(0, 12 * HOUR);
+                        (f.code, f.class, dur, places.hospital, prov)
+                    }
+                    _ => {
+                        let dur = self.rng.range(30, 180) * 60;
+                        (course.code, course.class, dur, places.clinic, places.pcp)
+                    }
+                };
+                if t + dur >= self.life_end {
+                    return;
+                }
+                if t < ws && !(last && course.last.is_some()) {
+                    continue;
+                }
+                self.push(
+                    t,
+                    dur,
+                    class,
+                    code,
+                    Some(c.def.code),
+                    org,
+                    prov,
+                    Kind::Course(ci, j, k),
+                );
+            }
+            start += i64::from(course.visits.saturating_sub(1)) * course.every_days * DAY;
         }
     }
 
-    /// Follow-ups of chronic disease `ci` at its yearly rate, from diagnosis (or the
-    /// window start) to the end of life.
+    /// Follow-ups of chronic disease `ci`: yearly before the history window (the visit
+    /// at which Synthea renews the module's prescriptions, at most
+    /// [`HISTORY_FOLLOW_UP_YEARS`] back), then at the module's yearly rate, until the
+    /// condition resolves or life ends.
     fn follow_ups(&mut self, ci: usize, c: &ChronicCase, fu: Code, places: &CarePlaces, ws: i64) {
-        let life_end = self.life_end;
+        let end = self.life_end.min(c.stop.unwrap_or(i64::MAX));
+        let mut t = c.onset.max(ws - HISTORY_FOLLOW_UP_YEARS * YEAR)
+            + (YEAR as f64 * self.rng.uniform(0.8, 1.2)) as i64;
+        while t < ws.min(end - HOUR) {
+            self.follow_up_visit(ci, c, fu, places, t);
+            t += (YEAR as f64 * self.rng.uniform(0.85, 1.15)) as i64;
+        }
         let mean_gap = YEAR as f64 / c.def.follow_ups_per_year;
         let mut t = c.onset.max(ws) + (self.rng.exp(mean_gap) as i64).max(30 * DAY);
-        while t < life_end - HOUR {
-            let tt = day_time(self.rng, t);
-            if tt < life_end {
-                let dur = self.rng.range(15, 30) * 60;
-                self.push(
-                    tt,
-                    dur,
-                    Class::Ambulatory,
-                    fu,
-                    Some(c.def.code),
-                    places.clinic,
-                    places.pcp,
-                    Kind::FollowUp(ci),
-                );
-            }
+        while t < end - HOUR {
+            self.follow_up_visit(ci, c, fu, places, t);
             t += (mean_gap * self.rng.uniform(0.7, 1.3)) as i64;
+        }
+    }
+
+    fn follow_up_visit(
+        &mut self,
+        ci: usize,
+        c: &ChronicCase,
+        fu: Code,
+        places: &CarePlaces,
+        t: i64,
+    ) {
+        let tt = day_time(self.rng, t);
+        if tt < self.life_end {
+            let dur = self.rng.range(15, 30) * 60;
+            self.push(
+                tt,
+                dur,
+                Class::Ambulatory,
+                fu,
+                Some(c.def.code),
+                places.clinic,
+                places.pcp,
+                Kind::FollowUp(ci),
+            );
         }
     }
 
@@ -698,7 +757,11 @@ impl Builder<'_, '_> {
             let tt = self.rng.range(0, DAY) + t.div_euclid(DAY) * DAY;
             let prov = self.ctx.reference.provider_of(self.rng, hospital);
             let (code, reason) = match asthma {
-                Some(ai) if self.rng.chance(0.5) && chronic[ai].onset < tt => {
+                Some(ai)
+                    if self.rng.chance(0.5)
+                        && chronic[ai].onset < tt
+                        && chronic[ai].stop.is_none_or(|s| tt < s) =>
+                {
                     (codes::ENC_EMERGENCY_ASTHMA, Some(chronic[ai].def.code))
                 }
                 _ => (codes::ENC_EMERGENCY, None),
@@ -755,7 +818,7 @@ impl Builder<'_, '_> {
         let Some(death) = p.death else {
             return;
         };
-        if self.rng.chance(0.35) && death - 60 * DAY > p.birth {
+        if self.rng.chance(0.5) && death - 60 * DAY > p.birth {
             let h = self
                 .ctx
                 .reference
@@ -787,234 +850,5 @@ impl Builder<'_, '_> {
             places.pcp,
             Kind::DeathCertification,
         );
-    }
-}
-
-/// One inpatient admission as planned: when the patient was admitted and discharged
-/// from the first hospital, and why.
-struct Admission {
-    admit: i64,
-    stop: i64,
-    reason: Code,
-}
-
-impl Builder<'_, '_> {
-    /// Inpatient stays, with nested ICU stays, contiguous stays, transfers, skilled
-    /// nursing and 30-day readmissions at the configured rate.
-    fn inpatient_stays(&mut self, p: &Person, chronic: &[ChronicCase], hospital: usize, ws: i64) {
-        let serious: Vec<&ChronicCase> = chronic
-            .iter()
-            .filter(|c| {
-                matches!(
-                    c.def.kind,
-                    Chronic::HeartFailure
-                        | Chronic::Copd
-                        | Chronic::ObstructiveBronchitis
-                        | Chronic::Cad
-                        | Chronic::Diabetes
-                        | Chronic::Ckd
-                        | Chronic::Asthma
-                )
-            })
-            .collect();
-        let life_end = self.life_end;
-        let readmit = self.ctx.readmission_rate;
-        let from = (p.birth + YEAR).max(ws - 8 * YEAR);
-        let mut t = from;
-        let mut scheduled = false;
-        loop {
-            if !scheduled {
-                let age = p.age_at(t);
-                let rate = (if t < ws { 0.02 } else { 0.045 })
-                    + 0.07 * serious.len() as f64
-                    + if age > 65.0 { 0.08 } else { 0.0 };
-                t += self.rng.exp(YEAR as f64 / rate) as i64;
-            }
-            scheduled = false;
-            let admit_day = t.div_euclid(DAY) * DAY;
-            if admit_day + 2 * DAY >= life_end {
-                break;
-            }
-            let reason = self.admission_reason(&serious, admit_day);
-            let Some(stay) = self.admission(admit_day, reason, hospital) else {
-                break;
-            };
-            self.nested_icu_stay(&stay, hospital);
-            let discharge = self.contiguous_stay(stay.stop, reason, hospital);
-            let discharge = self.transfer(discharge, reason, hospital);
-            self.skilled_nursing(p, discharge, reason);
-            let discharge_day = discharge.div_euclid(DAY) * DAY;
-            if self.rng.chance(readmit) {
-                // Unplanned readmission 2–30 calendar days after discharge.
-                t = discharge_day + self.rng.range(2, 31) * DAY;
-                scheduled = true;
-            } else {
-                // No admission within 30 days of a discharge unless it is a readmission.
-                t = discharge_day + 32 * DAY;
-            }
-        }
-    }
-
-    /// Reason of an admission: a serious chronic disease, else an acute cause.
-    fn admission_reason(&mut self, serious: &[&ChronicCase], admit_day: i64) -> Code {
-        if !serious.is_empty() && self.rng.chance(0.6) {
-            let c = serious[self.rng.index(serious.len())];
-            if c.onset < admit_day {
-                c.def.code
-            } else {
-                *self.rng.pick(codes::ADMISSION_REASONS)
-            }
-        } else {
-            *self.rng.pick(codes::ADMISSION_REASONS)
-        }
-    }
-
-    /// The admission on `admit_day` (often through the emergency department) and its
-    /// length of stay: ≥ 1 day, right-skewed (median ≈ 3.5 days). `None` when the
-    /// patient's life ends before a one-day stay.
-    fn admission(&mut self, admit_day: i64, reason: Code, hospital: usize) -> Option<Admission> {
-        let life_end = self.life_end;
-        let mut admit = admit_day + self.rng.range(0, DAY - 6 * HOUR);
-        if self.rng.chance(0.45) {
-            // Through the emergency department on the admission day.
-            let prov = self.ctx.reference.provider_of(self.rng, hospital);
-            let er_len = self.rng.range(HOUR, 4 * HOUR);
-            self.push(
-                admit,
-                er_len,
-                Class::Emergency,
-                codes::ENC_EMERGENCY,
-                Some(reason),
-                hospital,
-                prov,
-                Kind::Emergency,
-            );
-            admit += er_len;
-        }
-        let los_days = 1.0 + self.rng.normal(0.9, 0.75).exp().min(29.0);
-        let mut stop = admit + (los_days * DAY as f64) as i64;
-        if stop >= life_end - HOUR {
-            stop = life_end - HOUR;
-            if stop - admit < DAY {
-                return None;
-            }
-        }
-        let prov = self.ctx.reference.provider_of(self.rng, hospital);
-        self.push(
-            admit,
-            stop - admit,
-            Class::Inpatient,
-            codes::ENC_INPATIENT,
-            Some(reason),
-            hospital,
-            prov,
-            Kind::Inpatient { first: true },
-        );
-        Some(Admission {
-            admit,
-            stop,
-            reason,
-        })
-    }
-
-    /// Sometimes an ICU-like stay nested inside the admission.
-    fn nested_icu_stay(&mut self, stay: &Admission, hospital: usize) {
-        let Admission {
-            admit,
-            stop,
-            reason,
-        } = *stay;
-        if self.rng.chance(0.08) && stop - admit > 2 * DAY {
-            let s = admit + ((stop - admit) as f64 * self.rng.uniform(0.1, 0.4)) as i64;
-            let e = s + ((stop - s) as f64 * self.rng.uniform(0.3, 0.8)) as i64;
-            let prov = self.ctx.reference.provider_of(self.rng, hospital);
-            self.push(
-                s,
-                e - s,
-                Class::Inpatient,
-                codes::ENC_ICU,
-                Some(reason),
-                hospital,
-                prov,
-                Kind::Inpatient { first: false },
-            );
-        }
-    }
-
-    /// Sometimes a contiguous stay at the same hospital (a surgical admission right
-    /// after). Returns the discharge after it.
-    fn contiguous_stay(&mut self, discharge: i64, reason: Code, hospital: usize) -> i64 {
-        if !self.rng.chance(0.04) {
-            return discharge;
-        }
-        let s = discharge + self.rng.range(0, 2 * HOUR);
-        let e = s + self.rng.range(DAY, 3 * DAY);
-        if e >= self.life_end - HOUR {
-            return discharge;
-        }
-        let prov = self.ctx.reference.provider_of(self.rng, hospital);
-        self.push(
-            s,
-            e - s,
-            Class::Inpatient,
-            codes::ENC_SURGICAL,
-            Some(reason),
-            hospital,
-            prov,
-            Kind::Inpatient { first: false },
-        );
-        e
-    }
-
-    /// Sometimes a transfer to another hospital the same or next day. Returns the
-    /// discharge after it.
-    fn transfer(&mut self, discharge: i64, reason: Code, hospital: usize) -> i64 {
-        if !self.rng.chance(0.05) {
-            return discharge;
-        }
-        let other = self.ctx.reference.other_hospital(self.rng, hospital);
-        let s = discharge + self.rng.range(HOUR, 20 * HOUR);
-        let e = s + self.rng.range(DAY, 6 * DAY);
-        if e >= self.life_end - HOUR {
-            return discharge;
-        }
-        let prov = self.ctx.reference.provider_of(self.rng, other);
-        self.push(
-            s,
-            e - s,
-            Class::Inpatient,
-            codes::ENC_INPATIENT,
-            Some(reason),
-            other,
-            prov,
-            Kind::Inpatient { first: false },
-        );
-        e
-    }
-
-    /// Skilled nursing after discharge for some of the elderly (65+).
-    fn skilled_nursing(&mut self, p: &Person, discharge: i64, reason: Code) {
-        if !(p.age_at(discharge) > 65.0 && self.rng.chance(0.15)) {
-            return;
-        }
-        let snf = self
-            .ctx
-            .reference
-            .org_in(self.rng, p.city, OrgKind::Nursing);
-        let prov = self.ctx.reference.provider_of(self.rng, snf);
-        let s = discharge + self.rng.range(HOUR, 6 * HOUR);
-        let len = self.rng.range(5 * DAY, 25 * DAY);
-        if s + len < self.life_end - HOUR {
-            self.push(
-                s,
-                len,
-                Class::Snf,
-                codes::ENC_SNF,
-                Some(reason),
-                snf,
-                prov,
-                Kind::Snf,
-            );
-        }
     }
 }

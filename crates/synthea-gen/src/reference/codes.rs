@@ -3,6 +3,8 @@
 //! imaging. Codes and descriptions are those Synthea writes (checked against the real
 //! exports), kept as text (`"08"`, 17-digit SNOMED codes).
 
+use crate::reference::modules::Chronic;
+
 /// A code with its display text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Code {
@@ -218,6 +220,9 @@ pub(crate) struct AcuteDef {
     pub(crate) from_year: i64,
     /// Only from November to March (influenza).
     pub(crate) winter: bool,
+    /// An injury: an analgesic is prescribed without a reason, as Synthea's injuries
+    /// module does.
+    pub(crate) injury: bool,
 }
 
 /// Defaults of an acute episode row.
@@ -234,6 +239,7 @@ const ACUTE_BASE: AcuteDef = AcuteDef {
     careplan: None,
     from_year: 0,
     winter: false,
+    injury: false,
 };
 const WOUND_CARE: Code = code("225358003", "Wound care");
 const SUTURE: (Code, i64) = (code("288086009", "Suture open wound"), 84_621);
@@ -263,6 +269,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         careplan: None,
         from_year: 0,
         winter: false,
+        injury: false,
     },
     AcuteDef {
         code: code("195662009", "Acute viral pharyngitis (disorder)"),
@@ -277,6 +284,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         careplan: None,
         from_year: 0,
         winter: false,
+        injury: false,
     },
     AcuteDef {
         code: code("10509002", "Acute bronchitis (disorder)"),
@@ -304,6 +312,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         careplan: Some(code("53950000", "Respiratory therapy")),
         from_year: 0,
         winter: false,
+        injury: false,
     },
     AcuteDef {
         code: code("65363002", "Otitis media"),
@@ -321,6 +330,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         careplan: None,
         from_year: 0,
         winter: false,
+        injury: false,
     },
     AcuteDef {
         code: code("43878008", "Streptococcal sore throat (disorder)"),
@@ -338,6 +348,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         careplan: None,
         from_year: 0,
         winter: false,
+        injury: false,
     },
     AcuteDef {
         code: code("301011002", "Escherichia coli urinary tract infection"),
@@ -355,6 +366,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         careplan: None,
         from_year: 0,
         winter: false,
+        injury: false,
     },
     AcuteDef {
         code: code("44465007", "Sprain of ankle"),
@@ -369,6 +381,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         careplan: Some(code("91251008", "Physical therapy procedure")),
         from_year: 0,
         winter: false,
+        injury: true,
     },
     AcuteDef {
         code: code("65966004", "Fracture of forearm"),
@@ -392,6 +405,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         careplan: Some(FRACTURE_CARE),
         from_year: 0,
         winter: false,
+        injury: true,
     },
     AcuteDef {
         code: code("58150001", "Fracture of clavicle"),
@@ -409,6 +423,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         careplan: Some(FRACTURE_CARE),
         from_year: 0,
         winter: false,
+        injury: true,
     },
     AcuteDef {
         code: code("39848009", "Whiplash injury to neck"),
@@ -423,6 +438,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         careplan: None,
         from_year: 0,
         winter: false,
+        injury: true,
     },
     AcuteDef {
         code: code("62106007", "Concussion with no loss of consciousness"),
@@ -437,6 +453,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         careplan: Some(code("47387005", "Head injury rehabilitation")),
         from_year: 0,
         winter: false,
+        injury: true,
     },
     AcuteDef {
         code: code("840539006", "COVID-19"),
@@ -457,6 +474,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         )),
         from_year: 2020,
         winter: false,
+        injury: false,
     },
     AcuteDef {
         code: code("6142004", "Influenza (disorder)"),
@@ -547,6 +565,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         duration_days: (14, 28),
         procedure: Some(SUTURE),
         careplan: Some(WOUND_CARE),
+        injury: true,
         ..ACUTE_BASE
     },
     AcuteDef {
@@ -557,6 +576,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         duration_days: (14, 28),
         procedure: Some(SUTURE),
         careplan: Some(WOUND_CARE),
+        injury: true,
         ..ACUTE_BASE
     },
     AcuteDef {
@@ -567,6 +587,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         duration_days: (14, 28),
         procedure: Some(SUTURE),
         careplan: Some(WOUND_CARE),
+        injury: true,
         ..ACUTE_BASE
     },
     AcuteDef {
@@ -577,6 +598,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         duration_days: (14, 28),
         procedure: Some(SUTURE),
         careplan: Some(WOUND_CARE),
+        injury: true,
         ..ACUTE_BASE
     },
     AcuteDef {
@@ -587,6 +609,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         duration_days: (14, 28),
         procedure: Some(SUTURE),
         careplan: Some(WOUND_CARE),
+        injury: true,
         ..ACUTE_BASE
     },
     AcuteDef {
@@ -602,6 +625,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
             procedure_code: "19490002",
         }),
         careplan: Some(FRACTURE_CARE),
+        injury: true,
         ..ACUTE_BASE
     },
     AcuteDef {
@@ -620,6 +644,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         )],
         procedure: Some(IMMOBILIZATION),
         careplan: Some(FRACTURE_CARE),
+        injury: true,
         ..ACUTE_BASE
     },
     AcuteDef {
@@ -630,6 +655,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         duration_days: (42, 90),
         procedure: Some(IMMOBILIZATION),
         careplan: Some(FRACTURE_CARE),
+        injury: true,
         ..ACUTE_BASE
     },
     AcuteDef {
@@ -641,6 +667,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         duration_days: (14, 42),
         meds: &[(med("310965", "Ibuprofen 200 MG Oral Tablet", 2_739), 0.6)],
         careplan: Some(PHYSIO),
+        injury: true,
         ..ACUTE_BASE
     },
     AcuteDef {
@@ -651,6 +678,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         setting: Setting::Urgent,
         duration_days: (60, 180),
         careplan: Some(PHYSIO),
+        injury: true,
         ..ACUTE_BASE
     },
     AcuteDef {
@@ -659,6 +687,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         setting: Setting::Urgent,
         duration_days: (7, 21),
         careplan: Some(code("133901003", "Burn care")),
+        injury: true,
         ..ACUTE_BASE
     },
     AcuteDef {
@@ -668,6 +697,7 @@ pub(crate) static ACUTE: &[AcuteDef] = &[
         setting: Setting::Emergency,
         duration_days: (14, 45),
         careplan: Some(code("47387005", "Head injury rehabilitation")),
+        injury: true,
         ..ACUTE_BASE
     },
     AcuteDef {
@@ -848,6 +878,38 @@ pub(crate) const PROC_HISTORY_EXAM: (Code, i64) = (
 );
 pub(crate) const PROC_HOSPICE: (Code, i64) =
     (code("385763009", "Hospice care (regime/therapy)"), 47_210);
+/// The care of a skilled nursing stay, one every other day.
+pub(crate) static SNF_CARE: &[(Code, i64)] = &[
+    (
+        code(
+            "410401003",
+            "Nursing care/supplementary surveillance (regime/therapy)",
+        ),
+        18_210,
+    ),
+    (
+        code("84478008", "Occupational therapy (regime/therapy)"),
+        29_380,
+    ),
+    (
+        code("91251008", "Physical therapy procedure (regime/therapy)"),
+        35_261,
+    ),
+    (
+        code(
+            "311555007",
+            "Speech and language therapy regime (regime/therapy)",
+        ),
+        31_520,
+    ),
+    (
+        code(
+            "409023009",
+            "Professional / ancillary services care (regime/therapy)",
+        ),
+        16_440,
+    ),
+];
 pub(crate) const PROC_REHAB: (Code, i64) = (
     code("52052004", "Rehabilitation therapy (regime/therapy)"),
     48_290,
@@ -1137,6 +1199,109 @@ pub(crate) static SURVEY_TEXT: &[(Obs, &[&str])] = &[
         ),
         &["No", "Yes"],
     ),
+    (
+        obs(
+            "survey",
+            "76501-6",
+            "Within the last year  have you been afraid of your partner or ex-partner?",
+            "Within the last year  have you been afraid of your partner or ex-partner?",
+            "",
+        ),
+        &["No", "Yes"],
+    ),
+    (
+        obs(
+            "survey",
+            "93026-3",
+            "Do you feel physically and emotionally safe where you currently live?",
+            "Do you feel physically and emotionally safe where you currently live?",
+            "",
+        ),
+        &["Yes", "No"],
+    ),
+    (
+        obs(
+            "survey",
+            "93027-1",
+            "Are you a refugee?",
+            "Are you a refugee?",
+            "",
+        ),
+        &["No", "Yes"],
+    ),
+    (
+        obs(
+            "survey",
+            "93028-9",
+            "In the past year  have you spent more than 2 nights in a row in a jail  prison  detention center  or juvenile correctional facility?",
+            "In the past year  have you spent more than 2 nights in a row in a jail  prison  detention center  or juvenile correctional facility?",
+            "",
+        ),
+        &["No", "Yes"],
+    ),
+    (
+        obs(
+            "survey",
+            "93029-7",
+            "How often do you see or talk to people that you care about and feel close to (For example: talking to friends on the phone  visiting friends or family  going to church or club meetings)?",
+            "How often do you see or talk to people that you care about and feel close to (For example: talking to friends on the phone  visiting friends or family  going to church or club meetings)?",
+            "",
+        ),
+        &[
+            "3 to 5 times a week",
+            "5 or more times a week",
+            "1 or 2 times a week",
+            "Less than once a week",
+        ],
+    ),
+    (
+        obs(
+            "survey",
+            "93030-5",
+            "Has lack of transportation kept you from medical appointments  meetings  work  or from getting things needed for daily living",
+            "Has lack of transportation kept you from medical appointments  meetings  work  or from getting things needed for daily living",
+            "",
+        ),
+        &[
+            "No",
+            "Yes  it has kept me from medical appointments or from getting my medications",
+        ],
+    ),
+    (
+        obs(
+            "survey",
+            "93031-3",
+            "In the past year  have you or any family members you live with been unable to get any of the following when it was really needed?",
+            "In the past year  have you or any family members you live with been unable to get any of the following when it was really needed?",
+            "",
+        ),
+        &[
+            "I choose not to answer this question",
+            "Food",
+            "Utilities",
+            "Clothing",
+        ],
+    ),
+    (
+        obs(
+            "survey",
+            "93034-7",
+            "Have you been discharged from the armed forces of the United States?",
+            "Have you been discharged from the armed forces of the United States?",
+            "",
+        ),
+        &["No", "Yes", "I choose not to answer this question"],
+    ),
+    (
+        obs(
+            "survey",
+            "93035-4",
+            "At any point in the past 2 years  has season or migrant farm work been your or your family's main source of income?",
+            "At any point in the past 2 years  has season or migrant farm work been your or your family's main source of income?",
+            "",
+        ),
+        &["No", "Yes"],
+    ),
 ];
 
 /// Tobacco smoking status answers (text observation).
@@ -1198,6 +1363,7 @@ pub(crate) static CHILD_SCHEDULE: &[(i64, &[Code])] = &[
         ],
     ),
     (15, &[code("20", "DTaP"), code("49", "Hib (PRP-OMP)")]),
+    (18, &[code("83", "Hep A  ped/adol  2 dose")]),
     (
         48,
         &[
@@ -1205,14 +1371,6 @@ pub(crate) static CHILD_SCHEDULE: &[(i64, &[Code])] = &[
             code("20", "DTaP"),
             code("03", "MMR"),
             code("21", "varicella"),
-        ],
-    ),
-    (
-        132,
-        &[
-            code("115", "Tdap"),
-            code("114", "meningococcal MCV4P"),
-            code("62", "HPV  quadrivalent"),
         ],
     ),
 ];
@@ -1320,3 +1478,510 @@ pub(crate) const SUPPLY_RESPIRATOR: Code = code(
 pub(crate) const SUPPLY_GOWN: Code =
     code("469673003", "Isolation gown  single-use (physical object)");
 pub(crate) const SOP_DX: Code = code("1.2.840.10008.5.1.4.1.1.1.1", "Digital X-Ray Image Storage");
+
+// ---------------------------------------------------------------- wellness panels
+/// A lab of a panel: the observation and its normal range (value drawn uniformly).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PanelLab {
+    pub(crate) obs: Obs,
+    pub(crate) low: f64,
+    pub(crate) high: f64,
+}
+
+const fn lab_in(obs: Obs, low: f64, high: f64) -> PanelLab {
+    PanelLab { obs, low, high }
+}
+
+/// The complete blood count Synthea's wellness encounters order (hemoglobin is drawn
+/// separately: it follows anemia).
+pub(crate) static CBC_PANEL: &[PanelLab] = &[
+    lab_in(
+        obs(
+            "laboratory",
+            "6690-2",
+            "Leukocytes [#/volume] in Blood by Automated count",
+            "Leukocytes [#/volume] in Blood by Automated count",
+            "10*3/uL",
+        ),
+        3.8,
+        10.8,
+    ),
+    lab_in(
+        obs(
+            "laboratory",
+            "789-8",
+            "Erythrocytes [#/volume] in Blood by Automated count",
+            "Erythrocytes [#/volume] in Blood by Automated count",
+            "10*6/uL",
+        ),
+        3.9,
+        5.6,
+    ),
+    lab_in(
+        obs(
+            "laboratory",
+            "4544-3",
+            "Hematocrit [Volume Fraction] of Blood by Automated count",
+            "Hematocrit [Volume Fraction] of Blood by Automated count",
+            "%",
+        ),
+        35.0,
+        50.0,
+    ),
+    lab_in(
+        obs(
+            "laboratory",
+            "787-2",
+            "MCV [Entitic volume] by Automated count",
+            "MCV [Entitic volume] by Automated count",
+            "fL",
+        ),
+        80.0,
+        95.0,
+    ),
+    lab_in(
+        obs(
+            "laboratory",
+            "785-6",
+            "MCH [Entitic mass] by Automated count",
+            "MCH [Entitic mass] by Automated count",
+            "pg",
+        ),
+        27.0,
+        33.0,
+    ),
+    lab_in(
+        obs(
+            "laboratory",
+            "786-4",
+            "MCHC [Mass/volume] by Automated count",
+            "MCHC [Mass/volume] by Automated count",
+            "g/dL",
+        ),
+        32.0,
+        36.0,
+    ),
+    lab_in(
+        obs(
+            "laboratory",
+            "21000-5",
+            "Erythrocyte distribution width [Entitic volume] by Automated count",
+            "Erythrocyte distribution width [Entitic volume] by Automated count",
+            "fL",
+        ),
+        39.0,
+        46.0,
+    ),
+    lab_in(
+        obs(
+            "laboratory",
+            "777-3",
+            "Platelets [#/volume] in Blood by Automated count",
+            "Platelets [#/volume] in Blood by Automated count",
+            "10*3/uL",
+        ),
+        150.0,
+        450.0,
+    ),
+    lab_in(
+        obs(
+            "laboratory",
+            "32207-3",
+            "Platelet distribution width [Entitic volume] in Blood by Automated count",
+            "Platelet distribution width [Entitic volume] in Blood by Automated count",
+            "fL",
+        ),
+        150.0,
+        450.0,
+    ),
+    lab_in(
+        obs(
+            "laboratory",
+            "32623-1",
+            "Platelet mean volume [Entitic volume] in Blood by Automated count",
+            "Platelet mean volume [Entitic volume] in Blood by Automated count",
+            "fL",
+        ),
+        9.0,
+        12.5,
+    ),
+];
+
+/// The electrolytes the basic metabolic panel adds to glucose, urea, creatinine, sodium,
+/// potassium and calcium.
+pub(crate) static ELECTROLYTES: &[PanelLab] = &[
+    lab_in(
+        obs(
+            "laboratory",
+            "2069-3",
+            "Chloride [Moles/volume] in Blood",
+            "Chloride",
+            "mmol/L",
+        ),
+        98.0,
+        108.0,
+    ),
+    lab_in(
+        obs(
+            "laboratory",
+            "20565-8",
+            "Carbon dioxide  total [Moles/volume] in Blood",
+            "Carbon Dioxide",
+            "mmol/L",
+        ),
+        21.0,
+        30.0,
+    ),
+];
+
+/// The hepatic labs of the comprehensive metabolic panel.
+pub(crate) static HEPATIC_PANEL: &[PanelLab] = &[
+    lab_in(
+        obs(
+            "laboratory",
+            "2885-2",
+            "Protein [Mass/volume] in Serum or Plasma",
+            "Protein [Mass/volume] in Serum or Plasma",
+            "g/dL",
+        ),
+        6.0,
+        8.3,
+    ),
+    lab_in(
+        obs(
+            "laboratory",
+            "1751-7",
+            "Albumin [Mass/volume] in Serum or Plasma",
+            "Albumin [Mass/volume] in Serum or Plasma",
+            "g/dL",
+        ),
+        3.5,
+        5.1,
+    ),
+    lab_in(
+        obs(
+            "laboratory",
+            "1975-2",
+            "Bilirubin.total [Mass/volume] in Serum or Plasma",
+            "Bilirubin.total [Mass/volume] in Serum or Plasma",
+            "mg/dL",
+        ),
+        0.2,
+        1.2,
+    ),
+    lab_in(
+        obs(
+            "laboratory",
+            "6768-6",
+            "Alkaline phosphatase [Enzymatic activity/volume] in Serum or Plasma",
+            "Alkaline phosphatase [Enzymatic activity/volume] in Serum or Plasma",
+            "U/L",
+        ),
+        40.0,
+        130.0,
+    ),
+    lab_in(
+        obs(
+            "laboratory",
+            "1742-6",
+            "Alanine aminotransferase [Enzymatic activity/volume] in Serum or Plasma",
+            "Alanine aminotransferase [Enzymatic activity/volume] in Serum or Plasma",
+            "U/L",
+        ),
+        7.0,
+        45.0,
+    ),
+    lab_in(
+        obs(
+            "laboratory",
+            "1920-8",
+            "Aspartate aminotransferase [Enzymatic activity/volume] in Serum or Plasma",
+            "Aspartate aminotransferase [Enzymatic activity/volume] in Serum or Plasma",
+            "U/L",
+        ),
+        10.0,
+        40.0,
+    ),
+];
+
+/// Growth percentiles of children's wellness visits: (observation, from age, to age).
+pub(crate) static GROWTH_PERCENTILES: &[(Obs, f64, f64)] = &[
+    (
+        obs(
+            "vital-signs",
+            "77606-2",
+            "Weight-for-length Per age and sex",
+            "Weight-for-length Per age and sex",
+            "%",
+        ),
+        0.0,
+        2.0,
+    ),
+    (
+        obs(
+            "vital-signs",
+            "8289-1",
+            "Head Occipital-frontal circumference Percentile",
+            "Head Occipital-frontal circumference Percentile",
+            "%",
+        ),
+        0.0,
+        3.0,
+    ),
+    (
+        obs(
+            "vital-signs",
+            "59576-9",
+            "Body mass index (BMI) [Percentile] Per age and sex",
+            "Body mass index (BMI) [Percentile] Per age and gender",
+            "%",
+        ),
+        2.0,
+        20.0,
+    ),
+];
+
+/// A scored screening instrument of adult wellness visits.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Screening {
+    pub(crate) obs: Obs,
+    /// Probability that a visit records it.
+    pub(crate) prob: f64,
+    /// Highest score.
+    pub(crate) max: i64,
+    /// The disease that makes the score high (positive screen).
+    pub(crate) positive_with: Option<Chronic>,
+}
+
+/// AUDIT-C (alcohol), DAST-10 (drugs) and HARK (partner violence).
+pub(crate) static SCREENING_SCORES: &[Screening] = &[
+    Screening {
+        obs: obs(
+            "survey",
+            "75626-2",
+            "Total score [AUDIT-C]",
+            "Total score [AUDIT-C]",
+            "{score}",
+        ),
+        prob: 0.35,
+        max: 12,
+        positive_with: Some(Chronic::Alcohol),
+    },
+    Screening {
+        obs: obs(
+            "survey",
+            "82667-7",
+            "Total score [DAST-10]",
+            "Total score [DAST-10]",
+            "{score}",
+        ),
+        prob: 0.25,
+        max: 10,
+        positive_with: Some(Chronic::OpioidAbuse),
+    },
+    Screening {
+        obs: obs(
+            "survey",
+            "76504-0",
+            "Total score [HARK]",
+            "Total score [HARK]",
+            "{score}",
+        ),
+        prob: 0.3,
+        max: 4,
+        positive_with: None,
+    },
+];
+
+// ---------------------------------------------------------------- medications without a condition
+/// A contraceptive method: the prescription and how long one prescription lasts.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Contraceptive {
+    pub(crate) med: Med,
+    /// Years one prescription covers (pills: renewed yearly; implant, IUD: years).
+    pub(crate) years: i64,
+    /// Dispenses per prescription.
+    pub(crate) dispenses: i64,
+    /// First year the method is on the market.
+    pub(crate) from_year: i64,
+    pub(crate) weight: f64,
+}
+
+const fn contraceptive(
+    c: &'static str,
+    d: &'static str,
+    cost: i64,
+    years: i64,
+    dispenses: i64,
+    from_year: i64,
+    weight: f64,
+) -> Contraceptive {
+    Contraceptive {
+        med: med(c, d, cost),
+        years,
+        dispenses,
+        from_year,
+        weight,
+    }
+}
+
+/// The contraceptives of Synthea's contraceptives module (written without a reason).
+pub(crate) static CONTRACEPTIVES: &[Contraceptive] = &[
+    contraceptive("748856", "Yaz 28 Day Pack", 4_621, 1, 12, 2006, 2.0),
+    contraceptive(
+        "748879",
+        "Levora 0.15/30 28 Day Pack",
+        3_130,
+        1,
+        12,
+        1990,
+        2.0,
+    ),
+    contraceptive("751905", "Trinessa 28 Day Pack", 3_300, 1, 12, 1990, 2.0),
+    contraceptive("757594", "Jolivette 28 Day Pack", 3_220, 1, 12, 1990, 1.5),
+    contraceptive("831533", "Errin 28 Day Pack", 2_960, 1, 12, 1990, 1.0),
+    contraceptive("748962", "Camila 28 Day Pack", 3_040, 1, 12, 1990, 1.0),
+    contraceptive(
+        "749882",
+        "Norinyl 1+50 28 Day Pack",
+        3_770,
+        1,
+        12,
+        1970,
+        0.5,
+    ),
+    contraceptive("749762", "Seasonique 91 Day Pack", 9_840, 1, 4, 2006, 0.7),
+    contraceptive(
+        "1367439",
+        "NuvaRing 0.12/0.015 MG per 24HR 21 Day Vaginal Ring",
+        18_520,
+        1,
+        12,
+        2001,
+        0.7,
+    ),
+    contraceptive(
+        "1534809",
+        "168 HR Ethinyl Estradiol 0.00146 MG/HR / norelgestromin 0.00625 MG/HR Transdermal System",
+        6_850,
+        1,
+        12,
+        2002,
+        0.6,
+    ),
+    contraceptive(
+        "1000126",
+        "1 ML medroxyprogesterone acetate 150 MG/ML Injection",
+        5_210,
+        1,
+        4,
+        1992,
+        1.0,
+    ),
+    contraceptive(
+        "389221",
+        "Etonogestrel 68 MG Drug Implant",
+        82_740,
+        3,
+        1,
+        2006,
+        0.8,
+    ),
+    contraceptive(
+        "807283",
+        "Mirena 52 MG Intrauterine System",
+        96_580,
+        5,
+        1,
+        2000,
+        0.8,
+    ),
+];
+
+/// Analgesics of the injuries module, written without a reason: (medication, weight) for
+/// children (< 12) and for older patients.
+pub(crate) static ANALGESICS_CHILD: &[(Med, f64)] = &[
+    (med("198405", "Ibuprofen 100 MG Oral Tablet", 41_670), 1.0),
+    (
+        med("313820", "Acetaminophen 160 MG Chewable Tablet", 512),
+        1.0,
+    ),
+];
+
+/// Analgesics for patients aged 12 and over (see [`ANALGESICS_CHILD`]).
+pub(crate) static ANALGESICS: &[(Med, f64)] = &[
+    (
+        med("206905", "Ibuprofen 400 MG Oral Tablet [Ibu]", 1_136),
+        2.0,
+    ),
+    (med("310965", "Ibuprofen 200 MG Oral Tablet", 541), 1.0),
+    (
+        med(
+            "209387",
+            "Acetaminophen 325 MG Oral Tablet [Tylenol]",
+            1_008,
+        ),
+        1.5,
+    ),
+    (
+        med("849574", "Naproxen sodium 220 MG Oral Tablet", 2_334),
+        1.0,
+    ),
+    (
+        med(
+            "856987",
+            "Acetaminophen 300 MG / Hydrocodone Bitartrate 5 MG Oral Tablet",
+            2_104,
+        ),
+        1.0,
+    ),
+    (
+        med(
+            "857005",
+            "Acetaminophen 325 MG / HYDROcodone Bitartrate 7.5 MG Oral Tablet",
+            2_390,
+        ),
+        0.6,
+    ),
+    (
+        med(
+            "1049221",
+            "Acetaminophen 325 MG / oxyCODONE Hydrochloride 5 MG Oral Tablet",
+            1_974,
+        ),
+        0.6,
+    ),
+    (
+        med("835603", "tramadol hydrochloride 50 MG Oral Tablet", 1_211),
+        0.4,
+    ),
+];
+
+/// Antihistamines taken in the pollen season without a visit-linked condition, as real
+/// exports show them.
+pub(crate) static SEASONAL_ANTIHISTAMINES: &[(Med, f64)] = &[
+    (med("665078", "Loratadine 5 MG Chewable Tablet", 688), 1.0),
+    (med("197378", "Astemizole 10 MG Oral Tablet", 794), 0.5),
+    (
+        med(
+            "477045",
+            "Chlorpheniramine Maleate 2 MG/ML Oral Solution",
+            612,
+        ),
+        0.7,
+    ),
+];
+
+/// The adolescent immunizations by age in years (booster and second doses).
+pub(crate) static TEEN_SCHEDULE: &[(i64, &[Code])] = &[
+    (
+        11,
+        &[
+            code("115", "Tdap"),
+            code("114", "meningococcal MCV4P"),
+            code("62", "HPV  quadrivalent"),
+        ],
+    ),
+    (12, &[code("62", "HPV  quadrivalent")]),
+    (16, &[code("114", "meningococcal MCV4P")]),
+];

@@ -122,8 +122,20 @@ pub(crate) struct Sequel {
     pub(crate) after_years: f64,
 }
 
-/// A fixed course of treatment visits after diagnosis (chemotherapy cycles, prenatal
-/// visits), ending with an optional final encounter (childbirth).
+/// Remission of a childhood disease: with probability `prob`, at an age uniform in
+/// `from_age..to_age` (when the disease started before it).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Remission {
+    pub(crate) prob: f64,
+    pub(crate) from_age: f64,
+    pub(crate) to_age: f64,
+}
+
+/// A fixed course of treatment visits (chemotherapy cycles, radiation fractions,
+/// prenatal visits, dialysis sessions, rehabilitation), ending with an optional final
+/// encounter (childbirth, a joint replacement stay). A module's courses form a chain:
+/// each starts after the previous one's last visit and is given with probability
+/// [`prob`](Self::prob); a course not given ends the chain.
 #[derive(Debug)]
 pub(crate) struct Course {
     pub(crate) code: Code,
@@ -135,7 +147,29 @@ pub(crate) struct Course {
     pub(crate) meds: &'static [Med],
     /// The final encounter (the delivery), if any.
     pub(crate) last: Option<FinalEncounter>,
+    /// Probability that the patient gets the course.
+    pub(crate) prob: f64,
+    /// Days from the diagnosis (or the previous course's last visit) to the first visit;
+    /// delays over 60 days vary by ±40 % between patients.
+    pub(crate) delay_days: i64,
+    /// A condition recorded at the first visit (end-stage renal disease at the first
+    /// dialysis).
+    pub(crate) condition: Option<Code>,
 }
+
+/// Defaults every course starts from.
+const COURSE: Course = Course {
+    code: codes::ENC_PROBLEM,
+    class: Class::Outpatient,
+    visits: 1,
+    every_days: 1,
+    procedures: &[],
+    meds: &[],
+    last: None,
+    prob: 1.0,
+    delay_days: 1,
+    condition: None,
+};
 
 /// The encounter closing a treatment course.
 #[derive(Debug)]
@@ -169,9 +203,12 @@ pub(crate) struct ChronicDef {
     pub(crate) follow_up_procedures: &'static [(Code, i64)],
     pub(crate) labs: &'static [Lab],
     pub(crate) sequels: &'static [Sequel],
-    pub(crate) course: Option<Course>,
+    /// Treatment courses, in chain order.
+    pub(crate) courses: &'static [Course],
     /// Days after onset when the condition resolves (STOP); `None` = lifelong.
     pub(crate) resolves_days: Option<i64>,
+    /// Remission of a childhood disease in adolescence (its STOP), when it may remit.
+    pub(crate) remission: Option<Remission>,
     /// Probability that the disease causes the patient's death.
     pub(crate) lethality: f64,
     /// Mean years from onset to a disease death.
@@ -223,8 +260,9 @@ const BASE: ChronicDef = ChronicDef {
     follow_up_procedures: &[],
     labs: &[],
     sequels: &[],
-    course: None,
+    courses: &[],
     resolves_days: None,
+    remission: None,
     lethality: 0.0,
     survival_years: 10.0,
 };
@@ -243,6 +281,64 @@ const CHEMO_RADIATION: (Code, i64) = proc_(
     187_500,
 );
 const COLONOSCOPY: (Code, i64) = proc_("73761001", "Colonoscopy", 113_990);
+const TELERADIOTHERAPY: (Code, i64) =
+    proc_("33195004", "Teleradiotherapy procedure (procedure)", 95_410);
+/// External-beam radiation therapy in daily fractions after the chemotherapy.
+const RADIATION: Course = Course {
+    visits: 25,
+    every_days: 1,
+    procedures: &[TELERADIOTHERAPY],
+    delay_days: 28,
+    prob: 0.6,
+    ..COURSE
+};
+const PHYSICAL_THERAPY: (Code, i64) = proc_(
+    "91251008",
+    "Physical therapy procedure (regime/therapy)",
+    35_261,
+);
+/// Weekly physical therapy after a joint replacement.
+const JOINT_REHAB: Course = Course {
+    code: code("371883000", "Outpatient procedure"),
+    class: Class::Ambulatory,
+    visits: 6,
+    every_days: 7,
+    procedures: &[PHYSICAL_THERAPY],
+    delay_days: 10,
+    ..COURSE
+};
+/// A joint replacement stay about seven years after the osteoarthritis diagnosis for a
+/// share of the patients, as in Synthea's osteoarthritis modules.
+const fn joint_replacement(stay: &'static [(Code, i64)], prob: f64) -> Course {
+    Course {
+        code: codes::ENC_SURGICAL,
+        class: Class::Inpatient,
+        visits: 1,
+        last: Some(FinalEncounter {
+            code: codes::ENC_SURGICAL,
+            class: Class::Inpatient,
+            days: 2,
+            procedures: stay,
+        }),
+        prob,
+        delay_days: 7 * 365,
+        ..COURSE
+    }
+}
+const KNEE_REPLACEMENT: &[(Code, i64)] = &[
+    proc_("609588000", "Total knee replacement (procedure)", 2_451_320),
+    proc_("18946005", "Epidural anesthesia", 24_655),
+];
+const HIP_REPLACEMENT: &[(Code, i64)] = &[
+    proc_(
+        "52734007",
+        "Total replacement of hip joint (procedure)",
+        2_612_030,
+    ),
+    proc_("18946005", "Epidural anesthesia", 24_655),
+];
+const HEMODIALYSIS: (Code, i64) = proc_("302497006", "Hemodialysis (procedure)", 92_510);
+
 const NAPROXEN: ModuleMed = rx(
     "849574",
     "Naproxen sodium 220 MG Oral Tablet",
@@ -739,6 +835,13 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         follow_up: Some(codes::ENC_ASTHMA_FOLLOW_UP),
         follow_ups_per_year: 1.0,
         lethality: 0.002,
+        // Synthea's asthma module: 8.6 % of children and 7.4 % of adults have asthma;
+        // about a third of childhood asthma remits by adulthood.
+        remission: Some(Remission {
+            prob: 0.4,
+            from_age: 10.0,
+            to_age: 20.0,
+        }),
         ..BASE
     },
     ChronicDef {
@@ -856,7 +959,7 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
     ChronicDef {
         kind: Chronic::Ckd,
         code: code("431855005", "Chronic kidney disease stage 1 (disorder)"),
-        base_risk: 0.035,
+        base_risk: 0.06,
         onset: age(60.0, 12.0, 30.0),
         risk: &[
             (Factor::Has(Chronic::Diabetes), 3.5),
@@ -885,11 +988,20 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
                 0.15,
                 9.0,
             ),
-            sequel("46177005", "End stage renal disease (disorder)", 0.06, 11.0),
         ],
         follow_up_procedures: &[proc_("11816003", "Diet education (procedure)", 4_314)],
         lethality: 0.08,
         survival_years: 12.0,
+        // End-stage renal disease: hemodialysis three or four times a week, for life.
+        courses: &[Course {
+            visits: u32::MAX,
+            every_days: 2,
+            procedures: &[HEMODIALYSIS],
+            prob: 0.15,
+            delay_days: 6 * 365,
+            condition: Some(code("46177005", "End stage renal disease (disorder)")),
+            ..COURSE
+        }],
         ..BASE
     },
     // ------------------------------------------------------------ mental health, substance
@@ -1110,6 +1222,7 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
             "Physical therapy procedure (regime/therapy)",
             35_261,
         )],
+        courses: &[joint_replacement(KNEE_REPLACEMENT, 0.3), JOINT_REHAB],
         ..BASE
     },
     ChronicDef {
@@ -1120,6 +1233,7 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         risk: &[(Factor::Obese, 1.4)],
         meds: &[NAPROXEN],
         careplan: MSK_CARE,
+        courses: &[joint_replacement(HIP_REPLACEMENT, 0.3), JOINT_REHAB],
         ..BASE
     },
     ChronicDef {
@@ -1297,6 +1411,17 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         follow_up: Some(code("170838006", "Allergic disorder follow-up assessment")),
         follow_ups_per_year: 0.5,
         follow_up_procedures: &[proc_("180256009", "Subcutaneous immunotherapy", 152_803)],
+        // Allergen immunotherapy: monthly injections for three years for some.
+        courses: &[Course {
+            code: code("371883000", "Outpatient procedure"),
+            class: Class::Ambulatory,
+            visits: 36,
+            every_days: 30,
+            procedures: &[proc_("180256009", "Subcutaneous immunotherapy", 152_803)],
+            prob: 0.4,
+            delay_days: 30,
+            ..COURSE
+        }],
         ..BASE
     },
     ChronicDef {
@@ -1367,22 +1492,27 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         careplan: CANCER_CARE,
         follow_up: Some(code("185389009", "Follow-up visit (procedure)")),
         follow_ups_per_year: 2.0,
-        course: Some(Course {
-            code: ENC_PROBLEM,
-            class: Class::Outpatient,
-            visits: 6,
-            every_days: 21,
-            procedures: &[CHEMO],
-            meds: &[
-                med("1734919", "Cyclophosphamide 1000 MG Injection", 5_123),
-                med(
-                    "1790099",
-                    "10 ML Doxorubicin Hydrochloride 2 MG/ML Injection",
-                    25_116,
-                ),
-            ],
-            last: None,
-        }),
+        courses: &[
+            Course {
+                code: ENC_PROBLEM,
+                class: Class::Outpatient,
+                visits: 6,
+                every_days: 21,
+                procedures: &[CHEMO],
+                meds: &[
+                    med("1734919", "Cyclophosphamide 1000 MG Injection", 5_123),
+                    med(
+                        "1790099",
+                        "10 ML Doxorubicin Hydrochloride 2 MG/ML Injection",
+                        25_116,
+                    ),
+                ],
+                last: None,
+                delay_days: 21,
+                ..COURSE
+            },
+            RADIATION,
+        ],
         lethality: 0.15,
         survival_years: 6.0,
         ..BASE
@@ -1417,7 +1547,7 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         careplan: CANCER_CARE,
         follow_up: FOLLOW_UP,
         follow_ups_per_year: 3.0,
-        course: Some(Course {
+        courses: &[Course {
             code: ENC_PROBLEM,
             class: Class::Outpatient,
             visits: 6,
@@ -1428,7 +1558,9 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
                 med("1734340", "Etoposide 100 MG Injection", 8_440),
             ],
             last: None,
-        }),
+            delay_days: 21,
+            ..COURSE
+        }],
         lethality: 0.7,
         survival_years: 2.0,
         ..BASE
@@ -1451,7 +1583,7 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         careplan: CANCER_CARE,
         follow_up: FOLLOW_UP,
         follow_ups_per_year: 2.0,
-        course: Some(Course {
+        courses: &[Course {
             code: ENC_PROBLEM,
             class: Class::Outpatient,
             visits: 8,
@@ -1462,7 +1594,9 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
                 med("1736776", "10 ML oxaliplatin 5 MG/ML Injection", 19_210),
             ],
             last: None,
-        }),
+            delay_days: 14,
+            ..COURSE
+        }],
         lethality: 0.35,
         survival_years: 4.0,
         ..BASE
@@ -1505,15 +1639,20 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
         careplan: CANCER_CARE,
         follow_up: FOLLOW_UP,
         follow_ups_per_year: 1.0,
-        course: Some(Course {
-            code: ENC_PROBLEM,
-            class: Class::Outpatient,
-            visits: 4,
-            every_days: 21,
-            procedures: &[CHEMO],
-            meds: &[med("1860480", "1 ML DOCEtaxel 20 MG/ML Injection", 41_230)],
-            last: None,
-        }),
+        courses: &[
+            Course {
+                code: ENC_PROBLEM,
+                class: Class::Outpatient,
+                visits: 4,
+                every_days: 21,
+                procedures: &[CHEMO],
+                meds: &[med("1860480", "1 ML DOCEtaxel 20 MG/ML Injection", 41_230)],
+                last: None,
+                delay_days: 21,
+                ..COURSE
+            },
+            RADIATION,
+        ],
         lethality: 0.12,
         survival_years: 8.0,
         ..BASE
@@ -1533,28 +1672,60 @@ pub(crate) static CHRONIC: &[ChronicDef] = &[
                 "Hemoglobin / Hematocrit / Platelet count",
                 11_084,
             ),
+            proc_("47758006", "Hepatitis B Surface Antigen Measurement", 8_420),
+            proc_(
+                "31676001",
+                "Human immunodeficiency virus antigen test",
+                12_510,
+            ),
+            proc_("310861008", "Chlamydia antigen test", 9_140),
+            proc_("117010004", "Urine culture", 7_560),
+            proc_(
+                "90226004",
+                "Cytopathology procedure  preparation of smear  genital source",
+                15_320,
+            ),
+            proc_("395123002", "Urine screening test for diabetes", 4_110),
+            proc_("169690007", "Rubella screening", 6_730),
+            proc_(
+                "104326007",
+                "Measurement of Varicella-zoster virus antibody",
+                8_950,
+            ),
+            proc_("167271000", "Urine protein test", 4_110),
         ],
         careplan: Some(code("134435003", "Routine antenatal care")),
-        course: Some(Course {
-            code: code("424619006", "Prenatal visit"),
-            class: Class::Ambulatory,
-            visits: 8,
-            every_days: 28,
-            procedures: &[
-                proc_("274804006", "Evaluation of uterine fundal height", 27_436),
-                proc_("225158009", "Auscultation of the fetal heart", 63_134),
-            ],
-            meds: &[],
-            last: Some(FinalEncounter {
-                code: code("183460006", "Obstetric emergency hospital admission"),
-                class: Class::Inpatient,
-                days: 2,
+        courses: &[
+            Course {
+                code: code("424619006", "Prenatal visit"),
+                class: Class::Ambulatory,
+                visits: 8,
+                every_days: 28,
                 procedures: &[
-                    proc_("66348005", "Childbirth", 43_140),
-                    proc_("18946005", "Epidural anesthesia", 24_655),
+                    proc_("274804006", "Evaluation of uterine fundal height", 27_436),
+                    proc_("225158009", "Auscultation of the fetal heart", 63_134),
                 ],
-            }),
-        }),
+                meds: &[],
+                last: Some(FinalEncounter {
+                    code: code("183460006", "Obstetric emergency hospital admission"),
+                    class: Class::Inpatient,
+                    days: 2,
+                    procedures: &[
+                        proc_("66348005", "Childbirth", 43_140),
+                        proc_("18946005", "Epidural anesthesia", 24_655),
+                    ],
+                }),
+                delay_days: 28,
+                ..COURSE
+            },
+            Course {
+                code: code("169762003", "Postnatal visit"),
+                class: Class::Ambulatory,
+                procedures: &[proc_("171207006", "Depression screening", 44_620)],
+                delay_days: 42,
+                ..COURSE
+            },
+        ],
         resolves_days: Some(270),
         ..BASE
     },
