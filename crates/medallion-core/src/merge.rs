@@ -263,7 +263,7 @@ impl MergePlan {
     fn into_delta_merge(self, table: &DeltaTable, source: &DataFrame) -> Result<DeltaMergeBuilder> {
         const OP: &str = "merge";
         let columns = self.written_columns(table, source);
-        let batches = dataframe_to_record_batches(source, StringFormat::View)?;
+        let batches = dataframe_to_record_batches(source, StringFormat::Large)?;
         let source_frame =
             SessionContext::new()
                 .read_batches(batches)
@@ -286,6 +286,7 @@ impl MergePlan {
         )
         .with_source_alias(SOURCE_ALIAS)
         .with_target_alias(TARGET_ALIAS)
+        .with_session_state(crate::table::plain_strings_session())
         .with_merge_schema(self.merge_schema)
         .with_commit_properties(self.commit);
         for clause in self.clauses {

@@ -135,7 +135,7 @@ impl WriteBuilder {
             app_transaction: None,
             batch_rows: NonZeroUsize::new(DEFAULT_BATCH_ROWS).unwrap_or(NonZeroUsize::MIN),
             target_file_size: None,
-            string_format: StringFormat::View,
+            string_format: StringFormat::Large,
             table_name: None,
             description: None,
             observer: None,
@@ -206,7 +206,10 @@ impl WriteBuilder {
         self
     }
 
-    /// String layout handed to delta-rs. Default: [`StringFormat::View`] (zero-copy).
+    /// String layout handed to delta-rs, and so declared in the Parquet files' Arrow
+    /// schema. Default: [`StringFormat::Large`] (`large_string`/`large_binary`), which
+    /// every reader understands; [`StringFormat::View`] saves one copy per batch but
+    /// writes `string_view`, which e.g. pyarrow cannot filter on.
     pub fn with_string_format(mut self, format: StringFormat) -> Self {
         self.string_format = format;
         self
@@ -330,6 +333,7 @@ impl WriteBuilder {
                 WriteMode::Ignore => SaveMode::Ignore,
             })
             .with_commit_properties(commit)
+            .with_session_state(crate::table::plain_strings_session())
             .with_write_batch_size(self.batch_rows.get());
         if !self.partition_columns.is_empty() {
             builder = builder.with_partition_columns(self.partition_columns);

@@ -88,7 +88,10 @@ impl OptimizeBuilder {
             OptimizeType::ZOrder(self.z_order)
         };
         let before = table.version();
-        let mut builder = table.optimize().with_type(optimize_type);
+        let mut builder = table
+            .optimize()
+            .with_session_state(crate::table::plain_strings_session())
+            .with_type(optimize_type);
         if let Some(size) = self.target_size {
             builder = builder.with_target_size(size);
         }
