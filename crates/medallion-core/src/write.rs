@@ -175,7 +175,8 @@ impl WriteBuilder {
     /// A table property: `delta.*` settings are applied when the table is created; your
     /// own keys (e.g. `metric_version`) are set by a second commit right after the data
     /// commit, on new and existing tables alike ([`WriteReport::version`] is then the
-    /// version of that second commit) — delta-rs' write accepts no other keys. To replace
+    /// version of that second commit; it carries the same commit metadata, e.g. the run
+    /// id) — delta-rs' write accepts no other keys. To replace
     /// a table's rows together with its properties in one commit, use
     /// [`crate::pipeline::GoldWriteBuilder`].
     pub fn with_table_property(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
@@ -282,6 +283,7 @@ impl WriteBuilder {
             .collect();
         let before = table.version();
         let (txn, location) = (self.app_transaction.clone(), self.location.clone());
+        let property_commit = commit_properties(self.commit_metadata.clone(), None);
         let written = self.into_delta_write(&table, streamed.plan).await;
         let mut written = match written {
             Ok(written) => written,
@@ -295,6 +297,7 @@ impl WriteBuilder {
                 .set_tbl_properties()
                 .with_properties(user_properties)
                 .with_raise_if_not_exists(false)
+                .with_commit_properties(property_commit)
                 .await
                 .map_err(|e| Error::delta(&table_uri, OP, e))?;
             crate::fault::record_commit(before, written.version());

@@ -63,17 +63,24 @@ pub struct MaintenanceReport {
     pub vacuum: Option<VacuumReport>,
 }
 
-/// Runs `policy` on the table at `location` (OPTIMIZE first, then VACUUM).
+/// Runs `policy` on the table at `location` (OPTIMIZE first, then VACUUM). Every commit
+/// it makes carries `run_id` (when given) in its commit metadata, like the pipeline's
+/// other commits, so the table history ties maintenance to a run.
 ///
 /// # Errors
 /// Whatever the underlying operations return ([`Error::TableNotFound`], [`Error::Delta`]).
 pub async fn run_maintenance(
     location: impl TryInto<TableLocation, Error = Error>,
     policy: &MaintenancePolicy,
+    run_id: Option<&str>,
 ) -> Result<MaintenanceReport> {
     let location: TableLocation = location.try_into()?;
+    let tags: Vec<(String, serde_json::Value)> = run_id
+        .map(|id| (crate::table::RUN_ID.to_string(), id.into()))
+        .into_iter()
+        .collect();
     let optimize = if policy.optimize {
-        let mut builder = OptimizeBuilder::new(&location)?;
+        let mut builder = OptimizeBuilder::new(&location)?.with_commit_entries(tags.clone());
         if !policy.z_order.is_empty() {
             builder = builder.with_z_order(policy.z_order.clone());
         }
@@ -85,6 +92,7 @@ pub async fn run_maintenance(
         Some(retention) => Some(
             VacuumBuilder::new(&location)?
                 .with_retention(retention)
+                .with_commit_entries(tags)
                 .await?,
         ),
         None => None,
