@@ -45,6 +45,9 @@
 //! | OPTIMIZE compaction and Z-order | [`OptimizeBuilder`] |
 //! | VACUUM with retention | [`VacuumBuilder`] |
 //! | commit history | [`HistoryBuilder`] |
+//! | change data feed (inserts, updates, deletes between versions) | [`ChangesBuilder`] |
+//! | `CHECK` / NOT NULL constraints enforced on write | [`AddConstraintsBuilder`], [`Constraint`] |
+//! | RESTORE to a version or timestamp | [`RestoreBuilder`] |
 //! | table properties | [`SetPropertiesBuilder`], [`table_properties`] |
 //! | exactly-once commits, also under concurrent runs | [`AppTransaction`], [`app_transaction_version`] |
 //! | crash tests: abort after the n-th commit | [`fault::abort_after_commits`], [`fault::commits_so_far`] |
@@ -136,6 +139,7 @@ macro_rules! commit_metadata_setters {
 
 mod blocking;
 pub mod bridge;
+mod changes;
 pub mod delta_types;
 mod error;
 pub mod fault;
@@ -151,16 +155,19 @@ mod trace;
 mod write;
 
 pub use blocking::run_polars;
+pub use changes::{CHANGE_TYPE, COMMIT_TIMESTAMP, COMMIT_VERSION, ChangesBuilder};
 pub use error::{Error, Result};
 pub use location::TableLocation;
 /// The one stable hash of the workspace (XXH3-64 over a documented encoding), for surrogate
 /// keys and row hashes: [`medallion_model::hash`], re-exported where Delta code looks for it.
 pub use medallion_model::hash;
 pub use merge::{MergeBuilder, MergeClause, MergeReport, SOURCE_ALIAS, TARGET_ALIAS};
+pub use ops::constraints::{AddConstraintsBuilder, Constraint, constraints};
 pub use ops::delete::{DeleteBuilder, DeleteReport};
 pub use ops::history::{HistoryBuilder, HistoryEntry};
 pub use ops::optimize::{OptimizeBuilder, OptimizeReport};
 pub use ops::properties::{SetPropertiesBuilder, table_properties};
+pub use ops::restore::{RestoreBuilder, RestoreReport};
 pub use ops::vacuum::{DEFAULT_VACUUM_RETENTION, VacuumBuilder, VacuumReport};
 pub use read::ReadBuilder;
 pub use table::{AppTransaction, app_transaction_version, table_version};

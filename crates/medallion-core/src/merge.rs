@@ -14,6 +14,7 @@ use crate::bridge::{StringFormat, dataframe_to_record_batches};
 use crate::delta_types::delta_compatible;
 use crate::error::{Error, Result};
 use crate::location::TableLocation;
+use crate::ops::constraints::constraint_violation;
 use crate::table::{
     AppTransaction, commit_failed, commit_properties, ensure_not_committed, open_existing,
     snapshot_of,
@@ -208,6 +209,9 @@ impl MergeBuilder {
         let (merged, metrics) = match plan.into_delta_merge(&table, &source)?.await {
             Ok(merged) => merged,
             Err(e) => {
+                if let Some(violation) = constraint_violation(&table, &table_uri, OP, &e) {
+                    return Err(violation);
+                }
                 let txn = self.app_transaction.as_ref();
                 return Err(commit_failed(&self.location, OP, txn, e).await);
             }

@@ -16,6 +16,7 @@ use crate::bridge::StringFormat;
 use crate::delta_types::delta_compatible;
 use crate::error::{Error, Result};
 use crate::location::TableLocation;
+use crate::ops::constraints::constraint_violation;
 use crate::stream::{BatchObserver, stream_lazyframe};
 use crate::table::{
     AppTransaction, commit_failed, commit_properties, ensure_not_committed, open_or_new,
@@ -287,7 +288,12 @@ impl WriteBuilder {
         let written = self.into_delta_write(&table, streamed.plan).await;
         let mut written = match written {
             Ok(written) => written,
-            Err(e) => return Err(commit_failed(&location, OP, txn.as_ref(), e).await),
+            Err(e) => {
+                if let Some(violation) = constraint_violation(&table, &table_uri, OP, &e) {
+                    return Err(violation);
+                }
+                return Err(commit_failed(&location, OP, txn.as_ref(), e).await);
+            }
         };
         crate::fault::record_commit(before, written.version());
         let (files_added, files_removed) = last_commit_file_counts(&written).await;
