@@ -119,10 +119,14 @@ macro_rules! commit_metadata_setters {
             self
         }
 
-        /// Records the caller's run id in the commit metadata (key `run_id`), so the
-        /// table history shows which pipeline run made each commit. Default: none.
+        /// Records the caller's run id in the commit metadata, so the table history
+        /// shows which pipeline run made each commit: under the key `run_id`, and as the
+        /// commit's `userMetadata` (the column Spark's `DESCRIBE HISTORY` shows).
+        /// Default: none.
         pub fn with_run_id(self, run_id: impl Into<String>) -> Self {
-            self.with_commit_metadata($crate::table::RUN_ID, run_id.into())
+            let run_id: String = run_id.into();
+            self.with_commit_metadata($crate::table::USER_METADATA, run_id.clone())
+                .with_commit_metadata($crate::table::RUN_ID, run_id)
         }
 
         /// Adds several commit metadata entries.

@@ -64,6 +64,10 @@ pub(crate) fn plain_strings_session() -> std::sync::Arc<dyn deltalake::datafusio
 /// Commit metadata key of the caller's run id (`with_run_id` of every builder).
 pub(crate) const RUN_ID: &str = "run_id";
 
+/// The `commitInfo` field Delta engines show as a commit's user metadata (Spark's
+/// `DESCRIBE HISTORY` column `userMetadata`); `with_run_id` puts the run id there too.
+pub(crate) const USER_METADATA: &str = "userMetadata";
+
 /// Commit properties carrying caller metadata and, if given, the application transaction.
 pub(crate) fn commit_properties(
     metadata: Vec<(String, serde_json::Value)>,

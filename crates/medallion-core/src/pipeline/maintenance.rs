@@ -75,12 +75,11 @@ pub async fn run_maintenance(
     run_id: Option<&str>,
 ) -> Result<MaintenanceReport> {
     let location: TableLocation = location.try_into()?;
-    let tags: Vec<(String, serde_json::Value)> = run_id
-        .map(|id| (crate::table::RUN_ID.to_string(), id.into()))
-        .into_iter()
-        .collect();
     let optimize = if policy.optimize {
-        let mut builder = OptimizeBuilder::new(&location)?.with_commit_entries(tags.clone());
+        let mut builder = OptimizeBuilder::new(&location)?;
+        if let Some(id) = run_id {
+            builder = builder.with_run_id(id);
+        }
         if !policy.z_order.is_empty() {
             builder = builder.with_z_order(policy.z_order.clone());
         }
@@ -89,12 +88,13 @@ pub async fn run_maintenance(
         None
     };
     let vacuum = match policy.vacuum_retention {
-        Some(retention) => Some(
-            VacuumBuilder::new(&location)?
-                .with_retention(retention)
-                .with_commit_entries(tags)
-                .await?,
-        ),
+        Some(retention) => {
+            let mut builder = VacuumBuilder::new(&location)?.with_retention(retention);
+            if let Some(id) = run_id {
+                builder = builder.with_run_id(id);
+            }
+            Some(builder.await?)
+        }
         None => None,
     };
     Ok(MaintenanceReport {

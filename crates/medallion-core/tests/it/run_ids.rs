@@ -106,6 +106,13 @@ async fn property_optimize_and_vacuum_commits_carry_the_run_id() {
         .await
         .unwrap();
     let ids = run_ids(table).await;
+    let history = HistoryBuilder::new(table).unwrap().await.unwrap();
+    assert!(
+        history
+            .iter()
+            .all(|h| h.info.get("userMetadata") == h.info.get("run_id")),
+        "DESCRIBE HISTORY's userMetadata shows the run id"
+    );
     // Two writes of two commits each (rows, then the user property), a property
     // commit, OPTIMIZE, and VACUUM's start and end commits.
     let expected: Vec<Option<String>> = ["r4", "r4", "r3", "r2", "r1", "r1", "r1", "r1"]
