@@ -10,7 +10,10 @@
 //!   aligned across columns, which only copies when columns are chunked differently);
 //! - `Categorical`/`Enum` columns become strings (Delta has no dictionary type);
 //! - strings and binaries are exported as views ([`StringFormat::View`], zero-copy) or as
-//!   large offsets ([`StringFormat::Large`], one copy, for consumers without view support);
+//!   large offsets ([`StringFormat::Large`], one copy, for consumers without view support).
+//!   The table writers use [`StringFormat::Large`]: the Arrow schema in a Parquet footer
+//!   is the one handed to the writer, and readers such as pyarrow cannot filter on
+//!   `string_view` columns;
 //! - on import, `Utf8`/`LargeUtf8` arrays are converted to Polars' string views (Polars
 //!   has no offset-based string type), every other supported type is zero-copy.
 //!

@@ -157,6 +157,24 @@ pub enum Error {
         available: Vec<String>,
     },
 
+    /// A write was refused because rows violate the table's constraints; nothing was
+    /// committed. The message names the constraints, never a row's values.
+    #[error(
+        "{operation} on '{table}' refused: {} row(s) violate the table's constraints [{}]; nothing was committed. Quarantine such rows with a data-quality rule, or fix the source data",
+        rows.map_or("some".to_string(), |n| n.to_string()),
+        if constraints.is_empty() { "non-nullable columns".to_string() } else { constraints.join(", ") }
+    )]
+    ConstraintViolated {
+        /// Table URI.
+        table: String,
+        /// Operation name.
+        operation: &'static str,
+        /// The table's constraints, as `name (expression)`.
+        constraints: Vec<String>,
+        /// Violating rows in the first batch that failed, when delta-rs reported them.
+        rows: Option<u64>,
+    },
+
     /// An application transaction version was already committed to the table.
     #[error(
         "Delta table '{table}' already has application transaction '{app_id}' at version {committed_version}; refusing to commit version {requested_version} again (this batch was already written — skip it, or use a higher version)"

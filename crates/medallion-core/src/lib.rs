@@ -45,6 +45,9 @@
 //! | OPTIMIZE compaction and Z-order | [`OptimizeBuilder`] |
 //! | VACUUM with retention | [`VacuumBuilder`] |
 //! | commit history | [`HistoryBuilder`] |
+//! | change data feed (inserts, updates, deletes between versions) | [`ChangesBuilder`] |
+//! | `CHECK` / NOT NULL constraints enforced on write | [`AddConstraintsBuilder`], [`Constraint`] |
+//! | RESTORE to a version or timestamp | [`RestoreBuilder`] |
 //! | table properties | [`SetPropertiesBuilder`], [`table_properties`] |
 //! | exactly-once commits, also under concurrent runs | [`AppTransaction`], [`app_transaction_version`] |
 //! | crash tests: abort after the n-th commit | [`fault::abort_after_commits`], [`fault::commits_so_far`] |
@@ -116,10 +119,14 @@ macro_rules! commit_metadata_setters {
             self
         }
 
-        /// Records the caller's run id in the commit metadata (key `run_id`), so the
-        /// table history shows which pipeline run made each commit. Default: none.
+        /// Records the caller's run id in the commit metadata, so the table history
+        /// shows which pipeline run made each commit: under the key `run_id`, and as the
+        /// commit's `userMetadata` (the column Spark's `DESCRIBE HISTORY` shows).
+        /// Default: none.
         pub fn with_run_id(self, run_id: impl Into<String>) -> Self {
-            self.with_commit_metadata($crate::table::RUN_ID, run_id.into())
+            let run_id: String = run_id.into();
+            self.with_commit_metadata($crate::table::USER_METADATA, run_id.clone())
+                .with_commit_metadata($crate::table::RUN_ID, run_id)
         }
 
         /// Adds several commit metadata entries.
@@ -136,6 +143,7 @@ macro_rules! commit_metadata_setters {
 
 mod blocking;
 pub mod bridge;
+mod changes;
 pub mod delta_types;
 mod error;
 pub mod fault;
@@ -151,16 +159,19 @@ mod trace;
 mod write;
 
 pub use blocking::run_polars;
+pub use changes::{CHANGE_TYPE, COMMIT_TIMESTAMP, COMMIT_VERSION, ChangesBuilder};
 pub use error::{Error, Result};
 pub use location::TableLocation;
 /// The one stable hash of the workspace (XXH3-64 over a documented encoding), for surrogate
 /// keys and row hashes: [`medallion_model::hash`], re-exported where Delta code looks for it.
 pub use medallion_model::hash;
 pub use merge::{MergeBuilder, MergeClause, MergeReport, SOURCE_ALIAS, TARGET_ALIAS};
+pub use ops::constraints::{AddConstraintsBuilder, Constraint, constraints};
 pub use ops::delete::{DeleteBuilder, DeleteReport};
 pub use ops::history::{HistoryBuilder, HistoryEntry};
 pub use ops::optimize::{OptimizeBuilder, OptimizeReport};
 pub use ops::properties::{SetPropertiesBuilder, table_properties};
+pub use ops::restore::{RestoreBuilder, RestoreReport};
 pub use ops::vacuum::{DEFAULT_VACUUM_RETENTION, VacuumBuilder, VacuumReport};
 pub use read::ReadBuilder;
 pub use table::{AppTransaction, app_transaction_version, table_version};

@@ -14,6 +14,7 @@ use crate::bridge::{StringFormat, dataframe_to_record_batches};
 use crate::delta_types::delta_compatible;
 use crate::error::{Error, Result};
 use crate::location::TableLocation;
+use crate::ops::constraints::constraint_violation;
 use crate::table::{
     AppTransaction, commit_failed, commit_properties, ensure_not_committed, open_existing,
     snapshot_of,
@@ -208,6 +209,9 @@ impl MergeBuilder {
         let (merged, metrics) = match plan.into_delta_merge(&table, &source)?.await {
             Ok(merged) => merged,
             Err(e) => {
+                if let Some(violation) = constraint_violation(&table, &table_uri, OP, &e) {
+                    return Err(violation);
+                }
                 let txn = self.app_transaction.as_ref();
                 return Err(commit_failed(&self.location, OP, txn, e).await);
             }
@@ -263,7 +267,7 @@ impl MergePlan {
     fn into_delta_merge(self, table: &DeltaTable, source: &DataFrame) -> Result<DeltaMergeBuilder> {
         const OP: &str = "merge";
         let columns = self.written_columns(table, source);
-        let batches = dataframe_to_record_batches(source, StringFormat::View)?;
+        let batches = dataframe_to_record_batches(source, StringFormat::Large)?;
         let source_frame =
             SessionContext::new()
                 .read_batches(batches)
@@ -286,6 +290,7 @@ impl MergePlan {
         )
         .with_source_alias(SOURCE_ALIAS)
         .with_target_alias(TARGET_ALIAS)
+        .with_session_state(crate::table::plain_strings_session())
         .with_merge_schema(self.merge_schema)
         .with_commit_properties(self.commit);
         for clause in self.clauses {

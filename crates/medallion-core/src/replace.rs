@@ -155,7 +155,7 @@ async fn write_files(
     let stream_uri = uri.clone();
     let streamed = run_blocking(&uri, OP, move || {
         let rows = delta_compatible(rows, &stream_uri)?;
-        stream_lazyframe(rows, batch_rows, StringFormat::View, None, &stream_uri)
+        stream_lazyframe(rows, batch_rows, StringFormat::Large, None, &stream_uri)
     })
     .await?;
     let schema = Arc::new(streamed.plan.schema().as_arrow().clone());

@@ -41,8 +41,32 @@ impl AppTransaction {
     }
 }
 
+/// A DataFusion session for delta-rs operations that read and rewrite files (MERGE,
+/// DELETE, OPTIMIZE, `replace_where`): delta-rs' default session reads strings as
+/// `Utf8View`, and the files it rewrites would then declare `string_view` in their
+/// Arrow schema, which older readers (pyarrow filters, some BI tools) cannot compare.
+/// This session reads them as plain `Utf8`/`Binary`, so every file we write declares
+/// plain strings.
+pub(crate) fn plain_strings_session() -> std::sync::Arc<dyn deltalake::datafusion::catalog::Session>
+{
+    let overrides: std::collections::HashMap<String, String> = [(
+        "datafusion.execution.parquet.schema_force_view_types".to_string(),
+        "false".to_string(),
+    )]
+    .into_iter()
+    .collect();
+    let context =
+        deltalake::delta_datafusion::DeltaSessionContext::new_with_session_overrides(&overrides)
+            .unwrap_or_default();
+    std::sync::Arc::new(context.state())
+}
+
 /// Commit metadata key of the caller's run id (`with_run_id` of every builder).
 pub(crate) const RUN_ID: &str = "run_id";
+
+/// The `commitInfo` field Delta engines show as a commit's user metadata (Spark's
+/// `DESCRIBE HISTORY` column `userMetadata`); `with_run_id` puts the run id there too.
+pub(crate) const USER_METADATA: &str = "userMetadata";
 
 /// Commit properties carrying caller metadata and, if given, the application transaction.
 pub(crate) fn commit_properties(

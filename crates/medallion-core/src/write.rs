@@ -16,6 +16,7 @@ use crate::bridge::StringFormat;
 use crate::delta_types::delta_compatible;
 use crate::error::{Error, Result};
 use crate::location::TableLocation;
+use crate::ops::constraints::constraint_violation;
 use crate::stream::{BatchObserver, stream_lazyframe};
 use crate::table::{
     AppTransaction, commit_failed, commit_properties, ensure_not_committed, open_or_new,
@@ -135,7 +136,7 @@ impl WriteBuilder {
             app_transaction: None,
             batch_rows: NonZeroUsize::new(DEFAULT_BATCH_ROWS).unwrap_or(NonZeroUsize::MIN),
             target_file_size: None,
-            string_format: StringFormat::View,
+            string_format: StringFormat::Large,
             table_name: None,
             description: None,
             observer: None,
@@ -175,7 +176,8 @@ impl WriteBuilder {
     /// A table property: `delta.*` settings are applied when the table is created; your
     /// own keys (e.g. `metric_version`) are set by a second commit right after the data
     /// commit, on new and existing tables alike ([`WriteReport::version`] is then the
-    /// version of that second commit) — delta-rs' write accepts no other keys. To replace
+    /// version of that second commit; it carries the same commit metadata, e.g. the run
+    /// id) — delta-rs' write accepts no other keys. To replace
     /// a table's rows together with its properties in one commit, use
     /// [`crate::pipeline::GoldWriteBuilder`].
     pub fn with_table_property(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
@@ -206,7 +208,10 @@ impl WriteBuilder {
         self
     }
 
-    /// String layout handed to delta-rs. Default: [`StringFormat::View`] (zero-copy).
+    /// String layout handed to delta-rs, and so declared in the Parquet files' Arrow
+    /// schema. Default: [`StringFormat::Large`] (`large_string`/`large_binary`), which
+    /// every reader understands; [`StringFormat::View`] saves one copy per batch but
+    /// writes `string_view`, which e.g. pyarrow cannot filter on.
     pub fn with_string_format(mut self, format: StringFormat) -> Self {
         self.string_format = format;
         self
@@ -279,10 +284,16 @@ impl WriteBuilder {
             .collect();
         let before = table.version();
         let (txn, location) = (self.app_transaction.clone(), self.location.clone());
+        let property_commit = commit_properties(self.commit_metadata.clone(), None);
         let written = self.into_delta_write(&table, streamed.plan).await;
         let mut written = match written {
             Ok(written) => written,
-            Err(e) => return Err(commit_failed(&location, OP, txn.as_ref(), e).await),
+            Err(e) => {
+                if let Some(violation) = constraint_violation(&table, &table_uri, OP, &e) {
+                    return Err(violation);
+                }
+                return Err(commit_failed(&location, OP, txn.as_ref(), e).await);
+            }
         };
         crate::fault::record_commit(before, written.version());
         let (files_added, files_removed) = last_commit_file_counts(&written).await;
@@ -292,6 +303,7 @@ impl WriteBuilder {
                 .set_tbl_properties()
                 .with_properties(user_properties)
                 .with_raise_if_not_exists(false)
+                .with_commit_properties(property_commit)
                 .await
                 .map_err(|e| Error::delta(&table_uri, OP, e))?;
             crate::fault::record_commit(before, written.version());
@@ -330,6 +342,7 @@ impl WriteBuilder {
                 WriteMode::Ignore => SaveMode::Ignore,
             })
             .with_commit_properties(commit)
+            .with_session_state(crate::table::plain_strings_session())
             .with_write_batch_size(self.batch_rows.get());
         if !self.partition_columns.is_empty() {
             builder = builder.with_partition_columns(self.partition_columns);

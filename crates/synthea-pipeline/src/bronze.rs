@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use std::future::IntoFuture;
 
 use medallion_core::pipeline::{
-    BronzeIngestBuilder, BronzeProgress, IngestedFile, Layer, RunReport, TableRunReport,
+    BronzeIngestBuilder, BronzeProgress, IngestedFile, RunReport, TableRunReport,
 };
 use std::path::Path;
 use synthea_schema::{SyntheaVersion, TableKind};
@@ -36,14 +36,10 @@ pub(crate) async fn ingest(
         let t = Instant::now();
         let location = config.table("bronze", table.name());
         let (sender, files) = futures::channel::mpsc::unbounded::<BronzeProgress>();
-        // Rows are counted by the write itself (`operationMetrics`); see `runs`.
-        let (report_key, report_value) =
-            TableRunReport::empty(Layer::Bronze, table.name()).commit_metadata();
         let run = BronzeIngestBuilder::new(landing, &location, &config.pipeline)?
             .with_file_stem(table.name())
             .with_ingested_at(started_at)
             .with_run_id(config.run_id.clone())
-            .with_commit_metadata(report_key, report_value)
             .with_progress(move |p| {
                 let _ = sender.unbounded_send(p.clone());
             })

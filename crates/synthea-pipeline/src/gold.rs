@@ -291,7 +291,6 @@ async fn merge_dim_patient(
 ) -> Result<u64, PipelineError> {
     let name = StarTable::DimPatient.name();
     let effective_from = config.as_of.and_time(NaiveTime::MIN).and_utc();
-    let (report_key, report_value) = TableRunReport::empty(Layer::Gold, name).commit_metadata();
     let scd2 = Scd2Builder::new(
         config.table("gold", name),
         frame,
@@ -300,10 +299,9 @@ async fn merge_dim_patient(
         effective_from,
     )?
     .with_surrogate_key_column("patient_version_key")
-    .with_run_id(config.run_id.clone())
-    // Counted by the commit itself (`operationMetrics`), so a killed run's SCD2 merge is
+    // The builder records its report in the commit, so a killed run's SCD2 merge is
     // still accounted for in `_runs` (see `RecoverRunsBuilder`).
-    .with_commit_metadata(report_key, report_value)
+    .with_run_id(config.run_id.clone())
     .await?;
     let written = scd2.keys_inserted + 2 * scd2.keys_changed;
     report.push(TableRunReport {

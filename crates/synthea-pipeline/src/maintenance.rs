@@ -30,7 +30,12 @@ pub(crate) async fn maintain_written_tables(
     for table in written {
         let t = Instant::now();
         let layer = table.layer.to_string();
-        let maintained = run_maintenance(config.table(&layer, &table.table), policy).await?;
+        let maintained = run_maintenance(
+            config.table(&layer, &table.table),
+            policy,
+            Some(&config.run_id),
+        )
+        .await?;
         let compacted = maintained
             .optimize
             .as_ref()

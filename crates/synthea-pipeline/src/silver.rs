@@ -205,6 +205,9 @@ async fn silver_table(
     .with_rules(rules)
     .with_chunk_rows(config.silver_chunk_rows)
     .with_staging_dir(config.lakehouse.join("_staging"))
+    // Null keys are quarantined by the rules; the constraint makes every other writer
+    // of the table (Spark, delta-rs) keep them out too.
+    .with_not_null_keys()
     .with_run_id(config.run_id.clone());
     if flag_is_warn {
         builder = builder.with_duplicate_flag(duplicate_flag);

@@ -79,7 +79,10 @@ impl DeleteBuilder {
         }
         let commit = commit_properties(Vec::new(), self.app_transaction.as_ref());
         let before = table.version();
-        let mut builder = table.delete().with_commit_properties(commit);
+        let mut builder = table
+            .delete()
+            .with_session_state(crate::table::plain_strings_session())
+            .with_commit_properties(commit);
         if let Some(predicate) = self.predicate {
             builder = builder.with_predicate(predicate);
         }

@@ -79,13 +79,20 @@ impl HistoryBuilder {
         Ok(commits
             .into_iter()
             .enumerate()
-            .map(|(i, info)| HistoryEntry {
-                // history() walks the log from the newest version down, one per commit.
-                version: latest.saturating_sub(i as u64),
-                timestamp_ms: info.timestamp,
-                operation: info.operation,
-                operation_parameters: info.operation_parameters.unwrap_or_default(),
-                info: info.info,
+            .map(|(i, commit)| {
+                let mut info = commit.info;
+                // delta-rs lifts `userMetadata` out of the map; it belongs to `commitInfo`.
+                if let Some(user) = commit.user_metadata {
+                    info.insert("userMetadata".into(), user.into());
+                }
+                HistoryEntry {
+                    // history() walks the log from the newest version down, one per commit.
+                    version: latest.saturating_sub(i as u64),
+                    timestamp_ms: commit.timestamp,
+                    operation: commit.operation,
+                    operation_parameters: commit.operation_parameters.unwrap_or_default(),
+                    info,
+                }
             })
             .collect())
     }

@@ -49,6 +49,7 @@ pub struct OptimizeBuilder {
     location: TableLocation,
     z_order: Vec<String>,
     target_size: Option<NonZeroU64>,
+    commit_metadata: Vec<(String, serde_json::Value)>,
 }
 
 impl OptimizeBuilder {
@@ -61,6 +62,7 @@ impl OptimizeBuilder {
             location: location.try_into()?,
             z_order: Vec::new(),
             target_size: None,
+            commit_metadata: Vec::new(),
         })
     }
 
@@ -76,6 +78,8 @@ impl OptimizeBuilder {
         self
     }
 
+    commit_metadata_setters!();
+
     #[tracing::instrument(name = "medallion.optimize", skip_all, fields(table = %self.location))]
     async fn execute(self) -> Result<OptimizeReport> {
         let started = std::time::Instant::now();
@@ -88,7 +92,11 @@ impl OptimizeBuilder {
             OptimizeType::ZOrder(self.z_order)
         };
         let before = table.version();
-        let mut builder = table.optimize().with_type(optimize_type);
+        let mut builder = table
+            .optimize()
+            .with_session_state(crate::table::plain_strings_session())
+            .with_commit_properties(crate::table::commit_properties(self.commit_metadata, None))
+            .with_type(optimize_type);
         if let Some(size) = self.target_size {
             builder = builder.with_target_size(size);
         }

@@ -24,6 +24,7 @@ use crate::table::open_existing;
 pub struct SetPropertiesBuilder {
     location: TableLocation,
     properties: HashMap<String, String>,
+    commit_metadata: Vec<(String, serde_json::Value)>,
 }
 
 impl SetPropertiesBuilder {
@@ -35,6 +36,7 @@ impl SetPropertiesBuilder {
         Ok(Self {
             location: location.try_into()?,
             properties: HashMap::new(),
+            commit_metadata: Vec::new(),
         })
     }
 
@@ -43,6 +45,8 @@ impl SetPropertiesBuilder {
         self.properties.insert(key.into(), value.into());
         self
     }
+
+    commit_metadata_setters!();
 
     async fn execute(self) -> Result<Option<u64>> {
         const OP: &str = "set properties";
@@ -56,6 +60,7 @@ impl SetPropertiesBuilder {
             .set_tbl_properties()
             .with_properties(self.properties)
             .with_raise_if_not_exists(false)
+            .with_commit_properties(crate::table::commit_properties(self.commit_metadata, None))
             .await
             .map_err(|e| Error::delta(&table_uri, OP, e))?;
         crate::fault::record_commit(before, table.version());

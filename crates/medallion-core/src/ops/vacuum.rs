@@ -50,6 +50,7 @@ pub struct VacuumBuilder {
     retention: Duration,
     enforce_retention: bool,
     dry_run: bool,
+    commit_metadata: Vec<(String, serde_json::Value)>,
 }
 
 impl VacuumBuilder {
@@ -63,6 +64,7 @@ impl VacuumBuilder {
             retention: DEFAULT_VACUUM_RETENTION,
             enforce_retention: true,
             dry_run: false,
+            commit_metadata: Vec::new(),
         })
     }
 
@@ -84,6 +86,8 @@ impl VacuumBuilder {
         self
     }
 
+    commit_metadata_setters!();
+
     #[tracing::instrument(name = "medallion.vacuum", skip_all, fields(table = %self.location))]
     async fn execute(self) -> Result<VacuumReport> {
         let started = std::time::Instant::now();
@@ -102,7 +106,8 @@ impl VacuumBuilder {
             .vacuum()
             .with_retention_period(retention)
             .with_enforce_retention_duration(self.enforce_retention)
-            .with_dry_run(self.dry_run);
+            .with_dry_run(self.dry_run)
+            .with_commit_properties(crate::table::commit_properties(self.commit_metadata, None));
         let (table, metrics) = builder.await.map_err(|e| Error::delta(&table_uri, OP, e))?;
         // VACUUM logs a start and an end commit.
         crate::fault::record_versions(before, table.version());

@@ -16,6 +16,7 @@ use super::bronze_ledger::{
 };
 use super::bronze_progress::{BronzeProgress, BronzeProgressCallback, FileProgress};
 use super::landing_csv::{self, Header, RepairColumns};
+use super::report::{Layer, TableRunReport};
 use crate::blocking::run_blocking;
 use crate::error::{Error, Result, polars_error_in, polars_error_kind};
 use crate::location::TableLocation;
@@ -456,6 +457,11 @@ impl BronzeIngestBuilder {
             .with_commit_metadata(BATCH_KEY, batch_id)
             .with_commit_metadata("files", serde_json::Value::from(names.clone()))
             .with_commit_metadata(LEDGER_KEY, records)
+            // Rows are counted by the write itself (`operationMetrics`), which is where
+            // run recovery reads them.
+            .with_commit_entries([
+                TableRunReport::empty(Layer::Bronze, self.table.name()).commit_metadata()
+            ])
             .with_commit_entries(self.commit_metadata.clone());
         if let Some(progress) = &progress {
             let observer = progress.clone();

@@ -63,17 +63,23 @@ pub struct MaintenanceReport {
     pub vacuum: Option<VacuumReport>,
 }
 
-/// Runs `policy` on the table at `location` (OPTIMIZE first, then VACUUM).
+/// Runs `policy` on the table at `location` (OPTIMIZE first, then VACUUM). Every commit
+/// it makes carries `run_id` (when given) in its commit metadata, like the pipeline's
+/// other commits, so the table history ties maintenance to a run.
 ///
 /// # Errors
 /// Whatever the underlying operations return ([`Error::TableNotFound`], [`Error::Delta`]).
 pub async fn run_maintenance(
     location: impl TryInto<TableLocation, Error = Error>,
     policy: &MaintenancePolicy,
+    run_id: Option<&str>,
 ) -> Result<MaintenanceReport> {
     let location: TableLocation = location.try_into()?;
     let optimize = if policy.optimize {
         let mut builder = OptimizeBuilder::new(&location)?;
+        if let Some(id) = run_id {
+            builder = builder.with_run_id(id);
+        }
         if !policy.z_order.is_empty() {
             builder = builder.with_z_order(policy.z_order.clone());
         }
@@ -82,11 +88,13 @@ pub async fn run_maintenance(
         None
     };
     let vacuum = match policy.vacuum_retention {
-        Some(retention) => Some(
-            VacuumBuilder::new(&location)?
-                .with_retention(retention)
-                .await?,
-        ),
+        Some(retention) => {
+            let mut builder = VacuumBuilder::new(&location)?.with_retention(retention);
+            if let Some(id) = run_id {
+                builder = builder.with_run_id(id);
+            }
+            Some(builder.await?)
+        }
         None => None,
     };
     Ok(MaintenanceReport {

@@ -18,6 +18,7 @@ mod report;
 mod rules;
 mod scd2;
 mod silver;
+mod silver_layout;
 
 pub use bronze::{
     BATCH_ID, BronzeIngestBuilder, BronzeReport, INGEST_ISSUE, INGESTED_AT, IngestedFile,

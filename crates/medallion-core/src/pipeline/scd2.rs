@@ -7,6 +7,7 @@ use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::count_rows;
+use super::report::{Layer, TableRunReport};
 use crate::blocking::run_blocking;
 use crate::error::{Error, Result};
 use crate::location::TableLocation;
@@ -193,7 +194,8 @@ impl Scd2Builder {
         let version = if staged.rows.height() == 0 {
             None
         } else {
-            self.commit(staged.rows.clone(), exists).await?
+            let report = self.run_report(&staged);
+            self.commit(staged.rows.clone(), exists, report).await?
         };
         let report = Scd2Report {
             table: uri,
@@ -212,9 +214,27 @@ impl Scd2Builder {
         Ok(report)
     }
 
+    /// The run report the commit records (under [`super::RUN_REPORT_KEY`]): a gold
+    /// table that read one row per key and wrote a version per new or changed key plus
+    /// a closed version per changed key.
+    fn run_report(&self, staged: &Staged) -> TableRunReport {
+        TableRunReport {
+            rows_read: staged.inserted + staged.changed + staged.unchanged,
+            rows_written: staged.rows.height() as u64,
+            ..TableRunReport::empty(Layer::Gold, self.location.name())
+        }
+    }
+
     /// Writes the staged rows: a MERGE on the surrogate key into an existing table (one
-    /// commit closes and inserts), or the first write of a new one.
-    async fn commit(self, rows: DataFrame, exists: bool) -> Result<Option<u64>> {
+    /// commit closes and inserts), or the first write of a new one. The commit carries
+    /// `report` and the caller's metadata (a caller's own report replaces `report`).
+    async fn commit(
+        mut self,
+        rows: DataFrame,
+        exists: bool,
+        report: TableRunReport,
+    ) -> Result<Option<u64>> {
+        self.commit_metadata.insert(0, report.commit_metadata());
         if exists {
             let mut merge =
                 MergeBuilder::new(&self.location, rows.lazy(), [self.columns.surrogate_key])?

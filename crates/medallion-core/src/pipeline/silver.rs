@@ -16,10 +16,12 @@ use super::count_rows;
 use super::ingest_issues::screen_ingest_issues;
 use super::report::{Layer, TableRunReport};
 use super::rules::{Rule, apply_rules};
+use super::silver_layout::{SilverLayout, schema_of};
 use crate::blocking::run_blocking;
 use crate::error::{Error, Result};
 use crate::location::TableLocation;
 use crate::merge::MergeBuilder;
+use crate::ops::constraints::Constraint;
 use crate::read::ReadBuilder;
 use crate::table::{AppTransaction, app_transaction_version};
 use crate::write::{SchemaEvolution, WriteBuilder, WriteReport};
@@ -246,6 +248,7 @@ pub struct SilverBuilder {
     staging_dir: PathBuf,
     progress: Option<ProgressCallback>,
     commit_metadata: Vec<(String, serde_json::Value)>,
+    layout: SilverLayout,
 }
 
 impl SilverBuilder {
@@ -283,6 +286,7 @@ impl SilverBuilder {
             staging_dir: std::env::temp_dir(),
             progress: None,
             commit_metadata: Vec::new(),
+            layout: SilverLayout::default(),
         })
     }
 
@@ -418,6 +422,46 @@ impl SilverBuilder {
 
     commit_metadata_setters!();
 
+    /// The columns whose per-file statistics (min, max, null count) Delta records, so
+    /// engines skip files on filters over them (`delta.dataSkippingStatsColumns`, set
+    /// when the table is created; columns the rows lack are left out). Default: the
+    /// keys, every date and datetime column, and the lineage columns `_batch_id` and
+    /// `_ingested_at` — without the property, Delta records statistics for the first
+    /// 32 columns only.
+    pub fn with_stats_columns(
+        mut self,
+        columns: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.layout.stats_columns = Some(columns.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Whether the table records its change data feed (`delta.enableChangeDataFeed`,
+    /// set when the table is created), readable with [`crate::ChangesBuilder`].
+    /// Default: `true`.
+    pub fn with_change_data_feed(mut self, enabled: bool) -> Self {
+        self.layout.change_data_feed = enabled;
+        self
+    }
+
+    /// A `CHECK` constraint of the table, added through delta-rs when missing and from
+    /// then on enforced on every write: a batch with a violating row fails with
+    /// [`Error::ConstraintViolated`] and commits nothing to silver. A new table gets its
+    /// constraints right after its first commit (which they must hold for). Default:
+    /// none.
+    pub fn with_constraint(mut self, constraint: Constraint) -> Self {
+        self.layout.constraints.push(constraint);
+        self
+    }
+
+    /// A NOT NULL constraint on every key column (see
+    /// [`SilverBuilder::with_constraint`], [`Constraint::not_null`]).
+    pub fn with_not_null_keys(mut self) -> Self {
+        let keys: Vec<Constraint> = self.keys.iter().map(|k| Constraint::not_null(k)).collect();
+        self.layout.constraints.extend(keys);
+        self
+    }
+
     /// Where quarantined rows go. Default: `<silver>_quarantine` beside the silver table.
     ///
     /// # Errors
@@ -452,12 +496,23 @@ impl SilverBuilder {
     ) -> Result<WriteReport> {
         let mut entries = self.commit_entries();
         entries.extend(report.map(TableRunReport::commit_metadata));
-        WriteBuilder::new(&self.silver, rows)?
-            .with_partition_columns(self.partition_columns.clone())
-            .with_schema_evolution(SchemaEvolution::Merge)
+        self.silver_write(rows)?
             .with_app_transaction(txn)
             .with_commit_entries(entries)
             .await
+    }
+
+    /// A write to silver: partitioned, the schema may grow, and a new table is created
+    /// with the layout's properties (statistics columns, change data feed).
+    fn silver_write(&self, rows: LazyFrame) -> Result<WriteBuilder> {
+        let schema = schema_of(&rows, self.silver.as_str())?;
+        let mut write = WriteBuilder::new(&self.silver, rows)?
+            .with_partition_columns(self.partition_columns.clone())
+            .with_schema_evolution(SchemaEvolution::Merge);
+        for (key, value) in self.layout.creation_properties(&schema, &self.keys) {
+            write = write.with_table_property(key, value);
+        }
+        Ok(write)
     }
 
     /// Commits the kept rows of a batch.
@@ -654,6 +709,10 @@ impl SilverBuilder {
     #[tracing::instrument(name = "medallion.silver", skip_all, fields(table = %self.silver))]
     async fn execute(self) -> Result<SilverReport> {
         let started = Instant::now();
+        // Constraints the configuration added since the last run hold from this batch on.
+        self.layout
+            .ensure_constraints(&self.silver, self.commit_entries())
+            .await?;
         let pending = self.pending_bronze().await?;
         let Some(last_batch) = pending
             .plan
@@ -682,6 +741,10 @@ impl SilverBuilder {
         partial.rule_hits = rule_hits.clone();
         let committed = self
             .commit(duplicates.frame, &self.app_id(), last_batch, partial)
+            .await?;
+        // A table this batch created gets its constraints now.
+        self.layout
+            .ensure_constraints(&self.silver, self.commit_entries())
             .await?;
         // The staged rows (spilled chunks) are read by the commit: dropped only now.
         let staged_rows = staged.rows();
@@ -781,10 +844,12 @@ impl SilverBuilder {
         if let Some(cdc) = self.cdc.as_ref().filter(|c| c.deletes == CdcDeletes::Soft) {
             empty = empty.with_column(is_delete_op(cdc).alias(DELETED));
         }
-        let written = WriteBuilder::new(&self.silver, empty)?
-            .with_partition_columns(self.partition_columns.clone())
-            .with_schema_evolution(SchemaEvolution::Merge)
+        let written = self
+            .silver_write(empty)?
             .with_commit_entries(self.commit_entries())
+            .await?;
+        self.layout
+            .ensure_constraints(&self.silver, self.commit_entries())
             .await?;
         Ok(SilverReport {
             version: written.version,

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod bridge_roundtrip;
+mod delta_features;
 mod idempotent_commits;
 mod maintenance;
 mod merge_delete;

@@ -165,6 +165,7 @@ async fn maintenance_policy_compacts_and_vacuums() {
     let report = run_maintenance(
         dir.path(),
         &MaintenancePolicy::default().with_z_order(["x"]),
+        Some("r1"),
     )
     .await
     .unwrap();
@@ -175,7 +176,7 @@ async fn maintenance_policy_compacts_and_vacuums() {
     );
     let policy: MaintenancePolicy =
         serde_json::from_str(r#"{"optimize": false, "vacuum_retention": null}"#).unwrap();
-    let skipped = run_maintenance(dir.path(), &policy).await.unwrap();
+    let skipped = run_maintenance(dir.path(), &policy, None).await.unwrap();
     assert!(skipped.optimize.is_none() && skipped.vacuum.is_none());
 }
 

@@ -72,3 +72,52 @@ async fn bronze_silver_scd2_merge_and_write_commits_carry_the_run_id() {
         [Some("r4".to_string()), Some("r3".to_string())]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn property_optimize_and_vacuum_commits_carry_the_run_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path();
+    for i in 0..2i64 {
+        WriteBuilder::new(table, df!("x" => [i]).unwrap().lazy())
+            .unwrap()
+            .with_table_property("metric_version", "v1")
+            .with_run_id("r1")
+            .await
+            .unwrap();
+    }
+    medallion_core::SetPropertiesBuilder::new(table)
+        .unwrap()
+        .with_property("owner", "lab")
+        .with_run_id("r2")
+        .await
+        .unwrap();
+    medallion_core::pipeline::run_maintenance(
+        table,
+        &medallion_core::pipeline::MaintenancePolicy::default().with_vacuum_retention(None),
+        Some("r3"),
+    )
+    .await
+    .unwrap();
+    medallion_core::VacuumBuilder::new(table)
+        .unwrap()
+        .with_retention(std::time::Duration::ZERO)
+        .with_enforce_retention(false)
+        .with_run_id("r4")
+        .await
+        .unwrap();
+    let ids = run_ids(table).await;
+    let history = HistoryBuilder::new(table).unwrap().await.unwrap();
+    assert!(
+        history
+            .iter()
+            .all(|h| h.info.get("userMetadata") == h.info.get("run_id")),
+        "DESCRIBE HISTORY's userMetadata shows the run id"
+    );
+    // Two writes of two commits each (rows, then the user property), a property
+    // commit, OPTIMIZE, and VACUUM's start and end commits.
+    let expected: Vec<Option<String>> = ["r4", "r4", "r3", "r2", "r1", "r1", "r1", "r1"]
+        .iter()
+        .map(|id| Some(id.to_string()))
+        .collect();
+    assert_eq!(ids, expected);
+}
