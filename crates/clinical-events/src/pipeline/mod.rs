@@ -238,10 +238,6 @@ async fn bronze_layer(
     observer: &mut (dyn FnMut(Step) + Send),
 ) -> Result<()> {
     let _span = tracing::info_span!("bronze", table = EVENTS_TABLE).entered();
-    // Rows are counted by the write itself (`operationMetrics`), so a killed run's
-    // bronze batch is still accounted for (see `RecoverRunsBuilder`).
-    let (report_key, report_value) =
-        TableRunReport::empty(Layer::Bronze, EVENTS_TABLE).commit_metadata();
     let bronze = BronzeIngestBuilder::new(
         landing,
         config.table("bronze", EVENTS_TABLE),
@@ -250,8 +246,9 @@ async fn bronze_layer(
     .with_file_prefix(&config.landing_file_prefix)
     .with_landing_format(LandingFormat::Lines)
     .with_ingested_at(config.ingested_at.unwrap_or(started_at))
+    // The builder records the table's run report in its commit, so a killed run's
+    // bronze batch is still accounted for (see `RecoverRunsBuilder`).
     .with_run_id(config.run_id.clone())
-    .with_commit_metadata(report_key, report_value)
     .await?;
     tracing::info!(
         rows = bronze.rows_written,
@@ -451,8 +448,6 @@ async fn merge_dim_patient(
     observer: &mut (dyn FnMut(Step) + Send),
 ) -> Result<()> {
     let snapshot = dim_patient_snapshot(events, config.as_of);
-    let (report_key, report_value) =
-        TableRunReport::empty(Layer::Gold, DIM_PATIENT).commit_metadata();
     let scd2 = Scd2Builder::new(
         config.table("gold", DIM_PATIENT),
         snapshot,
@@ -461,10 +456,9 @@ async fn merge_dim_patient(
         config.as_of,
     )?
     .with_surrogate_key_column(PATIENT_VERSION_KEY)
+    // The builder records the table's run report in its commit, so a killed run's SCD2
+    // merge is still accounted for in `_runs`.
     .with_run_id(config.run_id.clone())
-    // Counted by the commit itself (`operationMetrics`), so a killed run's SCD2 merge is
-    // still accounted for in `_runs`.
-    .with_commit_metadata(report_key, report_value)
     .await?;
     let written = WriteReport {
         table: config.table("gold", DIM_PATIENT).display().to_string(),
