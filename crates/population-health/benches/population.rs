@@ -1,0 +1,2 @@
+//! Bench (written below).
+fn main() {}
