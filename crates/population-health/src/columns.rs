@@ -83,3 +83,19 @@ pub const ABOVE_RANGE: &str = "above_range";
 pub const WRONG_UNIT_RESULTS: &str = "wrong_unit_results";
 /// (below + above) / results.
 pub const SHARE_ABNORMAL: &str = "share_abnormal";
+
+#[cfg(test)]
+mod tests {
+    use synthea_schema::TableKind;
+    use synthea_schema::normalize::silver_schema;
+
+    #[test]
+    fn silver_constants_are_columns_of_their_silver_tables() {
+        let patients = silver_schema(TableKind::Patients);
+        let observations = silver_schema(TableKind::Observations);
+        assert!(patients.contains(super::silver::RACE));
+        assert!(patients.contains(super::silver::ETHNICITY));
+        assert!(observations.contains(super::silver::UNITS));
+        assert!(observations.contains(super::silver::OCCURRED_DATE));
+    }
+}

@@ -11,7 +11,10 @@ use crate::columns::silver::{OCCURRED_DATE, UNITS};
 use crate::columns::*;
 use crate::config::{PREVALENCE_PER, PopulationHealthConfig};
 use crate::error::Result;
-use crate::util::{DIMENSIONS, by_dimensions, population, population_counts, string_columns, unless};
+use crate::util::{
+    DIMENSIONS, by_dimensions, date_lit, population, population_counts, row_number_over,
+    string_columns, unless,
+};
 
 /// Version of the definition of `condition_prevalence`.
 pub const PREVALENCE_METRIC_VERSION: &str = "condition-prevalence-1";
@@ -149,10 +152,10 @@ fn prevalence_counts(
     let mut conds = inputs.conditions.clone();
     require(TableKind::Conditions, &mut conds, &[PATIENT_ID, CODE, DESCRIPTION, START, STOP])?;
     let pop = population(inputs.patients.clone(), config, as_of)?;
-    let active = col(STOP).is_null().or(col(STOP).gt(lit(as_of)));
+    let active = col(STOP).is_null().or(col(STOP).gt(date_lit(as_of)));
     let per_patient = conds
         .clone()
-        .filter(col(START).lt_eq(lit(as_of)))
+        .filter(col(START).lt_eq(date_lit(as_of)))
         .group_by([col(PATIENT_ID), col(CODE)])
         .agg([active.any(true).alias(ACTIVE)])
         .join(
@@ -281,12 +284,7 @@ pub fn top_conditions_by_age_band(
             [col(GROUP_VALUE), col(ACTIVE_PATIENTS), col(conditions::CODE)],
             stable_sort().with_order_descending_multi([false, true, false]),
         )
-        .with_column(
-            lit(1i64)
-                .cum_sum(false)
-                .over([col(GROUP_VALUE)])?
-                .alias(RANK),
-        )
+        .with_column(row_number_over(GROUP_VALUE)?.alias(RANK))
         .filter(col(RANK).lt_eq(lit(i64::from(config.top_conditions))));
     Ok(suppress(ranked, config)
         .select([
@@ -331,7 +329,7 @@ pub fn latest_measures(
     Ok(obs
         .filter(
             col(OCCURRED_DATE)
-                .lt_eq(lit(as_of))
+                .lt_eq(date_lit(as_of))
                 .and(col(VALUE_NUMERIC).is_not_null())
                 .and(col(OCCURRED_AT).is_not_null()),
         )
@@ -465,4 +463,190 @@ pub fn vitals_by_group(
             .map(col),
         )
         .sort([MEASURE, DIMENSION, GROUP_VALUE], stable_sort()))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::testkit::*;
+
+    fn as_of() -> NaiveDate {
+        date("2024-01-01")
+    }
+
+    fn no_suppression() -> PopulationHealthConfig {
+        PopulationHealthConfig {
+            small_cell_threshold: 1,
+            ..Default::default()
+        }
+    }
+
+    fn inputs(
+        pats: &[Pat],
+        conds: &[(&'static str, &'static str, &'static str, &'static str)],
+        obs: &[(&'static str, &'static str, &'static str, &'static str, &'static str)],
+    ) -> DemographicInputs {
+        DemographicInputs {
+            patients: patients(pats),
+            conditions: conditions(conds),
+            observations: observations(obs),
+        }
+    }
+
+    fn three_patients_and_one_dead() -> Vec<Pat> {
+        vec![
+            ("a", "1980-05-01", "", "F", "white"),
+            ("b", "1990-05-01", "", "M", "black"),
+            ("c", "2010-05-01", "", "F", "white"),
+            ("d", "1950-05-01", "2020-01-01", "F", "white"),
+        ]
+    }
+
+    #[test]
+    fn prevalence_counts_active_and_ever_patients_over_the_living_population() {
+        let input = inputs(
+            &three_patients_and_one_dead(),
+            &[
+                ("a", "59621000", "2015-01-01", ""),
+                // Resolved on the as-of date: ever, not active.
+                ("b", "59621000", "2015-01-01", "2024-01-01"),
+                // Starts after the as-of date: ignored.
+                ("c", "195967001", "2025-01-01", ""),
+                // Dead before the as-of date: not in the population.
+                ("d", "59621000", "2015-01-01", ""),
+            ],
+            &[],
+        );
+        let out = condition_prevalence(&input, &no_suppression(), as_of()).unwrap();
+        let overall = rows_where(out.clone(), DIMENSION, "overall");
+        assert_eq!(strs(&overall, "code"), ["59621000"]);
+        assert_eq!(i64s(&overall, POPULATION), [Some(3)]);
+        assert_eq!(i64s(&overall, ACTIVE_PATIENTS), [Some(1)]);
+        assert_eq!(i64s(&overall, EVER_PATIENTS), [Some(2)]);
+        assert_eq!(f64s(&overall, ACTIVE_PER_1000), [Some(1000.0 / 3.0)]);
+        assert_eq!(f64s(&overall, EVER_PER_1000), [Some(2000.0 / 3.0)]);
+        let gender = rows_where(out.clone(), DIMENSION, "gender");
+        assert_eq!(strs(&gender, GROUP_VALUE), ["female", "male"]);
+        assert_eq!(i64s(&gender, POPULATION), [Some(2), Some(1)]);
+        assert_eq!(i64s(&gender, ACTIVE_PATIENTS), [Some(1), Some(0)]);
+        let bands = rows_where(out, DIMENSION, AGE_BAND);
+        assert_eq!(strs(&bands, GROUP_VALUE), ["18-34", "35-49"]);
+        assert_eq!(i64s(&bands, EVER_PATIENTS), [Some(1), Some(1)]);
+    }
+
+    fn leaked(s: String) -> &'static str {
+        Box::leak(s.into_boxed_str())
+    }
+
+    #[test]
+    fn small_cells_are_suppressed_and_flagged_but_zero_is_not() {
+        let pats: Vec<Pat> = (0..12)
+            .map(|i| (leaked(format!("p{i}")), "1980-01-01", "", "F", "white"))
+            .collect();
+        let mut conds: Vec<_> = pats.iter().map(|p| (p.0, "big", "2020-01-01", "")).collect();
+        conds.extend(pats[..3].iter().map(|p| (p.0, "small", "2020-01-01", "")));
+        conds.extend(pats[..11].iter().map(|p| (p.0, "resolved", "2020-01-01", "2021-01-01")));
+        let out = condition_prevalence(
+            &inputs(&pats, &conds, &[]),
+            &PopulationHealthConfig::default(),
+            as_of(),
+        )
+        .unwrap();
+        let overall = rows_where(out, DIMENSION, "overall");
+        assert_eq!(strs(&overall, "code"), ["big", "resolved", "small"]);
+        assert_eq!(i64s(&overall, ACTIVE_PATIENTS), [Some(12), Some(0), None]);
+        assert_eq!(i64s(&overall, EVER_PATIENTS), [Some(12), Some(11), None]);
+        assert_eq!(
+            bools(&overall, ACTIVE_SUPPRESSED_FLAG),
+            [Some(false), Some(false), Some(true)]
+        );
+        assert_eq!(
+            bools(&overall, EVER_SUPPRESSED_FLAG),
+            [Some(false), Some(false), Some(true)]
+        );
+        assert_eq!(f64s(&overall, ACTIVE_PER_1000)[2], None);
+        assert_eq!(f64s(&overall, EVER_PER_1000)[1], Some(11000.0 / 12.0));
+    }
+
+    #[test]
+    fn top_conditions_break_ties_by_code() {
+        let pats: Vec<Pat> = vec![
+            ("a", "1980-01-01", "", "F", "white"),
+            ("b", "1981-01-01", "", "F", "white"),
+            ("y", "2010-01-01", "", "F", "white"),
+        ];
+        let conds = [
+            ("a", "c3", "2020-01-01", ""),
+            ("b", "c3", "2020-01-01", ""),
+            ("a", "c2", "2020-01-01", ""),
+            ("b", "c1", "2020-01-01", ""),
+            ("b", "c0", "2020-01-01", "2021-01-01"),
+            ("y", "c9", "2020-01-01", ""),
+        ];
+        let config = PopulationHealthConfig {
+            top_conditions: 2,
+            ..no_suppression()
+        };
+        let out = top_conditions_by_age_band(&inputs(&pats, &conds, &[]), &config, as_of())
+            .unwrap()
+            .collect_big();
+        assert_eq!(strs(&out, AGE_BAND), ["0-17", "35-49", "35-49"]);
+        assert_eq!(i64s(&out, RANK), [Some(1), Some(1), Some(2)]);
+        assert_eq!(strs(&out, "code"), ["c9", "c3", "c1"]);
+        assert_eq!(i64s(&out, ACTIVE_PATIENTS), [Some(1), Some(2), Some(1)]);
+        assert_eq!(i64s(&out, POPULATION), [Some(1), Some(2), Some(2)]);
+    }
+
+    fn bmi_patients() -> Vec<Pat> {
+        vec![
+            ("a", "1980-01-01", "", "F", "white"),
+            ("b", "1980-01-01", "", "F", "white"),
+            ("c", "1980-01-01", "", "M", "white"),
+        ]
+    }
+
+    #[test]
+    fn two_bmis_the_same_day_use_the_later_one_and_no_bmi_counts_in_the_population() {
+        let obs = [
+            ("a", "39156-5", "2022-06-01T08:00:00Z", "40.0", "kg/m2"),
+            ("a", "39156-5", "2023-06-01T17:00:00Z", "25.0", "kg/m2"),
+            ("a", "39156-5", "2023-06-01T08:00:00Z", "30.0", "kg/m2"),
+            ("b", "39156-5", "2023-01-01T08:00:00Z", "35.0", "kg/m2"),
+            // After the as-of date: ignored.
+            ("b", "39156-5", "2024-02-01T08:00:00Z", "99.0", "kg/m2"),
+        ];
+        let out = vitals_by_group(&inputs(&bmi_patients(), &[], &obs), &no_suppression(), as_of())
+            .unwrap();
+        let bmi = rows_where(out.clone(), MEASURE, "bmi")
+            .lazy()
+            .filter(col(DIMENSION).eq(lit("gender")))
+            .collect_big();
+        assert_eq!(strs(&bmi, GROUP_VALUE), ["female", "male"]);
+        assert_eq!(i64s(&bmi, POPULATION), [Some(2), Some(1)]);
+        assert_eq!(i64s(&bmi, MEASURED_PATIENTS), [Some(2), Some(0)]);
+        assert_eq!(f64s(&bmi, MEAN_VALUE), [Some(30.0), None]);
+        assert_eq!(f64s(&bmi, MEDIAN_VALUE), [Some(30.0), None]);
+        let cholesterol = rows_where(out, MEASURE, "total_cholesterol");
+        assert_eq!(cholesterol.height(), 6, "one row per group even without values");
+        assert!(i64s(&cholesterol, MEASURED_PATIENTS).iter().all(|n| *n == Some(0)));
+    }
+
+    #[test]
+    fn a_value_in_the_wrong_unit_is_flagged_not_averaged() {
+        let obs = [
+            ("a", "39156-5", "2023-06-01T08:00:00Z", "25.0", "kg/m2"),
+            ("b", "39156-5", "2023-06-01T08:00:00Z", "3500.0", "g/cm2"),
+        ];
+        let out = vitals_by_group(&inputs(&bmi_patients(), &[], &obs), &no_suppression(), as_of())
+            .unwrap();
+        let overall = rows_where(out, MEASURE, "bmi")
+            .lazy()
+            .filter(col(DIMENSION).eq(lit("overall")))
+            .collect_big();
+        assert_eq!(i64s(&overall, POPULATION), [Some(3)]);
+        assert_eq!(i64s(&overall, MEASURED_PATIENTS), [Some(1)]);
+        assert_eq!(i64s(&overall, WRONG_UNIT_PATIENTS), [Some(1)]);
+        assert_eq!(f64s(&overall, MEAN_VALUE), [Some(25.0)]);
+    }
 }

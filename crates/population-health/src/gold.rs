@@ -233,3 +233,47 @@ fn clinical_tables(
         ),
     ])
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::testkit::*;
+
+    #[test]
+    fn gold_tables_are_named_versioned_and_plan_on_silver_inputs() {
+        let inputs = PopulationInputs {
+            patients: patients(&[("p", "1950-01-01", "", "F", "white")]),
+            encounters: encounters(&[(
+                "e",
+                "p",
+                "h",
+                "inpatient",
+                "2023-03-01T10:00:00Z",
+                "2023-03-04T10:00:00Z",
+            )]),
+            conditions: conditions(&[("p", "44054006", "2023-03-01", "")]),
+            medications: medications(&[("p", "m", "2023-03-01T00:00:00Z", "")]),
+            observations: observations(&[
+                ("p", "39156-5", "2023-03-02T10:00:00Z", "31.0", "kg/m2"),
+                ("p", "8480-6", "2023-03-02T10:00:00Z", "141.0", "mm[Hg]"),
+            ]),
+            procedures: procedures_empty(),
+        };
+        let tables = gold_tables(
+            &inputs,
+            &PopulationHealthConfig::default(),
+            &QualityConfig::default(),
+            date("2023-12-31"),
+        )
+        .unwrap();
+        let names: Vec<_> = tables.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, GOLD_TABLES);
+        for table in tables {
+            assert!(!table.metric_version.is_empty(), "{}", table.name);
+            assert!(!table.description.is_empty(), "{}", table.name);
+            let rows = table.frame.collect_big().height();
+            assert!(rows > 0, "{} is empty", table.name);
+        }
+    }
+}

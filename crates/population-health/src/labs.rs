@@ -10,6 +10,7 @@ use crate::columns::silver::{OCCURRED_DATE, UNITS};
 use crate::columns::*;
 use crate::config::{PopulationHealthConfig, ReferenceRange};
 use crate::error::Result;
+use crate::util::date_lit;
 
 /// Version of the definition of `lab_abnormal_trends`.
 pub const METRIC_VERSION: &str = "lab-abnormal-trends-1";
@@ -63,7 +64,7 @@ pub(crate) fn classified_results(
     Ok(obs
         .filter(
             col(OCCURRED_DATE)
-                .lt_eq(lit(as_of))
+                .lt_eq(date_lit(as_of))
                 .and(col(VALUE_NUMERIC).is_not_null()),
         )
         .select([
@@ -157,4 +158,36 @@ pub fn lab_abnormal_trends(
             )
             .sort([observations::CODE, MONTH], stable_sort()),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::testkit::*;
+
+    #[test]
+    fn results_outside_the_range_are_counted_per_month_and_wrong_units_apart() {
+        let obs = observations(&[
+            ("a", "4548-4", "2023-01-03T08:00:00Z", "5.0", "%"),
+            ("a", "4548-4", "2023-01-04T08:00:00Z", "7.0", "%"),
+            ("b", "4548-4", "2023-01-05T08:00:00Z", "3.5", "%"),
+            ("b", "4548-4", "2023-01-06T08:00:00Z", "42.0", "mmol/mol"),
+            // The upper bound is normal.
+            ("b", "4548-4", "2023-02-06T08:00:00Z", "5.6", "%"),
+            // Not a configured code / after the as-of date.
+            ("b", "9999-9", "2023-02-06T08:00:00Z", "1.0", "%"),
+            ("b", "4548-4", "2024-02-06T08:00:00Z", "9.0", "%"),
+        ]);
+        let out = lab_abnormal_trends(obs, &PopulationHealthConfig::default(), date("2023-12-31"))
+            .unwrap()
+            .collect_big();
+        assert_eq!(strs(&out, MONTH), ["2023-01-01", "2023-02-01"]);
+        assert_eq!(strs(&out, LAB), ["hba1c", "hba1c"]);
+        assert_eq!(i64s(&out, RESULTS), [Some(3), Some(1)]);
+        assert_eq!(i64s(&out, BELOW_RANGE), [Some(1), Some(0)]);
+        assert_eq!(i64s(&out, ABOVE_RANGE), [Some(1), Some(0)]);
+        assert_eq!(i64s(&out, WRONG_UNIT_RESULTS), [Some(1), Some(0)]);
+        assert_eq!(f64s(&out, SHARE_ABNORMAL), [Some(2.0 / 3.0), Some(0.0)]);
+    }
 }

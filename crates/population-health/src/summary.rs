@@ -13,6 +13,7 @@ use crate::columns::{AGE_BAND, AGE_YEARS, MEASURE};
 use crate::config::PopulationHealthConfig;
 use crate::demographics::latest_measures;
 use crate::error::Result;
+use crate::util::date_lit;
 use crate::labs::{DIRECTION, classified_results};
 
 /// Version of the definition of `patient_clinical_summary`.
@@ -99,14 +100,14 @@ fn encounter_facts(
         .checked_sub_months(Months::new(lookback_months))
         .unwrap_or(NaiveDate::MIN);
     encounters_frame
-        .filter(col(START_DATE).lt_eq(lit(as_of)))
+        .filter(col(START_DATE).lt_eq(date_lit(as_of)))
         .sort([PATIENT_ID, START], stable_sort())
         .group_by([col(PATIENT_ID)])
         .agg([
             col(START_DATE).last().alias(LAST_ENCOUNTER_DATE),
             col(ENCOUNTER_CLASS).last().alias(LAST_ENCOUNTER_CLASS),
             col(START_DATE)
-                .gt(lit(since))
+                .gt(date_lit(since))
                 .sum()
                 .cast(DataType::Int64)
                 .alias(ENCOUNTERS_LAST_12M),
@@ -317,7 +318,7 @@ fn patient_base(
         &mut frame,
         &[PATIENT_ID, BIRTH_DATE, DEATH_DATE, GENDER, RACE, ETHNICITY],
     )?;
-    let deceased = col(DEATH_DATE).lt(lit(as_of)).fill_null(lit(false));
+    let deceased = col(DEATH_DATE).lt(date_lit(as_of)).fill_null(lit(false));
     Ok(frame
         .unique_stable(Some(cols([PATIENT_ID])), UniqueKeepStrategy::First)
         .select([
@@ -332,7 +333,7 @@ fn patient_base(
         .with_columns([
             when(col(DECEASED_FLAG))
                 .then(col(DEATH_DATE))
-                .otherwise(lit(as_of))
+                .otherwise(date_lit(as_of))
                 .alias(REFERENCE_DATE),
             when(col(DECEASED_FLAG))
                 .then(typed_null(DataType::Int32))
@@ -340,4 +341,88 @@ fn patient_base(
                 .alias(AGE_YEARS),
         ])
         .with_column(config.age_bands.label(col(AGE_YEARS)).alias(AGE_BAND)))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::testkit::*;
+
+    fn inputs() -> SummaryInputs {
+        SummaryInputs {
+            patients: patients(&[
+                ("a", "1980-01-01", "", "F", "white"),
+                ("b", "1990-01-01", "", "M", "black"),
+                ("d", "1950-01-01", "2020-06-01", "F", "white"),
+            ]),
+            conditions: conditions(&[
+                ("a", "c1", "2015-01-01", ""),
+                ("a", "c2", "2015-01-01", "2020-01-01"),
+                ("a", "c3", "2025-01-01", ""),
+                ("d", "c4", "2019-01-01", ""),
+                ("d", "c5", "2020-07-01", ""),
+            ]),
+            medications: medications(&[
+                ("a", "m1", "2022-01-01T00:00:00Z", ""),
+                ("a", "m2", "2022-01-01T00:00:00Z", "2023-01-01T00:00:00Z"),
+                ("d", "m3", "2020-01-01T00:00:00Z", ""),
+            ]),
+            encounters: encounters(&[
+                ("e1", "a", "h", "wellness", "2022-06-01T08:00:00Z", ""),
+                ("e2", "a", "h", "emergency", "2023-06-01T08:00:00Z", ""),
+                ("e3", "a", "h", "inpatient", "2024-02-01T08:00:00Z", ""),
+            ]),
+            observations: observations(&[
+                ("a", "39156-5", "2023-06-01T08:00:00Z", "30.0", "kg/m2"),
+                ("a", "39156-5", "2023-06-01T17:00:00Z", "25.0", "kg/m2"),
+                ("a", "8480-6", "2023-06-01T08:00:00Z", "150.0", "mm[Hg]"),
+                ("a", "8867-4", "2023-07-01T08:00:00Z", "70.0", "/min"),
+            ]),
+        }
+    }
+
+    fn summary() -> DataFrame {
+        patient_clinical_summary(&inputs(), &PopulationHealthConfig::default(), date("2024-01-01"))
+            .unwrap()
+            .collect_big()
+    }
+
+    #[test]
+    fn a_resolved_condition_is_not_active_and_counts_come_from_the_as_of_date() {
+        let out = summary();
+        assert_eq!(strs(&out, "patient_id"), ["a", "b", "d"]);
+        assert_eq!(i64s(&out, ACTIVE_CONDITIONS_COUNT)[0], Some(1));
+        assert_eq!(strs(&out, ACTIVE_CONDITIONS)[0], "c1");
+        assert_eq!(strs(&out, ACTIVE_MEDICATIONS)[0], "m1");
+        assert_eq!(strs(&out, LAST_ENCOUNTER_DATE)[0], "2023-06-01");
+        assert_eq!(strs(&out, LAST_ENCOUNTER_CLASS)[0], "emergency");
+        assert_eq!(i64s(&out, ENCOUNTERS_LAST_12M)[0], Some(1));
+        assert_eq!(f64s(&out, "latest_bmi")[0], Some(25.0));
+        assert_eq!(f64s(&out, "latest_systolic_bp")[0], Some(150.0));
+        assert_eq!(strs(&out, LAST_ABNORMAL_LAB_CODE)[0], "8480-6");
+        assert_eq!(strs(&out, LAST_ABNORMAL_LAB_DIRECTION)[0], "above");
+        assert_eq!(strs(&out, "age_years")[..2], ["44", "34"]);
+    }
+
+    #[test]
+    fn a_patient_without_data_has_zero_counts_and_no_bmi() {
+        let out = summary();
+        assert_eq!(i64s(&out, ACTIVE_CONDITIONS_COUNT)[1], Some(0));
+        assert_eq!(strs(&out, ACTIVE_CONDITIONS)[1], "");
+        assert_eq!(i64s(&out, ENCOUNTERS_LAST_12M)[1], Some(0));
+        assert_eq!(f64s(&out, "latest_bmi")[1], None);
+        assert_eq!(strs(&out, LAST_ABNORMAL_LAB_CODE)[1], "<null>");
+    }
+
+    #[test]
+    fn a_patient_dead_before_the_as_of_date_is_summarized_at_death() {
+        let out = summary();
+        assert_eq!(bools(&out, DECEASED_FLAG), [Some(false), Some(false), Some(true)]);
+        assert_eq!(strs(&out, REFERENCE_DATE)[2], "2020-06-01");
+        assert_eq!(strs(&out, "age_years")[2], "<null>");
+        assert_eq!(strs(&out, "age_years")[0], "44");
+        assert_eq!(strs(&out, ACTIVE_CONDITIONS)[2], "c4");
+        assert_eq!(strs(&out, ACTIVE_MEDICATIONS)[2], "m3");
+    }
 }

@@ -22,7 +22,7 @@ use synthea_schema::columns::{conditions, patients, require};
 use crate::columns::*;
 use crate::config::{INCIDENCE_PER, SurveillanceConfig};
 use crate::error::Result;
-use crate::util::string_columns;
+use crate::util::{date_lit, row_number_over, string_columns};
 
 /// Version of the definition of `disease_prevalence_daily`.
 pub const DAILY_METRIC_VERSION: &str = "disease-surveillance-daily-1";
@@ -281,8 +281,8 @@ fn onsets(
     Ok(frame
         .filter(
             col(START)
-                .gt_eq(lit(first))
-                .and(col(START).lt_eq(lit(last)))
+                .gt_eq(date_lit(first))
+                .and(col(START).lt_eq(date_lit(last)))
                 .and(col(PATIENT_ID).is_not_null()),
         )
         .select([col(PATIENT_ID), col(CODE), col(START).alias(DATE)])
@@ -323,22 +323,25 @@ fn population_by_day(
     let alive_in_period = frame
         .unique_stable(Some(cols([PATIENT_ID])), UniqueKeepStrategy::First)
         .filter(
-            col(BIRTH_DATE).lt_eq(lit(last)).and(
+            col(BIRTH_DATE).lt_eq(date_lit(last)).and(
                 col(DEATH_DATE)
                     .is_null()
-                    .or(col(DEATH_DATE).gt_eq(lit(first))),
+                    .or(col(DEATH_DATE).gt_eq(date_lit(first))),
             ),
         );
     let enter = alive_in_period.clone().select([
-        when(col(BIRTH_DATE).lt(lit(first)))
-            .then(lit(first))
+        when(col(BIRTH_DATE).lt(date_lit(first)))
+            .then(date_lit(first))
             .otherwise(col(BIRTH_DATE))
             .alias(DATE),
-        lit(1i64).alias(POPULATION),
+        lit(1i64).cast(DataType::Int64).alias(POPULATION),
     ]);
     let leave = alive_in_period
-        .filter(col(DEATH_DATE).lt(lit(last)))
-        .select([add_days(col(DEATH_DATE), 1).alias(DATE), lit(-1i64).alias(POPULATION)]);
+        .filter(col(DEATH_DATE).lt(date_lit(last)))
+        .select([
+            add_days(col(DEATH_DATE), 1).alias(DATE),
+            lit(-1i64).cast(DataType::Int64).alias(POPULATION),
+        ]);
     let deltas = concat([enter, leave], UnionArgs::default())?
         .group_by([col(DATE)])
         .agg([col(POPULATION).sum()]);
@@ -347,7 +350,11 @@ fn population_by_day(
         .sort([DATE], stable_sort())
         .select([
             col(DATE),
-            col(POPULATION).fill_null(lit(0i64)).cum_sum(false).alias(POPULATION),
+            col(POPULATION)
+                .fill_null(lit(0i64))
+                .cum_sum(false)
+                .cast(DataType::Int64)
+                .alias(POPULATION),
         ]))
 }
 
@@ -391,7 +398,7 @@ fn build(
         .sort([CONDITION, DATE], stable_sort())
         .with_columns([
             col(NEW_CASES).cum_sum(false).over([col(CONDITION)])?.alias(CUM),
-            lit(1i64).cum_sum(false).over([col(CONDITION)])?.alias(DAY_NO),
+            row_number_over(CONDITION)?.alias(DAY_NO),
         ]);
     let daily = grid
         .with_columns([
@@ -434,7 +441,7 @@ fn weekly_table(daily: LazyFrame) -> Result<LazyFrame> {
         ])
         .with_columns([
             col(NEW_CASES).cum_sum(false).over([col(CONDITION)])?.alias(CUM),
-            lit(1i64).cum_sum(false).over([col(CONDITION)])?.alias(DAY_NO),
+            row_number_over(CONDITION)?.alias(DAY_NO),
         ])
         .with_columns([
             trailing_mean(4)?.alias(NEW_CASES_4W_AVG),
@@ -453,4 +460,141 @@ fn weekly_table(daily: LazyFrame) -> Result<LazyFrame> {
             ]
             .map(col),
         ))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::testkit::*;
+
+    const FLU: &str = "6142004";
+
+    fn config(days: u32) -> SurveillanceConfig {
+        SurveillanceConfig {
+            period_days: days,
+            ..Default::default()
+        }
+    }
+
+    fn pats() -> LazyFrame {
+        patients(&[
+            ("p", "1980-01-01", "", "F", "white"),
+            ("q", "1980-01-01", "", "F", "white"),
+            // Born on day 3, dies on day 5 of the period.
+            ("r", "2024-01-03", "2024-01-05", "F", "white"),
+            // Dead before the period: never counted.
+            ("s", "1950-01-01", "2023-01-01", "F", "white"),
+        ])
+    }
+
+    fn flu(frame: LazyFrame) -> DataFrame {
+        frame
+            .filter(col(CONDITION).eq(lit("influenza")))
+            .collect_big()
+    }
+
+    #[test]
+    fn new_cases_count_distinct_patients_per_day_with_trailing_averages() {
+        let inputs = SurveillanceInputs {
+            patients: pats(),
+            conditions: conditions(&[
+                ("p", FLU, "2024-01-02", ""),
+                ("p", FLU, "2024-01-02", ""),
+                ("q", FLU, "2024-01-02", ""),
+                ("q", FLU, "2024-01-08", ""),
+                // Outside the period / not a condition of interest.
+                ("q", FLU, "2023-12-31", ""),
+                ("q", "12345", "2024-01-03", ""),
+            ]),
+        };
+        let out = surveillance(&inputs, &config(8), date("2024-01-08")).unwrap();
+        let daily = flu(out.daily);
+        assert_eq!(
+            i64s(&daily, NEW_CASES),
+            [0, 2, 0, 0, 0, 0, 0, 1].map(Some)
+        );
+        let avg7 = f64s(&daily, NEW_CASES_7D_AVG);
+        assert_eq!(avg7[..6], [None; 6]);
+        assert_eq!(avg7[6..], [Some(2.0 / 7.0), Some(3.0 / 7.0)]);
+        assert!(f64s(&daily, NEW_CASES_28D_AVG).iter().all(Option::is_none));
+        assert_eq!(f64s(&daily, INCIDENCE_PER_100K)[1], Some(100_000.0));
+        assert_eq!(strs(&daily, DATE_KEY)[0], "20240101");
+    }
+
+    #[test]
+    fn population_counts_patients_alive_each_day_of_the_period() {
+        let inputs = SurveillanceInputs {
+            patients: pats(),
+            conditions: conditions(&[]),
+        };
+        let out = surveillance(&inputs, &config(8), date("2024-01-08")).unwrap();
+        let daily = flu(out.daily);
+        assert_eq!(
+            i64s(&daily, POPULATION),
+            [2, 2, 3, 3, 3, 2, 2, 2].map(Some)
+        );
+    }
+
+    #[test]
+    fn weeks_start_on_monday_and_sum_their_days() {
+        let inputs = SurveillanceInputs {
+            patients: pats(),
+            conditions: conditions(&[
+                ("p", FLU, "2024-01-07", ""),
+                ("q", FLU, "2024-01-08", ""),
+                ("p", FLU, "2024-01-09", ""),
+            ]),
+        };
+        // 2024-01-01 is a Monday; the period is 2024-01-03 .. 2024-01-10.
+        let weekly = flu(surveillance(&inputs, &config(8), date("2024-01-10")).unwrap().weekly);
+        assert_eq!(strs(&weekly, WEEK_START), ["2024-01-01", "2024-01-08"]);
+        assert_eq!(i64s(&weekly, DAYS_IN_PERIOD), [Some(5), Some(3)]);
+        assert_eq!(i64s(&weekly, NEW_CASES), [Some(1), Some(2)]);
+        assert_eq!(i64s(&weekly, POPULATION), [Some(3), Some(2)]);
+        assert_eq!(f64s(&weekly, NEW_CASES_4W_AVG), [None, None]);
+    }
+
+    #[test]
+    fn a_late_row_for_an_old_day_changes_only_the_days_its_windows_cover() {
+        on_big_stack(late_row_changes_only_its_windows);
+    }
+
+    fn late_row_changes_only_its_windows() {
+        let batch1 = conditions(&[("p", FLU, "2024-01-02", ""), ("q", FLU, "2024-03-01", "")]);
+        let late = conditions(&[("q", FLU, "2024-01-10", "")]);
+        let all = concat([batch1.clone(), late.clone()], UnionArgs::default()).unwrap();
+        // The period starts on 2023-12-03: every window around the late day is complete.
+        let (as_of, cfg) = (date("2024-03-31"), config(120));
+        let previous = surveillance(
+            &SurveillanceInputs { patients: pats(), conditions: batch1 },
+            &cfg,
+            as_of,
+        )
+        .unwrap();
+        let inputs = SurveillanceInputs { patients: pats(), conditions: all };
+        let update = surveillance_update(&previous, &inputs, late, &cfg, as_of).unwrap();
+        let full = surveillance(&inputs, &cfg, as_of).unwrap();
+        assert!(update.tables.daily.collect_big().equals_missing(&full.daily.collect_big()));
+        assert!(update.tables.weekly.collect_big().equals_missing(&full.weekly.collect_big()));
+        let changed = update.changed_daily.collect_big();
+        assert_eq!(strs(&changed, CONDITION).iter().filter(|c| *c != "influenza").count(), 0);
+        let days = strs(&changed, DATE);
+        assert_eq!(days.len(), 28, "the day and the 27 days whose 28-day window holds it");
+        assert_eq!(days.first().map(String::as_str), Some("2024-01-10"));
+        assert_eq!(days.last().map(String::as_str), Some("2024-02-06"));
+        let weeks = strs(&update.changed_weekly.collect_big(), WEEK_START);
+        assert_eq!(weeks, ["2024-01-08", "2024-01-15", "2024-01-22", "2024-01-29"]);
+    }
+
+    #[test]
+    fn changed_rows_treat_equal_nulls_as_equal_and_new_keys_as_changed() {
+        let prev = df!("k" => [1, 2], "v" => [None, Some(1.0)]).unwrap().lazy();
+        let next = df!("k" => [1, 2, 3], "v" => [None, Some(1.0 + 1e-12), Some(0.0)])
+            .unwrap()
+            .lazy();
+        let out = changed_rows(prev, next, &["k"]).unwrap().collect_big();
+        assert_eq!(out.column("k").unwrap().i32().unwrap().get(0), Some(3));
+        assert_eq!(out.height(), 1);
+    }
 }

@@ -51,10 +51,10 @@ pub fn population(
             ETHNICITY,
         ],
     )?;
-    let alive = col(patients::BIRTH_DATE).lt_eq(lit(as_of)).and(
+    let alive = col(patients::BIRTH_DATE).lt_eq(date_lit(as_of)).and(
         col(patients::DEATH_DATE)
             .is_null()
-            .or(col(patients::DEATH_DATE).gt_eq(lit(as_of))),
+            .or(col(patients::DEATH_DATE).gt_eq(date_lit(as_of))),
     );
     Ok(frame
         .filter(alive)
@@ -139,4 +139,18 @@ pub fn string_columns(columns: Vec<(&str, Vec<String>)>) -> Result<LazyFrame> {
         .map(|(name, values)| Column::new(name.into(), values))
         .collect();
     Ok(DataFrame::new_infer_height(columns)?.lazy())
+}
+
+/// A `Date` literal (a bare `lit(NaiveDate)` is a `Datetime`, which turns date columns
+/// compared with it into datetimes).
+pub fn date_lit(date: NaiveDate) -> Expr {
+    medallion_model::expr::epoch_day_lit(date).cast(DataType::Date)
+}
+
+/// 1, 2, 3… over the rows of each `partition` (in row order), as `Int64`.
+pub fn row_number_over(partition: &str) -> Result<Expr> {
+    Ok(col(partition)
+        .cum_count(false)
+        .over([col(partition)])?
+        .cast(DataType::Int64))
 }

@@ -13,6 +13,7 @@ use synthea_schema::columns::{encounters, require};
 use crate::columns::MONTH;
 use crate::config::PopulationHealthConfig;
 use crate::error::Result;
+use crate::util::date_lit;
 
 /// Version of the definition of `hospital_utilization_metrics`.
 pub const METRIC_VERSION: &str = "hospital-utilization-1";
@@ -127,7 +128,7 @@ pub fn hospital_utilization_metrics(
         col(PATIENT_ID).n_unique().cast(DataType::Int64).alias(DISTINCT_PATIENTS),
     ]);
     let by_encounter = encs
-        .filter(col(START_DATE).lt_eq(lit(as_of)))
+        .filter(col(START_DATE).lt_eq(date_lit(as_of)))
         .with_column(col(START_DATE).dt().month_start().alias(MONTH))
         .group_by(key.clone())
         .agg(aggs);
@@ -157,7 +158,7 @@ pub fn hospital_utilization_metrics(
         parts.iter().map(|p| p.clone().select(key.clone())).collect::<Vec<_>>(),
         UnionArgs::default(),
     )?
-    .filter(col(MONTH).lt_eq(lit(as_of)))
+    .filter(col(MONTH).lt_eq(date_lit(as_of)))
     .unique_stable(None, UniqueKeepStrategy::First);
     let joined = parts.into_iter().fold(keys, |acc, part| {
         acc.join(part, key.clone(), key.clone(), JoinArgs::new(JoinType::Left))
@@ -185,4 +186,68 @@ pub fn hospital_utilization_metrics(
         )
         .with_column(ratio(col(PATIENT_DAYS), col(DISCHARGES)).alias(ALOS_DAYS))
         .sort([ORGANIZATION_ID, MONTH], stable_sort()))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::testkit::*;
+    use ehr_quality_metrics::readmission::{ReadmissionInputs, readmissions};
+    use ehr_quality_metrics::{QualityConfig, StayInputs, inpatient_stays};
+
+    #[test]
+    fn utilization_reuses_the_quality_metrics_stays_and_readmissions() {
+        let encs = encounters(&[
+            ("i1", "p", "h", "inpatient", "2023-01-01T10:00:00Z", "2023-01-04T10:00:00Z"),
+            ("i2", "p", "h", "inpatient", "2023-01-10T10:00:00Z", "2023-01-12T10:00:00Z"),
+            ("er", "p", "h", "emergency", "2023-01-01T08:00:00Z", "2023-01-01T09:00:00Z"),
+            ("w", "q", "h", "wellness", "2023-02-01T08:00:00Z", "2023-02-01T09:00:00Z"),
+            ("x", "q", "h", "hospice", "2023-02-02T08:00:00Z", "2023-02-02T09:00:00Z"),
+            ("i3", "q", "h", "inpatient", "2023-06-01T10:00:00Z", "2023-06-03T10:00:00Z"),
+            ("late", "q", "h", "wellness", "2024-02-01T08:00:00Z", ""),
+        ]);
+        let pats = patients(&[
+            ("p", "1950-01-01", "", "F", "white"),
+            ("q", "1950-01-01", "", "M", "white"),
+        ]);
+        let as_of = date("2023-12-31");
+        let quality = QualityConfig::default();
+        let rollup =
+            inpatient_stays(StayInputs { encounters: encs.clone() }, &quality.stays, as_of).unwrap();
+        let readmit = readmissions(
+            ReadmissionInputs {
+                stays: rollup.stays.clone(),
+                stay_encounters: rollup.stay_encounters,
+                encounters: encs.clone(),
+                patients: pats,
+                procedures: procedures_empty(),
+            },
+            &quality.readmission,
+        )
+        .unwrap();
+        let out = hospital_utilization_metrics(
+            UtilizationInputs {
+                encounters: encs,
+                stays: rollup.stays,
+                readmissions: readmit,
+            },
+            &PopulationHealthConfig::default(),
+            as_of,
+        )
+        .unwrap()
+        .collect_big();
+        assert_eq!(strs(&out, MONTH), ["2023-01-01", "2023-02-01", "2023-06-01"]);
+        assert_eq!(i64s(&out, ENCOUNTERS), [3, 2, 1].map(Some));
+        assert_eq!(i64s(&out, &class_column("inpatient")), [2, 0, 1].map(Some));
+        assert_eq!(i64s(&out, ENCOUNTERS_OTHER), [0, 1, 0].map(Some));
+        assert_eq!(i64s(&out, ED_VISITS), [1, 0, 0].map(Some));
+        assert_eq!(i64s(&out, DISTINCT_PATIENTS), [1, 1, 1].map(Some));
+        assert_eq!(i64s(&out, INPATIENT_ADMISSIONS), [2, 0, 1].map(Some));
+        assert_eq!(i64s(&out, DISCHARGES), [2, 0, 1].map(Some));
+        assert_eq!(i64s(&out, PATIENT_DAYS), [5, 0, 2].map(Some));
+        assert_eq!(f64s(&out, ALOS_DAYS), [Some(2.5), None, Some(2.0)]);
+        // The January index stay is readmitted 6 days later (the June stay is run-out).
+        assert_eq!(i64s(&out, READMISSIONS), [1, 0, 0].map(Some));
+    }
 }
