@@ -200,6 +200,20 @@ impl Default for SurveillanceConfig {
 }
 
 impl SurveillanceConfig {
+    /// Set [`Self::period_days`].
+    #[must_use]
+    pub fn with_period_days(mut self, days: u32) -> Self {
+        self.period_days = days;
+        self
+    }
+
+    /// Set [`Self::conditions`].
+    #[must_use]
+    pub fn with_conditions(mut self, conditions: Vec<ValueSet>) -> Self {
+        self.conditions = conditions;
+        self
+    }
+
     /// First and last day of the period ending on `as_of`.
     ///
     /// # Errors
@@ -274,6 +288,27 @@ impl Default for PopulationHealthConfig {
 }
 
 impl PopulationHealthConfig {
+    /// Set [`Self::small_cell_threshold`].
+    #[must_use]
+    pub fn with_small_cell_threshold(mut self, threshold: u32) -> Self {
+        self.small_cell_threshold = threshold;
+        self
+    }
+
+    /// Set [`Self::top_conditions`].
+    #[must_use]
+    pub fn with_top_conditions(mut self, n: u32) -> Self {
+        self.top_conditions = n;
+        self
+    }
+
+    /// Set [`Self::surveillance`].
+    #[must_use]
+    pub fn with_surveillance(mut self, surveillance: SurveillanceConfig) -> Self {
+        self.surveillance = surveillance;
+        self
+    }
+
     /// Checks the settings every table relies on.
     ///
     /// # Errors

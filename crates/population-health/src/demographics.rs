@@ -98,7 +98,7 @@ const WRONG_UNIT: &str = "__wrong_unit";
 ///     observations: n(TableKind::Observations, df!("PATIENT" => ["p"], "CODE" => ["39156-5"], "DATE" => ["2020-01-01T00:00:00Z"])?)?,
 /// };
 /// let as_of = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default();
-/// let config = PopulationHealthConfig { small_cell_threshold: 1, ..Default::default() };
+/// let config = PopulationHealthConfig::default().with_small_cell_threshold(1);
 /// let out = condition_prevalence(&inputs, &config, as_of)?
 ///     .filter(col("dimension").eq(lit("overall")))
 ///     .collect()?;

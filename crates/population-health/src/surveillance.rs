@@ -131,7 +131,7 @@ pub struct SurveillanceUpdate {
 ///     patients: n(TableKind::Patients, df!("Id" => ["p", "q"], "BIRTHDATE" => ["1980-01-01", "1990-01-01"])?)?,
 ///     conditions: n(TableKind::Conditions, df!("PATIENT" => ["p"], "CODE" => ["6142004"], "START" => ["2024-01-30"])?)?,
 /// };
-/// let config = SurveillanceConfig { period_days: 7, ..Default::default() };
+/// let config = SurveillanceConfig::default().with_period_days(7);
 /// let as_of = NaiveDate::from_ymd_opt(2024, 1, 31).unwrap_or_default();
 /// let daily = surveillance(&inputs, &config, as_of)?
 ///     .daily
