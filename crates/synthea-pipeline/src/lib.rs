@@ -56,6 +56,7 @@ mod landing;
 mod maintenance;
 mod runs;
 mod silver;
+mod surveillance;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -70,6 +71,7 @@ pub use events::{Observer, PipelineEvent, Stage};
 pub use gold::{GOLD_FLOAT_DECIMALS, GOLD_INPUTS_KEY, STAR_SCHEMA_VERSION};
 pub use runs::LOCK_FILE;
 pub use silver::PARSE_ERROR_COLUMNS;
+pub use surveillance::SURVEILLANCE_STATE_KEY;
 
 /// What a pipeline run produced.
 #[derive(Debug, Clone)]
