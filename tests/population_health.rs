@@ -87,7 +87,10 @@ fn changed_keys(before: &DataFrame, after: &DataFrame, keys: [&str; 2]) -> Vec<S
         .collect()
 }
 
-fn gold_report<'a>(outcome: &'a PipelineOutcome, table: &str) -> &'a medallion_core::pipeline::TableRunReport {
+fn gold_report<'a>(
+    outcome: &'a PipelineOutcome,
+    table: &str,
+) -> &'a medallion_core::pipeline::TableRunReport {
     outcome
         .report
         .tables
@@ -114,7 +117,14 @@ async fn a_second_batch_rewrites_only_the_affected_surveillance_days() {
     let daily_before = read(lake.path(), DAILY).await;
     let weekly_before = read(lake.path(), WEEKLY).await;
     let patient = read(lake.path(), "silver/patients").await;
-    let patient = patient.column("patient_id").unwrap().str().unwrap().get(0).unwrap().to_string();
+    let patient = patient
+        .column("patient_id")
+        .unwrap()
+        .str()
+        .unwrap()
+        .get(0)
+        .unwrap()
+        .to_string();
 
     land_late_condition(&first, &landing.path().join("2024-02"), &patient);
     let outcome = run(lake.path(), landing.path(), "second").await;
@@ -124,28 +134,50 @@ async fn a_second_batch_rewrites_only_the_affected_surveillance_days() {
     let daily_after = read(lake.path(), DAILY).await;
     let changed = changed_keys(&daily_before, &daily_after, ["condition", "date"]);
     assert_eq!(changed.len(), 28, "{changed:?}");
-    assert!(changed.iter().all(|k| k.contains("influenza")), "{changed:?}");
+    assert!(
+        changed.iter().all(|k| k.contains("influenza")),
+        "{changed:?}"
+    );
     assert!(changed[0].contains(LATE_DAY), "{changed:?}");
     let daily = gold_report(&outcome, "disease_prevalence_daily");
     assert_eq!((daily.rows_updated, daily.rows_inserted), (28, 0));
     assert_eq!(daily.rows_written, 28);
     assert_eq!(daily.rows_unchanged, daily_after.height() as u64 - 28);
     assert!(daily.reconciles(), "{daily:?}");
-    let history = HistoryBuilder::new(lake.path().join(DAILY)).unwrap().with_limit(1).await.unwrap();
+    let history = HistoryBuilder::new(lake.path().join(DAILY))
+        .unwrap()
+        .with_limit(1)
+        .await
+        .unwrap();
     assert_eq!(history[0].operation.as_deref(), Some("MERGE"));
 
     // The weekly table: the late day's week and the 3 weeks whose 4-week mean holds it.
     let weekly_after = read(lake.path(), WEEKLY).await;
     let changed_weeks = changed_keys(&weekly_before, &weekly_after, ["condition", "week_start"]);
     assert_eq!(changed_weeks.len(), 4, "{changed_weeks:?}");
-    assert_eq!(gold_report(&outcome, "condition_incidence_weekly").rows_updated, 4);
+    assert_eq!(
+        gold_report(&outcome, "condition_incidence_weekly").rows_updated,
+        4
+    );
 
     // The incremental result equals a full recomputation of both batches in one run.
     let fresh = tempfile::tempdir().unwrap();
     run(fresh.path(), landing.path(), "fresh").await;
     for table in [DAILY, WEEKLY] {
-        let keys = if table == DAILY { ["condition", "date"] } else { ["condition", "week_start"] };
-        assert!(changed_keys(&read(fresh.path(), table).await, &read(lake.path(), table).await, keys).is_empty(), "{table}");
+        let keys = if table == DAILY {
+            ["condition", "date"]
+        } else {
+            ["condition", "week_start"]
+        };
+        assert!(
+            changed_keys(
+                &read(fresh.path(), table).await,
+                &read(lake.path(), table).await,
+                keys
+            )
+            .is_empty(),
+            "{table}"
+        );
     }
 
     // Nothing new: gold, surveillance included, is left as it is.

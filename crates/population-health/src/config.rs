@@ -312,15 +312,20 @@ impl PopulationHealthConfig {
     /// Checks the settings every table relies on.
     ///
     /// # Errors
-    /// [`Error::InvalidConfig`] for a zero top-N, measure names that are not unique or
-    /// not snake_case, a reference range whose low bound is above its high bound, or
-    /// invalid age bands ([`Error::Quality`]).
+    /// [`Error::InvalidConfig`] for a zero top-N, summary vital names that are not
+    /// unique or not snake_case, encounter classes that are not snake_case, reference
+    /// ranges sharing a code or whose low bound is above the high bound, or invalid age
+    /// bands ([`Error::Quality`]).
     pub fn validate(&self) -> Result<()> {
         self.age_bands.validate()?;
         if self.top_conditions == 0 {
             return Err(invalid("top_conditions", "0", "must be at least 1"));
         }
-        let mut names: Vec<&str> = self.summary_vitals.iter().map(|m| m.name.as_str()).collect();
+        let mut names: Vec<&str> = self
+            .summary_vitals
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect();
         let snake = |n: &&str| {
             !n.is_empty()
                 && n.chars()
@@ -331,12 +336,25 @@ impl PopulationHealthConfig {
         }
         names.sort_unstable();
         if names.windows(2).any(|w| w[0] == w[1]) {
-            return Err(invalid("summary_vitals.name", &names.join(","), "must be unique"));
+            return Err(invalid(
+                "summary_vitals.name",
+                &names.join(","),
+                "must be unique",
+            ));
         }
         for class in &self.encounter_classes {
             if !snake(&class.as_str()) {
                 return Err(invalid("encounter_classes", class, "must be snake_case"));
             }
+        }
+        let mut codes: Vec<&str> = self
+            .reference_ranges
+            .iter()
+            .map(|r| r.code.as_str())
+            .collect();
+        codes.sort_unstable();
+        if let Some(w) = codes.windows(2).find(|w| w[0] == w[1]) {
+            return Err(invalid("reference_ranges.code", w[0], "must be unique"));
         }
         for range in &self.reference_ranges {
             if let (Some(low), Some(high)) = (range.low, range.high)
@@ -368,15 +386,19 @@ mod tests {
 
     #[test]
     fn config_loads_from_partial_json_with_documented_defaults() {
-        let c: PopulationHealthConfig =
-            serde_json::from_str(r#"{"small_cell_threshold": 5, "surveillance": {"period_days": 28}}"#)
-                .unwrap();
+        let c: PopulationHealthConfig = serde_json::from_str(
+            r#"{"small_cell_threshold": 5, "surveillance": {"period_days": 28}}"#,
+        )
+        .unwrap();
         assert_eq!(c.small_cell_threshold, 5);
         assert_eq!(c.surveillance.period_days, 28);
         assert_eq!(c.surveillance.conditions.len(), 6);
         assert_eq!(c.top_conditions, 5);
         assert_eq!(c.vitals[0].code, "39156-5");
-        assert_eq!(c.age_bands.labels(), ["0-17", "18-34", "35-49", "50-64", "65+"]);
+        assert_eq!(
+            c.age_bands.labels(),
+            ["0-17", "18-34", "35-49", "50-64", "65+"]
+        );
         let back: PopulationHealthConfig =
             serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
         assert_eq!(back, c);
@@ -387,17 +409,38 @@ mod tests {
     fn invalid_settings_are_rejected_with_the_field_name() {
         let mut c = PopulationHealthConfig::default();
         c.top_conditions = 0;
-        assert!(matches!(c.validate(), Err(Error::InvalidConfig { field: "top_conditions", .. })));
+        assert!(matches!(
+            c.validate(),
+            Err(Error::InvalidConfig {
+                field: "top_conditions",
+                ..
+            })
+        ));
         let mut c = PopulationHealthConfig::default();
         c.reference_ranges[0].low = Some(200.0);
-        assert!(matches!(c.validate(), Err(Error::InvalidConfig { field: "reference_ranges", .. })));
+        assert!(matches!(
+            c.validate(),
+            Err(Error::InvalidConfig {
+                field: "reference_ranges",
+                ..
+            })
+        ));
         let mut c = PopulationHealthConfig::default();
         c.summary_vitals[1].name = "bmi".into();
         assert!(c.validate().is_err());
         let as_of = NaiveDate::from_ymd_opt(2024, 1, 31).unwrap();
-        let s = SurveillanceConfig { period_days: 0, ..Default::default() };
+        let s = SurveillanceConfig {
+            period_days: 0,
+            ..Default::default()
+        };
         assert!(s.period(as_of).is_err());
-        let s = SurveillanceConfig { period_days: 31, ..Default::default() };
-        assert_eq!(s.period(as_of).unwrap().0, NaiveDate::from_ymd_opt(2024, 1, 1).unwrap());
+        let s = SurveillanceConfig {
+            period_days: 31,
+            ..Default::default()
+        };
+        assert_eq!(
+            s.period(as_of).unwrap().0,
+            NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()
+        );
     }
 }

@@ -118,10 +118,7 @@ pub fn condition_prevalence(
     let counts = prevalence_counts(inputs, config, as_of)?;
     Ok(suppress(counts, config)
         .select(prevalence_columns())
-        .sort(
-            [DIMENSION, GROUP_VALUE, conditions::CODE],
-            stable_sort(),
-        ))
+        .sort([DIMENSION, GROUP_VALUE, conditions::CODE], stable_sort()))
 }
 
 fn prevalence_columns() -> Vec<Expr> {
@@ -150,7 +147,11 @@ fn prevalence_counts(
 ) -> Result<LazyFrame> {
     use conditions::{CODE, DESCRIPTION, PATIENT_ID, START, STOP};
     let mut conds = inputs.conditions.clone();
-    require(TableKind::Conditions, &mut conds, &[PATIENT_ID, CODE, DESCRIPTION, START, STOP])?;
+    require(
+        TableKind::Conditions,
+        &mut conds,
+        &[PATIENT_ID, CODE, DESCRIPTION, START, STOP],
+    )?;
     let pop = population(inputs.patients.clone(), config, as_of)?;
     let active = col(STOP).is_null().or(col(STOP).gt(date_lit(as_of)));
     let per_patient = conds
@@ -170,12 +171,13 @@ fn prevalence_counts(
         &[CODE],
         &[
             len().cast(DataType::Int64).alias(EVER_PATIENTS),
-            col(ACTIVE).sum().cast(DataType::Int64).alias(ACTIVE_PATIENTS),
+            col(ACTIVE)
+                .sum()
+                .cast(DataType::Int64)
+                .alias(ACTIVE_PATIENTS),
         ],
     )?;
-    let descriptions = conds
-        .group_by([col(CODE)])
-        .agg([col(DESCRIPTION).min()]);
+    let descriptions = conds.group_by([col(CODE)]).agg([col(DESCRIPTION).min()]);
     let denominators = population_counts(pop, &DIMENSIONS)?;
     Ok(counts
         .join(
@@ -193,8 +195,7 @@ fn prevalence_counts(
         .with_columns([
             (ratio(col(ACTIVE_PATIENTS), col(POPULATION)) * lit(PREVALENCE_PER))
                 .alias(ACTIVE_PER_1000),
-            (ratio(col(EVER_PATIENTS), col(POPULATION)) * lit(PREVALENCE_PER))
-                .alias(EVER_PER_1000),
+            (ratio(col(EVER_PATIENTS), col(POPULATION)) * lit(PREVALENCE_PER)).alias(EVER_PER_1000),
         ]))
 }
 
@@ -214,12 +215,19 @@ fn suppress(counts: LazyFrame, config: &PopulationHealthConfig) -> LazyFrame {
             small_cell(EVER_PATIENTS, t).alias(EVER_SUPPRESSED_FLAG),
         ])
         .with_columns([
-            unless(ACTIVE_SUPPRESSED_FLAG, col(ACTIVE_PATIENTS), DataType::Int64)
-                .alias(ACTIVE_PATIENTS),
-            unless(ACTIVE_SUPPRESSED_FLAG, col(ACTIVE_PER_1000), DataType::Float64)
-                .alias(ACTIVE_PER_1000),
-            unless(EVER_SUPPRESSED_FLAG, col(EVER_PATIENTS), DataType::Int64)
-                .alias(EVER_PATIENTS),
+            unless(
+                ACTIVE_SUPPRESSED_FLAG,
+                col(ACTIVE_PATIENTS),
+                DataType::Int64,
+            )
+            .alias(ACTIVE_PATIENTS),
+            unless(
+                ACTIVE_SUPPRESSED_FLAG,
+                col(ACTIVE_PER_1000),
+                DataType::Float64,
+            )
+            .alias(ACTIVE_PER_1000),
+            unless(EVER_SUPPRESSED_FLAG, col(EVER_PATIENTS), DataType::Int64).alias(EVER_PATIENTS),
             unless(EVER_SUPPRESSED_FLAG, col(EVER_PER_1000), DataType::Float64)
                 .alias(EVER_PER_1000),
         ])
@@ -281,7 +289,11 @@ pub fn top_conditions_by_age_band(
                 .and(col(ACTIVE_PATIENTS).gt(lit(0i64))),
         )
         .sort_by_exprs(
-            [col(GROUP_VALUE), col(ACTIVE_PATIENTS), col(conditions::CODE)],
+            [
+                col(GROUP_VALUE),
+                col(ACTIVE_PATIENTS),
+                col(conditions::CODE),
+            ],
             stable_sort().with_order_descending_multi([false, true, false]),
         )
         .with_column(row_number_over(GROUP_VALUE)?.alias(RANK))
@@ -316,7 +328,14 @@ pub fn latest_measures(
     require(
         TableKind::Observations,
         &mut obs,
-        &[PATIENT_ID, CODE, OCCURRED_AT, VALUE_NUMERIC, UNITS, OCCURRED_DATE],
+        &[
+            PATIENT_ID,
+            CODE,
+            OCCURRED_AT,
+            VALUE_NUMERIC,
+            UNITS,
+            OCCURRED_DATE,
+        ],
     )?;
     let specs = string_columns(vec![
         (MEASURE, measures.iter().map(|m| m.name.clone()).collect()),
@@ -341,8 +360,16 @@ pub fn latest_measures(
             col(UNITS),
             col(OCCURRED_DATE),
         ])
-        .join(specs, [col(CODE)], [col(CODE)], JoinArgs::new(JoinType::Inner))
-        .sort([PATIENT_ID, MEASURE, OCCURRED_AT, VALUE_NUMERIC], stable_sort())
+        .join(
+            specs,
+            [col(CODE)],
+            [col(CODE)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .sort(
+            [PATIENT_ID, MEASURE, OCCURRED_AT, VALUE_NUMERIC],
+            stable_sort(),
+        )
         .group_by_stable([col(PATIENT_ID), col(MEASURE), col(CODE), col(UNIT)])
         .agg(picked))
 }
@@ -423,26 +450,34 @@ pub fn vitals_by_group(
         &DIMENSIONS,
         &[MEASURE],
         &[
-            col(WRONG_UNIT).not().sum().cast(DataType::Int64).alias(MEASURED_PATIENTS),
-            col(WRONG_UNIT).sum().cast(DataType::Int64).alias(WRONG_UNIT_PATIENTS),
+            col(WRONG_UNIT)
+                .not()
+                .sum()
+                .cast(DataType::Int64)
+                .alias(MEASURED_PATIENTS),
+            col(WRONG_UNIT)
+                .sum()
+                .cast(DataType::Int64)
+                .alias(WRONG_UNIT_PATIENTS),
             good.clone().mean().alias(MEAN_VALUE),
             good.median().alias(MEDIAN_VALUE),
         ],
     )?;
     let measures = string_columns(vec![
-        (MEASURE, config.vitals.iter().map(|m| m.name.clone()).collect()),
-        (observations::CODE, config.vitals.iter().map(|m| m.code.clone()).collect()),
+        (
+            MEASURE,
+            config.vitals.iter().map(|m| m.name.clone()).collect(),
+        ),
+        (
+            observations::CODE,
+            config.vitals.iter().map(|m| m.code.clone()).collect(),
+        ),
         (UNIT, config.vitals.iter().map(|m| m.unit.clone()).collect()),
     ])?;
     let keys = [col(MEASURE), col(DIMENSION), col(GROUP_VALUE)];
     Ok(population_counts(pop, &DIMENSIONS)?
         .cross_join(measures, None)
-        .join(
-            stats,
-            keys.clone(),
-            keys,
-            JoinArgs::new(JoinType::Left),
-        )
+        .join(stats, keys.clone(), keys, JoinArgs::new(JoinType::Left))
         .with_columns([
             col(MEASURED_PATIENTS).fill_null(lit(0i64)),
             col(WRONG_UNIT_PATIENTS).fill_null(lit(0i64)),
@@ -485,7 +520,13 @@ mod tests {
     fn inputs(
         pats: &[Pat],
         conds: &[(&'static str, &'static str, &'static str, &'static str)],
-        obs: &[(&'static str, &'static str, &'static str, &'static str, &'static str)],
+        obs: &[(
+            &'static str,
+            &'static str,
+            &'static str,
+            &'static str,
+            &'static str,
+        )],
     ) -> DemographicInputs {
         DemographicInputs {
             patients: patients(pats),
@@ -544,9 +585,16 @@ mod tests {
         let pats: Vec<Pat> = (0..12)
             .map(|i| (leaked(format!("p{i}")), "1980-01-01", "", "F", "white"))
             .collect();
-        let mut conds: Vec<_> = pats.iter().map(|p| (p.0, "big", "2020-01-01", "")).collect();
+        let mut conds: Vec<_> = pats
+            .iter()
+            .map(|p| (p.0, "big", "2020-01-01", ""))
+            .collect();
         conds.extend(pats[..3].iter().map(|p| (p.0, "small", "2020-01-01", "")));
-        conds.extend(pats[..11].iter().map(|p| (p.0, "resolved", "2020-01-01", "2021-01-01")));
+        conds.extend(
+            pats[..11]
+                .iter()
+                .map(|p| (p.0, "resolved", "2020-01-01", "2021-01-01")),
+        );
         let out = condition_prevalence(
             &inputs(&pats, &conds, &[]),
             &PopulationHealthConfig::default(),
@@ -616,8 +664,12 @@ mod tests {
             // After the as-of date: ignored.
             ("b", "39156-5", "2024-02-01T08:00:00Z", "99.0", "kg/m2"),
         ];
-        let out = vitals_by_group(&inputs(&bmi_patients(), &[], &obs), &no_suppression(), as_of())
-            .unwrap();
+        let out = vitals_by_group(
+            &inputs(&bmi_patients(), &[], &obs),
+            &no_suppression(),
+            as_of(),
+        )
+        .unwrap();
         let bmi = rows_where(out.clone(), MEASURE, "bmi")
             .lazy()
             .filter(col(DIMENSION).eq(lit("gender")))
@@ -628,8 +680,16 @@ mod tests {
         assert_eq!(f64s(&bmi, MEAN_VALUE), [Some(30.0), None]);
         assert_eq!(f64s(&bmi, MEDIAN_VALUE), [Some(30.0), None]);
         let cholesterol = rows_where(out, MEASURE, "total_cholesterol");
-        assert_eq!(cholesterol.height(), 6, "one row per group even without values");
-        assert!(i64s(&cholesterol, MEASURED_PATIENTS).iter().all(|n| *n == Some(0)));
+        assert_eq!(
+            cholesterol.height(),
+            6,
+            "one row per group even without values"
+        );
+        assert!(
+            i64s(&cholesterol, MEASURED_PATIENTS)
+                .iter()
+                .all(|n| *n == Some(0))
+        );
     }
 
     #[test]
@@ -638,8 +698,12 @@ mod tests {
             ("a", "39156-5", "2023-06-01T08:00:00Z", "25.0", "kg/m2"),
             ("b", "39156-5", "2023-06-01T08:00:00Z", "3500.0", "g/cm2"),
         ];
-        let out = vitals_by_group(&inputs(&bmi_patients(), &[], &obs), &no_suppression(), as_of())
-            .unwrap();
+        let out = vitals_by_group(
+            &inputs(&bmi_patients(), &[], &obs),
+            &no_suppression(),
+            as_of(),
+        )
+        .unwrap();
         let overall = rows_where(out, MEASURE, "bmi")
             .lazy()
             .filter(col(DIMENSION).eq(lit("overall")))

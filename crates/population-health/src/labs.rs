@@ -35,8 +35,14 @@ fn ranges_frame(ranges: &[ReferenceRange]) -> Result<LazyFrame> {
         Column::new(LAB.into(), strings(|r| r.name.as_str())),
         Column::new(observations::CODE.into(), strings(|r| r.code.as_str())),
         Column::new(UNIT.into(), strings(|r| r.unit.as_str())),
-        Column::new(RANGE_LOW.into(), ranges.iter().map(|r| r.low).collect::<Vec<_>>()),
-        Column::new(RANGE_HIGH.into(), ranges.iter().map(|r| r.high).collect::<Vec<_>>()),
+        Column::new(
+            RANGE_LOW.into(),
+            ranges.iter().map(|r| r.low).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            RANGE_HIGH.into(),
+            ranges.iter().map(|r| r.high).collect::<Vec<_>>(),
+        ),
     ];
     Ok(DataFrame::new(ranges.len(), columns)?.lazy())
 }
@@ -55,7 +61,14 @@ pub(crate) fn classified_results(
     require(
         TableKind::Observations,
         &mut obs,
-        &[PATIENT_ID, CODE, OCCURRED_AT, VALUE_NUMERIC, UNITS, OCCURRED_DATE],
+        &[
+            PATIENT_ID,
+            CODE,
+            OCCURRED_AT,
+            VALUE_NUMERIC,
+            UNITS,
+            OCCURRED_DATE,
+        ],
     )?;
     let value = col(VALUE_NUMERIC);
     let right_unit = col(UNITS).eq(col(UNIT)).fill_null(lit(false));

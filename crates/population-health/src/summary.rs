@@ -6,15 +6,17 @@ use ehr_quality_metrics::adherence::age_in_years_at;
 use medallion_model::expr::{stable_sort, typed_null};
 use polars::prelude::*;
 use synthea_schema::TableKind;
-use synthea_schema::columns::{conditions, encounters, medications, observations, patients, require};
+use synthea_schema::columns::{
+    conditions, encounters, medications, observations, patients, require,
+};
 
 use crate::columns::silver::{ETHNICITY, OCCURRED_DATE, RACE};
 use crate::columns::{AGE_BAND, AGE_YEARS, MEASURE};
 use crate::config::PopulationHealthConfig;
 use crate::demographics::latest_measures;
 use crate::error::Result;
-use crate::util::date_lit;
 use crate::labs::{DIRECTION, classified_results};
+use crate::util::date_lit;
 
 /// Version of the definition of `patient_clinical_summary`.
 pub const METRIC_VERSION: &str = "patient-clinical-summary-1";
@@ -85,7 +87,10 @@ fn active_codes(
     .group_by([col(patients::PATIENT_ID)])
     .agg([
         len().cast(DataType::Int64).alias(count_name),
-        col(conditions::CODE).str().join("; ", true).alias(list_name),
+        col(conditions::CODE)
+            .str()
+            .join("; ", true)
+            .alias(list_name),
     ])
 }
 
@@ -121,14 +126,11 @@ fn latest_vitals(
     config: &PopulationHealthConfig,
     as_of: NaiveDate,
 ) -> Result<LazyFrame> {
-    let right_unit = config
-        .summary_vitals
-        .iter()
-        .fold(lit(false), |acc, m| {
-            acc.or(col(observations::CODE)
-                .eq(lit(m.code.clone()))
-                .and(col(crate::columns::silver::UNITS).eq(lit(m.unit.clone()))))
-        });
+    let right_unit = config.summary_vitals.iter().fold(lit(false), |acc, m| {
+        acc.or(col(observations::CODE)
+            .eq(lit(m.code.clone()))
+            .and(col(crate::columns::silver::UNITS).eq(lit(m.unit.clone()))))
+    });
     let obs = observations_frame.filter(right_unit.fill_null(lit(false)));
     let pivot: Vec<Expr> = config
         .summary_vitals
@@ -155,7 +157,10 @@ fn last_abnormal_lab(
     Ok(
         classified_results(observations_frame, &config.reference_ranges, as_of)?
             .filter(col(DIRECTION).is_not_null())
-            .sort([PATIENT_ID, OCCURRED_AT, CODE, VALUE_NUMERIC], stable_sort())
+            .sort(
+                [PATIENT_ID, OCCURRED_AT, CODE, VALUE_NUMERIC],
+                stable_sort(),
+            )
             .group_by([col(PATIENT_ID)])
             .agg([
                 col(CODE).last().alias(LAST_ABNORMAL_LAB_CODE),
@@ -274,7 +279,12 @@ fn checked_events(inputs: &SummaryInputs) -> Result<(LazyFrame, LazyFrame, LazyF
     require(
         TableKind::Conditions,
         &mut conds,
-        &[conditions::PATIENT_ID, conditions::CODE, conditions::START, conditions::STOP],
+        &[
+            conditions::PATIENT_ID,
+            conditions::CODE,
+            conditions::START,
+            conditions::STOP,
+        ],
     )?;
     require(
         TableKind::Medications,
@@ -383,9 +393,13 @@ mod tests {
     }
 
     fn summary() -> DataFrame {
-        patient_clinical_summary(&inputs(), &PopulationHealthConfig::default(), date("2024-01-01"))
-            .unwrap()
-            .collect_big()
+        patient_clinical_summary(
+            &inputs(),
+            &PopulationHealthConfig::default(),
+            date("2024-01-01"),
+        )
+        .unwrap()
+        .collect_big()
     }
 
     #[test]
@@ -418,7 +432,10 @@ mod tests {
     #[test]
     fn a_patient_dead_before_the_as_of_date_is_summarized_at_death() {
         let out = summary();
-        assert_eq!(bools(&out, DECEASED_FLAG), [Some(false), Some(false), Some(true)]);
+        assert_eq!(
+            bools(&out, DECEASED_FLAG),
+            [Some(false), Some(false), Some(true)]
+        );
         assert_eq!(strs(&out, REFERENCE_DATE)[2], "2020-06-01");
         assert_eq!(strs(&out, "age_years")[2], "<null>");
         assert_eq!(strs(&out, "age_years")[0], "44");

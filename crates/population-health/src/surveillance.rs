@@ -202,11 +202,7 @@ pub fn surveillance_update(
     let tables = build(counts, inputs.patients.clone(), config, period)?;
     Ok(SurveillanceUpdate {
         changed_daily: changed_rows(previous.daily.clone(), tables.daily.clone(), &DAILY_KEYS)?,
-        changed_weekly: changed_rows(
-            previous.weekly.clone(),
-            tables.weekly.clone(),
-            &WEEKLY_KEYS,
-        )?,
+        changed_weekly: changed_rows(previous.weekly.clone(), tables.weekly.clone(), &WEEKLY_KEYS)?,
         tables,
         recounted_days,
     })
@@ -238,13 +234,19 @@ pub fn changed_rows(previous: LazyFrame, next: LazyFrame, keys: &[&str]) -> Resu
     let renamed: Vec<Expr> = keys
         .iter()
         .map(|k| col(*k))
-        .chain(values.iter().map(|(n, _)| col(n.as_str()).alias(prev_name(n))))
+        .chain(
+            values
+                .iter()
+                .map(|(n, _)| col(n.as_str()).alias(prev_name(n))),
+        )
         .chain([lit(true).alias("__prev_exists")])
         .collect();
-    let differs = values.iter().fold(col("__prev_exists").is_null(), |acc, (n, d)| {
-        let same = comparable(col(n.as_str()), d).eq_missing(comparable(col(prev_name(n)), d));
-        acc.or(same.not())
-    });
+    let differs = values
+        .iter()
+        .fold(col("__prev_exists").is_null(), |acc, (n, d)| {
+            let same = comparable(col(n.as_str()), d).eq_missing(comparable(col(prev_name(n)), d));
+            acc.or(same.not())
+        });
     let key_exprs: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
     Ok(next
         .join(
@@ -254,7 +256,12 @@ pub fn changed_rows(previous: LazyFrame, next: LazyFrame, keys: &[&str]) -> Resu
             JoinArgs::new(JoinType::Left),
         )
         .filter(differs)
-        .select(schema.iter_names().map(|n| col(n.clone())).collect::<Vec<_>>()))
+        .select(
+            schema
+                .iter_names()
+                .map(|n| col(n.clone()))
+                .collect::<Vec<_>>(),
+        ))
 }
 
 /// Pairs (condition, code) of the configured value sets.
@@ -265,7 +272,10 @@ fn value_set_codes(sets: &[ValueSet]) -> Result<LazyFrame> {
         .collect();
     string_columns(vec![
         (CONDITION, pairs.iter().map(|p| p.0.clone()).collect()),
-        (conditions::CODE, pairs.iter().map(|p| p.1.clone()).collect()),
+        (
+            conditions::CODE,
+            pairs.iter().map(|p| p.1.clone()).collect(),
+        ),
     ])
 }
 
@@ -277,7 +287,11 @@ fn onsets(
 ) -> Result<LazyFrame> {
     use conditions::{CODE, PATIENT_ID, START};
     let mut frame = conditions_frame;
-    require(TableKind::Conditions, &mut frame, &[PATIENT_ID, CODE, START])?;
+    require(
+        TableKind::Conditions,
+        &mut frame,
+        &[PATIENT_ID, CODE, START],
+    )?;
     Ok(frame
         .filter(
             col(START)
@@ -319,7 +333,11 @@ fn population_by_day(
 ) -> Result<LazyFrame> {
     use patients::{BIRTH_DATE, DEATH_DATE, PATIENT_ID};
     let mut frame = patients_frame;
-    require(TableKind::Patients, &mut frame, &[PATIENT_ID, BIRTH_DATE, DEATH_DATE])?;
+    require(
+        TableKind::Patients,
+        &mut frame,
+        &[PATIENT_ID, BIRTH_DATE, DEATH_DATE],
+    )?;
     let alive_in_period = frame
         .unique_stable(Some(cols([PATIENT_ID])), UniqueKeepStrategy::First)
         .filter(
@@ -346,7 +364,12 @@ fn population_by_day(
         .group_by([col(DATE)])
         .agg([col(POPULATION).sum()]);
     Ok(period_days((first, last))
-        .join(deltas, [col(DATE)], [col(DATE)], JoinArgs::new(JoinType::Left))
+        .join(
+            deltas,
+            [col(DATE)],
+            [col(DATE)],
+            JoinArgs::new(JoinType::Left),
+        )
         .sort([DATE], stable_sort())
         .select([
             col(DATE),
@@ -397,15 +420,17 @@ fn build(
         .with_column(col(NEW_CASES).fill_null(lit(0i64)))
         .sort([CONDITION, DATE], stable_sort())
         .with_columns([
-            col(NEW_CASES).cum_sum(false).over([col(CONDITION)])?.alias(CUM),
+            col(NEW_CASES)
+                .cum_sum(false)
+                .over([col(CONDITION)])?
+                .alias(CUM),
             row_number_over(CONDITION)?.alias(DAY_NO),
         ]);
     let daily = grid
         .with_columns([
             trailing_mean(7)?.alias(NEW_CASES_7D_AVG),
             trailing_mean(28)?.alias(NEW_CASES_28D_AVG),
-            (ratio(col(NEW_CASES), col(POPULATION)) * lit(INCIDENCE_PER))
-                .alias(INCIDENCE_PER_100K),
+            (ratio(col(NEW_CASES), col(POPULATION)) * lit(INCIDENCE_PER)).alias(INCIDENCE_PER_100K),
             date_key(col(DATE)).alias(DATE_KEY),
         ])
         .select(
@@ -440,13 +465,15 @@ fn weekly_table(daily: LazyFrame) -> Result<LazyFrame> {
             col(POPULATION).first().alias(POPULATION),
         ])
         .with_columns([
-            col(NEW_CASES).cum_sum(false).over([col(CONDITION)])?.alias(CUM),
+            col(NEW_CASES)
+                .cum_sum(false)
+                .over([col(CONDITION)])?
+                .alias(CUM),
             row_number_over(CONDITION)?.alias(DAY_NO),
         ])
         .with_columns([
             trailing_mean(4)?.alias(NEW_CASES_4W_AVG),
-            (ratio(col(NEW_CASES), col(POPULATION)) * lit(INCIDENCE_PER))
-                .alias(INCIDENCE_PER_100K),
+            (ratio(col(NEW_CASES), col(POPULATION)) * lit(INCIDENCE_PER)).alias(INCIDENCE_PER_100K),
         ])
         .select(
             [
@@ -510,10 +537,7 @@ mod tests {
         };
         let out = surveillance(&inputs, &config(8), date("2024-01-08")).unwrap();
         let daily = flu(out.daily);
-        assert_eq!(
-            i64s(&daily, NEW_CASES),
-            [0, 2, 0, 0, 0, 0, 0, 1].map(Some)
-        );
+        assert_eq!(i64s(&daily, NEW_CASES), [0, 2, 0, 0, 0, 0, 0, 1].map(Some));
         let avg7 = f64s(&daily, NEW_CASES_7D_AVG);
         assert_eq!(avg7[..6], [None; 6]);
         assert_eq!(avg7[6..], [Some(2.0 / 7.0), Some(3.0 / 7.0)]);
@@ -530,10 +554,7 @@ mod tests {
         };
         let out = surveillance(&inputs, &config(8), date("2024-01-08")).unwrap();
         let daily = flu(out.daily);
-        assert_eq!(
-            i64s(&daily, POPULATION),
-            [2, 2, 3, 3, 3, 2, 2, 2].map(Some)
-        );
+        assert_eq!(i64s(&daily, POPULATION), [2, 2, 3, 3, 3, 2, 2, 2].map(Some));
     }
 
     #[test]
@@ -547,7 +568,9 @@ mod tests {
             ]),
         };
         // 2024-01-01 is a Monday; the period is 2024-01-03 .. 2024-01-10.
-        let weekly = flu(surveillance(&inputs, &config(8), date("2024-01-10")).unwrap().weekly);
+        let weekly = flu(surveillance(&inputs, &config(8), date("2024-01-10"))
+            .unwrap()
+            .weekly);
         assert_eq!(strs(&weekly, WEEK_START), ["2024-01-01", "2024-01-08"]);
         assert_eq!(i64s(&weekly, DAYS_IN_PERIOD), [Some(5), Some(3)]);
         assert_eq!(i64s(&weekly, NEW_CASES), [Some(1), Some(2)]);
@@ -567,24 +590,55 @@ mod tests {
         // The period starts on 2023-12-03: every window around the late day is complete.
         let (as_of, cfg) = (date("2024-03-31"), config(120));
         let previous = surveillance(
-            &SurveillanceInputs { patients: pats(), conditions: batch1 },
+            &SurveillanceInputs {
+                patients: pats(),
+                conditions: batch1,
+            },
             &cfg,
             as_of,
         )
         .unwrap();
-        let inputs = SurveillanceInputs { patients: pats(), conditions: all };
+        let inputs = SurveillanceInputs {
+            patients: pats(),
+            conditions: all,
+        };
         let update = surveillance_update(&previous, &inputs, late, &cfg, as_of).unwrap();
         let full = surveillance(&inputs, &cfg, as_of).unwrap();
-        assert!(update.tables.daily.collect_big().equals_missing(&full.daily.collect_big()));
-        assert!(update.tables.weekly.collect_big().equals_missing(&full.weekly.collect_big()));
+        assert!(
+            update
+                .tables
+                .daily
+                .collect_big()
+                .equals_missing(&full.daily.collect_big())
+        );
+        assert!(
+            update
+                .tables
+                .weekly
+                .collect_big()
+                .equals_missing(&full.weekly.collect_big())
+        );
         let changed = update.changed_daily.collect_big();
-        assert_eq!(strs(&changed, CONDITION).iter().filter(|c| *c != "influenza").count(), 0);
+        assert_eq!(
+            strs(&changed, CONDITION)
+                .iter()
+                .filter(|c| *c != "influenza")
+                .count(),
+            0
+        );
         let days = strs(&changed, DATE);
-        assert_eq!(days.len(), 28, "the day and the 27 days whose 28-day window holds it");
+        assert_eq!(
+            days.len(),
+            28,
+            "the day and the 27 days whose 28-day window holds it"
+        );
         assert_eq!(days.first().map(String::as_str), Some("2024-01-10"));
         assert_eq!(days.last().map(String::as_str), Some("2024-02-06"));
         let weeks = strs(&update.changed_weekly.collect_big(), WEEK_START);
-        assert_eq!(weeks, ["2024-01-08", "2024-01-15", "2024-01-22", "2024-01-29"]);
+        assert_eq!(
+            weeks,
+            ["2024-01-08", "2024-01-15", "2024-01-22", "2024-01-29"]
+        );
     }
 
     #[test]

@@ -26,7 +26,13 @@ fn column<T: Copy>(rows: &[T], f: impl Fn(T) -> &'static str) -> Vec<&'static st
 }
 
 /// One raw patient: id, birth date, death date (`""` alive), gender (`M`/`F`), race.
-pub(crate) type Pat = (&'static str, &'static str, &'static str, &'static str, &'static str);
+pub(crate) type Pat = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
 
 pub(crate) fn patients(rows: &[Pat]) -> LazyFrame {
     let raw = df!(
@@ -42,7 +48,9 @@ pub(crate) fn patients(rows: &[Pat]) -> LazyFrame {
 }
 
 /// `(patient, code, start date, stop date or "")`.
-pub(crate) fn conditions(rows: &[(&'static str, &'static str, &'static str, &'static str)]) -> LazyFrame {
+pub(crate) fn conditions(
+    rows: &[(&'static str, &'static str, &'static str, &'static str)],
+) -> LazyFrame {
     let raw = df!(
         "START" => column(rows, |r| r.2),
         "STOP" => column(rows, |r| r.3),
@@ -57,7 +65,13 @@ pub(crate) fn conditions(rows: &[(&'static str, &'static str, &'static str, &'st
 
 /// `(patient, code, timestamp, value, units)`.
 pub(crate) fn observations(
-    rows: &[(&'static str, &'static str, &'static str, &'static str, &'static str)],
+    rows: &[(
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+    )],
 ) -> LazyFrame {
     let raw = df!(
         "DATE" => column(rows, |r| r.2),
@@ -75,7 +89,9 @@ pub(crate) fn observations(
 }
 
 /// `(patient, code, start ts, stop ts or "")`.
-pub(crate) fn medications(rows: &[(&'static str, &'static str, &'static str, &'static str)]) -> LazyFrame {
+pub(crate) fn medications(
+    rows: &[(&'static str, &'static str, &'static str, &'static str)],
+) -> LazyFrame {
     let raw = df!(
         "START" => column(rows, |r| r.2),
         "STOP" => column(rows, |r| r.3),

@@ -2,9 +2,7 @@
 //! `ehr-quality-metrics` (reused, never recomputed differently).
 
 use chrono::NaiveDate;
-use ehr_quality_metrics::columns::{
-    ADMISSION_DATE, DISCHARGE_DATE, DISCHARGE_MONTH, LOS_DAYS,
-};
+use ehr_quality_metrics::columns::{ADMISSION_DATE, DISCHARGE_DATE, DISCHARGE_MONTH, LOS_DAYS};
 use medallion_model::expr::{ratio, stable_sort, string_list};
 use polars::prelude::*;
 use synthea_schema::TableKind;
@@ -125,7 +123,10 @@ pub fn hospital_utilization_metrics(
         )
         .alias(ENCOUNTERS_OTHER),
         count(class.is_in(string_list(&config.emergency_classes), false)).alias(ED_VISITS),
-        col(PATIENT_ID).n_unique().cast(DataType::Int64).alias(DISTINCT_PATIENTS),
+        col(PATIENT_ID)
+            .n_unique()
+            .cast(DataType::Int64)
+            .alias(DISTINCT_PATIENTS),
     ]);
     let by_encounter = encs
         .filter(col(START_DATE).lt_eq(date_lit(as_of)))
@@ -145,7 +146,10 @@ pub fn hospital_utilization_metrics(
         .group_by(key.clone())
         .agg([
             len().cast(DataType::Int64).alias(DISCHARGES),
-            col(LOS_DAYS).sum().cast(DataType::Int64).alias(PATIENT_DAYS),
+            col(LOS_DAYS)
+                .sum()
+                .cast(DataType::Int64)
+                .alias(PATIENT_DAYS),
         ]);
     let readmissions = inputs
         .readmissions
@@ -155,13 +159,21 @@ pub fn hospital_utilization_metrics(
         .agg([count(col("readmission_flag")).alias(READMISSIONS)]);
     let parts = [by_encounter, admissions, discharges, readmissions];
     let keys = concat(
-        parts.iter().map(|p| p.clone().select(key.clone())).collect::<Vec<_>>(),
+        parts
+            .iter()
+            .map(|p| p.clone().select(key.clone()))
+            .collect::<Vec<_>>(),
         UnionArgs::default(),
     )?
     .filter(col(MONTH).lt_eq(date_lit(as_of)))
     .unique_stable(None, UniqueKeepStrategy::First);
     let joined = parts.into_iter().fold(keys, |acc, part| {
-        acc.join(part, key.clone(), key.clone(), JoinArgs::new(JoinType::Left))
+        acc.join(
+            part,
+            key.clone(),
+            key.clone(),
+            JoinArgs::new(JoinType::Left),
+        )
     });
     let mut counts: Vec<String> = vec![ENCOUNTERS.to_string()];
     counts.extend(config.encounter_classes.iter().map(|c| class_column(c)));
@@ -199,12 +211,54 @@ mod tests {
     #[test]
     fn utilization_reuses_the_quality_metrics_stays_and_readmissions() {
         let encs = encounters(&[
-            ("i1", "p", "h", "inpatient", "2023-01-01T10:00:00Z", "2023-01-04T10:00:00Z"),
-            ("i2", "p", "h", "inpatient", "2023-01-10T10:00:00Z", "2023-01-12T10:00:00Z"),
-            ("er", "p", "h", "emergency", "2023-01-01T08:00:00Z", "2023-01-01T09:00:00Z"),
-            ("w", "q", "h", "wellness", "2023-02-01T08:00:00Z", "2023-02-01T09:00:00Z"),
-            ("x", "q", "h", "hospice", "2023-02-02T08:00:00Z", "2023-02-02T09:00:00Z"),
-            ("i3", "q", "h", "inpatient", "2023-06-01T10:00:00Z", "2023-06-03T10:00:00Z"),
+            (
+                "i1",
+                "p",
+                "h",
+                "inpatient",
+                "2023-01-01T10:00:00Z",
+                "2023-01-04T10:00:00Z",
+            ),
+            (
+                "i2",
+                "p",
+                "h",
+                "inpatient",
+                "2023-01-10T10:00:00Z",
+                "2023-01-12T10:00:00Z",
+            ),
+            (
+                "er",
+                "p",
+                "h",
+                "emergency",
+                "2023-01-01T08:00:00Z",
+                "2023-01-01T09:00:00Z",
+            ),
+            (
+                "w",
+                "q",
+                "h",
+                "wellness",
+                "2023-02-01T08:00:00Z",
+                "2023-02-01T09:00:00Z",
+            ),
+            (
+                "x",
+                "q",
+                "h",
+                "hospice",
+                "2023-02-02T08:00:00Z",
+                "2023-02-02T09:00:00Z",
+            ),
+            (
+                "i3",
+                "q",
+                "h",
+                "inpatient",
+                "2023-06-01T10:00:00Z",
+                "2023-06-03T10:00:00Z",
+            ),
             ("late", "q", "h", "wellness", "2024-02-01T08:00:00Z", ""),
         ]);
         let pats = patients(&[
@@ -213,8 +267,14 @@ mod tests {
         ]);
         let as_of = date("2023-12-31");
         let quality = QualityConfig::default();
-        let rollup =
-            inpatient_stays(StayInputs { encounters: encs.clone() }, &quality.stays, as_of).unwrap();
+        let rollup = inpatient_stays(
+            StayInputs {
+                encounters: encs.clone(),
+            },
+            &quality.stays,
+            as_of,
+        )
+        .unwrap();
         let readmit = readmissions(
             ReadmissionInputs {
                 stays: rollup.stays.clone(),
@@ -237,7 +297,10 @@ mod tests {
         )
         .unwrap()
         .collect_big();
-        assert_eq!(strs(&out, MONTH), ["2023-01-01", "2023-02-01", "2023-06-01"]);
+        assert_eq!(
+            strs(&out, MONTH),
+            ["2023-01-01", "2023-02-01", "2023-06-01"]
+        );
         assert_eq!(i64s(&out, ENCOUNTERS), [3, 2, 1].map(Some));
         assert_eq!(i64s(&out, &class_column("inpatient")), [2, 0, 1].map(Some));
         assert_eq!(i64s(&out, ENCOUNTERS_OTHER), [0, 1, 0].map(Some));

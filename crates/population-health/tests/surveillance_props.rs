@@ -16,7 +16,13 @@ const CODES: [&str; 4] = ["6142004", "840539006", "44054006", "12345"];
 const BATCHES: usize = 4;
 
 fn silver(table: TableKind, raw: DataFrame) -> LazyFrame {
-    normalize(table, SyntheaVersion::V3Latest, raw.lazy(), &NormalizeConfig::default()).unwrap()
+    normalize(
+        table,
+        SyntheaVersion::V3Latest,
+        raw.lazy(),
+        &NormalizeConfig::default(),
+    )
+    .unwrap()
 }
 
 fn day(offset: i64) -> String {
@@ -88,7 +94,10 @@ fn check(rows: Vec<Row>) -> Result<(), TestCaseError> {
         tables = next;
     }
     let full = surveillance(&inputs_of(BATCHES), &config, as_of).unwrap();
-    let (daily, full_daily) = (tables.daily.collect().unwrap(), full.daily.collect().unwrap());
+    let (daily, full_daily) = (
+        tables.daily.collect().unwrap(),
+        full.daily.collect().unwrap(),
+    );
     prop_assert!(daily.equals_missing(&full_daily), "{daily}\n{full_daily}");
     let weekly = tables.weekly.collect().unwrap();
     prop_assert!(weekly.equals_missing(&full.weekly.collect().unwrap()));
@@ -97,10 +106,7 @@ fn check(rows: Vec<Row>) -> Result<(), TestCaseError> {
 
 #[test]
 fn incremental_updates_over_random_batch_splits_equal_a_full_recomputation() {
-    let rows = proptest::collection::vec(
-        (0..5usize, 0..CODES.len(), -5..45i64, 0..BATCHES),
-        0..40,
-    );
+    let rows = proptest::collection::vec((0..5usize, 0..CODES.len(), -5..45i64, 0..BATCHES), 0..40);
     std::thread::Builder::new()
         .stack_size(32 << 20)
         .spawn(move || {

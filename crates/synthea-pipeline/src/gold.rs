@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use chrono::{Days, NaiveDate, NaiveTime};
+use ehr_population_health::SURVEILLANCE_TABLES;
 use medallion_core::pipeline::{GoldWriteBuilder, Layer, RunReport, Scd2Builder, TableRunReport};
 use medallion_core::{HistoryBuilder, ReadBuilder, run_polars};
-use ehr_population_health::SURVEILLANCE_TABLES;
 use medallion_model::GoldTable;
 use polars::prelude::*;
 use synthea_schema::TableKind;

@@ -61,8 +61,17 @@ impl State {
     /// Whether `self` was computed with the same as-of date, definitions and settings as
     /// `other` (silver versions and batch ids aside).
     fn same_definition(&self, other: &State) -> bool {
-        (&self.as_of, &self.daily_version, &self.weekly_version, &self.config)
-            == (&other.as_of, &other.daily_version, &other.weekly_version, &other.config)
+        (
+            &self.as_of,
+            &self.daily_version,
+            &self.weekly_version,
+            &self.config,
+        ) == (
+            &other.as_of,
+            &other.daily_version,
+            &other.weekly_version,
+            &other.config,
+        )
     }
 }
 
@@ -84,8 +93,7 @@ fn current_state(config: &PipelineConfig, versions: &BTreeMap<String, u64>) -> S
         as_of: config.as_of.to_string(),
         daily_version: DAILY_METRIC_VERSION.to_string(),
         weekly_version: WEEKLY_METRIC_VERSION.to_string(),
-        config: serde_json::to_value(&config.population_health.surveillance)
-            .unwrap_or_default(),
+        config: serde_json::to_value(&config.population_health.surveillance).unwrap_or_default(),
         conditions_version: versions.get(TableKind::Conditions.name()).copied(),
         patients_version: versions.get(TableKind::Patients.name()).copied(),
         last_batch_id: None,
@@ -164,7 +172,10 @@ pub(crate) async fn apply(
                         GOLD_INPUTS_KEY.to_string(),
                         inputs_record(config, versions, &table.metric_version).into(),
                     ),
-                    (SURVEILLANCE_STATE_KEY.to_string(), state_json.clone().into()),
+                    (
+                        SURVEILLANCE_STATE_KEY.to_string(),
+                        state_json.clone().into(),
+                    ),
                 ];
                 let written = write_table(config, table, metadata, report, observer).await?;
                 rows.insert(name, written);
@@ -180,9 +191,10 @@ pub(crate) async fn apply(
                     ),
                     (SURVEILLANCE_STATE_KEY.to_string(), state_json.clone()),
                 ];
-                let written =
-                    merge_changed(config, name, &keys, changed, full_rows, metadata, report, observer)
-                        .await?;
+                let written = merge_changed(
+                    config, name, &keys, changed, full_rows, metadata, report, observer,
+                )
+                .await?;
                 rows.insert(name.to_string(), written);
             }
         }
