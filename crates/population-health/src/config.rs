@@ -110,8 +110,8 @@ pub fn default_summary_vitals() -> Vec<MeasureSpec> {
 /// | hemoglobin | 718-7 | g/dL | 12.0–17.5 |
 /// | ldl | 18262-6 | mg/dL | ≤ 130 |
 /// | egfr | 33914-3 | mL/min/{1.73_m2} | ≥ 60 |
-/// | systolic_bp | 8480-6 | mm[Hg] | 90–129 |
-/// | diastolic_bp | 8462-4 | mm[Hg] | 60–79 |
+/// | systolic_bp | 8480-6 | `mm[Hg]` | 90–129 |
+/// | diastolic_bp | 8462-4 | `mm[Hg]` | 60–79 |
 /// | heart_rate | 8867-4 | /min | 60–100 |
 /// | spo2 | 2708-6 | % | ≥ 95 |
 pub fn default_reference_ranges() -> Vec<ReferenceRange> {
@@ -407,8 +407,7 @@ mod tests {
 
     #[test]
     fn invalid_settings_are_rejected_with_the_field_name() {
-        let mut c = PopulationHealthConfig::default();
-        c.top_conditions = 0;
+        let c = PopulationHealthConfig::default().with_top_conditions(0);
         assert!(matches!(
             c.validate(),
             Err(Error::InvalidConfig {

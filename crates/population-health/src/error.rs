@@ -21,13 +21,20 @@ pub enum Error {
         /// What is accepted.
         reason: String,
     },
-    /// An error of the reused quality metrics (stays, readmissions, age bands).
+    /// An error of the reused quality metrics (stays, readmissions, age bands); boxed, so
+    /// this error stays small.
     #[error(transparent)]
-    Quality(#[from] ehr_quality_metrics::Error),
+    Quality(Box<ehr_quality_metrics::Error>),
     /// An input is not the silver table it should be (missing column, other dtype).
     #[error(transparent)]
     Silver(#[from] synthea_schema::Error),
     /// An error from Polars while resolving a schema or building a frame.
     #[error("polars: {0}")]
     Polars(#[from] PolarsError),
+}
+
+impl From<ehr_quality_metrics::Error> for Error {
+    fn from(error: ehr_quality_metrics::Error) -> Self {
+        Self::Quality(Box::new(error))
+    }
 }

@@ -74,7 +74,7 @@ pub const SURVEILLANCE_TABLES: [&str; 2] = [DISEASE_PREVALENCE_DAILY, CONDITION_
 /// | `condition_prevalence` | [`condition_prevalence`] | [`demographics::PREVALENCE_METRIC_VERSION`] |
 /// | `top_conditions_by_age_band` | [`top_conditions_by_age_band`] | [`demographics::TOP_CONDITIONS_METRIC_VERSION`] |
 /// | `vitals_by_group` | [`vitals_by_group`] | [`demographics::VITALS_METRIC_VERSION`] |
-/// | `disease_prevalence_daily`, `condition_incidence_weekly` | [`surveillance`] | [`surveillance::DAILY_METRIC_VERSION`], [`surveillance::WEEKLY_METRIC_VERSION`] |
+/// | `disease_prevalence_daily`, `condition_incidence_weekly` | [`surveillance()`] | [`surveillance::DAILY_METRIC_VERSION`], [`surveillance::WEEKLY_METRIC_VERSION`] |
 /// | `lab_abnormal_trends` | [`lab_abnormal_trends`] | [`labs::METRIC_VERSION`] |
 /// | `patient_clinical_summary` | [`patient_clinical_summary`] | [`summary::METRIC_VERSION`] |
 /// | `hospital_utilization_metrics` | [`hospital_utilization_metrics`] | [`utilization::METRIC_VERSION`] |

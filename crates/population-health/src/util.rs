@@ -103,7 +103,7 @@ pub fn by_dimensions(
                 .clone()
                 .with_column(group_value(dimension).alias(GROUP_VALUE))
                 .group_by(by)
-                .agg(aggs.to_vec())
+                .agg(aggs)
                 .with_column(lit(*dimension).alias(DIMENSION))
         })
         .collect();
