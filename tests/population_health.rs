@@ -34,10 +34,10 @@ async fn read(lake: &Path, table: &str) -> DataFrame {
         .unwrap()
 }
 
-/// A second export: the first one's `patients.csv` and `encounters.csv` (same bytes: a
-/// re-delivery, not ingested again) and a `conditions.csv` with one late influenza diagnosis of an
-/// existing patient for an old day.
-fn land_late_condition(first: &Path, second: &Path, patient: &str) {
+/// A later export: the first one's `patients.csv` and `encounters.csv` (same bytes: a
+/// re-delivery, not ingested again) and a `conditions.csv` with one late diagnosis
+/// (`code`) of an existing patient for an old day.
+fn land_late_condition(first: &Path, second: &Path, patient: &str, code: &str) {
     std::fs::create_dir_all(second).unwrap();
     for file in ["patients.csv", "encounters.csv"] {
         std::fs::copy(first.join(file), second.join(file)).unwrap();
@@ -50,8 +50,8 @@ fn land_late_condition(first: &Path, second: &Path, patient: &str) {
             "START" => LATE_DAY.to_string(),
             "PATIENT" => patient.to_string(),
             "ENCOUNTER" => "late-encounter".to_string(),
-            "CODE" => "6142004".to_string(),
-            "DESCRIPTION" => "Influenza (disorder)".to_string(),
+            "CODE" => code.to_string(),
+            "DESCRIPTION" => "Late diagnosis".to_string(),
             "SYSTEM" => "SNOMED-CT".to_string(),
             _ => String::new(),
         })
@@ -126,7 +126,7 @@ async fn a_second_batch_rewrites_only_the_affected_surveillance_days() {
         .unwrap()
         .to_string();
 
-    land_late_condition(&first, &landing.path().join("2024-02"), &patient);
+    land_late_condition(&first, &landing.path().join("2024-02"), &patient, "6142004");
     let outcome = run(lake.path(), landing.path(), "second").await;
 
     // The daily table: the late day and the 27 days whose 28-day window holds it, for
@@ -180,7 +180,24 @@ async fn a_second_batch_rewrites_only_the_affected_surveillance_days() {
         );
     }
 
-    // Nothing new: gold, surveillance included, is left as it is.
+    // A batch that changes no day (a condition outside the value sets): no row is
+    // rewritten, the new state is recorded by an empty append, and a run with nothing
+    // new then finds gold, surveillance included, up to date.
+    land_late_condition(&first, &landing.path().join("2024-03"), &patient, "12345");
     let third = run(lake.path(), landing.path(), "third").await;
-    assert!(third.gold_up_to_date);
+    let daily = gold_report(&third, "disease_prevalence_daily");
+    assert_eq!(
+        (daily.rows_written, daily.rows_unchanged),
+        (0, daily_after.height() as u64)
+    );
+    assert!(
+        changed_keys(
+            &daily_after,
+            &read(lake.path(), DAILY).await,
+            ["condition", "date"]
+        )
+        .is_empty()
+    );
+    let fourth = run(lake.path(), landing.path(), "fourth").await;
+    assert!(fourth.gold_up_to_date);
 }

@@ -31,7 +31,9 @@ use ehr_population_health::surveillance::{
     WEEKLY_METRIC_VERSION, surveillance_update,
 };
 use medallion_core::pipeline::{BATCH_ID, Layer, RunReport, TableRunReport};
-use medallion_core::{HistoryBuilder, MergeBuilder, ReadBuilder, run_polars};
+use medallion_core::{
+    HistoryBuilder, MergeBuilder, ReadBuilder, WriteBuilder, WriteMode, run_polars,
+};
 use medallion_model::GoldTable;
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -297,6 +299,10 @@ async fn merge_changed(
     let _span = tracing::info_span!("gold", table = %name).entered();
     let started = Instant::now();
     let (report_key, report_value) = TableRunReport::empty(Layer::Gold, name).commit_metadata();
+    if changed.height() == 0 {
+        return record_unchanged(config, name, changed, full_rows, metadata, report, observer)
+            .await;
+    }
     let mut merge = MergeBuilder::new(config.table("gold", name), changed.lazy(), keys.to_vec())?
         .when_matched_update_all(None::<String>)
         .when_not_matched_insert_all(None::<String>)
@@ -333,4 +339,42 @@ async fn merge_changed(
         elapsed: started.elapsed(),
     });
     Ok(written)
+}
+
+/// Records the new state of a table none of whose rows changed: a MERGE without changes
+/// makes no commit (delta-rs), so an append of zero rows carries the commit metadata.
+async fn record_unchanged(
+    config: &PipelineConfig,
+    name: &str,
+    empty: DataFrame,
+    full_rows: u64,
+    metadata: [(String, String); 2],
+    report: &mut RunReport,
+    observer: Observer<'_>,
+) -> Result<u64, PipelineError> {
+    let started = Instant::now();
+    let (report_key, report_value) = TableRunReport::empty(Layer::Gold, name).commit_metadata();
+    let mut write = WriteBuilder::new(config.table("gold", name), empty.lazy())?
+        .with_mode(WriteMode::Append)
+        .with_run_id(config.run_id.clone())
+        .with_commit_metadata(report_key, report_value);
+    for (key, value) in metadata {
+        write = write.with_commit_metadata(key, value);
+    }
+    let written = write.await?;
+    report.push(TableRunReport {
+        rows_read: full_rows,
+        rows_unchanged: full_rows,
+        version: written.version,
+        duration: started.elapsed(),
+        ..TableRunReport::empty(Layer::Gold, name)
+    });
+    observer(PipelineEvent::TableDone {
+        stage: Stage::Gold,
+        table: name.to_string(),
+        rows_written: 0,
+        summary: format!("no day changed ({full_rows} unchanged)"),
+        elapsed: started.elapsed(),
+    });
+    Ok(0)
 }
