@@ -120,16 +120,9 @@ pub fn population_counts(population: LazyFrame, dimensions: &[&str]) -> Result<L
     )
 }
 
-/// `count` nulled when `flag` holds (a suppressed cell).
+/// `value` as `dtype`, null where the boolean column `flag` is true (a suppressed cell).
 pub fn unless(flag: &str, value: Expr, dtype: DataType) -> Expr {
     when(col(flag)).then(typed_null(dtype)).otherwise(value)
-}
-
-/// A one-column string frame.
-pub fn strings_frame(name: &str, values: Vec<String>) -> LazyFrame {
-    DataFrame::new_infer_height(vec![Column::new(name.into(), values)])
-        .unwrap_or_default()
-        .lazy()
 }
 
 /// A frame of string columns of equal length (built from configuration).
