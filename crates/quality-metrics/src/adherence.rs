@@ -312,8 +312,10 @@ fn covered_days(fills: LazyFrame, period: MeasurementPeriod) -> Result<LazyFrame
         .agg([col("__len").sum().alias("__covered")]))
 }
 
-/// Full years from `birth_date` to `date` (the birthday counts from its month and day).
-fn age_in_years_at(date: NaiveDate) -> Expr {
+/// Full years from the silver `birth_date` column to `date` (the birthday counts from its
+/// month and day; someone born on 29 February turns a year older on 1 March of common
+/// years), as `Int32`; null when `birth_date` is null.
+pub fn age_in_years_at(date: NaiveDate) -> Expr {
     let at = lit(date);
     let month_day = |e: Expr| {
         e.clone().dt().month().cast(DataType::Int32) * lit(100) + e.dt().day().cast(DataType::Int32)

@@ -523,7 +523,11 @@ impl AgeBands {
         )
     }
 
-    pub(crate) fn validate(&self) -> Result<()> {
+    /// Checks that the bounds are a non-empty, strictly increasing list.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming `age_bands.lower_bounds` otherwise.
+    pub fn validate(&self) -> Result<()> {
         let increasing = self.lower_bounds.windows(2).all(|w| w[0] < w[1]);
         if self.lower_bounds.is_empty() || !increasing {
             return Err(Error::InvalidConfig {

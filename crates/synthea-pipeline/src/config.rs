@@ -43,6 +43,11 @@ pub struct PipelineConfig {
     /// to (OPTIMIZE / Z-order / VACUUM). Default: `None` — no maintenance.
     #[serde(default)]
     pub maintenance: Option<MaintenancePolicy>,
+    /// Settings of the population-health gold tables (value sets, reference ranges, age
+    /// bands, small-cell threshold, surveillance period). Default:
+    /// [`ehr_population_health::PopulationHealthConfig::default`].
+    #[serde(default)]
+    pub population_health: ehr_population_health::PopulationHealthConfig,
 }
 
 fn default_silver_chunk_rows() -> usize {
@@ -73,6 +78,7 @@ impl PipelineConfig {
             categorical_columns: default_categorical_columns(),
             silver_chunk_rows: default_silver_chunk_rows(),
             maintenance: None,
+            population_health: Default::default(),
         }
     }
 

@@ -18,6 +18,9 @@ pub enum PipelineError {
     /// A journey gold table could not be defined.
     #[error(transparent)]
     Journey(#[from] ehr_journey::Error),
+    /// A population-health gold table could not be defined.
+    #[error(transparent)]
+    PopulationHealth(#[from] ehr_population_health::Error),
     /// A gold computation failed.
     #[error("computing gold table '{table}': {source}")]
     Gold {

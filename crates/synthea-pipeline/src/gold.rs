@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use chrono::{Days, NaiveDate, NaiveTime};
+use ehr_population_health::SURVEILLANCE_TABLES;
 use medallion_core::pipeline::{GoldWriteBuilder, Layer, RunReport, Scd2Builder, TableRunReport};
 use medallion_core::{HistoryBuilder, ReadBuilder, run_polars};
 use medallion_model::GoldTable;
@@ -22,6 +23,7 @@ use synthea_schema::star::{
 use crate::config::PipelineConfig;
 use crate::error::PipelineError;
 use crate::events::{Observer, PipelineEvent, Stage};
+use crate::surveillance;
 
 /// `metric_version` of the star schema tables (dimensions and facts).
 pub const STAR_SCHEMA_VERSION: &str = "synthea-star-3";
@@ -71,6 +73,11 @@ pub(crate) async fn build(
     let silver = SilverScans::open(config).await?;
     let versions = silver_versions(config).await?;
     let (dim_patient, tables) = gold_tables(config, &silver).await?;
+    // The surveillance tables are kept current incrementally (see `surveillance`).
+    let (surveillance_tables, tables): (Vec<_>, Vec<_>) = tables
+        .into_iter()
+        .partition(|t| SURVEILLANCE_TABLES.contains(&t.name.as_str()));
+    let surveillance_plan = surveillance::plan(config, &versions).await?;
     let mut stale = Vec::new();
     for table in tables {
         let expected = inputs_record(config, &versions, &table.metric_version);
@@ -79,6 +86,7 @@ pub(crate) async fn build(
         }
     }
     if stale.is_empty()
+        && surveillance_plan == surveillance::Plan::UpToDate
         && config
             .table("gold", StarTable::DimPatient.name())
             .join("_delta_log")
@@ -100,7 +108,7 @@ pub(crate) async fn build(
     }
     observer(PipelineEvent::StageStarted {
         stage: Stage::Gold,
-        steps: stale.len() + 1,
+        steps: stale.len() + 1 + usize::from(surveillance_plan != surveillance::Plan::UpToDate) * 2,
     });
     let mut rows = BTreeMap::new();
     // The SCD2 dimension first: a MERGE of unchanged rows changes nothing, so running it
@@ -109,9 +117,26 @@ pub(crate) async fn build(
     rows.insert(StarTable::DimPatient.name().to_string(), written);
     for (table, inputs) in stale {
         let name = table.name.clone();
-        let written = write_table(config, table, inputs, report, observer).await?;
+        let metadata = vec![(GOLD_INPUTS_KEY.to_string(), inputs.into())];
+        let written = write_table(config, table, metadata, report, observer).await?;
         rows.insert(name, written);
     }
+    let surveillance_silver = surveillance::SilverSurveillance {
+        conditions: silver.get(TableKind::Conditions),
+        patients: silver.get(TableKind::Patients),
+    };
+    rows.extend(
+        surveillance::apply(
+            config,
+            surveillance_plan,
+            surveillance_tables,
+            surveillance_silver,
+            &versions,
+            report,
+            observer,
+        )
+        .await?,
+    );
     observer(PipelineEvent::StageDone {
         stage: Stage::Gold,
         elapsed: stage_started.elapsed(),
@@ -160,7 +185,7 @@ async fn silver_versions(config: &PipelineConfig) -> Result<BTreeMap<String, u64
 }
 
 /// What one gold table is computed from, as the JSON string its commit records.
-fn inputs_record(
+pub(crate) fn inputs_record(
     config: &PipelineConfig,
     silver: &BTreeMap<String, u64>,
     metric_version: &str,
@@ -233,6 +258,15 @@ async fn gold_tables(
     .with_procedures(ordered(TableKind::Procedures))
     .with_immunizations(ordered(TableKind::Immunizations))
     .with_observations(ordered(TableKind::Observations));
+    let population_inputs = ehr_population_health::PopulationInputs {
+        patients: silver.get(TableKind::Patients),
+        encounters: silver.get(TableKind::Encounters),
+        conditions: silver.get(TableKind::Conditions),
+        medications: silver.get(TableKind::Medications),
+        observations: silver.get(TableKind::Observations),
+        procedures: silver.get(TableKind::Procedures),
+    };
+    let population_config = config.population_health.clone();
     let as_of = config.as_of;
     let planned = run_polars(move || -> Result<_, PipelineError> {
         let star = build_star(star_inputs, first, last, &DateDimConfig::default())?;
@@ -255,6 +289,14 @@ async fn gold_tables(
             &journey_inputs,
             &ehr_journey::JourneyConfig::default(),
         )?);
+        // The same quality configuration: `hospital_utilization_metrics` counts exactly
+        // the stays and readmissions of gold `inpatient_stays` and `readmissions`.
+        tables.extend(ehr_population_health::gold_tables(
+            &population_inputs,
+            &population_config,
+            &quality_config,
+            as_of,
+        )?);
         let tables = tables
             .into_iter()
             .map(with_rounded_floats)
@@ -266,7 +308,7 @@ async fn gold_tables(
 }
 
 /// Rounds every floating-point column to [`GOLD_FLOAT_DECIMALS`] decimals.
-fn with_rounded_floats(mut table: GoldTable) -> Result<GoldTable, PipelineError> {
+pub(crate) fn with_rounded_floats(mut table: GoldTable) -> Result<GoldTable, PipelineError> {
     let schema = table
         .frame
         .collect_schema()
@@ -324,21 +366,24 @@ async fn merge_dim_patient(
     Ok(written)
 }
 
-/// Overwrites one gold table, recording `inputs` in its commit; returns rows written.
-async fn write_table(
+/// Overwrites one gold table, recording `metadata` (at least [`GOLD_INPUTS_KEY`]) in its
+/// commit; returns rows written.
+pub(crate) async fn write_table(
     config: &PipelineConfig,
     table: GoldTable,
-    inputs: String,
+    metadata: Vec<(String, serde_json::Value)>,
     report: &mut RunReport,
     observer: Observer<'_>,
 ) -> Result<u64, PipelineError> {
     let _span = tracing::info_span!("gold", table = %table.name).entered();
     let t = Instant::now();
     let name = table.name.clone();
-    let written = GoldWriteBuilder::from_table(config.table("gold", &name), table)?
-        .with_run_id(config.run_id.clone())
-        .with_commit_metadata(GOLD_INPUTS_KEY, inputs)
-        .await?;
+    let mut builder = GoldWriteBuilder::from_table(config.table("gold", &name), table)?
+        .with_run_id(config.run_id.clone());
+    for (key, value) in metadata {
+        builder = builder.with_commit_metadata(key, value);
+    }
+    let written = builder.await?;
     report.push(TableRunReport::from_gold(&name, 0, &written));
     tracing::info!(table = %name, rows = written.rows_written, "gold written");
     observer(PipelineEvent::TableDone {

@@ -39,6 +39,12 @@
 //!   crates' tables, each recomputed when the silver versions, the as-of date or its own
 //!   metric version differ from what its last write recorded
 //!   ([`PipelineOutcome::gold_up_to_date`] when none did).
+//!   The population-health surveillance tables (`disease_prevalence_daily`,
+//!   `condition_incidence_weekly`) are updated incrementally instead: a run passes the
+//!   silver `conditions` rows of batches newer than the last one they include
+//!   ([`SURVEILLANCE_STATE_KEY`] in their commit metadata) to
+//!   `ehr_population_health::surveillance::surveillance_update` and MERGEs only the
+//!   days that changed.
 //!
 //! One run at a time: a run holds the lock file [`LOCK_FILE`] of the lakehouse; a second
 //! run fails at once (exit code 5) and changes nothing. A run first records the reports
@@ -56,6 +62,7 @@ mod landing;
 mod maintenance;
 mod runs;
 mod silver;
+mod surveillance;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -70,6 +77,7 @@ pub use events::{Observer, PipelineEvent, Stage};
 pub use gold::{GOLD_FLOAT_DECIMALS, GOLD_INPUTS_KEY, STAR_SCHEMA_VERSION};
 pub use runs::LOCK_FILE;
 pub use silver::PARSE_ERROR_COLUMNS;
+pub use surveillance::SURVEILLANCE_STATE_KEY;
 
 /// What a pipeline run produced.
 #[derive(Debug, Clone)]
