@@ -11,7 +11,14 @@
 //!
 //! Running it twice adds nothing (exactly-once ingestion); running it with another
 //! `--seed` lands a second batch and appends only the new data. `--maintain` then
-//! compacts the tables the run wrote (OPTIMIZE) and VACUUMs files older than 7 days.
+//! compacts the tables the run wrote (OPTIMIZE, Z-order for the tables the settings name)
+//! and VACUUMs files older than 7 days.
+//!
+//! Settings: `--print-default-config > settings.toml` writes every setting with its
+//! default; edit it and pass `--config settings.toml` (unknown keys are an error that
+//! names them). `--restore gold/readmissions@3` (repeatable) restores tables instead of
+//! running — the undo after a bad run.
+//!
 //! Logging: `RUST_LOG=info` (or `debug`) prints every step on stderr.
 //!
 //! Exit codes: 0 success, 1 internal error, 2 bad arguments, 3 unusable input,
@@ -32,7 +39,9 @@ use chrono::NaiveDate;
 use clap::Parser;
 use medallion_core::pipeline::MaintenancePolicy;
 use synthea_gen::{GeneratorConfig, generate};
-use synthea_pipeline::{ExitKind, PipelineConfig, PipelineError, run_pipeline};
+use synthea_pipeline::{
+    ExitKind, PipelineConfig, PipelineError, RestoreTarget, restore_tables, run_pipeline,
+};
 
 /// Build a bronze → silver → gold Delta lakehouse from Synthea data.
 #[derive(Debug, Parser)]
@@ -56,9 +65,22 @@ struct Args {
     /// As-of date for open stays, metric periods and "in the future" checks.
     #[arg(long, value_name = "YYYY-MM-DD", default_value = "2024-04-15")]
     as_of: NaiveDate,
-    /// Compact the tables the run wrote and VACUUM files older than 7 days.
+    /// Compact the tables the run wrote (Z-order where the settings name columns) and
+    /// VACUUM files older than 7 days.
     #[arg(long)]
     maintain: bool,
+    /// A settings file (TOML, or JSON by its `.json` name) applied over the defaults:
+    /// value sets, age bands, rule severities, chunk size, Z-order columns…
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Print every setting with its default value as TOML (a settings file to start
+    /// from) and exit.
+    #[arg(long)]
+    print_default_config: bool,
+    /// Instead of running: RESTORE a table to an earlier version or time, e.g.
+    /// `gold/readmissions@3` or `silver/encounters@2024-04-15T10:00:00Z` (repeatable).
+    #[arg(long, value_name = "LAYER/TABLE@VERSION|TIME")]
+    restore: Vec<RestoreTarget>,
 }
 
 /// A failed run: the message and the exit code it maps to.
@@ -99,7 +121,41 @@ fn generate_batch(args: &Args, landing: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The run's configuration: defaults, then the settings file, then the flags.
+fn pipeline_config(args: &Args, run_id: String) -> Result<PipelineConfig, Failure> {
+    let mut config = PipelineConfig::new(&args.out, "synthea", args.as_of, run_id);
+    if let Some(path) = &args.config {
+        config = config.with_settings_file(path)?;
+    }
+    if args.maintain && config.maintenance.is_none() {
+        config.maintenance = Some(MaintenancePolicy::default());
+    }
+    Ok(config)
+}
+
+/// `--restore`: restores each named table and prints what it did.
+async fn restore(args: &Args, run_id: String) -> Result<(), Failure> {
+    let config = pipeline_config(args, run_id)?;
+    for report in restore_tables(&config, &args.restore).await? {
+        println!(
+            "[restore] {}: new version {:?} ({} files removed, {} restored)",
+            report.table, report.version, report.files_removed, report.files_restored
+        );
+    }
+    Ok(())
+}
+
 async fn run(args: Args) -> Result<(), Failure> {
+    let run_id = format!("run-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"));
+    if args.print_default_config {
+        print!("{}", pipeline_config(&args, run_id)?.settings_toml()?);
+        return Ok(());
+    }
+    if !args.restore.is_empty() {
+        return restore(&args, run_id).await;
+    }
+    // Settings first: a bad settings file fails before anything is generated.
+    let config = pipeline_config(&args, run_id)?;
     let landing = match &args.input {
         Some(input) if !input.is_dir() => {
             return Err(Failure(
@@ -114,11 +170,6 @@ async fn run(args: Args) -> Result<(), Failure> {
             landing
         }
     };
-    let run_id = format!("run-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"));
-    let mut config = PipelineConfig::new(&args.out, "synthea", args.as_of, run_id);
-    if args.maintain {
-        config.maintenance = Some(MaintenancePolicy::default());
-    }
     let t = Instant::now();
     let mut progress = support::PipelineProgress::new();
     let outcome = run_pipeline(&config, &landing, &mut |event| progress.on_event(event)).await?;

@@ -58,6 +58,23 @@ async fn generated_data_runs_end_to_end_exactly_once_and_appends_new_batches() {
         encounters_1 > 100,
         "25 patients should have many encounters"
     );
+    // The timeline is one unpartitioned table: one data file for a small population
+    // (a partition per event year gave ~100 tiny files per write).
+    let timeline = lake.path().join("gold/patient_timeline");
+    let entries: Vec<_> = std::fs::read_dir(&timeline)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let data_files = entries
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .count();
+    let folders = entries.iter().filter(|p| p.is_dir()).count();
+    assert_eq!(
+        (data_files, folders),
+        (1, 1),
+        "one data file and only _delta_log: {entries:?}"
+    );
     for gold in [
         "encounters_per_condition",
         "encounters_by_age_group_class",
@@ -634,4 +651,67 @@ async fn a_header_only_csv_gives_an_empty_silver_table_with_its_schema() {
         "silver columns: {:?}",
         devices.get_column_names()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restore_returns_silver_to_the_version_before_a_bad_batch() {
+    let landing = tempfile::tempdir().unwrap();
+    let lake = tempfile::tempdir().unwrap();
+    generate_into(landing.path(), "batch-1", 6, 11, None);
+    run(lake.path(), landing.path(), "good").await;
+    let silver = lake.path().join("silver/encounters");
+    let good_rows = read(&silver).await.height();
+    let good_version = medallion_core::table_version(&silver)
+        .await
+        .unwrap()
+        .unwrap();
+    generate_into(landing.path(), "batch-2", 6, 12, None);
+    run(lake.path(), landing.path(), "bad").await;
+    assert!(read(&silver).await.height() > good_rows);
+
+    let target: synthea_pipeline::RestoreTarget =
+        format!("silver/encounters@{good_version}").parse().unwrap();
+    let config = PipelineConfig::new(lake.path(), "test", as_of(), "undo");
+    let reports = synthea_pipeline::restore_tables(&config, &[target])
+        .await
+        .unwrap();
+    assert_eq!(reports.len(), 1);
+    assert!(reports[0].files_removed > 0, "{:?}", reports[0]);
+    assert_eq!(read(&silver).await.height(), good_rows);
+    let history = HistoryBuilder::new(&silver)
+        .unwrap()
+        .with_limit(1)
+        .await
+        .unwrap();
+    assert_eq!(history[0].operation.as_deref(), Some("RESTORE"));
+    assert_eq!(
+        history[0].info.get("run_id").and_then(|v| v.as_str()),
+        Some("undo"),
+        "the restore commit names the run that made it"
+    );
+
+    // A restored gold table is recomputed by the next run, even with silver unchanged.
+    run(lake.path(), landing.path(), "after").await;
+    let rates = lake.path().join("gold/readmission_rates");
+    let target: synthea_pipeline::RestoreTarget = "gold/readmission_rates@0".parse().unwrap();
+    synthea_pipeline::restore_tables(&config, &[target])
+        .await
+        .unwrap();
+    let again = run(lake.path(), landing.path(), "again").await;
+    assert!(!again.gold_up_to_date);
+    let recomputed: Vec<&str> = again.gold_rows.keys().map(String::as_str).collect();
+    // dim_patient is an SCD2 MERGE every gold run makes (a no-op here).
+    assert_eq!(recomputed, ["dim_patient", "readmission_rates"]);
+    let history = HistoryBuilder::new(&rates)
+        .unwrap()
+        .with_limit(1)
+        .await
+        .unwrap();
+    assert_eq!(history[0].operation.as_deref(), Some("WRITE"));
+
+    let missing: synthea_pipeline::RestoreTarget = "gold/no_such_table@0".parse().unwrap();
+    let err = synthea_pipeline::restore_tables(&config, &[missing])
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("no_such_table"), "{err}");
 }

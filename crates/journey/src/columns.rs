@@ -32,7 +32,7 @@ pub const PREV_EVENT_TYPE: &str = "prev_event_type";
 pub const NEXT_EVENT_TYPE: &str = "next_event_type";
 /// Days (fractional) since the patient's previous event (null for the first).
 pub const DAYS_SINCE_PREV: &str = "days_since_prev";
-/// Calendar year (UTC) of `event_time`, the partition column of gold `patient_timeline`.
+/// Calendar year (UTC) of `event_time`, a column of gold `patient_timeline`.
 pub const EVENT_YEAR: &str = "event_year";
 
 // ----- episode output columns -----------------------------------------------------------

@@ -59,6 +59,15 @@ pub enum PipelineError {
         #[source]
         source: std::io::Error,
     },
+    /// A settings file could not be used (unreadable, malformed, wrong types or unknown
+    /// keys — the problem lists them all).
+    #[error("settings file '{path}': {problem}")]
+    Config {
+        /// The settings file.
+        path: String,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// A computation outside the gold layer failed.
     #[error("{context}: {source}")]
     Polars {
@@ -113,7 +122,9 @@ impl PipelineError {
     pub fn exit_kind(&self) -> ExitKind {
         use medallion_core::Error as M;
         match self {
-            PipelineError::NoExport { .. } | PipelineError::Schema(_) => ExitKind::Input,
+            PipelineError::NoExport { .. }
+            | PipelineError::Schema(_)
+            | PipelineError::Config { .. } => ExitKind::Input,
             PipelineError::Medallion(M::RuleFailed { .. }) => ExitKind::DataQuality,
             PipelineError::Medallion(M::LandingFile { .. }) => ExitKind::Input,
             PipelineError::Medallion(

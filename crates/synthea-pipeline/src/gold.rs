@@ -16,9 +16,7 @@ use medallion_core::{HistoryBuilder, ReadBuilder, run_polars};
 use medallion_model::GoldTable;
 use polars::prelude::*;
 use synthea_schema::TableKind;
-use synthea_schema::star::{
-    DateDimConfig, PATIENT_TRACKED_ATTRIBUTES, StarInputs, StarTable, build_star,
-};
+use synthea_schema::star::{PATIENT_TRACKED_ATTRIBUTES, StarInputs, StarTable, build_star};
 
 use crate::config::PipelineConfig;
 use crate::error::PipelineError;
@@ -195,8 +193,25 @@ pub(crate) fn inputs_record(
         "as_of": config.as_of.to_string(),
         "metric_version": metric_version,
         "float_decimals": GOLD_FLOAT_DECIMALS,
+        "settings": settings_fingerprint(config),
     })
     .to_string()
+}
+
+/// A hash of the settings gold depends on (metric, journey, date-dimension and
+/// population-health settings): changing any of them recomputes gold.
+fn settings_fingerprint(config: &PipelineConfig) -> String {
+    let settings = serde_json::json!({
+        "quality": config.quality,
+        "journey": config.journey,
+        "date_dim": config.date_dim,
+        "population_health": config.population_health,
+    })
+    .to_string();
+    format!(
+        "{:016x}",
+        medallion_model::hash::stable_hash_parts(&[Some(&settings)])
+    )
 }
 
 /// The inputs recorded by the last write of gold table `name`, if any.
@@ -209,9 +224,12 @@ async fn recorded_inputs(
         return Ok(None);
     }
     let history = HistoryBuilder::new(&location)?.with_limit(4).await?;
-    Ok(history
+    // Newest first: a RESTORE after the last write brought back rows of unknown inputs.
+    let last_write_or_restore = history
         .iter()
-        .find(|c| c.operation.as_deref() == Some("WRITE"))
+        .find(|c| matches!(c.operation.as_deref(), Some("WRITE" | "RESTORE")));
+    Ok(last_write_or_restore
+        .filter(|c| c.operation.as_deref() == Some("WRITE"))
         .and_then(|c| c.info.get(GOLD_INPUTS_KEY))
         .and_then(|v| v.as_str())
         .map(str::to_string))
@@ -267,9 +285,12 @@ async fn gold_tables(
         procedures: silver.get(TableKind::Procedures),
     };
     let population_config = config.population_health.clone();
+    let quality_config = config.quality.clone();
+    let journey_config = config.journey.clone();
+    let date_dim_config = config.date_dim.clone();
     let as_of = config.as_of;
     let planned = run_polars(move || -> Result<_, PipelineError> {
-        let star = build_star(star_inputs, first, last, &DateDimConfig::default())?;
+        let star = build_star(star_inputs, first, last, &date_dim_config)?;
         let mut dim_patient = None;
         let mut tables = Vec::new();
         for (table, frame) in star.tables() {
@@ -279,16 +300,12 @@ async fn gold_tables(
                 tables.push(GoldTable::new(table.name(), frame, STAR_SCHEMA_VERSION));
             }
         }
-        let quality_config = ehr_quality_metrics::QualityConfig::default();
         tables.extend(ehr_quality_metrics::gold_tables(
             &quality_inputs,
             &quality_config,
             as_of,
         )?);
-        tables.extend(ehr_journey::gold_tables(
-            &journey_inputs,
-            &ehr_journey::JourneyConfig::default(),
-        )?);
+        tables.extend(ehr_journey::gold_tables(&journey_inputs, &journey_config)?);
         // The same quality configuration: `hospital_utilization_metrics` counts exactly
         // the stays and readmissions of gold `inpatient_stays` and `readmissions`.
         tables.extend(ehr_population_health::gold_tables(

@@ -8,6 +8,22 @@ use crate::config::PipelineConfig;
 use crate::error::PipelineError;
 use crate::events::{Observer, PipelineEvent, Stage};
 
+/// The policy for one table: `policy` itself when it names Z-order columns, else
+/// `policy` with the table's entry of [`PipelineConfig::z_order`] (if any) — a Z-order
+/// only when compaction is on.
+fn table_policy(
+    config: &PipelineConfig,
+    policy: &MaintenancePolicy,
+    table: &str,
+) -> MaintenancePolicy {
+    match config.z_order.get(table) {
+        Some(columns) if policy.z_order.is_empty() && policy.optimize => {
+            policy.clone().with_z_order(columns.iter().cloned())
+        }
+        _ => policy.clone(),
+    }
+}
+
 /// Runs `policy` on every bronze, silver and gold table that `report` shows a commit
 /// for (tables the run did not change are left alone), reporting one event per table.
 pub(crate) async fn maintain_written_tables(
@@ -30,9 +46,10 @@ pub(crate) async fn maintain_written_tables(
     for table in written {
         let t = Instant::now();
         let layer = table.layer.to_string();
+        let policy = table_policy(config, policy, &format!("{layer}/{}", table.table));
         let maintained = run_maintenance(
             config.table(&layer, &table.table),
-            policy,
+            &policy,
             Some(&config.run_id),
         )
         .await?;
