@@ -37,6 +37,27 @@ fn bronze_encounters_written(outcome: &PipelineOutcome) -> u64 {
         .sum()
 }
 
+/// Each column of the table's first version with its Delta column comment, if any.
+fn column_comments(table: &Path) -> Vec<(String, Option<String>)> {
+    let log = std::fs::read_to_string(table.join("_delta_log/00000000000000000000.json")).unwrap();
+    let metadata = log
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .find_map(|action| action.get("metaData").cloned())
+        .expect("a metaData action");
+    let schema: serde_json::Value =
+        serde_json::from_str(metadata["schemaString"].as_str().unwrap()).unwrap();
+    schema["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let comment = f["metadata"]["comment"].as_str().map(str::to_string);
+            (f["name"].as_str().unwrap().to_string(), comment)
+        })
+        .collect()
+}
+
 async fn read(path: &Path) -> DataFrame {
     ReadBuilder::new(path)
         .unwrap()
@@ -105,6 +126,18 @@ async fn generated_data_runs_end_to_end_exactly_once_and_appends_new_batches() {
                 .join("_delta_log")
                 .is_dir(),
             "missing gold/{gold}"
+        );
+    }
+    // Metric tables carry their columns' documentation as Delta column comments.
+    for gold in [
+        "readmission_rates",
+        "time_to_treatment",
+        "condition_prevalence",
+    ] {
+        let comments = column_comments(&lake.path().join("gold").join(gold));
+        assert!(
+            comments.iter().all(|(_, c)| c.is_some()),
+            "gold/{gold} has uncommented columns: {comments:?}"
         );
     }
 

@@ -16,116 +16,118 @@ pub use synthea_schema::columns::encounters::{CODE, DESCRIPTION, ENCOUNTER_ID, P
 
 // ----- timeline output columns ----------------------------------------------------------
 
-/// Event time, `Datetime(µs, UTC)`.
-pub const EVENT_TIME: &str = "event_time";
-/// Event type, one of the [`EventType`](crate::timeline::EventType) values.
-pub const EVENT_TYPE: &str = "event_type";
-/// 1-based position of the event in its patient's timeline.
-pub const EVENT_SEQ: &str = "event_seq";
-/// Numeric value of the event (observations), null otherwise.
-pub const VALUE: &str = "value";
-/// 0-based row index of the event's row in its source table (last tiebreak).
-pub const SOURCE_ROW: &str = "source_row";
-/// Event type of the patient's previous event (null for the first).
-pub const PREV_EVENT_TYPE: &str = "prev_event_type";
-/// Event type of the patient's next event (null for the last).
-pub const NEXT_EVENT_TYPE: &str = "next_event_type";
-/// Days (fractional) since the patient's previous event (null for the first).
-pub const DAYS_SINCE_PREV: &str = "days_since_prev";
-/// Calendar year (UTC) of `event_time`, a column of gold `patient_timeline`.
-pub const EVENT_YEAR: &str = "event_year";
+medallion_model::documented_columns! {
+    /// Event time, `Datetime(µs, UTC)`.
+    EVENT_TIME = "event_time";
+    /// Event type, one of the [`EventType`](crate::timeline::EventType) values.
+    EVENT_TYPE = "event_type";
+    /// 1-based position of the event in its patient's timeline.
+    EVENT_SEQ = "event_seq";
+    /// Numeric value of the event (observations), null otherwise.
+    VALUE = "value";
+    /// 0-based row index of the event's row in its source table (last tiebreak).
+    SOURCE_ROW = "source_row";
+    /// Event type of the patient's previous event (null for the first).
+    PREV_EVENT_TYPE = "prev_event_type";
+    /// Event type of the patient's next event (null for the last).
+    NEXT_EVENT_TYPE = "next_event_type";
+    /// Days (fractional) since the patient's previous event (null for the first).
+    DAYS_SINCE_PREV = "days_since_prev";
+    /// Calendar year (UTC) of `event_time`, a column of gold `patient_timeline`.
+    EVENT_YEAR = "event_year";
 
-// ----- episode output columns -----------------------------------------------------------
+    // ----- episode output columns -----------------------------------------------------------
 
-/// Deterministic episode id: `"<patient_id>:<episode_seq>"`.
-pub const EPISODE_ID: &str = "episode_id";
-/// 1-based episode number within the patient.
-pub const EPISODE_SEQ: &str = "episode_seq";
-/// Effective end of an encounter: the later of `start` and `stop`.
-pub const ENCOUNTER_END: &str = "encounter_end";
-/// Earliest encounter start of the episode.
-pub const EPISODE_START: &str = "episode_start";
-/// Latest encounter end of the episode.
-pub const EPISODE_END: &str = "episode_end";
-/// Fractional days from episode start to end.
-pub const EPISODE_LENGTH_DAYS: &str = "episode_length_days";
-/// Number of encounters in the episode.
-pub const ENCOUNTER_COUNT: &str = "encounter_count";
-/// Encounters of the episode whose class is not in the configured class list (or null).
-pub const OTHER_CLASS_COUNT: &str = "other_class_count";
+    /// Deterministic episode id: `"<patient_id>:<episode_seq>"`.
+    EPISODE_ID = "episode_id";
+    /// 1-based episode number within the patient.
+    EPISODE_SEQ = "episode_seq";
+    /// Effective end of an encounter: the later of `start` and `stop`.
+    ENCOUNTER_END = "encounter_end";
+    /// Earliest encounter start of the episode.
+    EPISODE_START = "episode_start";
+    /// Latest encounter end of the episode.
+    EPISODE_END = "episode_end";
+    /// Fractional days from episode start to end.
+    EPISODE_LENGTH_DAYS = "episode_length_days";
+    /// Number of encounters in the episode.
+    ENCOUNTER_COUNT = "encounter_count";
+    /// Encounters of the episode whose class is not in the configured class list (or null).
+    OTHER_CLASS_COUNT = "other_class_count";
 
-// ----- condition journey output columns -------------------------------------------------
+    // ----- condition journey output columns -------------------------------------------------
 
-/// SNOMED code of the condition.
-pub const CONDITION_CODE: &str = "condition_code";
-/// Description of the condition (from the first diagnosis row).
-pub const CONDITION_DESCRIPTION: &str = "condition_description";
-/// Calendar date of the first diagnosis (condition `start`).
-pub const DIAGNOSIS_DATE: &str = "diagnosis_date";
-/// Timestamp of the first diagnosis (anchored to its encounter, see the timeline docs).
-pub const DIAGNOSIS_TIME: &str = "diagnosis_time";
-/// Encounter of the first diagnosis.
-pub const DIAGNOSIS_ENCOUNTER_ID: &str = "diagnosis_encounter_id";
-/// Number of condition rows of this patient and code.
-pub const DIAGNOSIS_COUNT: &str = "diagnosis_count";
-/// RxNorm code of the first medication after diagnosis.
-pub const TREATMENT_MEDICATION_CODE: &str = "treatment_medication_code";
-/// Description of that medication.
-pub const TREATMENT_MEDICATION_DESCRIPTION: &str = "treatment_medication_description";
-/// Start of that medication.
-pub const TREATMENT_START: &str = "treatment_start";
-/// How the treatment was found: `reason` or `new_medication`.
-pub const TREATMENT_MATCH: &str = "treatment_match";
-/// Fractional days from diagnosis to treatment start.
-pub const DAYS_TO_MEDICATION: &str = "days_to_medication";
-/// Encounters in the window before treatment start.
-pub const ENCOUNTERS_BEFORE_TREATMENT: &str = "encounters_before_treatment";
-/// Encounters in the window after treatment start.
-pub const ENCOUNTERS_AFTER_TREATMENT: &str = "encounters_after_treatment";
-/// First inpatient encounter starting at or after diagnosis.
-pub const FIRST_INPATIENT_ENCOUNTER_ID: &str = "first_inpatient_encounter_id";
-/// Start of that encounter.
-pub const FIRST_INPATIENT_START: &str = "first_inpatient_start";
-/// Fractional days from diagnosis to that encounter.
-pub const DAYS_TO_FIRST_INPATIENT: &str = "days_to_first_inpatient";
-/// Last event related to the condition.
-pub const JOURNEY_END: &str = "journey_end";
-/// Fractional days from diagnosis to the last related event.
-pub const JOURNEY_LENGTH_DAYS: &str = "journey_length_days";
-/// Whether the first diagnosis has a resolution (condition `stop`).
-pub const RESOLVED_FLAG: &str = "resolved_flag";
-/// Resolution date (condition `stop`) of the first diagnosis.
-pub const RESOLUTION_DATE: &str = "resolution_date";
-/// Calendar days from diagnosis date to resolution date.
-pub const DAYS_TO_RESOLUTION: &str = "days_to_resolution";
+    /// SNOMED code of the condition.
+    CONDITION_CODE = "condition_code";
+    /// Description of the condition (from the first diagnosis row).
+    CONDITION_DESCRIPTION = "condition_description";
+    /// Calendar date of the first diagnosis (condition `start`).
+    DIAGNOSIS_DATE = "diagnosis_date";
+    /// Timestamp of the first diagnosis (anchored to its encounter, see the timeline docs).
+    DIAGNOSIS_TIME = "diagnosis_time";
+    /// Encounter of the first diagnosis.
+    DIAGNOSIS_ENCOUNTER_ID = "diagnosis_encounter_id";
+    /// Number of condition rows of this patient and code.
+    DIAGNOSIS_COUNT = "diagnosis_count";
+    /// RxNorm code of the first medication after diagnosis.
+    TREATMENT_MEDICATION_CODE = "treatment_medication_code";
+    /// Description of that medication.
+    TREATMENT_MEDICATION_DESCRIPTION = "treatment_medication_description";
+    /// Start of that medication.
+    TREATMENT_START = "treatment_start";
+    /// How the treatment was found: `reason` or `new_medication`.
+    TREATMENT_MATCH = "treatment_match";
+    /// Fractional days from diagnosis to treatment start.
+    DAYS_TO_MEDICATION = "days_to_medication";
+    /// Encounters in the window before treatment start.
+    ENCOUNTERS_BEFORE_TREATMENT = "encounters_before_treatment";
+    /// Encounters in the window after treatment start.
+    ENCOUNTERS_AFTER_TREATMENT = "encounters_after_treatment";
+    /// First inpatient encounter starting at or after diagnosis.
+    FIRST_INPATIENT_ENCOUNTER_ID = "first_inpatient_encounter_id";
+    /// Start of that encounter.
+    FIRST_INPATIENT_START = "first_inpatient_start";
+    /// Fractional days from diagnosis to that encounter.
+    DAYS_TO_FIRST_INPATIENT = "days_to_first_inpatient";
+    /// Last event related to the condition.
+    JOURNEY_END = "journey_end";
+    /// Fractional days from diagnosis to the last related event.
+    JOURNEY_LENGTH_DAYS = "journey_length_days";
+    /// Whether the first diagnosis has a resolution (condition `stop`).
+    RESOLVED_FLAG = "resolved_flag";
+    /// Resolution date (condition `stop`) of the first diagnosis.
+    RESOLUTION_DATE = "resolution_date";
+    /// Calendar days from diagnosis date to resolution date.
+    DAYS_TO_RESOLUTION = "days_to_resolution";
 
-// ----- aggregate output columns ---------------------------------------------------------
+    // ----- aggregate output columns ---------------------------------------------------------
 
-/// Patients with the condition.
-pub const PATIENTS: &str = "patients";
-/// Patients with a treatment.
-pub const TREATED_PATIENTS: &str = "treated_patients";
-/// `treated_patients / patients`.
-pub const TREATED_SHARE: &str = "treated_share";
-/// Patients whose first diagnosis is resolved.
-pub const RESOLVED_PATIENTS: &str = "resolved_patients";
-/// Mean of `days_to_medication` over treated patients.
-pub const MEAN_DAYS_TO_MEDICATION: &str = "mean_days_to_medication";
-/// Median of `days_to_medication` over treated patients.
-pub const MEDIAN_DAYS_TO_MEDICATION: &str = "median_days_to_medication";
-/// 90th percentile (linear interpolation) of `days_to_medication`.
-pub const P90_DAYS_TO_MEDICATION: &str = "p90_days_to_medication";
-/// Mean of `journey_length_days` over all patients with the condition.
-pub const MEAN_JOURNEY_LENGTH_DAYS: &str = "mean_journey_length_days";
-/// Mean of `encounters_before_treatment` over treated patients.
-pub const MEAN_ENCOUNTERS_BEFORE_TREATMENT: &str = "mean_encounters_before_treatment";
-/// Mean of `encounters_after_treatment` over treated patients.
-pub const MEAN_ENCOUNTERS_AFTER_TREATMENT: &str = "mean_encounters_after_treatment";
+    /// Patients with the condition.
+    PATIENTS = "patients";
+    /// Patients with a treatment.
+    TREATED_PATIENTS = "treated_patients";
+    /// `treated_patients / patients`.
+    TREATED_SHARE = "treated_share";
+    /// Patients whose first diagnosis is resolved.
+    RESOLVED_PATIENTS = "resolved_patients";
+    /// Mean of `days_to_medication` over treated patients.
+    MEAN_DAYS_TO_MEDICATION = "mean_days_to_medication";
+    /// Median of `days_to_medication` over treated patients.
+    MEDIAN_DAYS_TO_MEDICATION = "median_days_to_medication";
+    /// 90th percentile (linear interpolation) of `days_to_medication`.
+    P90_DAYS_TO_MEDICATION = "p90_days_to_medication";
+    /// Mean of `journey_length_days` over all patients with the condition.
+    MEAN_JOURNEY_LENGTH_DAYS = "mean_journey_length_days";
+    /// Mean of `encounters_before_treatment` over treated patients.
+    MEAN_ENCOUNTERS_BEFORE_TREATMENT = "mean_encounters_before_treatment";
+    /// Mean of `encounters_after_treatment` over treated patients.
+    MEAN_ENCOUNTERS_AFTER_TREATMENT = "mean_encounters_after_treatment";
 
-// ----- rolling counts -------------------------------------------------------------------
+    // ----- rolling counts -------------------------------------------------------------------
 
-/// Default output column of [`crate::windows::rolling_event_counts`].
-pub const ROLLING_COUNT: &str = "rolling_count";
+    /// Default output column of [`crate::windows::rolling_event_counts`].
+    ROLLING_COUNT = "rolling_count";
+}
 
 // ----- dtypes and helpers ---------------------------------------------------------------
 

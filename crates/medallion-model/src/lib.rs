@@ -40,6 +40,7 @@
 //! ```
 
 pub mod calendar;
+pub mod columns;
 pub mod expr;
 mod gold;
 pub mod hash;

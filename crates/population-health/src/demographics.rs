@@ -7,7 +7,6 @@ use polars::prelude::*;
 use synthea_schema::TableKind;
 use synthea_schema::columns::{conditions, observations, patients, require};
 
-use crate::columns::silver::{OCCURRED_DATE, UNITS};
 use crate::columns::*;
 use crate::config::{PREVALENCE_PER, PopulationHealthConfig};
 use crate::error::Result;
@@ -15,6 +14,7 @@ use crate::util::{
     DIMENSIONS, by_dimensions, date_lit, population, population_counts, row_number_over,
     string_columns, unless,
 };
+use synthea_schema::columns::observations::{OCCURRED_DATE, UNITS};
 
 /// Version of the definition of `condition_prevalence`.
 pub const PREVALENCE_METRIC_VERSION: &str = "condition-prevalence-1";

@@ -6,11 +6,11 @@ use polars::prelude::*;
 use synthea_schema::TableKind;
 use synthea_schema::columns::{observations, require};
 
-use crate::columns::silver::{OCCURRED_DATE, UNITS};
 use crate::columns::*;
 use crate::config::{PopulationHealthConfig, ReferenceRange};
 use crate::error::Result;
 use crate::util::date_lit;
+use synthea_schema::columns::observations::{OCCURRED_DATE, UNITS};
 
 /// Version of the definition of `lab_abnormal_trends`.
 pub const METRIC_VERSION: &str = "lab-abnormal-trends-1";

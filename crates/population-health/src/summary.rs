@@ -10,13 +10,14 @@ use synthea_schema::columns::{
     conditions, encounters, medications, observations, patients, require,
 };
 
-use crate::columns::silver::{ETHNICITY, OCCURRED_DATE, RACE};
 use crate::columns::{AGE_BAND, AGE_YEARS, MEASURE};
 use crate::config::PopulationHealthConfig;
 use crate::demographics::latest_measures;
 use crate::error::Result;
 use crate::labs::{DIRECTION, classified_results};
 use crate::util::date_lit;
+use synthea_schema::columns::observations::OCCURRED_DATE;
+use synthea_schema::columns::patients::{ETHNICITY, RACE};
 
 /// Version of the definition of `patient_clinical_summary`.
 pub const METRIC_VERSION: &str = "patient-clinical-summary-1";
@@ -129,7 +130,7 @@ fn latest_vitals(
     let right_unit = config.summary_vitals.iter().fold(lit(false), |acc, m| {
         acc.or(col(observations::CODE)
             .eq(lit(m.code.clone()))
-            .and(col(crate::columns::silver::UNITS).eq(lit(m.unit.clone()))))
+            .and(col(observations::UNITS).eq(lit(m.unit.clone()))))
     });
     let obs = observations_frame.filter(right_unit.fill_null(lit(false)));
     let pivot: Vec<Expr> = config

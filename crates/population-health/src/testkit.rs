@@ -1,24 +1,14 @@
 //! Test fixtures: raw Synthea-like rows normalized with `synthea-schema`, so every
-//! fixture goes through the real silver contract.
+//! fixture goes through the real silver contract (the shared helpers come from
+//! `synthea_schema::testkit`).
 #![allow(clippy::unwrap_used)]
 
-use chrono::NaiveDate;
 use polars::prelude::*;
-use synthea_schema::normalize::{NormalizeConfig, normalize};
+pub(crate) use synthea_schema::testkit::{CollectBig, date, on_big_stack, strings as strs};
 use synthea_schema::{SyntheaVersion, TableKind};
 
-pub(crate) fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
 fn silver(table: TableKind, raw: DataFrame) -> LazyFrame {
-    normalize(
-        table,
-        SyntheaVersion::V3Latest,
-        raw.lazy(),
-        &NormalizeConfig::default(),
-    )
-    .unwrap()
+    synthea_schema::testkit::silver_fixture(table, SyntheaVersion::V3Latest, raw)
 }
 
 fn column<T: Copy>(rows: &[T], f: impl Fn(T) -> &'static str) -> Vec<&'static str> {
@@ -140,15 +130,6 @@ pub(crate) fn procedures_empty() -> LazyFrame {
     silver(TableKind::Procedures, raw)
 }
 
-pub(crate) fn strs(df: &DataFrame, name: &str) -> Vec<String> {
-    let c = df.column(name).unwrap().cast(&DataType::String).unwrap();
-    c.str()
-        .unwrap()
-        .iter()
-        .map(|v| v.unwrap_or("<null>").to_string())
-        .collect()
-}
-
 pub(crate) fn i64s(df: &DataFrame, name: &str) -> Vec<Option<i64>> {
     df.column(name).unwrap().i64().unwrap().iter().collect()
 }
@@ -164,30 +145,4 @@ pub(crate) fn bools(df: &DataFrame, name: &str) -> Vec<Option<bool>> {
 /// Rows of `frame` where `column == value`, collected.
 pub(crate) fn rows_where(frame: LazyFrame, column: &str, value: &str) -> DataFrame {
     frame.filter(col(column).eq(lit(value))).collect_big()
-}
-
-/// Stack of the thread that [`CollectBig`] collects a plan on: 16 MiB (debug plans of
-/// the reused stay rollup are deep, as in `ehr-quality-metrics`' tests).
-const TEST_STACK_BYTES: usize = 16 << 20;
-
-/// Collect a plan on a thread with [`TEST_STACK_BYTES`].
-pub(crate) trait CollectBig {
-    fn collect_big(self) -> DataFrame;
-}
-
-impl CollectBig for LazyFrame {
-    fn collect_big(self) -> DataFrame {
-        on_big_stack(move || self.collect().unwrap())
-    }
-}
-
-/// Runs `f` (a whole test that plans deep queries) on a thread with
-/// [`TEST_STACK_BYTES`].
-pub(crate) fn on_big_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::Builder::new()
-        .stack_size(TEST_STACK_BYTES)
-        .spawn(f)
-        .unwrap()
-        .join()
-        .unwrap_or_else(|e| std::panic::resume_unwind(e))
 }

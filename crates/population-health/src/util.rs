@@ -8,10 +8,10 @@ use polars::prelude::*;
 use synthea_schema::TableKind;
 use synthea_schema::columns::{patients, require};
 
-use crate::columns::silver::{ETHNICITY, RACE};
 use crate::columns::{AGE_BAND, AGE_YEARS, DIMENSION, GROUP_VALUE, POPULATION};
 use crate::config::PopulationHealthConfig;
 use crate::error::Result;
+use synthea_schema::columns::patients::{ETHNICITY, RACE};
 
 /// Value of [`GROUP_VALUE`] for the `overall` dimension.
 pub const ALL: &str = "all";

@@ -1,24 +1,14 @@
 //! Test fixtures: raw Synthea-like rows normalized with `synthea-schema`, so every
-//! fixture goes through the real silver contract.
+//! fixture goes through the real silver contract (the shared helpers come from
+//! `synthea_schema::testkit`).
 #![allow(clippy::unwrap_used)]
 
-use chrono::NaiveDate;
 use polars::prelude::*;
-use synthea_schema::normalize::{NormalizeConfig, normalize};
+pub(crate) use synthea_schema::testkit::{CollectBig, date, strings as strs, strings as dates};
 use synthea_schema::{SyntheaVersion, TableKind};
 
-pub(crate) fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
 fn silver(table: TableKind, raw: DataFrame) -> LazyFrame {
-    normalize(
-        table,
-        SyntheaVersion::V3Latest,
-        raw.lazy(),
-        &NormalizeConfig::default(),
-    )
-    .unwrap()
+    synthea_schema::testkit::silver_fixture(table, SyntheaVersion::V3Latest, raw)
 }
 
 /// One raw encounter row.
@@ -135,16 +125,6 @@ pub(crate) fn medications(rows: &[(&str, &str, &str, &str, &str)]) -> LazyFrame 
     silver(TableKind::Medications, raw)
 }
 
-pub(crate) fn strs(df: &DataFrame, name: &str) -> Vec<String> {
-    df.column(name)
-        .unwrap()
-        .str()
-        .unwrap()
-        .iter()
-        .map(|v| v.unwrap_or("<null>").to_string())
-        .collect()
-}
-
 pub(crate) fn u32s(df: &DataFrame, name: &str) -> Vec<u32> {
     df.column(name)
         .unwrap()
@@ -173,45 +153,4 @@ pub(crate) fn bools(df: &DataFrame, name: &str) -> Vec<bool> {
         .iter()
         .map(|v| v.unwrap())
         .collect()
-}
-
-pub(crate) fn dates(df: &DataFrame, name: &str) -> Vec<String> {
-    let c = df.column(name).unwrap().cast(&DataType::String).unwrap();
-    c.str()
-        .unwrap()
-        .iter()
-        .map(|v| v.unwrap_or("<null>").to_string())
-        .collect()
-}
-
-/// Stack of the thread that [`CollectBig`] resolves and collects a plan on: 16 MiB.
-///
-/// Measured on the debug test profile (dependencies unoptimized): the readmission and
-/// census tests overflow the default 2 MiB stack of a test thread (their plans stack
-/// the stay rollup under the metric), and all unit tests pass with 4 MiB (or with the
-/// default thread and `RUST_MIN_STACK=8388608`); 16 MiB keeps a 4× margin.
-const TEST_STACK_BYTES: usize = 16 << 20;
-
-/// Resolve the schema of / collect a plan on a thread with [`TEST_STACK_BYTES`].
-pub(crate) trait CollectBig {
-    fn collect_big(self) -> DataFrame;
-    fn schema_big(self) -> Schema;
-}
-
-fn on_test_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::Builder::new()
-        .stack_size(TEST_STACK_BYTES)
-        .spawn(f)
-        .unwrap()
-        .join()
-        .unwrap_or_else(|e| std::panic::resume_unwind(e))
-}
-
-impl CollectBig for LazyFrame {
-    fn collect_big(self) -> DataFrame {
-        on_test_stack(move || self.collect().unwrap())
-    }
-    fn schema_big(mut self) -> Schema {
-        on_test_stack(move || self.collect_schema().unwrap().as_ref().clone())
-    }
 }

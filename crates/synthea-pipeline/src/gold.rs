@@ -300,19 +300,24 @@ async fn gold_tables(
                 tables.push(GoldTable::new(table.name(), frame, STAR_SCHEMA_VERSION));
             }
         }
-        tables.extend(ehr_quality_metrics::gold_tables(
-            &quality_inputs,
-            &quality_config,
-            as_of,
+        let quality = ehr_quality_metrics::gold_tables(&quality_inputs, &quality_config, as_of)?;
+        tables.extend(commented(
+            quality,
+            ehr_quality_metrics::columns::COLUMN_DOCS,
         )?);
-        tables.extend(ehr_journey::gold_tables(&journey_inputs, &journey_config)?);
+        let journey = ehr_journey::gold_tables(&journey_inputs, &journey_config)?;
+        tables.extend(commented(journey, ehr_journey::columns::COLUMN_DOCS)?);
         // The same quality configuration: `hospital_utilization_metrics` counts exactly
         // the stays and readmissions of gold `inpatient_stays` and `readmissions`.
-        tables.extend(ehr_population_health::gold_tables(
+        let population = ehr_population_health::gold_tables(
             &population_inputs,
             &population_config,
             &quality_config,
             as_of,
+        )?;
+        tables.extend(commented(
+            population,
+            ehr_population_health::columns::COLUMN_DOCS,
         )?);
         let tables = tables
             .into_iter()
@@ -322,6 +327,34 @@ async fn gold_tables(
     })
     .await??;
     Ok(planned)
+}
+
+/// `tables` of one metric crate, each column that the crate's column constants document
+/// (`docs`: their doc comments, see `medallion_model::documented_columns!`) and that the
+/// table does not comment yet given that documentation as its Delta column comment.
+fn commented(
+    tables: Vec<GoldTable>,
+    docs: &[(&str, &str)],
+) -> Result<Vec<GoldTable>, PipelineError> {
+    tables
+        .into_iter()
+        .map(|mut table| {
+            let schema = table.frame.collect_schema().map_err(|e| {
+                PipelineError::polars(format!("planning gold table {}", table.name), e)
+            })?;
+            for (name, _) in schema.iter() {
+                let commented = table
+                    .column_comments
+                    .iter()
+                    .any(|(c, _)| c == name.as_str());
+                let comment = medallion_model::columns::comment_for(name, &[docs]);
+                if let Some(comment) = comment.filter(|_| !commented) {
+                    table = table.with_column_comment(name.as_str(), comment);
+                }
+            }
+            Ok(table)
+        })
+        .collect()
 }
 
 /// Rounds every floating-point column to [`GOLD_FLOAT_DECIMALS`] decimals.

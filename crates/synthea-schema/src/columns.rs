@@ -104,6 +104,10 @@ silver_columns! {
         DEATH_DATE = "death_date",
         /// `male` / `female` (`String`).
         GENDER = "gender",
+        /// Race, lower case, e.g. `white` (`String`).
+        RACE = "race",
+        /// Ethnicity, lower case, e.g. `nonhispanic` (`String`).
+        ETHNICITY = "ethnicity",
     }
 }
 
@@ -164,6 +168,10 @@ silver_columns! {
         OCCURRED_AT = "occurred_at",
         /// `value` parsed as a number when its type is numeric, else null (`Float64`).
         VALUE_NUMERIC = "value_numeric",
+        /// Units of `value` as recorded, e.g. `kg/m2` (`String`).
+        UNITS = "units",
+        /// Calendar date of `occurred_at` in the normalization time zone (`Date`).
+        OCCURRED_DATE = "occurred_date",
     }
 }
 

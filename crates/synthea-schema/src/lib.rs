@@ -92,6 +92,8 @@ pub mod read;
 pub mod spec;
 #[cfg(feature = "polars")]
 pub mod star;
+#[cfg(any(feature = "testkit", all(test, feature = "polars")))]
+pub mod testkit;
 pub mod version;
 
 pub use error::{Error, HeaderMismatch, Result};

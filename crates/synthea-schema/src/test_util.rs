@@ -18,20 +18,7 @@ pub(crate) fn bools(df: &DataFrame, name: &str) -> Vec<Option<bool>> {
     (0..ca.len()).map(|i| ca.get(i)).collect()
 }
 
-/// `raw` normalized as `table` of `version` with the default configuration.
-pub(crate) fn silver(
-    table: crate::TableKind,
-    version: crate::SyntheaVersion,
-    raw: DataFrame,
-) -> LazyFrame {
-    crate::normalize::normalize(
-        table,
-        version,
-        raw.lazy(),
-        &crate::normalize::NormalizeConfig::default(),
-    )
-    .unwrap()
-}
+pub(crate) use crate::testkit::silver_fixture as silver;
 
 /// Silver 2.x patients: p1 died on 2020-01-02, p2 is born in 2030 and p3 died before
 /// birth.
