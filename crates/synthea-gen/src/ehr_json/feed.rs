@@ -539,7 +539,7 @@ pub(crate) fn write(
                 (
                     format!("{}-{b:04}.json", entity.name()),
                     "json-array",
-                    format!("[\n{body}\n]\n"),
+                    format!("[{body}]\n"),
                 )
             } else {
                 let mut text = lines.join("\n");

@@ -6,7 +6,8 @@
 //! [`Entity::LabResults`] (append-only) and [`Entity::Medications`] — delivered as an
 //! **initial full extract** (batch 0) followed by [`EhrJsonConfig::batches`] **change
 //! batches**, each in its own folder `batch-NNNN/` with one file per entity
-//! (`<entity>-NNNN.ndjson`, or `<entity>-NNNN.json` holding a JSON array) and a
+//! (`<entity>-NNNN.ndjson`, or `<entity>-NNNN.json` holding a JSON array with one
+//! record per line: `[{..},` … `{..}]`) and a
 //! [`BatchManifest`] (`manifest-NNNN.json`) recording what the batch should do.
 //!
 //! Every record carries the change-feed fields [`OP`] (`insert`, `update`, `delete`),
