@@ -3,8 +3,8 @@
 //! quality-metrics transforms — reused, not redefined ([`gold_tables`]).
 //!
 //! The mapping keeps the rows that hold at the as-of date: current `patients_scd`
-//! versions, live (not deleted) encounters, diagnoses, procedures, lab results and
-//! medications, without cancelled encounters and medications. Each table is renamed to
+//! versions, live (not deleted) encounters, diagnoses, procedures and medications,
+//! without cancelled encounters and medications, and every lab result (append-only). Each table is renamed to
 //! the raw Synthea 3.x column names and typed by `synthea_schema::normalize::normalize`,
 //! so every metric sees exactly the columns and types it sees for a Synthea export.
 
@@ -142,7 +142,7 @@ pub fn canonical_inputs(silver: &SilverTables) -> Result<PopulationInputs> {
         text("description", "DESCRIPTION"),
         text("reason_code", "REASONCODE"),
     ]);
-    let observations = live(silver.lab_results.clone()).select([
+    let observations = silver.lab_results.clone().select([
         ts("effective_at", "DATE"),
         text("patient_id", "PATIENT"),
         text("encounter_id", "ENCOUNTER"),

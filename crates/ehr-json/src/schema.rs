@@ -165,7 +165,8 @@ pub fn typed_frame(lines: &StringChunked, schema: &JsonSchema) -> Result<DataFra
         .map(|r| r.as_ref().err().map(String::as_str))
         .collect();
     columns.push(errors.with_name(JSON_ERROR.into()).into_column());
-    DataFrame::new(lines.len(), columns).map_err(|e| Error::polars("building the typed JSON frame", e))
+    DataFrame::new(lines.len(), columns)
+        .map_err(|e| Error::polars("building the typed JSON frame", e))
 }
 
 fn typed_column<'a>(
