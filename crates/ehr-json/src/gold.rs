@@ -185,9 +185,21 @@ pub fn gold_tables(
     config: &GoldConfig,
     as_of: NaiveDate,
 ) -> Result<Vec<GoldTable>> {
-    let inputs = canonical_inputs(silver)?;
+    gold_tables_from(&canonical_inputs(silver)?, config, as_of)
+}
+
+/// The gold tables of [`GOLD_TABLES`] over canonical inputs (e.g. those of
+/// [`canonical_inputs`], materialized once by the caller).
+///
+/// # Errors
+/// [`Error::PopulationHealth`] for an invalid configuration.
+pub fn gold_tables_from(
+    inputs: &PopulationInputs,
+    config: &GoldConfig,
+    as_of: NaiveDate,
+) -> Result<Vec<GoldTable>> {
     let tables =
-        ehr_population_health::gold_tables(&inputs, &config.population, &config.quality, as_of)?;
+        ehr_population_health::gold_tables(inputs, &config.population, &config.quality, as_of)?;
     Ok(tables
         .into_iter()
         .filter(|t| GOLD_TABLES.contains(&t.name.as_str()))

@@ -47,11 +47,11 @@ use serde::{Deserialize, Serialize};
 use synthea_gen::ehr_json::{CHANGE_SEQ, CHANGED_AT, Entity, OP, PATIENT_TRACKED_FIELDS};
 
 use crate::error::{Error, Result};
-use crate::gold::{GoldConfig, SilverTables, gold_tables};
+use crate::gold::{GoldConfig, SilverTables, canonical_inputs, gold_tables_from};
 use crate::schema::{JSON_ERROR, JsonSchema, parse_line};
 use crate::silver::{
     IS_ACTIVE, PATIENTS_SCD, SilverConfig, is_active, partition_column, rules, silver_keys,
-    silver_table, transform, z_order_columns,
+    silver_table, stats_columns, transform, z_order_columns,
 };
 
 /// Bronze table property holding the entity's inferred JSON schema.
@@ -160,7 +160,7 @@ pub struct EntityReport {
     pub deduplicated: u64,
     /// Rows quarantined.
     pub quarantined: u64,
-    /// Fields the entity's schema gained.
+    /// Fields the entity's schema gained (none for the batch that created it).
     pub new_fields: Vec<String>,
 }
 
@@ -354,7 +354,12 @@ async fn widen_schema(
         .with_property(SCHEMA_PROPERTY, json)
         .with_property(SCHEMA_BATCH_PROPERTY, last.to_string())
         .await?;
-    let new_fields = schema.new_fields(&before);
+    // The first batch defines the schema: only later batches report new fields.
+    let new_fields = if before.fields.is_empty() {
+        Vec::new()
+    } else {
+        schema.new_fields(&before)
+    };
     if !new_fields.is_empty() {
         tracing::info!(entity = entity.name(), fields = ?new_fields, "schema widened");
     }
@@ -414,7 +419,9 @@ async fn silver_entity(
         builder = builder.with_cdc(CdcConfig::new(OP).with_delete_values(["delete"]));
     }
     if let Some(partition) = partition_column(entity) {
-        builder = builder.with_partition_columns([partition]);
+        builder = builder
+            .with_partition_columns([partition])
+            .with_stats_columns(stats_columns(entity));
     }
     let report = builder.await?;
     let after = if soft_deletes {
@@ -550,7 +557,27 @@ async fn gold_layer(
         return Ok(BTreeMap::new());
     };
     let (gold_config, as_of) = (config.gold.clone(), config.as_of.date_naive());
-    let tables = run_polars(move || gold_tables(&silver, &gold_config, as_of)).await??;
+    let tables = run_polars(move || -> Result<_> {
+        // Each input is read once: the metrics refer to some of them many times, and a
+        // lazy input would rescan every partition file of its table each time.
+        let inputs = canonical_inputs(&silver)?;
+        let once = |frame: LazyFrame| -> Result<LazyFrame> {
+            Ok(frame
+                .collect()
+                .map_err(|e| Error::polars("reading gold inputs", e))?
+                .lazy())
+        };
+        let inputs = ehr_population_health::PopulationInputs {
+            patients: once(inputs.patients)?,
+            encounters: once(inputs.encounters)?,
+            conditions: once(inputs.conditions)?,
+            medications: once(inputs.medications)?,
+            observations: once(inputs.observations)?,
+            procedures: once(inputs.procedures)?,
+        };
+        gold_tables_from(&inputs, &gold_config, as_of)
+    })
+    .await??;
     let mut rows = BTreeMap::new();
     for table in tables {
         let name = table.name.clone();

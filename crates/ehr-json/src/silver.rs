@@ -16,7 +16,7 @@
 //! `Date`; a value that does not parse becomes null.
 
 use chrono::{DateTime, Utc};
-use medallion_core::pipeline::{RAW_LINE, Rule};
+use medallion_core::pipeline::{BATCH_ID, INGESTED_AT, RAW_LINE, Rule};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 use synthea_gen::ehr_json::{CHANGE_SEQ, CHANGED_AT, Entity, OP};
@@ -156,6 +156,27 @@ pub fn partition_column(entity: Entity) -> Option<&'static str> {
         Entity::LabResults => Some(RESULT_MONTH),
         _ => None,
     }
+}
+
+/// The columns whose per-file statistics a partitioned silver table records: the key
+/// and ids, the change columns, the entity's times and the lineage columns (a partition
+/// column has no statistics: its value is in the file's path).
+pub fn stats_columns(entity: Entity) -> Vec<String> {
+    let mut columns: Vec<String> = silver_keys(entity)
+        .into_iter()
+        .filter(|c| Some(*c) != partition_column(entity))
+        .chain(["patient_id", CHANGE_SEQ, CHANGED_AT])
+        .map(str::to_string)
+        .collect();
+    columns.extend(
+        fields(entity)
+            .iter()
+            .filter(|(_, k)| matches!(k, Kind::Date | Kind::Timestamp))
+            .map(|(f, _)| f.to_string()),
+    );
+    columns.extend([BATCH_ID.to_string(), INGESTED_AT.to_string()]);
+    columns.dedup();
+    columns
 }
 
 /// The Z-order columns of an entity's silver table (applied by OPTIMIZE).

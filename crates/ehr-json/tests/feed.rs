@@ -46,7 +46,11 @@ fn feed(dir: &Path, patients: u64) -> Vec<BatchManifest> {
 
 fn read(lake: &Path, table: &str) -> DataFrame {
     runtime()
-        .block_on(ReadBuilder::new(lake.join("silver").join(table)).unwrap().into_future())
+        .block_on(
+            ReadBuilder::new(lake.join("silver").join(table))
+                .unwrap()
+                .into_future(),
+        )
         .unwrap()
         .collect()
         .unwrap()
