@@ -349,3 +349,83 @@ pub fn generate_ehr_json(config: &EhrJsonConfig, out_dir: &Path) -> Result<EhrJs
 
 /// The random stream of the initial insurance plans.
 const STREAM_INSURANCE: u64 = 0x4548_525f_494e_5355;
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn config() -> EhrJsonConfig {
+        EhrJsonConfig {
+            population: GeneratorConfig {
+                patients: 4,
+                seed: 5,
+                threads: 1,
+                ..GeneratorConfig::default()
+            },
+            demographic_change_rate: 0.5,
+            ..EhrJsonConfig::default()
+        }
+    }
+
+    fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut out = Vec::new();
+        for batch in std::fs::read_dir(dir).unwrap() {
+            let batch = batch.unwrap().path();
+            for file in std::fs::read_dir(&batch).unwrap() {
+                let file = file.unwrap().path();
+                out.push((
+                    file.display()
+                        .to_string()
+                        .replace(&dir.display().to_string(), ""),
+                    std::fs::read(&file).unwrap(),
+                ));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_bytes() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        generate_ehr_json(&config(), a.path()).unwrap();
+        generate_ehr_json(&config(), b.path()).unwrap();
+        assert_eq!(files(a.path()), files(b.path()));
+        assert!(!a.path().join("_synthea_csv").exists());
+    }
+
+    #[test]
+    fn every_file_holds_the_records_its_manifest_lists_and_sequences_grow_per_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = generate_ehr_json(&config(), dir.path()).unwrap();
+        let mut last_seq: BTreeMap<(Entity, String), u64> = BTreeMap::new();
+        for (batch, manifest) in report.batch_dirs.iter().zip(&report.manifests) {
+            for file in &manifest.files {
+                let text = std::fs::read_to_string(batch.join(&file.file)).unwrap();
+                assert_eq!(text.lines().count() as u64, file.records, "{}", file.file);
+                if file.format == "json-array" {
+                    assert!(text.starts_with('[') && text.trim_end().ends_with(']'));
+                }
+            }
+            let records: u64 = manifest.entities.values().map(|e| e.records).sum();
+            assert_eq!(
+                records,
+                manifest.files.iter().map(|f| f.records).sum::<u64>()
+            );
+            for change in &manifest.patient_changes {
+                let key = (Entity::Patients, change.patient_id.clone());
+                let seen = last_seq.entry(key).or_insert(1);
+                *seen = (*seen).max(change.change_seq);
+                assert!(change.change_seq >= 2);
+            }
+        }
+        assert!(
+            report
+                .manifests
+                .iter()
+                .any(|m| m.patient_changes.iter().any(|c| c.out_of_order))
+        );
+    }
+}
