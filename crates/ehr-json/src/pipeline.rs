@@ -319,7 +319,13 @@ async fn widen_schema(
 ) -> Result<(JsonSchema, Vec<String>)> {
     let (before, seen) = stored_schema(config, entity).await?;
     let location = config.table("bronze", entity.name());
-    if !location.join("_delta_log").is_dir() || bronze.batch_id.is_none_or(|b| b <= seen) {
+    // Also after a run killed between its bronze commit and the schema update, the
+    // next run sees the batches the schema missed (`_batch_id` above `seen`).
+    let newest = bronze
+        .batch_id
+        .unwrap_or(0)
+        .max(bronze_batch(&location).await?);
+    if newest <= seen {
         return Ok((before, Vec::new()));
     }
     let rows = ReadBuilder::new(&location)?
@@ -345,7 +351,7 @@ async fn widen_schema(
             schema.observe(entity.name(), file.unwrap_or_default(), &record)?;
         }
     }
-    let last = bronze.batch_id.unwrap_or(seen);
+    let last = newest;
     let json = serde_json::to_string(&schema).map_err(|source| Error::SchemaProperty {
         entity: entity.name().to_string(),
         source,
@@ -364,6 +370,22 @@ async fn widen_schema(
         tracing::info!(entity = entity.name(), fields = ?new_fields, "schema widened");
     }
     Ok((schema, new_fields))
+}
+
+/// The last `_batch_id` of a bronze table (0 when it does not exist or is empty).
+async fn bronze_batch(location: &Path) -> Result<i64> {
+    if !location.join("_delta_log").is_dir() {
+        return Ok(0);
+    }
+    let frame = ReadBuilder::new(location)?.with_columns([BATCH_ID]).await?;
+    let last = run_polars(move || frame.select([col(BATCH_ID).max()]).collect())
+        .await?
+        .map_err(|e| Error::polars("reading the last bronze batch", e))?;
+    Ok(last
+        .column(BATCH_ID)
+        .ok()
+        .and_then(|c| c.i64().ok().and_then(|ca| ca.get(0)))
+        .unwrap_or(0))
 }
 
 /// Tombstones in a silver table (0 when it does not exist).
