@@ -2,8 +2,12 @@
 //!
 //! ```text
 //! cargo run --release --example generate -- --patients 5000 --seed 42 --out /tmp/gen \
-//!     [--dirty 0.02] [--layout v2|v3] [--threads N]
+//!     [--dirty 0.02] [--layout v2|v3] [--threads N] [--format csv|ehr-json [--batches K]]
 //! ```
+//!
+//! `--format ehr-json` writes the population as EHR JSON change feeds instead: an
+//! initial extract and K change batches (`batch-NNNN/`, one NDJSON file per entity and a
+//! manifest each; see `synthea_gen::ehr_json`).
 //!
 //! Draws a progress bar on stderr (when it is a terminal) and prints a summary (rows and MB per file,
 //! MB/s) on stdout.
@@ -24,6 +28,15 @@ enum LayoutArg {
     V2,
     /// Synthea 3.x.
     V3,
+}
+
+/// What to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FormatArg {
+    /// A Synthea CSV export.
+    Csv,
+    /// EHR JSON change feeds: an extract and change batches.
+    EhrJson,
 }
 
 /// Generate a Synthea-format CSV export with synthea-gen.
@@ -48,6 +61,12 @@ struct Args {
     /// Worker threads (0 = one per core).
     #[arg(long, default_value_t = 0)]
     threads: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "csv")]
+    format: FormatArg,
+    /// Change batches after the initial extract (`--format ehr-json`).
+    #[arg(long, default_value_t = 3)]
+    batches: u32,
 }
 
 fn main() -> ExitCode {
@@ -65,6 +84,9 @@ fn main() -> ExitCode {
         ..GeneratorConfig::default()
     };
     let out = args.out;
+    if args.format == FormatArg::EhrJson {
+        return ehr_json(config, args.batches, &out);
+    }
     let bar = support::bar(config.patients, "generate", "patients");
     let report = generate(&config, &out, |p| {
         bar.set_position(p.patients_done);
@@ -101,6 +123,34 @@ fn main() -> ExitCode {
             "{} defects injected, manifest: {}",
             report.defects,
             m.display()
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+/// Writes the population as EHR JSON change feeds and prints one line per batch.
+fn ehr_json(population: GeneratorConfig, batches: u32, out: &std::path::Path) -> ExitCode {
+    let config = synthea_gen::ehr_json::EhrJsonConfig {
+        population,
+        batches,
+        ..Default::default()
+    };
+    let report = match synthea_gen::ehr_json::generate_ehr_json(&config, out) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("generation failed: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for (dir, manifest) in report.batch_dirs.iter().zip(&report.manifests) {
+        let records: u64 = manifest.files.iter().map(|f| f.records).sum();
+        println!(
+            "batch {}: {} files, {} records, {} patient changes -> {}",
+            manifest.batch,
+            manifest.files.len(),
+            records,
+            manifest.patient_changes.len(),
+            dir.display()
         );
     }
     ExitCode::SUCCESS

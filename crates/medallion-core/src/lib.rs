@@ -54,6 +54,7 @@
 //! | bronze ingestion of a landing directory, with per-file progress | [`pipeline::BronzeIngestBuilder`] |
 //! | silver: transform, data-quality rules, quarantine, latest-by-key dedup, upsert/CDC | [`pipeline::SilverBuilder`], [`pipeline::deduplicate_latest`] |
 //! | SCD Type 2 dimensions | [`pipeline::Scd2Builder`] |
+//! | SCD Type 2 history from a change feed, in event time (late and out-of-order changes) | [`pipeline::ChangeFeedScd2Builder`], [`pipeline::scd2_versions`] |
 //! | gold tables as values, one commit per replacement | [`pipeline::GoldWriteBuilder`], [`pipeline::GoldTable`] |
 //! | the stable hash for keys and row hashes | [`hash`] |
 //! | synchronous Polars work off the async runtime | [`run_polars`] |

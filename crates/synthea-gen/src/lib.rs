@@ -62,6 +62,7 @@
 
 mod config;
 mod dirty;
+pub mod ehr_json;
 mod error;
 mod manifest;
 mod parallel;

@@ -5,6 +5,7 @@ mod batch_duplicates;
 mod bronze;
 mod bronze_ledger;
 mod bronze_progress;
+mod cdc;
 mod changes;
 mod chunks;
 mod dedup;
@@ -25,6 +26,7 @@ pub use bronze::{
     LandingFormat, RAW_LINE, SOURCE_FILE, SOURCE_ROW,
 };
 pub use bronze_progress::{BronzeProgress, BronzeProgressCallback};
+pub use cdc::{ChangeFeedColumns, ChangeFeedScd2Builder, ChangeFeedScd2Report, scd2_versions};
 pub use chunks::DEFAULT_CHUNK_ROWS;
 pub use dedup::{Deduplicated, deduplicate_latest};
 pub use gold::{GoldTable, GoldWriteBuilder, METRIC_VERSION_PROPERTY};
