@@ -132,7 +132,7 @@ const DURATION: &str = "__minutes";
 ///
 /// # Output grain
 /// One row per `patient_id`: `visit_id`, `ward`, `last_observed_at`, the seven NEWS2
-/// inputs, `news2_score`, `news2_band`, `scored_readings` (UInt32), `news2_max_window`,
+/// inputs, `news2_score`, `news2_band`, `scored_readings` (Int64), `news2_max_window`,
 /// `news2_change_window` (Int32), `minutes_low` … `minutes_high` (Float64).
 ///
 /// # Example
@@ -162,7 +162,7 @@ pub fn patient_risk_snapshot(readings: LazyFrame, config: &VitalsGoldConfig) -> 
     aggs.extend([
         col(NEWS2_SCORE).last(),
         col(NEWS2_BAND).last(),
-        col(NEWS2_SCORE).count().alias(SCORED_READINGS),
+        col(NEWS2_SCORE).count().cast(DataType::Int64).alias(SCORED_READINGS),
         col(NEWS2_SCORE)
             .filter(in_window.clone())
             .max()
@@ -206,7 +206,7 @@ pub fn patient_risk_snapshot(readings: LazyFrame, config: &VitalsGoldConfig) -> 
 ///
 /// # Output grain
 /// One row per (`patient_id`, `alert_type`, `severity`, `threshold_breached`):
-/// `alerts` (UInt32), `first_alert_at`, `last_alert_at`.
+/// `alerts` (Int64), `first_alert_at`, `last_alert_at`.
 ///
 /// # Example
 /// A patient with two `NEWS2_HIGH` readings and one `red score: spo2` has two rows:
@@ -221,7 +221,7 @@ pub fn alert_analytics(alerts: LazyFrame) -> LazyFrame {
             col(THRESHOLD_BREACHED),
         ])
         .agg([
-            col(READING_ID).count().alias(ALERTS),
+            col(READING_ID).count().cast(DataType::Int64).alias(ALERTS),
             col(OBSERVED_AT).min().alias(FIRST_ALERT_AT),
             col(OBSERVED_AT).max().alias(LAST_ALERT_AT),
         ])
@@ -253,7 +253,7 @@ pub fn alert_analytics(alerts: LazyFrame) -> LazyFrame {
 /// One micro-batch (`_batch_id`).
 ///
 /// # Output grain
-/// One row per (`_batch_id`, `table`, `column`): `rows` (UInt32), `null_pct`,
+/// One row per (`_batch_id`, `table`, `column`): `rows` (Int64), `null_pct`,
 /// `out_of_range_pct`, `completeness_pct` (Float64, 0–100).
 ///
 /// # Example
@@ -276,7 +276,7 @@ pub fn data_quality_metrics(readings: LazyFrame, table: &str) -> LazyFrame {
                 .clone()
                 .group_by_stable([col(BATCH_ID)])
                 .agg([
-                    col(READING_ID).len().alias(ROWS),
+                    col(READING_ID).len().cast(DataType::Int64).alias(ROWS),
                     pct(missing.clone()).alias(NULL_PCT),
                     pct(nulled.clone()).alias(OUT_OF_RANGE_PCT),
                     pct(missing.not().and(nulled.not())).alias(COMPLETENESS_PCT),

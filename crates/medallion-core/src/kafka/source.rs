@@ -500,7 +500,7 @@ impl KafkaSource {
             .iter()
             .map(|r| r.timestamp_ms.map(|t| t * 1000))
             .collect();
-        let df = DataFrame::new(vec![
+        let df = DataFrame::new(n, vec![
             Column::new(RAW_LINE.into(), records.iter().map(|r| r.value.clone()).collect::<Vec<_>>()),
             Column::new(TOPIC.into(), vec![topic.as_str(); n]),
             Column::new(PARTITION.into(), records.iter().map(|r| r.partition).collect::<Vec<_>>()),
