@@ -1,7 +1,7 @@
 //! Kafka in and out (cargo feature `kafka`): an exactly-once micro-batch source into a
 //! bronze Delta table, and a JSON event sink.
 //!
-//! The client is [rdkafka](https://docs.rs/rdkafka) linked dynamically against the
+//! The client is `rdkafka` linked dynamically against the
 //! system librdkafka (the C client every Kafka-compatible service — Apache Kafka,
 //! Redpanda, Azure Event Hubs, tansu — tests against), so the feature adds seconds of
 //! compile time rather than a C build.
