@@ -73,7 +73,10 @@ struct Args {
 
 /// Where micro-batches come from and where events go.
 enum Transport {
-    Dir { landing: PathBuf, outbox: PathBuf },
+    Dir {
+        landing: PathBuf,
+        outbox: PathBuf,
+    },
     #[cfg(feature = "kafka")]
     Kafka(kafka::Kafka),
 }
@@ -152,7 +155,9 @@ mod kafka {
 
     use clinical_events::vitals::pipeline::READINGS_TABLE;
     use clinical_events::vitals::simulator::SentLine;
-    use medallion_core::kafka::{KafkaSink, KafkaSinkBuilder, KafkaSource, KafkaSourceBuilder, RunEvent};
+    use medallion_core::kafka::{
+        KafkaSink, KafkaSinkBuilder, KafkaSource, KafkaSourceBuilder, RunEvent,
+    };
     use polars::prelude::DataFrame;
 
     pub const READINGS_TOPIC: &str = "vitals";
@@ -165,10 +170,18 @@ mod kafka {
     }
 
     impl Kafka {
-        pub async fn connect(bootstrap: &str, lakehouse: &Path, pipeline: &str) -> Result<Self, String> {
-            let sink = KafkaSinkBuilder::new(bootstrap).await.map_err(|e| e.to_string())?;
+        pub async fn connect(
+            bootstrap: &str,
+            lakehouse: &Path,
+            pipeline: &str,
+        ) -> Result<Self, String> {
+            let sink = KafkaSinkBuilder::new(bootstrap)
+                .await
+                .map_err(|e| e.to_string())?;
             for (topic, partitions) in [(READINGS_TOPIC, 3), (ALERTS_TOPIC, 1), (RUNS_TOPIC, 1)] {
-                sink.create_topic(topic, partitions).await.map_err(|e| e.to_string())?;
+                sink.create_topic(topic, partitions)
+                    .await
+                    .map_err(|e| e.to_string())?;
             }
             let source = KafkaSourceBuilder::new(
                 bootstrap,
@@ -185,7 +198,9 @@ mod kafka {
         }
 
         pub async fn deliver(&mut self, lines: &[SentLine]) -> Result<(), String> {
-            let records = lines.iter().map(|l| (Some(l.key.as_str()), l.line.as_bytes()));
+            let records = lines
+                .iter()
+                .map(|l| (Some(l.key.as_str()), l.line.as_bytes()));
             self.sink
                 .publish_batch(READINGS_TOPIC, records)
                 .await
@@ -202,7 +217,11 @@ mod kafka {
         }
 
         pub async fn publish_run(&mut self, summary: serde_json::Value) -> Result<(), String> {
-            let event = RunEvent::completed("vitals-stream", summary["run_id"].as_str().unwrap_or("-"), summary);
+            let event = RunEvent::completed(
+                "vitals-stream",
+                summary["run_id"].as_str().unwrap_or("-"),
+                summary,
+            );
             self.sink
                 .publish_json(RUNS_TOPIC, Some("vitals-stream"), &event)
                 .await
@@ -220,11 +239,22 @@ fn peak_memory_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-fn summarize(batch: u64, lines: usize, outcome: &MicroBatchOutcome, published: usize, latency: Duration) {
+fn summarize(
+    batch: u64,
+    lines: usize,
+    outcome: &MicroBatchOutcome,
+    published: usize,
+    latency: Duration,
+) {
     let s = &outcome.silver;
     println!(
         "[batch {batch:>3}] {lines:>6} lines: silver {} written, {} quarantined, {} duplicates; {} snapshots merged, {} alerts published; land→gold {:.0?}",
-        s.rows_written, s.rows_quarantined, s.rows_deduplicated, outcome.snapshots_merged, published, latency
+        s.rows_written,
+        s.rows_quarantined,
+        s.rows_deduplicated,
+        outcome.snapshots_merged,
+        published,
+        latency
     );
 }
 
@@ -248,7 +278,9 @@ async fn run(args: Args) -> Result<(), String> {
             outbox: args.out.join("_outbox"),
         },
         #[cfg(feature = "kafka")]
-        Some(bootstrap) => Transport::Kafka(kafka::Kafka::connect(bootstrap, &args.out, &config.pipeline).await?),
+        Some(bootstrap) => {
+            Transport::Kafka(kafka::Kafka::connect(bootstrap, &args.out, &config.pipeline).await?)
+        }
         #[cfg(not(feature = "kafka"))]
         Some(_) => return Err("--kafka needs the example built with `--features kafka`".into()),
     };
@@ -262,10 +294,15 @@ async fn run(args: Args) -> Result<(), String> {
     );
     let started = Instant::now();
     let (mut rows, mut alerts, mut latencies) = (0usize, 0usize, Vec::new());
-    for (i, lines) in micro_batches(&simulated.lines, args.batch_minutes).into_iter().enumerate() {
+    for (i, lines) in micro_batches(&simulated.lines, args.batch_minutes)
+        .into_iter()
+        .enumerate()
+    {
         let t = Instant::now();
         transport.deliver(&config, i as u64 + 1, lines).await?;
-        let outcome = refine_micro_batch(&config).await.map_err(|e| e.to_string())?;
+        let outcome = refine_micro_batch(&config)
+            .await
+            .map_err(|e| e.to_string())?;
         let latency = t.elapsed();
         let published = transport.publish_alerts(&outcome.new_alerts).await?;
         summarize(i as u64 + 1, lines.len(), &outcome, published, latency);
@@ -275,7 +312,10 @@ async fn run(args: Args) -> Result<(), String> {
     }
     let elapsed = started.elapsed();
     latencies.sort();
-    let p50 = latencies.get(latencies.len() / 2).copied().unwrap_or_default();
+    let p50 = latencies
+        .get(latencies.len() / 2)
+        .copied()
+        .unwrap_or_default();
     let max = latencies.last().copied().unwrap_or_default();
     let summary = serde_json::json!({
         "run_id": run_id,
@@ -291,7 +331,10 @@ async fn run(args: Args) -> Result<(), String> {
         rows as f64 / elapsed.as_secs_f64().max(1e-9),
         peak_memory_mib().map_or("unknown".to_string(), |m| format!("{m:.0} MiB")),
     );
-    println!("{alerts} alerts published; lakehouse at {}", args.out.display());
+    println!(
+        "{alerts} alerts published; lakehouse at {}",
+        args.out.display()
+    );
     Ok(())
 }
 

@@ -7,8 +7,7 @@ use std::path::Path;
 use chrono::Utc;
 use clinical_events::testkit::{collect, string_lists, strings};
 use clinical_events::vitals::gold::{
-    ALERT_ANALYTICS, DATA_QUALITY_METRICS, LAST_OBSERVED_AT, PATIENT_RISK_SNAPSHOT,
-    SCORED_READINGS,
+    ALERT_ANALYTICS, DATA_QUALITY_METRICS, LAST_OBSERVED_AT, PATIENT_RISK_SNAPSHOT, SCORED_READINGS,
 };
 use clinical_events::vitals::news2::NEWS2_SCORE;
 use clinical_events::vitals::pipeline::{
@@ -76,18 +75,46 @@ async fn a_late_reading_within_the_lateness_updates_its_snapshot_by_merge_and_a_
     )
     .await;
     let quarantine = read(&config.table("silver", &format!("{READINGS_TABLE}_quarantine"))).await;
-    assert_eq!(strings(&quarantine, READING_ID).unwrap(), [Some("d".into())]);
-    assert_eq!(string_lists(&quarantine, DQ_FLAGS).unwrap()[0], [LATE_BEYOND_WATERMARK]);
+    assert_eq!(
+        strings(&quarantine, READING_ID).unwrap(),
+        [Some("d".into())]
+    );
+    assert_eq!(
+        string_lists(&quarantine, DQ_FLAGS).unwrap()[0],
+        [LATE_BEYOND_WATERMARK]
+    );
 
-    let out = read(&snapshot).await.sort([PATIENT_ID], Default::default()).unwrap();
-    let counts: Vec<_> = out.column(SCORED_READINGS).unwrap().i64().unwrap().iter().collect();
-    assert_eq!(counts, [Some(2), Some(1)], "p1 gained its late reading, p2 did not");
+    let out = read(&snapshot)
+        .await
+        .sort([PATIENT_ID], Default::default())
+        .unwrap();
+    let counts: Vec<_> = out
+        .column(SCORED_READINGS)
+        .unwrap()
+        .i64()
+        .unwrap()
+        .iter()
+        .collect();
+    assert_eq!(
+        counts,
+        [Some(2), Some(1)],
+        "p1 gained its late reading, p2 did not"
+    );
     // The latest reading stays the 10:00 one (event time, not arrival order).
-    let latest: Vec<_> = out.column(NEWS2_SCORE).unwrap().i32().unwrap().iter().collect();
+    let latest: Vec<_> = out
+        .column(NEWS2_SCORE)
+        .unwrap()
+        .i32()
+        .unwrap()
+        .iter()
+        .collect();
     assert_eq!(latest, [Some(0), Some(0)]);
     assert!(out.column(LAST_OBSERVED_AT).unwrap().null_count() == 0);
     // Only p1's row changed, through a MERGE commit.
-    let history = medallion_core::HistoryBuilder::new(&snapshot).unwrap().await.unwrap();
+    let history = medallion_core::HistoryBuilder::new(&snapshot)
+        .unwrap()
+        .await
+        .unwrap();
     assert_eq!(history[0].operation.as_deref(), Some("MERGE"));
     assert!(history[0].version > table_version.unwrap());
     // The late red score raised a standardized alert.

@@ -64,7 +64,10 @@ fn read(table: &Path, columns: &[&str]) -> DataFrame {
 fn keys(df: &DataFrame) -> Vec<(i32, i64)> {
     let p = df.column(PARTITION).unwrap().i32().unwrap();
     let o = df.column(OFFSET).unwrap().i64().unwrap();
-    p.iter().zip(o.iter()).map(|(p, o)| (p.unwrap(), o.unwrap())).collect()
+    p.iter()
+        .zip(o.iter())
+        .map(|(p, o)| (p.unwrap(), o.unwrap()))
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -119,20 +122,36 @@ async fn records_land_exactly_once_across_a_restart_and_a_crash_mid_batch() {
     for i in 0..206 {
         let key = format!("patient-{}", i % 17);
         if i % 35 == 7 {
-            let at = sink.publish_bytes(&topic, Some(&key), b"<not json>").await.unwrap();
+            let at = sink
+                .publish_bytes(&topic, Some(&key), b"<not json>")
+                .await
+                .unwrap();
             poison.insert(at);
         } else {
-            sink.publish_json(&topic, Some(&key), &serde_json::json!({"i": i})).await.unwrap();
+            sink.publish_json(&topic, Some(&key), &serde_json::json!({"i": i}))
+                .await
+                .unwrap();
         }
     }
     // One trigger, then the consumer goes away (a restart).
-    let first = source(&bootstrap, &topic, &table).await.unwrap().next_batch().await.unwrap().unwrap();
+    let first = source(&bootstrap, &topic, &table)
+        .await
+        .unwrap()
+        .next_batch()
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(first.batch_id, 1);
     assert!(first.rows_written + first.rows_quarantined <= 40);
     // A second consumer process is killed right after its 3rd Delta commit (in the
     // middle of its batches: a quarantine or a bronze commit).
     let status = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["child_process_crashing_mid_batch", "--exact", "--nocapture", "--test-threads=1"])
+        .args([
+            "child_process_crashing_mid_batch",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_TABLE, &table)
         .env(CHILD_TOPIC, &topic)
         .env(CHILD_ABORT_AFTER, "3")
@@ -151,9 +170,16 @@ async fn records_land_exactly_once_across_a_restart_and_a_crash_mid_batch() {
     assert_eq!(bronze_keys.len(), 200, "every JSON record once");
     assert_eq!(distinct.len(), 200, "none twice");
     assert!(distinct.is_disjoint(&poison));
-    let quarantine = read(&dir.path().join("bronze/events_quarantine"), &[PARTITION, OFFSET, INGEST_ISSUE]);
+    let quarantine = read(
+        &dir.path().join("bronze/events_quarantine"),
+        &[PARTITION, OFFSET, INGEST_ISSUE],
+    );
     let quarantined: Vec<_> = keys(&quarantine);
-    assert_eq!(quarantined.iter().copied().collect::<BTreeSet<_>>(), poison, "poison with its offsets");
+    assert_eq!(
+        quarantined.iter().copied().collect::<BTreeSet<_>>(),
+        poison,
+        "poison with its offsets"
+    );
     assert_eq!(quarantined.len(), poison.len(), "each poison message once");
     let issues = quarantine.column(INGEST_ISSUE).unwrap().str().unwrap();
     assert!(issues.iter().all(|i| i == Some(NOT_JSON)));
@@ -163,7 +189,9 @@ async fn records_land_exactly_once_across_a_restart_and_a_crash_mid_batch() {
     assert_eq!(total, 206);
 
     // New records after the restart are appended, the old ones are not read again.
-    sink.publish_json(&topic, Some("late"), &serde_json::json!({"i": 999})).await.unwrap();
+    sink.publish_json(&topic, Some("late"), &serde_json::json!({"i": 999}))
+        .await
+        .unwrap();
     let more = resumed.run_available_now().await.unwrap();
     assert_eq!(more.iter().map(|b| b.rows_written).sum::<u64>(), 1);
 }
@@ -177,10 +205,16 @@ async fn run_events_published_by_the_sink_read_back_as_json() {
     let sink = sink(&bootstrap).await;
     sink.create_topic(&topic, 1).await.unwrap();
     let event = RunEvent::completed("vitals", "run-1", serde_json::json!({"rows": 10}));
-    sink.publish_json(&topic, Some("run-1"), &event).await.unwrap();
-    let alerts = df!("patient_id" => ["p1", "p2"], "news2_score" => [7i32, 5])
+    sink.publish_json(&topic, Some("run-1"), &event)
+        .await
         .unwrap();
-    assert_eq!(sink.publish_rows(&topic, &alerts, Some("patient_id")).await.unwrap(), 2);
+    let alerts = df!("patient_id" => ["p1", "p2"], "news2_score" => [7i32, 5]).unwrap();
+    assert_eq!(
+        sink.publish_rows(&topic, &alerts, Some("patient_id"))
+            .await
+            .unwrap(),
+        2
+    );
     let mut source = source(&bootstrap, &topic, &table).await.unwrap();
     let batches = source.run_available_now().await.unwrap();
     assert_eq!(batches.iter().map(|b| b.rows_written).sum::<u64>(), 3);

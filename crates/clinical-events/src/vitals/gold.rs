@@ -143,8 +143,17 @@ pub fn patient_risk_snapshot(readings: LazyFrame, config: &VitalsGoldConfig) -> 
     let cap = f64::from(config.max_gap_minutes);
     let next = col(T).shift(lit(-1)).over([col(PATIENT_ID)]);
     let scored = readings
-        .filter(col(NEWS2_SCORE).is_not_null().and(col(PATIENT_ID).is_not_null()))
-        .with_column(col(OBSERVED_AT).dt().timestamp(TimeUnit::Microseconds).alias(T))
+        .filter(
+            col(NEWS2_SCORE)
+                .is_not_null()
+                .and(col(PATIENT_ID).is_not_null()),
+        )
+        .with_column(
+            col(OBSERVED_AT)
+                .dt()
+                .timestamp(TimeUnit::Microseconds)
+                .alias(T),
+        )
         .sort([PATIENT_ID, T, READING_ID], stable_sort());
     let duration = match next {
         Ok(next) => ((next - col(T)).cast(DataType::Float64) / lit(60_000_000.0))
@@ -162,7 +171,10 @@ pub fn patient_risk_snapshot(readings: LazyFrame, config: &VitalsGoldConfig) -> 
     aggs.extend([
         col(NEWS2_SCORE).last(),
         col(NEWS2_BAND).last(),
-        col(NEWS2_SCORE).count().cast(DataType::Int64).alias(SCORED_READINGS),
+        col(NEWS2_SCORE)
+            .count()
+            .cast(DataType::Int64)
+            .alias(SCORED_READINGS),
         col(NEWS2_SCORE)
             .filter(in_window.clone())
             .max()
@@ -270,7 +282,10 @@ pub fn data_quality_metrics(readings: LazyFrame, table: &str) -> LazyFrame {
             };
             let missing = col(*c).is_null().and(nulled.clone().not());
             let pct = |e: Expr| {
-                ratio(e.cast(DataType::Float64).sum(), col(READING_ID).len().cast(DataType::Float64)) * lit(100.0)
+                ratio(
+                    e.cast(DataType::Float64).sum(),
+                    col(READING_ID).len().cast(DataType::Float64),
+                ) * lit(100.0)
             };
             readings
                 .clone()

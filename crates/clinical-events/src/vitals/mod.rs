@@ -32,8 +32,8 @@ use chrono::{DateTime, Utc};
 use polars::prelude::*;
 use serde::{Deserialize, Serialize};
 
-pub use crate::columns::{BP_SYSTOLIC, HEART_RATE, PATIENT_ID, SPO2, VISIT_ID};
 use crate::columns::utc_datetime;
+pub use crate::columns::{BP_SYSTOLIC, HEART_RATE, PATIENT_ID, SPO2, VISIT_ID};
 
 /// Reading id (`String`), the silver business key.
 pub const READING_ID: &str = "reading_id";

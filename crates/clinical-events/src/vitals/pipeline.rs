@@ -219,7 +219,8 @@ async fn gold_layer(
     let new_alerts = collect(
         alerts(new_rows.lazy()).map_err(|e| Error::polars("computing alerts", e))?,
         "computing alerts",
-    ).await?;
+    )
+    .await?;
     WriteBuilder::new(&alerts_path, new_alerts.clone().lazy())?
         .with_mode(WriteMode::Append)
         .with_app_transaction(AppTransaction::new(progress_id, last))

@@ -36,8 +36,8 @@ use super::news2::{
     with_news2,
 };
 use super::{
-    CONSCIOUSNESS, MEASUREMENTS, NEWS2_INPUTS, OBSERVED_AT, PATIENT_ID, READING_ID, VISIT_ID,
-    WARD, reading_fields,
+    CONSCIOUSNESS, MEASUREMENTS, NEWS2_INPUTS, OBSERVED_AT, PATIENT_ID, READING_ID, VISIT_ID, WARD,
+    reading_fields,
 };
 use crate::columns::{MALFORMED_FIELDS, UNKNOWN_FIELDS};
 use crate::error::{Error, Result};
@@ -211,11 +211,7 @@ impl VitalsSilverConfig {
         ));
         rules.push(rule(
             MALFORMED_FIELD.to_string(),
-            malformed
-                .list()
-                .len()
-                .gt(lit(0))
-                .and(whole_line.not()),
+            malformed.list().len().gt(lit(0)).and(whole_line.not()),
             Severity::Warn,
             "a field has a value of the wrong type: nulled, named in _malformed_fields",
         ));

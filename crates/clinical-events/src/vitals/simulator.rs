@@ -135,7 +135,10 @@ impl VitalsSimulatorConfig {
             hours,
             seed,
             interval_minutes: 15,
-            start: Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).single().unwrap_or_default(),
+            start: Utc
+                .with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
+                .single()
+                .unwrap_or_default(),
             deterioration_share: 0.2,
             episode_hours: 4,
             dirty: VitalsDirtyConfig::default(),

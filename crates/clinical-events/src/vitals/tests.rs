@@ -42,7 +42,15 @@ fn ints(df: &DataFrame, column: &str) -> Vec<Option<i32>> {
 }
 
 fn normal() -> Inputs {
-    (Some(16), Some(97), Some(false), Some(120), Some(70), Some("A"), Some(37.0))
+    (
+        Some(16),
+        Some(97),
+        Some(false),
+        Some(120),
+        Some(70),
+        Some("A"),
+        Some(37.0),
+    )
 }
 
 #[test]
@@ -60,7 +68,10 @@ fn news2_sub_scores_follow_every_boundary_of_the_rcp_chart() {
     };
     let some = |v: &[i32]| v.iter().map(|s| Some(*s)).collect::<Vec<_>>();
     assert_eq!(
-        sub(RESPIRATORY_RATE, vec![8.0, 9.0, 11.0, 12.0, 20.0, 21.0, 24.0, 25.0]),
+        sub(
+            RESPIRATORY_RATE,
+            vec![8.0, 9.0, 11.0, 12.0, 20.0, 21.0, 24.0, 25.0]
+        ),
         some(&[3, 1, 1, 0, 0, 2, 2, 3])
     );
     assert_eq!(
@@ -68,15 +79,26 @@ fn news2_sub_scores_follow_every_boundary_of_the_rcp_chart() {
         some(&[3, 2, 2, 1, 1, 0, 0])
     );
     assert_eq!(
-        sub(BP_SYSTOLIC, vec![90.0, 91.0, 100.0, 101.0, 110.0, 111.0, 219.0, 220.0]),
+        sub(
+            BP_SYSTOLIC,
+            vec![90.0, 91.0, 100.0, 101.0, 110.0, 111.0, 219.0, 220.0]
+        ),
         some(&[3, 2, 2, 1, 1, 0, 0, 3])
     );
     assert_eq!(
-        sub(HEART_RATE, vec![40.0, 41.0, 50.0, 51.0, 90.0, 91.0, 110.0, 111.0, 130.0, 131.0]),
+        sub(
+            HEART_RATE,
+            vec![
+                40.0, 41.0, 50.0, 51.0, 90.0, 91.0, 110.0, 111.0, 130.0, 131.0
+            ]
+        ),
         some(&[3, 1, 1, 0, 0, 1, 1, 2, 2, 3])
     );
     assert_eq!(
-        sub(TEMPERATURE_C, vec![35.0, 35.1, 36.0, 36.1, 38.0, 38.1, 39.0, 39.1, 35.04]),
+        sub(
+            TEMPERATURE_C,
+            vec![35.0, 35.1, 36.0, 36.1, 38.0, 38.1, 39.0, 39.1, 35.04]
+        ),
         some(&[3, 1, 1, 0, 0, 1, 1, 2, 3])
     );
 }
@@ -87,22 +109,69 @@ fn news2_worked_examples_give_the_published_aggregate_and_band() {
         // All normal on air: 0, low.
         normal(),
         // RR 24 (2), SpO2 93 (2), air, SBP 105 (1), HR 115 (2), A, 38.5 (1): 8, high.
-        (Some(24), Some(93), Some(false), Some(105), Some(115), Some("A"), Some(38.5)),
+        (
+            Some(24),
+            Some(93),
+            Some(false),
+            Some(105),
+            Some(115),
+            Some("A"),
+            Some(38.5),
+        ),
         // RR 22 (2), SpO2 95 (1), air, SBP 110 (1), HR 105 (1), A, 38.2 (1): 6, medium.
-        (Some(22), Some(95), Some(false), Some(110), Some(105), Some("A"), Some(38.2)),
+        (
+            Some(22),
+            Some(95),
+            Some(false),
+            Some(110),
+            Some(105),
+            Some("A"),
+            Some(38.2),
+        ),
         // Only new confusion (3): aggregate 3 but a red score: low-medium.
-        (Some(16), Some(97), Some(false), Some(120), Some(70), Some("C"), Some(37.0)),
+        (
+            Some(16),
+            Some(97),
+            Some(false),
+            Some(120),
+            Some(70),
+            Some("C"),
+            Some(37.0),
+        ),
         // On oxygen (2) with SpO2 94 (1) and HR 95 (1): 4, low.
-        (Some(16), Some(94), Some(true), Some(120), Some(95), Some("A"), Some(37.0)),
+        (
+            Some(16),
+            Some(94),
+            Some(true),
+            Some(120),
+            Some(95),
+            Some("A"),
+            Some(37.0),
+        ),
         // Aggregate 5 with a red score: medium wins over low-medium.
-        (Some(16), Some(97), Some(true), Some(90), Some(70), Some("A"), Some(37.0)),
+        (
+            Some(16),
+            Some(97),
+            Some(true),
+            Some(90),
+            Some(70),
+            Some("A"),
+            Some(37.0),
+        ),
     ]);
     assert_eq!(
         ints(&df, NEWS2_SCORE),
         [Some(0), Some(8), Some(6), Some(3), Some(4), Some(5)]
     );
-    let bands: Vec<_> = strings(&df, NEWS2_BAND).unwrap().into_iter().flatten().collect();
-    assert_eq!(bands, ["low", "high", "medium", "low-medium", "low", "medium"]);
+    let bands: Vec<_> = strings(&df, NEWS2_BAND)
+        .unwrap()
+        .into_iter()
+        .flatten()
+        .collect();
+    assert_eq!(
+        bands,
+        ["low", "high", "medium", "low-medium", "low", "medium"]
+    );
 }
 
 #[test]
@@ -137,7 +206,10 @@ proptest! {
     }
 }
 
-fn silver(lines: &[&str], watermark: Option<chrono::DateTime<chrono::Utc>>) -> (DataFrame, DataFrame) {
+fn silver(
+    lines: &[&str],
+    watermark: Option<chrono::DateTime<chrono::Utc>>,
+) -> (DataFrame, DataFrame) {
     let config = VitalsSilverConfig::default();
     let raw = df!(RAW_EVENT => lines, BATCH_ID => vec![1i64; lines.len()]).unwrap();
     let out = apply_rules(
@@ -165,7 +237,10 @@ fn out_of_range_values_are_nulled_flagged_and_kept_as_sent() {
 fn a_clean_reading_is_scored_with_its_consciousness_letter_normalized() {
     let (kept, quarantined) = silver(&[OK], None);
     assert_eq!(quarantined.height(), 0);
-    assert_eq!(strings(&kept, CONSCIOUSNESS).unwrap(), [Some("A".to_string())]);
+    assert_eq!(
+        strings(&kept, CONSCIOUSNESS).unwrap(),
+        [Some("A".to_string())]
+    );
     assert_eq!(ints(&kept, NEWS2_SCORE), [Some(0)]);
     assert!(string_lists(&kept, DQ_FLAGS).unwrap()[0].is_empty());
 }
@@ -185,8 +260,24 @@ fn a_poison_message_and_a_reading_beyond_the_watermark_are_quarantined() {
 fn alerts_are_standardized_by_band_with_the_red_parameters_named() {
     let df = score(&[
         normal(),
-        (Some(24), Some(93), Some(false), Some(105), Some(115), Some("A"), Some(38.5)),
-        (Some(16), Some(91), Some(false), Some(120), Some(70), Some("A"), Some(37.0)),
+        (
+            Some(24),
+            Some(93),
+            Some(false),
+            Some(105),
+            Some(115),
+            Some("A"),
+            Some(38.5),
+        ),
+        (
+            Some(16),
+            Some(91),
+            Some(false),
+            Some(120),
+            Some(70),
+            Some("A"),
+            Some(37.0),
+        ),
     ])
     .lazy()
     .with_columns([
@@ -194,12 +285,23 @@ fn alerts_are_standardized_by_band_with_the_red_parameters_named() {
         lit("p").alias(PATIENT_ID),
         lit("v").alias(VISIT_ID),
         lit("w").alias(WARD),
-        lit(0i64).cast(crate::columns::utc_datetime()).alias(OBSERVED_AT),
+        lit(0i64)
+            .cast(crate::columns::utc_datetime())
+            .alias(OBSERVED_AT),
     ]);
     let out = collect(alerts(df).unwrap()).unwrap();
     assert_eq!(out.height(), 2);
-    let column = |c| strings(&out, c).unwrap().into_iter().flatten().collect::<Vec<_>>();
-    assert_eq!(column(alert_columns::ALERT_TYPE), ["NEWS2_HIGH", "NEWS2_RED_SCORE"]);
+    let column = |c| {
+        strings(&out, c)
+            .unwrap()
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        column(alert_columns::ALERT_TYPE),
+        ["NEWS2_HIGH", "NEWS2_RED_SCORE"]
+    );
     assert_eq!(column(alert_columns::SEVERITY), ["critical", "warning"]);
     assert_eq!(
         column(alert_columns::THRESHOLD_BREACHED),
@@ -233,12 +335,21 @@ fn snapshot_has_the_latest_score_its_trend_and_minutes_per_band() {
         ("p2", "2024-01-01T02:00:00Z", 3, "low-medium"),
         ("p2", "2024-01-01T08:00:00Z", 0, "low"),
     ]);
-    let out = collect(patient_risk_snapshot(readings, &VitalsGoldConfig::default())).unwrap();
+    let out = collect(patient_risk_snapshot(
+        readings,
+        &VitalsGoldConfig::default(),
+    ))
+    .unwrap();
     assert_eq!(ints(&out, NEWS2_SCORE), [Some(8), Some(0)]);
     assert_eq!(ints(&out, NEWS2_CHANGE_WINDOW), [Some(7), Some(0)]);
     assert_eq!(ints(&out, NEWS2_MAX_WINDOW), [Some(8), Some(0)]);
     let minutes = |band: &str| -> Vec<Option<f64>> {
-        out.column(&minutes_in_band_column(band)).unwrap().f64().unwrap().iter().collect()
+        out.column(&minutes_in_band_column(band))
+            .unwrap()
+            .f64()
+            .unwrap()
+            .iter()
+            .collect()
     };
     assert_eq!(minutes("low"), [Some(15.0), Some(0.0)]);
     assert_eq!(minutes("medium"), [Some(15.0), Some(0.0)]);
@@ -251,8 +362,10 @@ fn snapshot_has_the_latest_score_its_trend_and_minutes_per_band() {
 fn data_quality_metrics_separate_missing_out_of_range_and_usable_values() {
     let lines = [
         OK.to_string(),
-        OK.replace(r#""heart_rate":70"#, r#""heart_rate":null"#).replace("r1", "r2"),
-        OK.replace(r#""heart_rate":70"#, r#""heart_rate":400"#).replace("r1", "r3"),
+        OK.replace(r#""heart_rate":70"#, r#""heart_rate":null"#)
+            .replace("r1", "r2"),
+        OK.replace(r#""heart_rate":70"#, r#""heart_rate":400"#)
+            .replace("r1", "r3"),
         OK.replace("r1", "r4"),
     ];
     let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
@@ -286,7 +399,10 @@ fn simulator_records_its_dirty_data_and_deteriorating_patients_reach_high_news2(
         .count();
     assert!(high > 0, "deterioration episodes must reach band high");
 
-    config.dirty = VitalsDirtyConfig { poison: 0.01, ..VitalsDirtyConfig::default() };
+    config.dirty = VitalsDirtyConfig {
+        poison: 0.01,
+        ..VitalsDirtyConfig::default()
+    };
     let dirty = simulate_vitals(&config).unwrap();
     assert_eq!(
         dirty.manifest.lines,

@@ -213,8 +213,7 @@ impl KafkaSink {
         key: Option<&str>,
         value: &T,
     ) -> Result<(i32, i64)> {
-        let payload =
-            serde_json::to_vec(value).map_err(|e| self.error(topic, "encode JSON", e))?;
+        let payload = serde_json::to_vec(value).map_err(|e| self.error(topic, "encode JSON", e))?;
         self.publish_bytes(topic, key, &payload).await
     }
 
@@ -265,7 +264,10 @@ impl KafkaSink {
             .into_iter()
             .map(|(key, payload)| self.publish_bytes(topic, key, payload));
         let results = futures::future::join_all(sends).await;
-        results.into_iter().collect::<Result<Vec<_>>>().map(|v| v.len())
+        results
+            .into_iter()
+            .collect::<Result<Vec<_>>>()
+            .map(|v| v.len())
     }
 
     /// Waits until every queued message is delivered (or `timeout`).

@@ -53,7 +53,8 @@ impl KafkaSourceBuilder {
         pipeline: impl Into<String>,
     ) -> Result<Self> {
         let bronze: TableLocation = bronze.try_into()?;
-        let quarantine = TableLocation::try_from(format!("{}_quarantine", bronze.as_str()).as_str())?;
+        let quarantine =
+            TableLocation::try_from(format!("{}_quarantine", bronze.as_str()).as_str())?;
         Ok(Self {
             bootstrap: bootstrap.into(),
             topic: topic.into(),
@@ -355,7 +356,10 @@ impl KafkaSource {
         let marks = tokio::task::spawn_blocking(move || {
             parts
                 .iter()
-                .map(|p| c.fetch_watermarks(&topic, *p, timeout).map(|(_, h)| (*p, h)))
+                .map(|p| {
+                    c.fetch_watermarks(&topic, *p, timeout)
+                        .map(|(_, h)| (*p, h))
+                })
                 .collect::<rdkafka::error::KafkaResult<BTreeMap<i32, i64>>>()
         })
         .await
@@ -436,7 +440,11 @@ impl KafkaSource {
     ) -> Result<u64> {
         let fresh: Vec<Record> = poison
             .into_iter()
-            .filter(|r| self.quarantined.get(&r.partition).is_none_or(|q| r.offset > *q))
+            .filter(|r| {
+                self.quarantined
+                    .get(&r.partition)
+                    .is_none_or(|q| r.offset > *q)
+            })
             .collect();
         if fresh.is_empty() {
             return Ok(0);
@@ -500,26 +508,46 @@ impl KafkaSource {
             .iter()
             .map(|r| r.timestamp_ms.map(|t| t * 1000))
             .collect();
-        let df = DataFrame::new(n, vec![
-            Column::new(RAW_LINE.into(), records.iter().map(|r| r.value.clone()).collect::<Vec<_>>()),
-            Column::new(TOPIC.into(), vec![topic.as_str(); n]),
-            Column::new(PARTITION.into(), records.iter().map(|r| r.partition).collect::<Vec<_>>()),
-            Column::new(OFFSET.into(), records.iter().map(|r| r.offset).collect::<Vec<_>>()),
-            Column::new(KEY.into(), records.iter().map(|r| r.key.clone()).collect::<Vec<_>>()),
-            Column::new(TIMESTAMP.into(), timestamps),
-            Column::new(
-                SOURCE_FILE.into(),
-                records
-                    .iter()
-                    .map(|r| format!("kafka://{topic}/{}", r.partition))
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(SOURCE_ROW.into(), records.iter().map(|r| r.offset).collect::<Vec<_>>()),
-        ])
+        let df = DataFrame::new(
+            n,
+            vec![
+                Column::new(
+                    RAW_LINE.into(),
+                    records.iter().map(|r| r.value.clone()).collect::<Vec<_>>(),
+                ),
+                Column::new(TOPIC.into(), vec![topic.as_str(); n]),
+                Column::new(
+                    PARTITION.into(),
+                    records.iter().map(|r| r.partition).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    OFFSET.into(),
+                    records.iter().map(|r| r.offset).collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    KEY.into(),
+                    records.iter().map(|r| r.key.clone()).collect::<Vec<_>>(),
+                ),
+                Column::new(TIMESTAMP.into(), timestamps),
+                Column::new(
+                    SOURCE_FILE.into(),
+                    records
+                        .iter()
+                        .map(|r| format!("kafka://{topic}/{}", r.partition))
+                        .collect::<Vec<_>>(),
+                ),
+                Column::new(
+                    SOURCE_ROW.into(),
+                    records.iter().map(|r| r.offset).collect::<Vec<_>>(),
+                ),
+            ],
+        )
         .map_err(|e| Error::polars(self.settings.bronze.as_str(), "kafka batch", e))?;
         Ok(df.lazy().with_columns([
             col(TIMESTAMP).cast(utc.clone()),
-            lit(ingested_at.timestamp_micros()).cast(utc).alias(INGESTED_AT),
+            lit(ingested_at.timestamp_micros())
+                .cast(utc)
+                .alias(INGESTED_AT),
             lit(batch_id).alias(BATCH_ID),
         ]))
     }
@@ -576,7 +604,9 @@ fn poll_records(
         records.push(Record {
             partition,
             offset,
-            key: message.key().map(|k| String::from_utf8_lossy(k).into_owned()),
+            key: message
+                .key()
+                .map(|k| String::from_utf8_lossy(k).into_owned()),
             value: value
                 .map(str::to_string)
                 .or_else(|| payload.map(|p| String::from_utf8_lossy(p).into_owned())),
