@@ -153,7 +153,7 @@ impl VitalsSilverConfig {
     pub fn validate(&self) -> Result<()> {
         for m in MEASUREMENTS {
             if let Some(r) = self.ranges.of(m)
-                && !(r.min <= r.max)
+                && (r.min.is_nan() || r.max.is_nan() || r.min > r.max)
             {
                 return Err(Error::config(format!("ranges.{m}"), "min must be ≤ max"));
             }

@@ -359,7 +359,7 @@ pub fn simulate_vitals(config: &VitalsSimulatorConfig) -> Result<SimulatedVitals
             manifest.readings += 1;
         }
     }
-    lines.sort_by(|a, b| a.sent_at.cmp(&b.sent_at));
+    lines.sort_by_key(|l| l.sent_at);
     manifest.lines = lines.len() as u64;
     Ok(SimulatedVitals { lines, manifest })
 }
