@@ -78,7 +78,7 @@ enum Transport {
         outbox: PathBuf,
     },
     #[cfg(feature = "kafka")]
-    Kafka(kafka::Kafka),
+    Kafka(Box<kafka::Kafka>),
 }
 
 impl Transport {
@@ -217,11 +217,8 @@ mod kafka {
         }
 
         pub async fn publish_run(&mut self, summary: serde_json::Value) -> Result<(), String> {
-            let event = RunEvent::completed(
-                "vitals-stream",
-                summary["run_id"].as_str().unwrap_or("-"),
-                summary,
-            );
+            let run_id = summary["run_id"].as_str().unwrap_or("-").to_string();
+            let event = RunEvent::completed("vitals-stream", run_id, summary);
             self.sink
                 .publish_json(RUNS_TOPIC, Some("vitals-stream"), &event)
                 .await
@@ -278,9 +275,9 @@ async fn run(args: Args) -> Result<(), String> {
             outbox: args.out.join("_outbox"),
         },
         #[cfg(feature = "kafka")]
-        Some(bootstrap) => {
-            Transport::Kafka(kafka::Kafka::connect(bootstrap, &args.out, &config.pipeline).await?)
-        }
+        Some(bootstrap) => Transport::Kafka(Box::new(
+            kafka::Kafka::connect(bootstrap, &args.out, &config.pipeline).await?,
+        )),
         #[cfg(not(feature = "kafka"))]
         Some(_) => return Err("--kafka needs the example built with `--features kafka`".into()),
     };
