@@ -82,7 +82,7 @@
 //! - `s3`: `s3://` table locations (delta-rs' AWS object store).
 //! - `azure`: `az://`, `abfss://` table locations.
 //! - `gcs`: `gs://` table locations.
-//! - `kafka`: [`kafka`]: an exactly-once micro-batch source from Kafka into a bronze
+//! - `kafka`: the `kafka` module: an exactly-once micro-batch source from Kafka into a bronze
 //!   table and a JSON event sink (links the system librdkafka).
 //!
 //! With a cloud feature, writes, MERGE, DELETE, OPTIMIZE, VACUUM, history and
