@@ -36,10 +36,17 @@ fi
 if [ -x "$tansu" ] && "$tansu" --version 2>/dev/null | grep -q "$tansu_version"; then
     say "tansu $tansu_version present: install skipped"
 else
-    say "installing tansu $tansu_version (cold: tens of minutes of CPU, once)"
-    cargo install tansu --version "$tansu_version" --locked --no-default-features \
-        --features dynostore --root "$tansu_root" >"$cache/tansu-install.log" 2>&1 \
-        || say "tansu install failed (see $cache/tansu-install.log): broker tests will skip"
+    # Cold: ~500 crates, tens of minutes of CPU. Bounded so CI stays within its time; the
+    # build directory persists, so an interrupted install resumes on the next run.
+    say "installing tansu $tansu_version (cold: tens of minutes of CPU, once; limit ${TANSU_INSTALL_TIMEOUT:-1500}s)"
+    mkdir -p "$cache"
+    if CARGO_TARGET_DIR="$cache/tansu-build" timeout "${TANSU_INSTALL_TIMEOUT:-1500}" \
+        cargo install tansu --version "$tansu_version" --locked --no-default-features \
+        --features dynostore --root "$tansu_root" >"$cache/tansu-install.log" 2>&1; then
+        rm -rf "$cache/tansu-build"
+    else
+        say "tansu install did not finish (see $cache/tansu-install.log): broker tests will skip"
+    fi
 fi
 
 free_port() {
