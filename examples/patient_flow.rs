@@ -7,7 +7,14 @@
 //! ```text
 //! cargo run --example patient_flow -- --events 100000 --dirty 0.02
 //! cargo run --example patient_flow -- --dry-run --events 3      # print 3 events as JSON
+//! cargo run --example patient_flow --features kafka -- --kafka 127.0.0.1:9092
 //! ```
+//!
+//! `--from-dir` (the default) ingests the landing folder into bronze. `--kafka
+//! <bootstrap>` (built with `--features kafka`) produces the simulated lines to the topic
+//! `adt-events`, reads them into bronze with medallion-core's exactly-once Kafka source,
+//! then runs silver → gold from bronze (a re-run produces the lines again: silver's
+//! `event_id` deduplication keeps one copy).
 //!
 //! Events are simulated into `<out>/_landing/sim-<seed>-<events>[-dirty-<rate>]/` (kept,
 //! so a re-run ingests nothing new; another `--seed` lands a second batch) with the
@@ -26,7 +33,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::Parser;
-use clinical_events::pipeline::{PipelineConfig, Step, run_pipeline};
+use clinical_events::pipeline::{PipelineConfig, Step, run_pipeline, run_pipeline_from_bronze};
 use clinical_events::simulator::{DirtyConfig, Manifest, SimulatorConfig, simulate, write_landing};
 use indicatif::{ProgressBar, ProgressDrawTarget};
 use synthea_pipeline::ExitKind;
@@ -53,6 +60,13 @@ struct Args {
     /// As-of instant (RFC 3339, or a date for its 00:00 UTC). Default: the last event.
     #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
     as_of: Option<DateTime<Utc>>,
+    /// Ingest bronze from the landing folder (the default).
+    #[arg(long, conflicts_with = "kafka")]
+    from_dir: bool,
+    /// Go through Kafka at these bootstrap servers (needs `--features kafka` and a
+    /// broker: `.ci/kafka.sh --broker-only`).
+    #[arg(long, value_name = "BOOTSTRAP")]
+    kafka: Option<String>,
 }
 
 fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
@@ -162,7 +176,7 @@ async fn run(args: Args) -> Result<(), Failure> {
     let config = PipelineConfig::new(&args.out, as_of, run_id);
     let t = Instant::now();
     let bar = spinner("pipeline");
-    let outcome = run_pipeline(&config, &landing, &mut |step: Step| {
+    let mut observer = |step: Step| {
         bar.inc(1);
         bar.suspend(|| {
             println!(
@@ -173,8 +187,14 @@ async fn run(args: Args) -> Result<(), Failure> {
                 step.elapsed
             );
         });
-    })
-    .await?;
+    };
+    let outcome = match &args.kafka {
+        None => run_pipeline(&config, &landing, &mut observer).await?,
+        Some(bootstrap) => {
+            through_kafka(bootstrap, &landing, &config).await?;
+            run_pipeline_from_bronze(&config, &mut observer).await?
+        }
+    };
     bar.finish_and_clear();
     println!("\n{}", outcome.report);
     if !outcome.schema_drift.is_empty() {
@@ -187,6 +207,62 @@ async fn run(args: Args) -> Result<(), Failure> {
         t.elapsed()
     );
     Ok(())
+}
+
+/// Produces every landed line to `adt-events` and reads the topic into bronze.
+#[cfg(feature = "kafka")]
+async fn through_kafka(
+    bootstrap: &str,
+    landing: &Path,
+    config: &PipelineConfig,
+) -> Result<(), Failure> {
+    use clinical_events::pipeline::EVENTS_TABLE;
+    use medallion_core::kafka::{KafkaSinkBuilder, KafkaSourceBuilder};
+    const TOPIC: &str = "adt-events";
+    let kafka = |e: medallion_core::Error| Failure(e.to_string(), ExitKind::Internal);
+    let sink = KafkaSinkBuilder::new(bootstrap).await.map_err(kafka)?;
+    sink.create_topic(TOPIC, 3).await.map_err(kafka)?;
+    let t = Instant::now();
+    let mut produced = 0;
+    for dir in std::fs::read_dir(landing).map_err(|e| Failure(e.to_string(), ExitKind::Input))? {
+        let dir = dir
+            .map_err(|e| Failure(e.to_string(), ExitKind::Input))?
+            .path();
+        let Ok(manifest) = Manifest::read(&dir) else {
+            continue;
+        };
+        for name in &manifest.files {
+            let text = std::fs::read_to_string(dir.join(name))
+                .map_err(|e| Failure(e.to_string(), ExitKind::Input))?;
+            let records = text
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| (None, l.as_bytes()));
+            produced += sink.publish_batch(TOPIC, records).await.map_err(kafka)?;
+        }
+    }
+    let bronze = config.table("bronze", EVENTS_TABLE);
+    let mut source = KafkaSourceBuilder::new(bootstrap, TOPIC, bronze, &config.pipeline)
+        .map_err(kafka)?
+        .with_max_offsets_per_trigger(50_000)
+        .await
+        .map_err(kafka)?;
+    let batches = source.run_available_now().await.map_err(kafka)?;
+    let rows: u64 = batches.iter().map(|b| b.rows_written).sum();
+    println!(
+        "[kafka ] produced {produced} lines to {TOPIC}; {rows} new rows into bronze in {} micro-batch(es) ({:.1?})",
+        batches.len(),
+        t.elapsed()
+    );
+    Ok(())
+}
+
+#[cfg(not(feature = "kafka"))]
+async fn through_kafka(_: &str, _: &Path, _: &PipelineConfig) -> Result<(), Failure> {
+    Err(Failure(
+        "--kafka needs the example built with `--features kafka`".into(),
+        ExitKind::Input,
+    ))
 }
 
 #[tokio::main]

@@ -52,6 +52,7 @@
 //! | [`pipeline`] | bronze → silver → gold on Delta through medallion-core's builders |
 //! | [`columns`] | the silver column contract |
 //! | [`testkit`] | event builders for examples and tests |
+//! | [`vitals`] | bedside-monitor telemetry: simulator, NEWS2, alerts, risk snapshot, data-quality metrics, micro-batches with a watermark |
 //!
 //! Transforms ([`silver::transform`], everything in [`gold`]) are pure: lazy frames and
 //! configuration in, lazy frames out; the as-of instant is an argument. Only
@@ -66,5 +67,6 @@ pub mod pipeline;
 pub mod silver;
 pub mod simulator;
 pub mod testkit;
+pub mod vitals;
 
 pub use error::{Error, Result};

@@ -318,6 +318,21 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A Kafka broker could not be reached, or a Kafka operation failed (the message
+    /// names the bootstrap servers, the topic and the operation, never a payload).
+    #[cfg(feature = "kafka")]
+    #[error("Kafka {operation} (bootstrap servers {bootstrap}, topic {topic}) failed: {reason}")]
+    Kafka {
+        /// The bootstrap servers.
+        bootstrap: String,
+        /// The topic.
+        topic: String,
+        /// Operation name (e.g. `connect`, `fetch watermarks`, `publish`).
+        operation: &'static str,
+        /// What went wrong.
+        reason: String,
+    },
+
     /// The background task that feeds batches to the writer died.
     #[error(
         "internal error during {operation} on '{table}': {reason} (this is a bug in medallion-core; please report it)"

@@ -83,6 +83,8 @@
 //! - `s3`: `s3://` table locations (delta-rs' AWS object store).
 //! - `azure`: `az://`, `abfss://` table locations.
 //! - `gcs`: `gs://` table locations.
+//! - `kafka`: the `kafka` module: an exactly-once micro-batch source from Kafka into a bronze
+//!   table and a JSON event sink (links the system librdkafka).
 //!
 //! With a cloud feature, writes, MERGE, DELETE, OPTIMIZE, VACUUM, history and
 //! properties work on object-store tables (they run inside delta-rs). [`ReadBuilder`]
@@ -148,6 +150,8 @@ mod changes;
 pub mod delta_types;
 mod error;
 pub mod fault;
+#[cfg(feature = "kafka")]
+pub mod kafka;
 mod location;
 mod merge;
 mod ops;

@@ -179,20 +179,43 @@ pub async fn run_pipeline(
     landing: &Path,
     observer: &mut (dyn FnMut(Step) + Send),
 ) -> Result<PipelineOutcome> {
+    Box::pin(run(config, Some(landing), observer)).await
+}
+
+/// Runs silver → gold over what is new in `bronze/adt_events` when another writer fills
+/// bronze (medallion-core's Kafka source with feature `kafka`: same raw-line layout,
+/// `_source_file` `kafka://<topic>/<partition>`, `_source_row` the offset).
+///
+/// # Errors
+/// As [`run_pipeline`].
+pub async fn run_pipeline_from_bronze(
+    config: &PipelineConfig,
+    observer: &mut (dyn FnMut(Step) + Send),
+) -> Result<PipelineOutcome> {
+    Box::pin(run(config, None, observer)).await
+}
+
+async fn run(
+    config: &PipelineConfig,
+    landing: Option<&Path>,
+    observer: &mut (dyn FnMut(Step) + Send),
+) -> Result<PipelineOutcome> {
     config.network.validate()?;
     config.silver.validate(&config.network)?;
     let interrupted_runs = record_interrupted_runs(config).await?;
     let started_at = Utc::now();
     let mut report = RunReport::new(config.run_id.clone(), started_at);
     // The run's state machine is large in debug builds: keep it on the heap.
-    Box::pin(bronze_layer(
-        config,
-        landing,
-        started_at,
-        &mut report,
-        observer,
-    ))
-    .await?;
+    if let Some(landing) = landing {
+        Box::pin(bronze_layer(
+            config,
+            landing,
+            started_at,
+            &mut report,
+            observer,
+        ))
+        .await?;
+    }
     let schema_drift = Box::pin(silver_layer(config, &mut report, observer)).await?;
     let gold_rows = Box::pin(gold_layer(config, &mut report, observer)).await?;
     report.append_to(config.lakehouse.join("_runs")).await?;

@@ -42,6 +42,7 @@ use polars::prelude::*;
 
 use crate::columns::*;
 use crate::network::Network;
+pub(crate) use parse::{Kind, LenientSpec, parse_lenient};
 pub use parse::{VITALS_KEY, parse_events, parsed_dtype};
 use rules::{
     CHECK_DEPT_TYPO, CHECK_DISCHARGE_BEFORE_ADMIT, CHECK_FUTURE_ADMISSION, CHECK_INVALID_AGE,
@@ -143,7 +144,7 @@ pub fn transform(
 
 /// Where a corrected value's check fires: `column` := `replacement`, and
 /// `original_column` keeps what was sent (null where nothing changed).
-fn correct(
+pub(crate) fn correct(
     column: &str,
     original_column: &str,
     check: &str,

@@ -25,12 +25,79 @@ use crate::silver::rules::WHOLE_LINE;
 pub const VITALS_KEY: &str = "vitals";
 
 /// How one silver field is read from JSON.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Kind {
+    /// A string (numbers and booleans as their text; blank is null).
     Text,
+    /// An `Int32` (integers, integral floats, numeric strings).
     Int,
+    /// A `Float64` (numbers, numeric strings).
     Float,
+    /// A UTC timestamp (RFC 3339, or naive taken as UTC).
     Timestamp,
+    /// A `Boolean` (`true`/`false`, or the strings `"true"`/`"false"`).
+    Bool,
+}
+
+/// The fields a lenient parse reads: top-level fields and, optionally, the fields of one
+/// nested object flattened into the output (the ADT event's `vitals`).
+#[derive(Clone, Debug)]
+pub(crate) struct LenientSpec {
+    /// Top-level fields and how each is read.
+    pub(crate) top: Vec<(String, Kind)>,
+    /// The nested object's key and its fields (`None`: flat documents).
+    pub(crate) nested: Option<(String, Vec<(String, Kind)>)>,
+}
+
+impl LenientSpec {
+    /// The ADT event: [`event_fields`], the vitals nested under [`VITALS_KEY`].
+    fn adt() -> Self {
+        let (vitals, top): (Vec<String>, Vec<String>) = event_fields()
+            .into_iter()
+            .map(|f| f.name.to_string())
+            .partition(|name| VITALS.contains(&name.as_str()));
+        let kinds = |names: Vec<String>| -> Vec<(String, Kind)> {
+            names
+                .into_iter()
+                .map(|n| {
+                    let k = kind_of(&n);
+                    (n, k)
+                })
+                .collect()
+        };
+        Self {
+            top: kinds(top),
+            nested: Some((VITALS_KEY.to_string(), kinds(vitals))),
+        }
+    }
+
+    /// The output struct dtype: every field (nested ones flattened after the top-level
+    /// ones), then `_unknown_fields` and `_malformed_fields`.
+    pub(crate) fn dtype(&self) -> DataType {
+        let nested = self.nested.iter().flat_map(|(_, f)| f.iter());
+        let mut fields: Vec<Field> = self
+            .top
+            .iter()
+            .chain(nested)
+            .map(|(n, k)| Field::new(n.as_str().into(), k.dtype()))
+            .collect();
+        let list = DataType::List(Box::new(DataType::String));
+        fields.push(Field::new(UNKNOWN_FIELDS.into(), list.clone()));
+        fields.push(Field::new(MALFORMED_FIELDS.into(), list));
+        DataType::Struct(fields)
+    }
+}
+
+impl Kind {
+    fn dtype(self) -> DataType {
+        match self {
+            Kind::Text => DataType::String,
+            Kind::Int => DataType::Int32,
+            Kind::Float => DataType::Float64,
+            Kind::Timestamp => utc_datetime(),
+            Kind::Bool => DataType::Boolean,
+        }
+    }
 }
 
 fn kind_of(field: &str) -> Kind {
@@ -48,6 +115,7 @@ enum Builder {
     Int(Vec<Option<i32>>),
     Float(Vec<Option<f64>>),
     Timestamp(Vec<Option<i64>>),
+    Bool(Vec<Option<bool>>),
 }
 
 impl Builder {
@@ -57,6 +125,7 @@ impl Builder {
             Kind::Int => Builder::Int(Vec::with_capacity(capacity)),
             Kind::Float => Builder::Float(Vec::with_capacity(capacity)),
             Kind::Timestamp => Builder::Timestamp(Vec::with_capacity(capacity)),
+            Kind::Bool => Builder::Bool(Vec::with_capacity(capacity)),
         }
     }
 
@@ -84,6 +153,11 @@ impl Builder {
                 v.push(parsed);
                 ok
             }
+            Builder::Bool(v) => {
+                let (parsed, ok) = read(value, boolean);
+                v.push(parsed);
+                ok
+            }
         }
     }
 
@@ -94,6 +168,7 @@ impl Builder {
             Builder::Int(v) => Series::new(name, v),
             Builder::Float(v) => Series::new(name, v),
             Builder::Timestamp(v) => Series::new(name, v).cast(&utc_datetime())?,
+            Builder::Bool(v) => Series::new(name, v),
         })
     }
 }
@@ -149,6 +224,19 @@ fn int(v: &Value) -> Option<Option<i32>> {
     }
 }
 
+fn boolean(v: &Value) -> Option<Option<bool>> {
+    match v {
+        Value::Bool(b) => Some(Some(*b)),
+        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "" => Some(None),
+            "true" => Some(Some(true)),
+            "false" => Some(Some(false)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn float(v: &Value) -> Option<Option<f64>> {
     number(v)
 }
@@ -173,29 +261,28 @@ fn timestamp_micros(v: &Value) -> Option<Option<i64>> {
 /// The parsed columns of a batch of lines.
 struct Parsed {
     top: Vec<(String, Builder)>,
+    nested_key: Option<String>,
     vitals: Vec<(String, Builder)>,
     unknown: Vec<Vec<String>>,
     malformed: Vec<Vec<String>>,
 }
 
 impl Parsed {
-    fn new(capacity: usize) -> Self {
-        let (vitals, top): (Vec<_>, Vec<_>) = event_fields()
-            .into_iter()
-            .map(|f| f.name.to_string())
-            .partition(|name| VITALS.contains(&name.as_str()));
-        let builders = |names: Vec<String>| -> Vec<(String, Builder)> {
-            names
-                .into_iter()
-                .map(|n| {
-                    let b = Builder::new(kind_of(&n), capacity);
-                    (n, b)
-                })
+    fn new(spec: &LenientSpec, capacity: usize) -> Self {
+        let builders = |fields: &[(String, Kind)]| -> Vec<(String, Builder)> {
+            fields
+                .iter()
+                .map(|(n, k)| (n.clone(), Builder::new(*k, capacity)))
                 .collect()
         };
         Self {
-            top: builders(top),
-            vitals: builders(vitals),
+            top: builders(&spec.top),
+            nested_key: spec.nested.as_ref().map(|(k, _)| k.clone()),
+            vitals: spec
+                .nested
+                .as_ref()
+                .map(|(_, f)| builders(f))
+                .unwrap_or_default(),
             unknown: Vec::with_capacity(capacity),
             malformed: Vec::with_capacity(capacity),
         }
@@ -212,25 +299,30 @@ impl Parsed {
             return;
         };
         fill(&mut self.top, &object, "", &mut malformed);
-        let vitals = match object.get(VITALS_KEY) {
-            Some(Value::Object(v)) => Some(v),
+        let nested_key = self.nested_key.as_deref().unwrap_or_default();
+        let vitals = match object.get(nested_key) {
+            Some(Value::Object(v)) if self.nested_key.is_some() => Some(v),
             None | Some(Value::Null) => None,
             Some(_) => {
-                malformed.push(VITALS_KEY.to_string());
+                if self.nested_key.is_some() {
+                    malformed.push(nested_key.to_string());
+                }
                 None
             }
         };
         match vitals {
             Some(v) => {
-                fill(&mut self.vitals, v, "vitals.", &mut malformed);
-                unknown_keys(v, &self.vitals, "vitals.", &mut unknown);
+                let prefix = format!("{nested_key}.");
+                fill(&mut self.vitals, v, &prefix, &mut malformed);
+                unknown_keys(v, &self.vitals, &prefix, &mut unknown);
             }
             None => self.vitals.iter_mut().for_each(|(_, b)| {
                 b.push(None);
             }),
         }
         for key in object.keys() {
-            let known = key == VITALS_KEY || self.top.iter().any(|(n, _)| n == key);
+            let known = self.nested_key.as_deref() == Some(key.as_str())
+                || self.top.iter().any(|(n, _)| n == key);
             if !known {
                 unknown.push(key.clone());
             }
@@ -292,10 +384,10 @@ fn string_lists(name: &str, rows: &[Vec<String>]) -> Series {
     builder.finish().into_series()
 }
 
-fn parse_column(c: Column) -> PolarsResult<Column> {
+fn parse_column(c: Column, spec: &LenientSpec) -> PolarsResult<Column> {
     let name = c.name().clone();
     let lines = c.str()?;
-    let mut parsed = Parsed::new(lines.len());
+    let mut parsed = Parsed::new(spec, lines.len());
     for line in lines.iter() {
         parsed.push_line(line);
     }
@@ -305,15 +397,7 @@ fn parse_column(c: Column) -> PolarsResult<Column> {
 /// The struct dtype [`parse_events`] produces: every event field (vitals flattened)
 /// with its silver dtype, then `_unknown_fields` and `_malformed_fields`.
 pub fn parsed_dtype() -> DataType {
-    let (vitals, top): (Vec<Field>, Vec<Field>) = event_fields()
-        .into_iter()
-        .partition(|f| VITALS.contains(&f.name.as_str()));
-    let list = DataType::List(Box::new(DataType::String));
-    let mut fields = top;
-    fields.extend(vitals);
-    fields.push(Field::new(UNKNOWN_FIELDS.into(), list.clone()));
-    fields.push(Field::new(MALFORMED_FIELDS.into(), list));
-    DataType::Struct(fields)
+    LenientSpec::adt().dtype()
 }
 
 /// Parses a `String` expression of raw JSON event lines into a struct of typed fields
@@ -341,9 +425,17 @@ pub fn parsed_dtype() -> DataType {
 /// # Ok::<(), PolarsError>(())
 /// ```
 pub fn parse_events(raw: Expr) -> Expr {
-    raw.map(parse_column, |_, f| {
-        Ok(Field::new(f.name().clone(), parsed_dtype()))
-    })
+    parse_lenient(raw, LenientSpec::adt())
+}
+
+/// Parses a `String` expression of raw JSON lines leniently against `spec` (the rules
+/// of this module) into a struct of typed fields ([`LenientSpec::dtype`]).
+pub(crate) fn parse_lenient(raw: Expr, spec: LenientSpec) -> Expr {
+    let dtype = spec.dtype();
+    raw.map(
+        move |c| parse_column(c, &spec),
+        move |_, f| Ok(Field::new(f.name().clone(), dtype.clone())),
+    )
 }
 
 #[cfg(test)]
