@@ -1,14 +1,29 @@
 //! # ehr-features
 //!
-//! A point-in-time ML feature store built from the silver tables, the journeys of
-//! `ehr-journey` and the metrics of `ehr-quality-metrics`.
+//! A point-in-time patient feature store over the silver tables, its labels, and the
+//! risk models trained on it.
 //!
-//! This crate will own: feature definitions named `<entity>__<measure>_<window>`,
-//! point-in-time correct feature extraction as of each label date (no leakage from the
-//! future), and label tables (e.g. 30-day readmission).
-//!
-//! Nothing is implemented yet: the feature store arrives with its own issue. It will
-//! reuse, not copy, what the other crates already define once: the silver column
-//! contract (`synthea_schema::columns`), the as-of join that sorts its inputs and the
-//! day arithmetic (`medallion_model::expr`), and the metric crates' definitions for its
-//! labels.
+//! * [`feature_store`] — pure plan: one row per (patient, as-of date) with feature
+//!   groups as configuration ([`FeatureStoreConfig`]), every feature computed only from
+//!   events dated on or before the as-of date ([`groups`]), labels ([`labels`], and the
+//!   30-day readmission of `ehr-quality-metrics`), definitions and a version.
+//! * [`store`] — the Delta I/O (through `medallion-core`): `gold/patient_feature_store`
+//!   partitioned by `as_of_month` with definitions and version in table properties,
+//!   time-travel reads, `gold/patient_risk_scores`, `_experiments`.
+//! * [`model`] — patient-level stratified split, logistic regression and random forest
+//!   (`smartcore`), class balancing, ROC AUC, PR AUC, Brier score, calibration.
+//! * [`tracking`] — run records for the `_experiments` table and the MLflow REST API.
+
+pub mod columns;
+pub mod config;
+pub mod definitions;
+pub mod error;
+pub mod groups;
+pub mod labels;
+pub mod plan;
+pub mod spine;
+
+pub use config::*;
+pub use definitions::FeatureDefinition;
+pub use error::{Error, Result};
+pub use plan::{FEATURE_DEFINITIONS_VERSION, FEATURE_STORE_TABLE, FeatureInputs, FeatureStore, feature_store, feature_store_version};

@@ -104,6 +104,8 @@ silver_columns! {
         DEATH_DATE = "death_date",
         /// `male` / `female` (`String`).
         GENDER = "gender",
+        /// Race (`String`): white, black, asian, native, hawaiian, other.
+        RACE = "race",
     }
 }
 
@@ -162,6 +164,8 @@ silver_columns! {
     observations: Observations [events] {
         /// When it was observed (`Datetime(µs, UTC)`).
         OCCURRED_AT = "occurred_at",
+        /// Calendar date of `occurred_at` in the configured time zone (`Date`).
+        OCCURRED_DATE = "occurred_date",
         /// `value` parsed as a number when its type is numeric, else null (`Float64`).
         VALUE_NUMERIC = "value_numeric",
     }
