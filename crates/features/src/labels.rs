@@ -57,7 +57,11 @@ pub fn diabetes_onset_label(spine: &LazyFrame, inputs: &FeatureInputs, config: &
         .filter(col(conditions::CODE).is_in(string_list(&set.codes), false))
         .group_by([col(conditions::PATIENT_ID)])
         .agg([col(conditions::START).min().alias("__onset")]);
-    let data_end = e.select([col(encounters::START_DATE).max().alias("__data_end")]);
+    // One row keyed by a constant (a cross join with a one-row `select` would fan out
+    // when the optimizer prunes the label: the pruned select keeps every row).
+    let data_end = e
+        .group_by([lit(1i32).alias("__one")])
+        .agg([col(encounters::START_DATE).max().alias("__data_end")]);
     let horizon = config.labels.diabetes_horizon_days as i32;
     let (as_of, onset_day) = (epoch_day(col(AS_OF_DATE)), epoch_day(col("__onset")));
     let at_risk = col("__onset").is_null().or(onset_day.clone().gt(as_of.clone()));
@@ -74,6 +78,7 @@ pub fn diabetes_onset_label(spine: &LazyFrame, inputs: &FeatureInputs, config: &
         .clone()
         .select([col(PATIENT_ID), col(AS_OF_DATE)])
         .join(onset, [col(PATIENT_ID)], [col(conditions::PATIENT_ID)], JoinArgs::new(JoinType::Left))
-        .cross_join(data_end, None)
+        .with_column(lit(1i32).alias("__one"))
+        .join(data_end, [col("__one")], [col("__one")], JoinArgs::new(JoinType::Left))
         .select([col(PATIENT_ID), col(AS_OF_DATE), label.alias(LABEL_DIABETES_ONSET)]))
 }

@@ -27,3 +27,8 @@ pub use config::*;
 pub use definitions::FeatureDefinition;
 pub use error::{Error, Result};
 pub use plan::{FEATURE_DEFINITIONS_VERSION, FEATURE_STORE_TABLE, FeatureInputs, FeatureStore, feature_store, feature_store_version};
+
+#[cfg(test)]
+mod testkit;
+#[cfg(test)]
+mod tests;

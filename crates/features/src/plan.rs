@@ -109,7 +109,7 @@ pub fn feature_store_version(config: &FeatureStoreConfig) -> Result<String> {
 /// metric and journey crates.
 pub fn feature_store(inputs: &FeatureInputs, config: &FeatureStoreConfig) -> Result<FeatureStore> {
     config.validate()?;
-    let rows = spine(inputs, &config.as_of, &config.labels)?.cache();
+    let rows = spine(inputs, &config.as_of, &config.labels)?;
     let g = &config.groups;
     let mut parts: Vec<GroupFrame> = Vec::new();
     if g.demographics {
