@@ -20,6 +20,7 @@ pub mod definitions;
 pub mod error;
 pub mod groups;
 pub mod labels;
+pub mod model;
 pub mod plan;
 pub mod spine;
 
