@@ -23,6 +23,8 @@ pub mod labels;
 pub mod model;
 pub mod plan;
 pub mod spine;
+pub mod store;
+pub mod tracking;
 
 pub use config::*;
 pub use definitions::FeatureDefinition;
