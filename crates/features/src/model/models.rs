@@ -42,6 +42,24 @@ pub struct ModelConfig {
     pub min_samples_leaf: usize,
 }
 
+impl ModelConfig {
+    /// Set [`Self::seed`].
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+    /// Set [`Self::trees`].
+    pub fn with_trees(mut self, trees: u16) -> Self {
+        self.trees = trees;
+        self
+    }
+    /// Set [`Self::oversample_ratio`].
+    pub fn with_oversample_ratio(mut self, ratio: f64) -> Self {
+        self.oversample_ratio = ratio;
+        self
+    }
+}
+
 impl Default for ModelConfig {
     fn default() -> Self {
         Self {
