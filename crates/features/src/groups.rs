@@ -380,7 +380,22 @@ pub fn journey_features(
     store: &FeatureStoreConfig,
 ) -> Result<GroupFrame> {
     let sets: Vec<_> = config.value_sets.iter().filter_map(|n| store.condition_set(n)).collect();
-    let keyed = spine.clone().select(keys()).with_row_index(ROW_KEY, None).with_column(col(ROW_KEY).cast(DataType::String));
+    let codes: Vec<String> = sets.iter().flat_map(|s| s.codes.iter().cloned()).collect();
+    let all_rows = spine.clone().select(keys()).with_row_index(ROW_KEY, None).with_column(col(ROW_KEY).cast(DataType::String));
+    // Only the conditions of the sets matter, and only rows with such a diagnosis by
+    // their as-of date have a journey; the encounters are those the diagnoses were made
+    // in (they anchor the diagnosis time). This keeps the per-row histories small.
+    let set_conditions = inputs.conditions.clone().filter(col(conditions::CODE).is_in(string_list(&codes), false));
+    let diagnosed = visible_rows(all_rows.clone(), set_conditions.clone().select([col(conditions::PATIENT_ID), col(conditions::START)]), conditions::START)
+        .select([col(ROW_KEY)])
+        .unique(None, UniqueKeepStrategy::Any);
+    let keyed = all_rows.clone().join(diagnosed, [col(ROW_KEY)], [col(ROW_KEY)], JoinArgs::new(JoinType::Semi));
+    let diagnosis_encounters = inputs.encounters.clone().join(
+        set_conditions.clone().select([col(conditions::ENCOUNTER_ID)]).unique(None, UniqueKeepStrategy::Any),
+        [col(encounters::ENCOUNTER_ID)],
+        [col(conditions::ENCOUNTER_ID)],
+        JoinArgs::new(JoinType::Semi),
+    );
     let truncate = |events: LazyFrame, date: &str, stops: &[&str], stop_date: &str| {
         let unknown = col(stop_date).gt(col(AS_OF_DATE));
         let nulled: Vec<Expr> = stops
@@ -392,15 +407,14 @@ pub fn journey_features(
             .with_column(col(ROW_KEY).alias(PATIENT_ID))
             .drop(cols([ROW_KEY, AS_OF_DATE]))
     };
-    let enc = truncate(inputs.encounters.clone(), encounters::START_DATE, &[encounters::STOP, encounters::STOP_DATE], encounters::STOP_DATE);
-    let cond = truncate(inputs.conditions.clone(), conditions::START, &[conditions::STOP], conditions::STOP);
+    let enc = truncate(diagnosis_encounters, encounters::START_DATE, &[encounters::STOP, encounters::STOP_DATE], encounters::STOP_DATE);
+    let cond = truncate(set_conditions, conditions::START, &[conditions::STOP], conditions::STOP);
     let meds = truncate(
         inputs.medications.clone(),
         medications::START_DATE,
         &[medications::STOP, medications::STOP_DATE],
         medications::STOP_DATE,
     );
-    let codes: Vec<String> = sets.iter().flat_map(|s| s.codes.iter().cloned()).collect();
     let jc = JourneyConfig::default()
         .with_condition(ConditionJourneyConfig::default().with_condition_codes(Some(codes)));
     let journeys = condition_journeys(&JourneyInputs::new(enc, cond, meds), &jc)?;
@@ -438,7 +452,7 @@ pub fn journey_features(
         })
         .collect();
     let names: Vec<Expr> = definitions.iter().map(|d| col(d.name.as_str())).collect();
-    let frame = keyed
+    let frame = all_rows
         .join(per_row, [col(ROW_KEY)], [col(ROW_KEY)], JoinArgs::new(JoinType::Left))
         .with_columns(since_cols)
         .select(keys().into_iter().chain(names).collect::<Vec<_>>());
