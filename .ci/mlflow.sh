@@ -39,6 +39,9 @@ if [ "${1:-}" = "--install-only" ]; then
     exit 0
 fi
 
+# Build the test first, so the server's start-up overlaps no compilation.
+cargo test --workspace --test tracking --no-run || exit 1
+
 work="$(mktemp -d)"
 "$venv/bin/mlflow" server --host 127.0.0.1 --port "$port" \
     --backend-store-uri "sqlite:///$work/mlflow.db" \
@@ -52,7 +55,7 @@ cleanup() {
 trap cleanup EXIT
 
 up=""
-for _ in $(seq 1 120); do
+for _ in $(seq 1 300); do
     if curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1; then
         up=1
         break

@@ -18,7 +18,8 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
-use ehr_features::{AsOfDates, FeatureInputs, FeatureStoreConfig, feature_store};
+use ehr_features::spine::spine;
+use ehr_features::{AsOfDates, FeatureInputs, FeatureStoreConfig, feature_store, groups, labels};
 use polars::prelude::*;
 use synthea_schema::TableKind;
 use synthea_schema::normalize::{NormalizeConfig, normalize};
@@ -65,6 +66,26 @@ fn inputs(patients: u64, dir: &std::path::Path) -> FeatureInputs {
     }
 }
 
+/// With `FEATURES_BENCH_GROUPS` set: the time of each feature group alone.
+fn time_groups(inputs: &FeatureInputs, config: &FeatureStoreConfig) {
+    let rows = collect(spine(inputs, &config.as_of, &config.labels).unwrap()).lazy();
+    let g = &config.groups;
+    let parts = [
+        ("demographics", groups::demographics(&rows, inputs).unwrap().frame),
+        ("conditions", groups::condition_features(&rows, inputs, g.conditions.as_ref().unwrap()).unwrap().frame),
+        ("utilization", groups::utilization_features(&rows, inputs, g.utilization.as_ref().unwrap()).unwrap().frame),
+        ("medications", groups::medication_features(&rows, inputs, g.medications.as_ref().unwrap()).unwrap().frame),
+        ("labs", groups::lab_features(&rows, inputs, g.labs.as_ref().unwrap()).unwrap().frame),
+        ("journey", groups::journey_features(&rows, inputs, g.journey.as_ref().unwrap(), config).unwrap().frame),
+        ("labels", labels::diabetes_onset_label(&rows, inputs, config).unwrap()),
+    ];
+    for (name, frame) in parts {
+        let started = Instant::now();
+        let n = collect(frame).height();
+        println!("  group {name}: {n} rows in {:.2}s", started.elapsed().as_secs_f64());
+    }
+}
+
 fn bench(c: &mut Criterion) {
     // The generator's default export ends 2024-04-15: 12 month ends a year before it.
     let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
@@ -82,6 +103,9 @@ fn bench(c: &mut Criterion) {
             rows as f64 / secs,
             status_mb("VmHWM").unwrap_or(f64::NAN)
         );
+        if std::env::var_os("FEATURES_BENCH_GROUPS").is_some() {
+            time_groups(&inputs, &config);
+        }
         let mut group = c.benchmark_group(format!("feature_store/{patients} patients"));
         group.sampling_mode(SamplingMode::Flat);
         group.sample_size(10);

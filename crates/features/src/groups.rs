@@ -133,9 +133,19 @@ pub fn condition_features(
         &mut c,
         &[conditions::PATIENT_ID, conditions::CODE, conditions::START, conditions::STOP],
     )?;
+    // Set membership is a property of the event row: computed once per row, before the
+    // rows are repeated for every as-of date.
+    let hit_column = |i: usize| format!("__in_set_{i}");
+    let memberships: Vec<Expr> = config
+        .value_sets
+        .iter()
+        .enumerate()
+        .map(|(i, set)| col(conditions::CODE).is_in(string_list(&set.codes), false).cast(DataType::UInt32).alias(hit_column(i)))
+        .collect();
     let events = c
         .select([col(conditions::PATIENT_ID), col(conditions::CODE), col(conditions::START), col(conditions::STOP)])
-        .filter(col(conditions::START).is_not_null());
+        .filter(col(conditions::START).is_not_null())
+        .with_columns(memberships);
     let seen = visible(spine, events, conditions::START);
     let active = col(conditions::STOP)
         .is_null()
@@ -153,10 +163,9 @@ pub fn condition_features(
         "UInt32",
         "Distinct condition codes diagnosed on or before the as-of date and not resolved on or before it.",
     )];
-    for set in &config.value_sets {
+    for (i, set) in config.value_sets.iter().enumerate() {
         let (flag, count) = (format!("condition__{}_flag", set.name), format!("condition__{}_count", set.name));
-        let hit = col(conditions::CODE).is_in(string_list(&set.codes), false);
-        aggs.push(hit.clone().cast(DataType::UInt32).sum().alias(count.as_str()));
+        aggs.push(col(hit_column(i)).sum().alias(count.as_str()));
         fills.push(col(count.as_str()).fill_null(lit(0u32)));
         fills.push(col(count.as_str()).fill_null(lit(0u32)).gt(lit(0u32)).alias(flag.as_str()));
         definitions.push(FeatureDefinition::new(
