@@ -122,20 +122,24 @@ async fn run(args: Args) -> Result<(), Failure> {
     let features = feature_columns(&table);
     let config = ModelConfig::default().with_seed(args.seed).with_trees(args.trees);
     let started = Utc::now();
-    let trained = train(&table, &features, LABEL_DIABETES_ONSET, &feature_version, &config)?;
-    report("diabetes onset within 12 months", &trained);
-    let scores = latest_scores(&table, &trained)?;
-    let mut records = run_records("diabetes_onset", &trained, &config, &feature_version, version, &run_id, started);
-    if args.readmission {
-        let (trained, table) = readmission(&inputs, &config, &feature_version).await?;
-        report("30-day readmission per index discharge", &trained);
-        records.extend(run_records("readmission_30d", &trained, &config, &feature_version, version, &run_id, started));
-        drop(table);
+    let mut records = Vec::new();
+    if let Some(trained) = trained_or_skip(train(&table, &features, LABEL_DIABETES_ONSET, &feature_version, &config))? {
+        report("diabetes onset within 12 months", &trained);
+        let scores = latest_scores(&table, &trained)?;
+        records.extend(run_records("diabetes_onset", &trained, &config, &feature_version, version, &run_id, started));
+        let versions: Vec<String> = trained.models.iter().map(|m| m.version.clone()).collect();
+        let scores_path = out.join("gold").join("patient_risk_scores");
+        let n = write_risk_scores(scores_path.to_str().ok_or("output path is not UTF-8")?, scores, &versions, &run_id).await?;
+        println!("wrote {n} rows to gold/patient_risk_scores");
     }
-    let versions: Vec<String> = trained.models.iter().map(|m| m.version.clone()).collect();
-    let scores_path = out.join("gold").join("patient_risk_scores");
-    let n = write_risk_scores(scores_path.to_str().ok_or("output path is not UTF-8")?, scores, &versions, &run_id).await?;
-    println!("wrote {n} rows to gold/patient_risk_scores");
+    if args.readmission {
+        let discharges = readmission_table(&inputs).await?;
+        let trained = train(&discharges.0, &discharges.1, LABEL_READMISSION_30D, &feature_version, &config);
+        if let Some(trained) = trained_or_skip(trained)? {
+            report("30-day readmission per index discharge", &trained);
+            records.extend(run_records("readmission_30d", &trained, &config, &feature_version, version, &run_id, started));
+        }
+    }
     track(&mut records);
     let experiments = out.join(EXPERIMENTS_TABLE);
     append_experiments(experiments.to_str().ok_or("output path is not UTF-8")?, &records).await?;
@@ -201,16 +205,19 @@ async fn build_store(inputs: &FeatureInputs, args: &Args, location: &str, run_id
         None => data_end(inputs).await? - Months::new(13),
     };
     let first = last - Months::new(args.months.saturating_sub(1));
-    let config = FeatureStoreConfig::default().with_as_of(AsOfDates::MonthEnds { start: first, end: last });
+    let as_of = AsOfDates::MonthEnds { start: first, end: last };
+    let dates = as_of.dates()?.unwrap_or_default();
+    let config = FeatureStoreConfig::default().with_as_of(as_of);
     let store = feature_store(inputs, &config)?;
     let started = Instant::now();
     let written = write_feature_store(location, &store, run_id).await?;
     let secs = started.elapsed().as_secs_f64();
     println!(
-        "{FEATURE_STORE_TABLE}: {} rows × {} features, {} month ends {first}..{last}, version {} ({}) in {secs:.1}s = {:.0} rows/s",
+        "{FEATURE_STORE_TABLE}: {} rows × {} features, {} month ends to {}, version {} ({}) in {secs:.1}s = {:.0} rows/s",
         written.rows,
         store.feature_columns().len(),
         args.months,
+        dates.last().copied().unwrap_or(last),
         written.data_version,
         store.version,
         written.rows as f64 / secs.max(1e-9),
@@ -227,7 +234,7 @@ fn feature_columns(table: &DataFrame) -> Vec<String> {
         .collect()
 }
 
-fn train(table: &DataFrame, features: &[String], label: &str, version: &str, config: &ModelConfig) -> Result<Trained, Failure> {
+fn train(table: &DataFrame, features: &[String], label: &str, version: &str, config: &ModelConfig) -> ehr_features::Result<Trained> {
     let started = Instant::now();
     let trained = train_and_evaluate(table, features, label, version, config)?;
     println!(
@@ -270,14 +277,26 @@ fn latest_scores(table: &DataFrame, trained: &Trained) -> Result<DataFrame, Fail
     Ok(all.ok_or("no models")?)
 }
 
-/// The readmission models: a feature store with one row per index discharge, in memory.
-async fn readmission(inputs: &FeatureInputs, config: &ModelConfig, version: &str) -> Result<(Trained, DataFrame), Failure> {
+/// The readmission training table: a feature store with one row per index discharge,
+/// in memory, and its feature columns.
+async fn readmission_table(inputs: &FeatureInputs) -> Result<(DataFrame, Vec<String>), Failure> {
     let store = feature_store(inputs, &FeatureStoreConfig::default().with_as_of(AsOfDates::IndexDischarges))?;
     let frame = store.frame.clone();
     let table = run_polars(move || frame.collect()).await??;
     println!("\nindex discharges: {} rows", table.height());
-    let trained = train(&table, &store.feature_columns(), LABEL_READMISSION_30D, version, config)?;
-    Ok((trained, table))
+    Ok((table, store.feature_columns()))
+}
+
+/// Too little data to train (a small population) is reported and skipped, not an error.
+fn trained_or_skip(result: ehr_features::Result<Trained>) -> Result<Option<Trained>, Failure> {
+    match result {
+        Ok(t) => Ok(Some(t)),
+        Err(e @ ehr_features::Error::NotEnoughData { .. }) => {
+            println!("skipped: {e} (generate more patients or months)");
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn run_records(
