@@ -29,10 +29,17 @@ use std::time::Instant;
 use chrono::{Months, NaiveDate, Utc};
 use clap::Parser;
 use ehr_features::columns::{AS_OF_DATE, LABEL_DIABETES_ONSET, LABEL_READMISSION_30D};
-use ehr_features::model::{Evaluation, ModelConfig, RiskBands, Trained, risk_scores, train_and_evaluate};
-use ehr_features::store::{EXPERIMENTS_TABLE, append_experiments, read_feature_store, write_feature_store, write_risk_scores};
+use ehr_features::model::{
+    Evaluation, ModelConfig, RiskBands, Trained, risk_scores, train_and_evaluate,
+};
+use ehr_features::store::{
+    EXPERIMENTS_TABLE, append_experiments, read_feature_store, write_feature_store,
+    write_risk_scores,
+};
 use ehr_features::tracking::{MlflowClient, RunRecord};
-use ehr_features::{AsOfDates, FEATURE_STORE_TABLE, FeatureInputs, FeatureStoreConfig, feature_store};
+use ehr_features::{
+    AsOfDates, FEATURE_STORE_TABLE, FeatureInputs, FeatureStoreConfig, feature_store,
+};
 use medallion_core::{ReadBuilder, run_polars};
 use polars::prelude::*;
 use synthea_schema::TableKind;
@@ -103,14 +110,21 @@ fn peak_mb() -> Option<f64> {
 }
 
 async fn run(args: Args) -> Result<(), Failure> {
-    let out = args.out.clone().or_else(|| args.lakehouse.clone()).unwrap_or_else(|| PathBuf::from("risk_model"));
+    let out = args
+        .out
+        .clone()
+        .or_else(|| args.lakehouse.clone())
+        .unwrap_or_else(|| PathBuf::from("risk_model"));
     let generated = tempfile::tempdir()?;
     let inputs = match &args.lakehouse {
         Some(dir) => lakehouse_inputs(dir).await?,
         None => generated_inputs(args.patients, args.seed, generated.path()).await?,
     };
     let store_path = out.join("gold").join(FEATURE_STORE_TABLE);
-    let store_location = store_path.to_str().ok_or("output path is not UTF-8")?.to_string();
+    let store_location = store_path
+        .to_str()
+        .ok_or("output path is not UTF-8")?
+        .to_string();
     let run_id = format!("risk_model-{}", Utc::now().format("%Y%m%dT%H%M%S%.3fZ"));
     let (version, feature_version) = match args.as_of_version {
         Some(v) => (v, String::from("(time travel)")),
@@ -120,29 +134,69 @@ async fn run(args: Args) -> Result<(), Failure> {
     let table = read_feature_store(&store_location, Some(version)).await?;
     let table = run_polars(move || table.collect()).await??;
     let features = feature_columns(&table);
-    let config = ModelConfig::default().with_seed(args.seed).with_trees(args.trees);
+    let config = ModelConfig::default()
+        .with_seed(args.seed)
+        .with_trees(args.trees);
     let started = Utc::now();
     let mut records = Vec::new();
-    if let Some(trained) = trained_or_skip(train(&table, &features, LABEL_DIABETES_ONSET, &feature_version, &config))? {
+    if let Some(trained) = trained_or_skip(train(
+        &table,
+        &features,
+        LABEL_DIABETES_ONSET,
+        &feature_version,
+        &config,
+    ))? {
         report("diabetes onset within 12 months", &trained);
         let scores = latest_scores(&table, &trained)?;
-        records.extend(run_records("diabetes_onset", &trained, &config, &feature_version, version, &run_id, started));
+        records.extend(run_records(
+            "diabetes_onset",
+            &trained,
+            &config,
+            &feature_version,
+            version,
+            &run_id,
+            started,
+        ));
         let versions: Vec<String> = trained.models.iter().map(|m| m.version.clone()).collect();
         let scores_path = out.join("gold").join("patient_risk_scores");
-        let n = write_risk_scores(scores_path.to_str().ok_or("output path is not UTF-8")?, scores, &versions, &run_id).await?;
+        let n = write_risk_scores(
+            scores_path.to_str().ok_or("output path is not UTF-8")?,
+            scores,
+            &versions,
+            &run_id,
+        )
+        .await?;
         println!("wrote {n} rows to gold/patient_risk_scores");
     }
     if args.readmission {
         let discharges = readmission_table(&inputs).await?;
-        let trained = train(&discharges.0, &discharges.1, LABEL_READMISSION_30D, &feature_version, &config);
+        let trained = train(
+            &discharges.0,
+            &discharges.1,
+            LABEL_READMISSION_30D,
+            &feature_version,
+            &config,
+        );
         if let Some(trained) = trained_or_skip(trained)? {
             report("30-day readmission per index discharge", &trained);
-            records.extend(run_records("readmission_30d", &trained, &config, &feature_version, version, &run_id, started));
+            records.extend(run_records(
+                "readmission_30d",
+                &trained,
+                &config,
+                &feature_version,
+                version,
+                &run_id,
+                started,
+            ));
         }
     }
     track(&mut records);
     let experiments = out.join(EXPERIMENTS_TABLE);
-    append_experiments(experiments.to_str().ok_or("output path is not UTF-8")?, &records).await?;
+    append_experiments(
+        experiments.to_str().ok_or("output path is not UTF-8")?,
+        &records,
+    )
+    .await?;
     println!("appended {} runs to {EXPERIMENTS_TABLE}", records.len());
     if let Some(mb) = peak_mb() {
         println!("peak memory: {mb:.0} MB");
@@ -153,13 +207,29 @@ async fn run(args: Args) -> Result<(), Failure> {
 /// Generates a Synthea export and reads it as silver frames.
 async fn generated_inputs(patients: u64, seed: u64, dir: &Path) -> Result<FeatureInputs, Failure> {
     let started = Instant::now();
-    synthea_gen::generate(&synthea_gen::GeneratorConfig::new(patients, seed), dir, |_| {})?;
-    println!("generated {patients} patients in {:.1}s", started.elapsed().as_secs_f64());
+    synthea_gen::generate(
+        &synthea_gen::GeneratorConfig::new(patients, seed),
+        dir,
+        |_| {},
+    )?;
+    println!(
+        "generated {patients} patients in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
     let d = SyntheaDir::open(dir)?;
     let version = d.version();
     let mut frames = BTreeMap::new();
-    for kind in [TableKind::Patients, TableKind::Encounters, TableKind::Conditions, TableKind::Medications, TableKind::Observations, TableKind::Procedures] {
-        let raw = d.read(kind, ParseMode::Strict)?.ok_or_else(|| format!("the export has no {} file", kind.name()))?;
+    for kind in [
+        TableKind::Patients,
+        TableKind::Encounters,
+        TableKind::Conditions,
+        TableKind::Medications,
+        TableKind::Observations,
+        TableKind::Procedures,
+    ] {
+        let raw = d
+            .read(kind, ParseMode::Strict)?
+            .ok_or_else(|| format!("the export has no {} file", kind.name()))?;
         let silver = normalize(kind, version, raw, &NormalizeConfig::default())?;
         let df = run_polars(move || silver.collect()).await??;
         frames.insert(kind.name(), df.lazy());
@@ -170,7 +240,14 @@ async fn generated_inputs(patients: u64, seed: u64, dir: &Path) -> Result<Featur
 /// Reads the silver tables of a lakehouse.
 async fn lakehouse_inputs(dir: &Path) -> Result<FeatureInputs, Failure> {
     let mut frames = BTreeMap::new();
-    for kind in [TableKind::Patients, TableKind::Encounters, TableKind::Conditions, TableKind::Medications, TableKind::Observations, TableKind::Procedures] {
+    for kind in [
+        TableKind::Patients,
+        TableKind::Encounters,
+        TableKind::Conditions,
+        TableKind::Medications,
+        TableKind::Observations,
+        TableKind::Procedures,
+    ] {
         let path = dir.join("silver").join(kind.name());
         let lf = ReadBuilder::new(path.as_path())?.await?;
         frames.insert(kind.name(), lf);
@@ -179,7 +256,11 @@ async fn lakehouse_inputs(dir: &Path) -> Result<FeatureInputs, Failure> {
 }
 
 fn inputs_from(mut frames: BTreeMap<&'static str, LazyFrame>) -> Result<FeatureInputs, Failure> {
-    let mut take = |k: TableKind| frames.remove(k.name()).ok_or_else(|| format!("missing silver {}", k.name()));
+    let mut take = |k: TableKind| {
+        frames
+            .remove(k.name())
+            .ok_or_else(|| format!("missing silver {}", k.name()))
+    };
     Ok(FeatureInputs {
         patients: take(TableKind::Patients)?,
         encounters: take(TableKind::Encounters)?,
@@ -194,18 +275,31 @@ fn inputs_from(mut frames: BTreeMap<&'static str, LazyFrame>) -> Result<FeatureI
 async fn data_end(inputs: &FeatureInputs) -> Result<NaiveDate, Failure> {
     let lf = inputs.encounters.clone().select([col("start_date").max()]);
     let df = run_polars(move || lf.collect()).await??;
-    let days = df.column("start_date")?.cast(&DataType::Int32)?.i32()?.get(0).ok_or("no encounters")?;
+    let days = df
+        .column("start_date")?
+        .cast(&DataType::Int32)?
+        .i32()?
+        .get(0)
+        .ok_or("no encounters")?;
     Ok(NaiveDate::default() + chrono::Duration::days(i64::from(days)))
 }
 
 /// Builds and writes the feature store; its Delta version and feature set version.
-async fn build_store(inputs: &FeatureInputs, args: &Args, location: &str, run_id: &str) -> Result<(u64, String), Failure> {
+async fn build_store(
+    inputs: &FeatureInputs,
+    args: &Args,
+    location: &str,
+    run_id: &str,
+) -> Result<(u64, String), Failure> {
     let last = match args.last_as_of {
         Some(d) => d,
         None => data_end(inputs).await? - Months::new(13),
     };
     let first = last - Months::new(args.months.saturating_sub(1));
-    let as_of = AsOfDates::MonthEnds { start: first, end: last };
+    let as_of = AsOfDates::MonthEnds {
+        start: first,
+        end: last,
+    };
     let dates = as_of.dates()?.unwrap_or_default();
     let config = FeatureStoreConfig::default().with_as_of(as_of);
     let store = feature_store(inputs, &config)?;
@@ -234,7 +328,13 @@ fn feature_columns(table: &DataFrame) -> Vec<String> {
         .collect()
 }
 
-fn train(table: &DataFrame, features: &[String], label: &str, version: &str, config: &ModelConfig) -> ehr_features::Result<Trained> {
+fn train(
+    table: &DataFrame,
+    features: &[String],
+    label: &str,
+    version: &str,
+    config: &ModelConfig,
+) -> ehr_features::Result<Trained> {
     let started = Instant::now();
     let trained = train_and_evaluate(table, features, label, version, config)?;
     println!(
@@ -251,21 +351,47 @@ fn train(table: &DataFrame, features: &[String], label: &str, version: &str, con
 
 fn report(title: &str, trained: &Trained) {
     println!("\n{title}");
-    println!("{:<22} {:>8} {:>8} {:>8} {:>10}", "model", "ROC AUC", "PR AUC", "Brier", "positives");
+    println!(
+        "{:<22} {:>8} {:>8} {:>8} {:>10}",
+        "model", "ROC AUC", "PR AUC", "Brier", "positives"
+    );
     let base: &Evaluation = &trained.evaluations[0];
-    println!("{:<22} {:>8.3} {:>8.3} {:>8.4} {:>5}/{:<5}", "baseline (prevalence)", 0.5, base.prevalence, base.baseline_brier, base.positives, base.rows);
+    println!(
+        "{:<22} {:>8.3} {:>8.3} {:>8.4} {:>5}/{:<5}",
+        "baseline (prevalence)",
+        0.5,
+        base.prevalence,
+        base.baseline_brier,
+        base.positives,
+        base.rows
+    );
     for (m, e) in trained.models.iter().zip(&trained.evaluations) {
-        println!("{:<22} {:>8.3} {:>8.3} {:>8.4}", m.name, e.roc_auc, e.pr_auc, e.brier);
+        println!(
+            "{:<22} {:>8.3} {:>8.3} {:>8.4}",
+            m.name, e.roc_auc, e.pr_auc, e.brier
+        );
     }
     for (m, e) in trained.models.iter().zip(&trained.evaluations) {
-        let bins: Vec<String> = e.calibration.iter().map(|b| format!("{:.3}/{:.3}", b.mean_predicted, b.observed_rate)).collect();
-        println!("calibration {} (predicted/observed by decile): {}", m.name, bins.join(" "));
+        let bins: Vec<String> = e
+            .calibration
+            .iter()
+            .map(|b| format!("{:.3}/{:.3}", b.mean_predicted, b.observed_rate))
+            .collect();
+        println!(
+            "calibration {} (predicted/observed by decile): {}",
+            m.name,
+            bins.join(" ")
+        );
     }
 }
 
 /// Scores of every model for the rows at the latest as-of date.
 fn latest_scores(table: &DataFrame, trained: &Trained) -> Result<DataFrame, Failure> {
-    let latest = table.clone().lazy().filter(col(AS_OF_DATE).eq(col(AS_OF_DATE).max())).collect()?;
+    let latest = table
+        .clone()
+        .lazy()
+        .filter(col(AS_OF_DATE).eq(col(AS_OF_DATE).max()))
+        .collect()?;
     let mut all: Option<DataFrame> = None;
     for model in &trained.models {
         let s = risk_scores(&latest, model, &RiskBands::default())?;
@@ -280,7 +406,10 @@ fn latest_scores(table: &DataFrame, trained: &Trained) -> Result<DataFrame, Fail
 /// The readmission training table: a feature store with one row per index discharge,
 /// in memory, and its feature columns.
 async fn readmission_table(inputs: &FeatureInputs) -> Result<(DataFrame, Vec<String>), Failure> {
-    let store = feature_store(inputs, &FeatureStoreConfig::default().with_as_of(AsOfDates::IndexDischarges))?;
+    let store = feature_store(
+        inputs,
+        &FeatureStoreConfig::default().with_as_of(AsOfDates::IndexDischarges),
+    )?;
     let frame = store.frame.clone();
     let table = run_polars(move || frame.collect()).await??;
     println!("\nindex discharges: {} rows", table.height());
@@ -318,12 +447,24 @@ fn run_records(
                 ("model".to_string(), m.name.clone()),
                 ("model_version".to_string(), m.version.clone()),
                 ("label".to_string(), m.label.clone()),
-                ("feature_set_version".to_string(), feature_version.to_string()),
-                ("feature_table_version".to_string(), table_version.to_string()),
+                (
+                    "feature_set_version".to_string(),
+                    feature_version.to_string(),
+                ),
+                (
+                    "feature_table_version".to_string(),
+                    table_version.to_string(),
+                ),
                 ("features".to_string(), m.features.len().to_string()),
                 ("seed".to_string(), config.seed.to_string()),
-                ("test_fraction".to_string(), config.test_fraction.to_string()),
-                ("oversample_ratio".to_string(), config.oversample_ratio.to_string()),
+                (
+                    "test_fraction".to_string(),
+                    config.test_fraction.to_string(),
+                ),
+                (
+                    "oversample_ratio".to_string(),
+                    config.oversample_ratio.to_string(),
+                ),
                 ("l2_alpha".to_string(), config.l2_alpha.to_string()),
                 ("trees".to_string(), config.trees.to_string()),
                 ("max_depth".to_string(), config.max_depth.to_string()),

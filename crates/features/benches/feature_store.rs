@@ -71,25 +71,62 @@ fn time_groups(inputs: &FeatureInputs, config: &FeatureStoreConfig) {
     let rows = collect(spine(inputs, &config.as_of, &config.labels).unwrap()).lazy();
     let g = &config.groups;
     let parts = [
-        ("demographics", groups::demographics(&rows, inputs).unwrap().frame),
-        ("conditions", groups::condition_features(&rows, inputs, g.conditions.as_ref().unwrap()).unwrap().frame),
-        ("utilization", groups::utilization_features(&rows, inputs, g.utilization.as_ref().unwrap()).unwrap().frame),
-        ("medications", groups::medication_features(&rows, inputs, g.medications.as_ref().unwrap()).unwrap().frame),
-        ("labs", groups::lab_features(&rows, inputs, g.labs.as_ref().unwrap()).unwrap().frame),
-        ("journey", groups::journey_features(&rows, inputs, g.journey.as_ref().unwrap(), config).unwrap().frame),
-        ("labels", labels::diabetes_onset_label(&rows, inputs, config).unwrap()),
+        (
+            "demographics",
+            groups::demographics(&rows, inputs).unwrap().frame,
+        ),
+        (
+            "conditions",
+            groups::condition_features(&rows, inputs, g.conditions.as_ref().unwrap())
+                .unwrap()
+                .frame,
+        ),
+        (
+            "utilization",
+            groups::utilization_features(&rows, inputs, g.utilization.as_ref().unwrap())
+                .unwrap()
+                .frame,
+        ),
+        (
+            "medications",
+            groups::medication_features(&rows, inputs, g.medications.as_ref().unwrap())
+                .unwrap()
+                .frame,
+        ),
+        (
+            "labs",
+            groups::lab_features(&rows, inputs, g.labs.as_ref().unwrap())
+                .unwrap()
+                .frame,
+        ),
+        (
+            "journey",
+            groups::journey_features(&rows, inputs, g.journey.as_ref().unwrap(), config)
+                .unwrap()
+                .frame,
+        ),
+        (
+            "labels",
+            labels::diabetes_onset_label(&rows, inputs, config).unwrap(),
+        ),
     ];
     for (name, frame) in parts {
         let started = Instant::now();
         let n = collect(frame).height();
-        println!("  group {name}: {n} rows in {:.2}s", started.elapsed().as_secs_f64());
+        println!(
+            "  group {name}: {n} rows in {:.2}s",
+            started.elapsed().as_secs_f64()
+        );
     }
 }
 
 fn bench(c: &mut Criterion) {
     // The generator's default export ends 2024-04-15: 12 month ends a year before it.
     let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
-    let config = FeatureStoreConfig::default().with_as_of(AsOfDates::MonthEnds { start: d(2022, 4, 1), end: d(2023, 3, 31) });
+    let config = FeatureStoreConfig::default().with_as_of(AsOfDates::MonthEnds {
+        start: d(2022, 4, 1),
+        end: d(2023, 3, 31),
+    });
     for patients in sizes() {
         let dir = tempfile::tempdir().unwrap();
         let inputs = inputs(patients, dir.path());

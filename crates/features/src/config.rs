@@ -3,7 +3,9 @@
 //! object keeps the defaults of the fields it leaves out.
 
 use chrono::{Datelike, NaiveDate};
-use ehr_population_health::{MeasureSpec, default_conditions_of_interest, default_emergency_classes};
+use ehr_population_health::{
+    MeasureSpec, default_conditions_of_interest, default_emergency_classes,
+};
 use ehr_quality_metrics::{AdherenceConfig, QualityConfig, ValueSet};
 use serde::{Deserialize, Serialize};
 
@@ -217,7 +219,11 @@ pub struct JourneyFeatures {
 impl Default for JourneyFeatures {
     fn default() -> Self {
         Self {
-            value_sets: vec!["diabetes".into(), "hypertension".into(), "prediabetes".into()],
+            value_sets: vec![
+                "diabetes".into(),
+                "hypertension".into(),
+                "prediabetes".into(),
+            ],
         }
     }
 }
@@ -355,7 +361,10 @@ impl FeatureStoreConfig {
                 });
             }
         }
-        positive("labels.diabetes_horizon_days", self.labels.diabetes_horizon_days)
+        positive(
+            "labels.diabetes_horizon_days",
+            self.labels.diabetes_horizon_days,
+        )
     }
 }
 
@@ -397,10 +406,18 @@ mod tests {
 
     #[test]
     fn month_ends_cover_every_month_inclusive() {
-        let dates = AsOfDates::MonthEnds { start: d(2023, 11, 15), end: d(2024, 2, 1) };
+        let dates = AsOfDates::MonthEnds {
+            start: d(2023, 11, 15),
+            end: d(2024, 2, 1),
+        };
         assert_eq!(
             dates.dates().unwrap().unwrap(),
-            [d(2023, 11, 30), d(2023, 12, 31), d(2024, 1, 31), d(2024, 2, 29)]
+            [
+                d(2023, 11, 30),
+                d(2023, 12, 31),
+                d(2024, 1, 31),
+                d(2024, 2, 29)
+            ]
         );
     }
 
@@ -409,7 +426,10 @@ mod tests {
         let c = FeatureStoreConfig::default();
         c.validate().unwrap();
         let json = serde_json::to_string(&c).unwrap();
-        assert_eq!(serde_json::from_str::<FeatureStoreConfig>(&json).unwrap(), c);
+        assert_eq!(
+            serde_json::from_str::<FeatureStoreConfig>(&json).unwrap(),
+            c
+        );
         let partial: FeatureStoreConfig =
             serde_json::from_str(r#"{"as_of": {"dates": ["2020-01-01"]}}"#).unwrap();
         assert_eq!(partial.groups, FeatureGroups::default());
@@ -418,7 +438,9 @@ mod tests {
     #[test]
     fn journey_sets_must_be_condition_sets() {
         let mut c = FeatureStoreConfig::default();
-        c.groups.journey = Some(JourneyFeatures { value_sets: vec!["nope".into()] });
+        c.groups.journey = Some(JourneyFeatures {
+            value_sets: vec!["nope".into()],
+        });
         assert!(matches!(c.validate(), Err(Error::InvalidConfig { .. })));
     }
 }

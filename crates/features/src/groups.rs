@@ -16,7 +16,9 @@ use ehr_journey::{ConditionJourneyConfig, JourneyConfig, JourneyInputs, conditio
 use medallion_model::expr::{AsOfJoin, asof_join, days_between_dates, epoch_day, string_list};
 use polars::prelude::*;
 use synthea_schema::TableKind;
-use synthea_schema::columns::{conditions, encounters, medications, observations, patients, require};
+use synthea_schema::columns::{
+    conditions, encounters, medications, observations, patients, require,
+};
 
 use crate::FeatureInputs;
 use crate::columns::{AS_OF_DATE, PATIENT_ID};
@@ -48,8 +50,13 @@ pub fn visible(spine: &LazyFrame, events: LazyFrame, date_column: &str) -> LazyF
 
 /// [`visible`] keeping every column of `rows` (which has at least the keys).
 fn visible_rows(rows: LazyFrame, events: LazyFrame, date_column: &str) -> LazyFrame {
-    rows.join(events, [col(PATIENT_ID)], [col(PATIENT_ID)], JoinArgs::new(JoinType::Inner))
-        .filter(col(date_column).lt_eq(col(AS_OF_DATE)))
+    rows.join(
+        events,
+        [col(PATIENT_ID)],
+        [col(PATIENT_ID)],
+        JoinArgs::new(JoinType::Inner),
+    )
+    .filter(col(date_column).lt_eq(col(AS_OF_DATE)))
 }
 
 /// `aggregated` (keyed by patient, as-of date) left-joined onto the spine, with
@@ -73,7 +80,12 @@ pub fn demographics(spine: &LazyFrame, inputs: &FeatureInputs) -> Result<GroupFr
     require(
         TableKind::Patients,
         &mut p,
-        &[patients::PATIENT_ID, patients::BIRTH_DATE, patients::GENDER, patients::RACE],
+        &[
+            patients::PATIENT_ID,
+            patients::BIRTH_DATE,
+            patients::GENDER,
+            patients::RACE,
+        ],
     )?;
     let p = p
         .select([
@@ -82,21 +94,30 @@ pub fn demographics(spine: &LazyFrame, inputs: &FeatureInputs) -> Result<GroupFr
             col(patients::GENDER),
             col(patients::RACE),
         ])
-        .unique_stable(Some(cols([patients::PATIENT_ID])), UniqueKeepStrategy::First);
+        .unique_stable(
+            Some(cols([patients::PATIENT_ID])),
+            UniqueKeepStrategy::First,
+        );
     let (b, a) = (col(patients::BIRTH_DATE), col(AS_OF_DATE));
-    let before_birthday = a
+    let before_birthday = a.clone().dt().month().lt(b.clone().dt().month()).or(a
         .clone()
         .dt()
         .month()
-        .lt(b.clone().dt().month())
-        .or(a.clone().dt().month().eq(b.clone().dt().month()).and(a.clone().dt().day().lt(b.clone().dt().day())));
-    let age = (a.dt().year() - b.dt().year()
+        .eq(b.clone().dt().month())
+        .and(a.clone().dt().day().lt(b.clone().dt().day())));
+    let age = (a.dt().year()
+        - b.dt().year()
         - when(before_birthday).then(lit(1i32)).otherwise(lit(0i32)))
     .cast(DataType::Int32);
     let frame = spine
         .clone()
         .select(keys())
-        .join(p, [col(PATIENT_ID)], [col(patients::PATIENT_ID)], JoinArgs::new(JoinType::Left))
+        .join(
+            p,
+            [col(PATIENT_ID)],
+            [col(patients::PATIENT_ID)],
+            JoinArgs::new(JoinType::Left),
+        )
         .select([
             col(PATIENT_ID),
             col(AS_OF_DATE),
@@ -108,8 +129,18 @@ pub fn demographics(spine: &LazyFrame, inputs: &FeatureInputs) -> Result<GroupFr
     Ok(GroupFrame {
         frame,
         definitions: vec![
-            FeatureDefinition::new("patient__age_years", g, "Int32", "Age in full years on the as-of date."),
-            FeatureDefinition::new("patient__gender", g, "String", "Silver gender (male/female)."),
+            FeatureDefinition::new(
+                "patient__age_years",
+                g,
+                "Int32",
+                "Age in full years on the as-of date.",
+            ),
+            FeatureDefinition::new(
+                "patient__gender",
+                g,
+                "String",
+                "Silver gender (male/female).",
+            ),
             FeatureDefinition::new("patient__race", g, "String", "Silver race."),
         ],
     })
@@ -131,7 +162,12 @@ pub fn condition_features(
     require(
         TableKind::Conditions,
         &mut c,
-        &[conditions::PATIENT_ID, conditions::CODE, conditions::START, conditions::STOP],
+        &[
+            conditions::PATIENT_ID,
+            conditions::CODE,
+            conditions::START,
+            conditions::STOP,
+        ],
     )?;
     // Set membership is a property of the event row: computed once per row, before the
     // rows are repeated for every as-of date.
@@ -140,21 +176,33 @@ pub fn condition_features(
         .value_sets
         .iter()
         .enumerate()
-        .map(|(i, set)| col(conditions::CODE).is_in(string_list(&set.codes), false).cast(DataType::UInt32).alias(hit_column(i)))
+        .map(|(i, set)| {
+            col(conditions::CODE)
+                .is_in(string_list(&set.codes), false)
+                .cast(DataType::UInt32)
+                .alias(hit_column(i))
+        })
         .collect();
     let events = c
-        .select([col(conditions::PATIENT_ID), col(conditions::CODE), col(conditions::START), col(conditions::STOP)])
+        .select([
+            col(conditions::PATIENT_ID),
+            col(conditions::CODE),
+            col(conditions::START),
+            col(conditions::STOP),
+        ])
         .filter(col(conditions::START).is_not_null())
         .with_columns(memberships);
     let seen = visible(spine, events, conditions::START);
     let active = col(conditions::STOP)
         .is_null()
         .or(col(conditions::STOP).gt(col(AS_OF_DATE)));
-    let mut aggs = vec![col(conditions::CODE)
-        .filter(active)
-        .n_unique()
-        .cast(DataType::UInt32)
-        .alias("condition__active_count")];
+    let mut aggs = vec![
+        col(conditions::CODE)
+            .filter(active)
+            .n_unique()
+            .cast(DataType::UInt32)
+            .alias("condition__active_count"),
+    ];
     let mut fills = vec![col("condition__active_count").fill_null(lit(0u32))];
     let g = "conditions";
     let mut definitions = vec![FeatureDefinition::new(
@@ -164,26 +212,41 @@ pub fn condition_features(
         "Distinct condition codes diagnosed on or before the as-of date and not resolved on or before it.",
     )];
     for (i, set) in config.value_sets.iter().enumerate() {
-        let (flag, count) = (format!("condition__{}_flag", set.name), format!("condition__{}_count", set.name));
+        let (flag, count) = (
+            format!("condition__{}_flag", set.name),
+            format!("condition__{}_count", set.name),
+        );
         aggs.push(col(hit_column(i)).sum().alias(count.as_str()));
         fills.push(col(count.as_str()).fill_null(lit(0u32)));
-        fills.push(col(count.as_str()).fill_null(lit(0u32)).gt(lit(0u32)).alias(flag.as_str()));
+        fills.push(
+            col(count.as_str())
+                .fill_null(lit(0u32))
+                .gt(lit(0u32))
+                .alias(flag.as_str()),
+        );
         definitions.push(FeatureDefinition::new(
             &flag,
             g,
             "Boolean",
-            &format!("Any diagnosis in value set `{}` dated on or before the as-of date.", set.name),
+            &format!(
+                "Any diagnosis in value set `{}` dated on or before the as-of date.",
+                set.name
+            ),
         ));
         definitions.push(FeatureDefinition::new(
             &count,
             g,
             "UInt32",
-            &format!("Diagnosis rows in value set `{}` dated on or before the as-of date.", set.name),
+            &format!(
+                "Diagnosis rows in value set `{}` dated on or before the as-of date.",
+                set.name
+            ),
         ));
     }
     let aggregated = seen.group_by(keys()).agg(aggs);
     let names: Vec<Expr> = definitions.iter().map(|d| col(d.name.as_str())).collect();
-    let frame = attach(spine, aggregated, fills).select(keys().into_iter().chain(names).collect::<Vec<_>>());
+    let frame = attach(spine, aggregated, fills)
+        .select(keys().into_iter().chain(names).collect::<Vec<_>>());
     Ok(GroupFrame { frame, definitions })
 }
 
@@ -203,35 +266,65 @@ pub fn utilization_features(
     require(
         TableKind::Encounters,
         &mut e,
-        &[encounters::PATIENT_ID, encounters::START_DATE, encounters::ENCOUNTER_CLASS],
+        &[
+            encounters::PATIENT_ID,
+            encounters::START_DATE,
+            encounters::ENCOUNTER_CLASS,
+        ],
     )?;
-    let events = e.select([col(encounters::PATIENT_ID), col(encounters::START_DATE), col(encounters::ENCOUNTER_CLASS)]);
+    let events = e.select([
+        col(encounters::PATIENT_ID),
+        col(encounters::START_DATE),
+        col(encounters::ENCOUNTER_CLASS),
+    ]);
     let longest = config.windows_days.iter().copied().max().unwrap_or(0);
     let age_days = || epoch_day(col(AS_OF_DATE)) - epoch_day(col(encounters::START_DATE));
-    let seen = visible(spine, events, encounters::START_DATE).filter(age_days().lt(lit(longest as i32)));
-    let emergency = col(encounters::ENCOUNTER_CLASS).is_in(string_list(&config.emergency_classes), false);
+    let seen =
+        visible(spine, events, encounters::START_DATE).filter(age_days().lt(lit(longest as i32)));
+    let emergency =
+        col(encounters::ENCOUNTER_CLASS).is_in(string_list(&config.emergency_classes), false);
     let inpatient = col(encounters::ENCOUNTER_CLASS).eq(lit(config.inpatient_class.clone()));
     let (mut aggs, mut fills, mut definitions) = (Vec::new(), Vec::new(), Vec::new());
     for d in &config.windows_days {
         let in_window = age_days().lt(lit(*d as i32));
         for (kind, condition, what) in [
             ("all", lit(true), "Encounters".to_string()),
-            ("emergency", emergency.clone(), format!("Encounters of class {:?}", config.emergency_classes)),
-            ("inpatient", inpatient.clone(), format!("Encounters of class `{}`", config.inpatient_class)),
+            (
+                "emergency",
+                emergency.clone(),
+                format!("Encounters of class {:?}", config.emergency_classes),
+            ),
+            (
+                "inpatient",
+                inpatient.clone(),
+                format!("Encounters of class `{}`", config.inpatient_class),
+            ),
         ] {
             let name = format!("encounter__{kind}_count_{d}d");
-            aggs.push(in_window.clone().and(condition).cast(DataType::UInt32).sum().alias(name.as_str()));
+            aggs.push(
+                in_window
+                    .clone()
+                    .and(condition)
+                    .cast(DataType::UInt32)
+                    .sum()
+                    .alias(name.as_str()),
+            );
             fills.push(col(name.as_str()).fill_null(lit(0u32)));
             definitions.push(FeatureDefinition::new(
                 &name,
                 "utilization",
                 "UInt32",
-                &format!("{what} starting in the {d} days ending on the as-of date (as_of − {d}, as_of]."),
+                &format!(
+                    "{what} starting in the {d} days ending on the as-of date (as_of − {d}, as_of]."
+                ),
             ));
         }
     }
     let aggregated = seen.group_by(keys()).agg(aggs);
-    Ok(GroupFrame { frame: attach(spine, aggregated, fills), definitions })
+    Ok(GroupFrame {
+        frame: attach(spine, aggregated, fills),
+        definitions,
+    })
 }
 
 /// Medications: `medication__active_count` (distinct medication codes active on the
@@ -249,7 +342,12 @@ pub fn medication_features(
     require(
         TableKind::Medications,
         &mut m,
-        &[medications::PATIENT_ID, medications::CODE, medications::START_DATE, medications::STOP_DATE],
+        &[
+            medications::PATIENT_ID,
+            medications::CODE,
+            medications::START_DATE,
+            medications::STOP_DATE,
+        ],
     )?;
     let events = m.select([
         col(medications::PATIENT_ID),
@@ -262,7 +360,12 @@ pub fn medication_features(
         .or(col(medications::STOP_DATE).gt(col(AS_OF_DATE)));
     let seen = visible(spine, events, medications::START_DATE).filter(active);
     let g = "medications";
-    let mut aggs = vec![col(medications::CODE).n_unique().cast(DataType::UInt32).alias("medication__active_count")];
+    let mut aggs = vec![
+        col(medications::CODE)
+            .n_unique()
+            .cast(DataType::UInt32)
+            .alias("medication__active_count"),
+    ];
     let mut fills = vec![col("medication__active_count").fill_null(lit(0u32))];
     let mut definitions = vec![FeatureDefinition::new(
         "medication__active_count",
@@ -272,17 +375,28 @@ pub fn medication_features(
     )];
     for class in &config.drug_classes {
         let name = format!("medication__{}_active", class.name);
-        aggs.push(col(medications::CODE).is_in(string_list(&class.codes), false).any(true).alias(name.as_str()));
+        aggs.push(
+            col(medications::CODE)
+                .is_in(string_list(&class.codes), false)
+                .any(true)
+                .alias(name.as_str()),
+        );
         fills.push(col(name.as_str()).fill_null(lit(false)));
         definitions.push(FeatureDefinition::new(
             &name,
             g,
             "Boolean",
-            &format!("A medication of drug class `{}` is active on the as-of date.", class.name),
+            &format!(
+                "A medication of drug class `{}` is active on the as-of date.",
+                class.name
+            ),
         ));
     }
     let aggregated = seen.group_by(keys()).agg(aggs);
-    Ok(GroupFrame { frame: attach(spine, aggregated, fills), definitions })
+    Ok(GroupFrame {
+        frame: attach(spine, aggregated, fills),
+        definitions,
+    })
 }
 
 const EVENT_DATE: &str = "__event_date";
@@ -296,7 +410,11 @@ const LOOKUP_DATE: &str = "__lookup_date";
 ///
 /// # Errors
 /// Inputs that are not silver tables.
-pub fn lab_features(spine: &LazyFrame, inputs: &FeatureInputs, config: &LabFeatures) -> Result<GroupFrame> {
+pub fn lab_features(
+    spine: &LazyFrame,
+    inputs: &FeatureInputs,
+    config: &LabFeatures,
+) -> Result<GroupFrame> {
     let mut o = inputs.observations.clone();
     require(
         TableKind::Observations,
@@ -320,14 +438,21 @@ pub fn lab_features(spine: &LazyFrame, inputs: &FeatureInputs, config: &LabFeatu
         );
         let values = o
             .clone()
-            .filter(col(observations::CODE).eq(lit(m.code.clone())).and(col(observations::VALUE_NUMERIC).is_not_null()))
+            .filter(
+                col(observations::CODE)
+                    .eq(lit(m.code.clone()))
+                    .and(col(observations::VALUE_NUMERIC).is_not_null()),
+            )
             .select([
                 col(observations::PATIENT_ID),
                 col(observations::OCCURRED_DATE).alias(EVENT_DATE),
                 col(observations::OCCURRED_AT),
                 col(observations::VALUE_NUMERIC),
             ])
-            .sort([observations::OCCURRED_AT, observations::VALUE_NUMERIC], SortMultipleOptions::default());
+            .sort(
+                [observations::OCCURRED_AT, observations::VALUE_NUMERIC],
+                SortMultipleOptions::default(),
+            );
         let now = asof_join(
             spine.clone().select(keys()),
             values.clone(),
@@ -341,11 +466,18 @@ pub fn lab_features(spine: &LazyFrame, inputs: &FeatureInputs, config: &LabFeatu
         ]);
         let lookup = (epoch_day(col(AS_OF_DATE)) - lit(t as i32)).cast(DataType::Date);
         let before = asof_join(
-            spine.clone().select(keys()).with_column(lookup.alias(LOOKUP_DATE)),
+            spine
+                .clone()
+                .select(keys())
+                .with_column(lookup.alias(LOOKUP_DATE)),
             values,
             &AsOfJoin::new(LOOKUP_DATE, EVENT_DATE).with_by([PATIENT_ID]),
         )
-        .select([col(PATIENT_ID), col(AS_OF_DATE), col(observations::VALUE_NUMERIC).alias("__before")]);
+        .select([
+            col(PATIENT_ID),
+            col(AS_OF_DATE),
+            col(observations::VALUE_NUMERIC).alias("__before"),
+        ]);
         let on = keys();
         frame = frame
             .join(now, on.clone(), on.clone(), JoinArgs::new(JoinType::Left))
@@ -357,14 +489,25 @@ pub fn lab_features(spine: &LazyFrame, inputs: &FeatureInputs, config: &LabFeatu
             &latest,
             g,
             "Float64",
-            &format!("Latest {} (LOINC {}, {}) dated on or before the as-of date.", m.name, m.code, m.unit),
+            &format!(
+                "Latest {} (LOINC {}, {}) dated on or before the as-of date.",
+                m.name, m.code, m.unit
+            ),
         ));
-        definitions.push(FeatureDefinition::new(&since, g, "Int32", &format!("Days from the latest {} to the as-of date.", m.name)));
+        definitions.push(FeatureDefinition::new(
+            &since,
+            g,
+            "Int32",
+            &format!("Days from the latest {} to the as-of date.", m.name),
+        ));
         definitions.push(FeatureDefinition::new(
             &trend,
             g,
             "Float64",
-            &format!("Latest {} minus the latest one dated on or before {t} days before the as-of date.", m.name),
+            &format!(
+                "Latest {} minus the latest one dated on or before {t} days before the as-of date.",
+                m.name
+            ),
         ));
     }
     Ok(GroupFrame { frame, definitions })
@@ -388,19 +531,44 @@ pub fn journey_features(
     config: &JourneyFeatures,
     store: &FeatureStoreConfig,
 ) -> Result<GroupFrame> {
-    let sets: Vec<_> = config.value_sets.iter().filter_map(|n| store.condition_set(n)).collect();
+    let sets: Vec<_> = config
+        .value_sets
+        .iter()
+        .filter_map(|n| store.condition_set(n))
+        .collect();
     let codes: Vec<String> = sets.iter().flat_map(|s| s.codes.iter().cloned()).collect();
-    let all_rows = spine.clone().select(keys()).with_row_index(ROW_KEY, None).with_column(col(ROW_KEY).cast(DataType::String));
+    let all_rows = spine
+        .clone()
+        .select(keys())
+        .with_row_index(ROW_KEY, None)
+        .with_column(col(ROW_KEY).cast(DataType::String));
     // Only the conditions of the sets matter, and only rows with such a diagnosis by
     // their as-of date have a journey; the encounters are those the diagnoses were made
     // in (they anchor the diagnosis time). This keeps the per-row histories small.
-    let set_conditions = inputs.conditions.clone().filter(col(conditions::CODE).is_in(string_list(&codes), false));
-    let diagnosed = visible_rows(all_rows.clone(), set_conditions.clone().select([col(conditions::PATIENT_ID), col(conditions::START)]), conditions::START)
-        .select([col(ROW_KEY)])
-        .unique(None, UniqueKeepStrategy::Any);
-    let keyed = all_rows.clone().join(diagnosed, [col(ROW_KEY)], [col(ROW_KEY)], JoinArgs::new(JoinType::Semi));
+    let set_conditions = inputs
+        .conditions
+        .clone()
+        .filter(col(conditions::CODE).is_in(string_list(&codes), false));
+    let diagnosed = visible_rows(
+        all_rows.clone(),
+        set_conditions
+            .clone()
+            .select([col(conditions::PATIENT_ID), col(conditions::START)]),
+        conditions::START,
+    )
+    .select([col(ROW_KEY)])
+    .unique(None, UniqueKeepStrategy::Any);
+    let keyed = all_rows.clone().join(
+        diagnosed,
+        [col(ROW_KEY)],
+        [col(ROW_KEY)],
+        JoinArgs::new(JoinType::Semi),
+    );
     let diagnosis_encounters = inputs.encounters.clone().join(
-        set_conditions.clone().select([col(conditions::ENCOUNTER_ID)]).unique(None, UniqueKeepStrategy::Any),
+        set_conditions
+            .clone()
+            .select([col(conditions::ENCOUNTER_ID)])
+            .unique(None, UniqueKeepStrategy::Any),
         [col(encounters::ENCOUNTER_ID)],
         [col(conditions::ENCOUNTER_ID)],
         JoinArgs::new(JoinType::Semi),
@@ -409,15 +577,30 @@ pub fn journey_features(
         let unknown = col(stop_date).gt(col(AS_OF_DATE));
         let nulled: Vec<Expr> = stops
             .iter()
-            .map(|s| when(unknown.clone()).then(lit(NULL)).otherwise(col(*s)).alias(*s))
+            .map(|s| {
+                when(unknown.clone())
+                    .then(lit(NULL))
+                    .otherwise(col(*s))
+                    .alias(*s)
+            })
             .collect();
         visible_rows(keyed.clone(), events, date)
             .with_columns(nulled)
             .with_column(col(ROW_KEY).alias(PATIENT_ID))
             .drop(cols([ROW_KEY, AS_OF_DATE]))
     };
-    let enc = truncate(diagnosis_encounters, encounters::START_DATE, &[encounters::STOP, encounters::STOP_DATE], encounters::STOP_DATE);
-    let cond = truncate(set_conditions, conditions::START, &[conditions::STOP], conditions::STOP);
+    let enc = truncate(
+        diagnosis_encounters,
+        encounters::START_DATE,
+        &[encounters::STOP, encounters::STOP_DATE],
+        encounters::STOP_DATE,
+    );
+    let cond = truncate(
+        set_conditions,
+        conditions::START,
+        &[conditions::STOP],
+        conditions::STOP,
+    );
     let meds = truncate(
         inputs.medications.clone(),
         medications::START_DATE,
@@ -434,13 +617,26 @@ pub fn journey_features(
             format!("journey__{}_days_since_diagnosis", set.name),
             format!("journey__{}_days_to_treatment", set.name),
         );
-        aggs.push(col("diagnosis_date").filter(in_set.clone()).min().alias(since.as_str()));
-        aggs.push(col("days_to_medication").filter(in_set).min().alias(treat.as_str()));
+        aggs.push(
+            col("diagnosis_date")
+                .filter(in_set.clone())
+                .min()
+                .alias(since.as_str()),
+        );
+        aggs.push(
+            col("days_to_medication")
+                .filter(in_set)
+                .min()
+                .alias(treat.as_str()),
+        );
         definitions.push(FeatureDefinition::new(
             &since,
             "journey",
             "Int32",
-            &format!("Days from the first diagnosis in value set `{}` to the as-of date.", set.name),
+            &format!(
+                "Days from the first diagnosis in value set `{}` to the as-of date.",
+                set.name
+            ),
         ));
         definitions.push(FeatureDefinition::new(
             &treat,
@@ -452,7 +648,9 @@ pub fn journey_features(
             ),
         ));
     }
-    let per_row = journeys.group_by([col(PATIENT_ID).alias(ROW_KEY)]).agg(aggs);
+    let per_row = journeys
+        .group_by([col(PATIENT_ID).alias(ROW_KEY)])
+        .agg(aggs);
     let since_cols: Vec<Expr> = sets
         .iter()
         .map(|s| {
@@ -462,7 +660,12 @@ pub fn journey_features(
         .collect();
     let names: Vec<Expr> = definitions.iter().map(|d| col(d.name.as_str())).collect();
     let frame = all_rows
-        .join(per_row, [col(ROW_KEY)], [col(ROW_KEY)], JoinArgs::new(JoinType::Left))
+        .join(
+            per_row,
+            [col(ROW_KEY)],
+            [col(ROW_KEY)],
+            JoinArgs::new(JoinType::Left),
+        )
         .with_columns(since_cols)
         .select(keys().into_iter().chain(names).collect::<Vec<_>>());
     Ok(GroupFrame { frame, definitions })

@@ -43,15 +43,25 @@ use crate::error::{Error, Result};
 ///
 /// # Errors
 /// Inputs that are not silver tables; a label value set that is not configured.
-pub fn diabetes_onset_label(spine: &LazyFrame, inputs: &FeatureInputs, config: &FeatureStoreConfig) -> Result<LazyFrame> {
+pub fn diabetes_onset_label(
+    spine: &LazyFrame,
+    inputs: &FeatureInputs,
+    config: &FeatureStoreConfig,
+) -> Result<LazyFrame> {
     let name = &config.labels.diabetes_value_set;
-    let set = config.condition_set(name).ok_or_else(|| Error::InvalidConfig {
-        field: "labels.diabetes_value_set",
-        value: name.clone(),
-        reason: "must name one of groups.conditions.value_sets".into(),
-    })?;
+    let set = config
+        .condition_set(name)
+        .ok_or_else(|| Error::InvalidConfig {
+            field: "labels.diabetes_value_set",
+            value: name.clone(),
+            reason: "must name one of groups.conditions.value_sets".into(),
+        })?;
     let (mut c, mut e) = (inputs.conditions.clone(), inputs.encounters.clone());
-    require(TableKind::Conditions, &mut c, &[conditions::PATIENT_ID, conditions::CODE, conditions::START])?;
+    require(
+        TableKind::Conditions,
+        &mut c,
+        &[conditions::PATIENT_ID, conditions::CODE, conditions::START],
+    )?;
     require(TableKind::Encounters, &mut e, &[encounters::START_DATE])?;
     let onset = c
         .filter(col(conditions::CODE).is_in(string_list(&set.codes), false))
@@ -64,8 +74,12 @@ pub fn diabetes_onset_label(spine: &LazyFrame, inputs: &FeatureInputs, config: &
         .agg([col(encounters::START_DATE).max().alias("__data_end")]);
     let horizon = config.labels.diabetes_horizon_days as i32;
     let (as_of, onset_day) = (epoch_day(col(AS_OF_DATE)), epoch_day(col("__onset")));
-    let at_risk = col("__onset").is_null().or(onset_day.clone().gt(as_of.clone()));
-    let within = onset_day.lt_eq(as_of.clone() + lit(horizon)).fill_null(lit(false));
+    let at_risk = col("__onset")
+        .is_null()
+        .or(onset_day.clone().gt(as_of.clone()));
+    let within = onset_day
+        .lt_eq(as_of.clone() + lit(horizon))
+        .fill_null(lit(false));
     let observable = (as_of + lit(horizon)).lt_eq(epoch_day(col("__data_end")));
     let label = when(at_risk.not())
         .then(lit(NULL).cast(DataType::Boolean))
@@ -77,8 +91,22 @@ pub fn diabetes_onset_label(spine: &LazyFrame, inputs: &FeatureInputs, config: &
     Ok(spine
         .clone()
         .select([col(PATIENT_ID), col(AS_OF_DATE)])
-        .join(onset, [col(PATIENT_ID)], [col(conditions::PATIENT_ID)], JoinArgs::new(JoinType::Left))
+        .join(
+            onset,
+            [col(PATIENT_ID)],
+            [col(conditions::PATIENT_ID)],
+            JoinArgs::new(JoinType::Left),
+        )
         .with_column(lit(1i32).alias("__one"))
-        .join(data_end, [col("__one")], [col("__one")], JoinArgs::new(JoinType::Left))
-        .select([col(PATIENT_ID), col(AS_OF_DATE), label.alias(LABEL_DIABETES_ONSET)]))
+        .join(
+            data_end,
+            [col("__one")],
+            [col("__one")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .select([
+            col(PATIENT_ID),
+            col(AS_OF_DATE),
+            label.alias(LABEL_DIABETES_ONSET),
+        ]))
 }

@@ -81,7 +81,10 @@ pub mod tracking;
 pub use config::*;
 pub use definitions::FeatureDefinition;
 pub use error::{Error, Result};
-pub use plan::{FEATURE_DEFINITIONS_VERSION, FEATURE_STORE_TABLE, FeatureInputs, FeatureStore, feature_store, feature_store_version};
+pub use plan::{
+    FEATURE_DEFINITIONS_VERSION, FEATURE_STORE_TABLE, FeatureInputs, FeatureStore, feature_store,
+    feature_store_version,
+};
 
 #[cfg(test)]
 mod testkit;

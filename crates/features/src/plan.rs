@@ -4,7 +4,9 @@ use medallion_model::GoldTable;
 use medallion_model::hash::stable_hash_parts;
 use polars::prelude::*;
 
-use crate::columns::{AS_OF_DATE, AS_OF_MONTH, LABEL_DIABETES_ONSET, LABEL_READMISSION_30D, PATIENT_ID};
+use crate::columns::{
+    AS_OF_DATE, AS_OF_MONTH, LABEL_DIABETES_ONSET, LABEL_READMISSION_30D, PATIENT_ID,
+};
 use crate::config::{AsOfDates, FeatureStoreConfig};
 use crate::definitions::FeatureDefinition;
 use crate::error::{Error, Result};
@@ -63,7 +65,10 @@ impl FeatureStore {
     /// # Errors
     /// [`Error::Serialize`] (not expected for these plain structs).
     pub fn definitions_json(&self) -> Result<String> {
-        serde_json::to_string(&self.definitions).map_err(|source| Error::Serialize { what: "feature definitions", source })
+        serde_json::to_string(&self.definitions).map_err(|source| Error::Serialize {
+            what: "feature definitions",
+            source,
+        })
     }
 
     /// The gold table `patient_feature_store`: partitioned by [`AS_OF_MONTH`], metric
@@ -89,9 +94,15 @@ impl FeatureStore {
 /// # Errors
 /// [`Error::Serialize`] (not expected).
 pub fn feature_store_version(config: &FeatureStoreConfig) -> Result<String> {
-    let json = serde_json::to_string(config).map_err(|source| Error::Serialize { what: "feature store config", source })?;
+    let json = serde_json::to_string(config).map_err(|source| Error::Serialize {
+        what: "feature store config",
+        source,
+    })?;
     let hash = stable_hash_parts(&[Some(FEATURE_DEFINITIONS_VERSION), Some(&json)]);
-    Ok(format!("{FEATURE_DEFINITIONS_VERSION}.{:016x}", hash as u64))
+    Ok(format!(
+        "{FEATURE_DEFINITIONS_VERSION}.{:016x}",
+        hash as u64
+    ))
 }
 
 /// Builds the feature store plan (no I/O; the caller collects or writes it, e.g. with
@@ -141,7 +152,11 @@ pub fn feature_store(inputs: &FeatureInputs, config: &FeatureStoreConfig) -> Res
         .map(col)
         .chain(definitions.iter().map(|d| col(d.name.as_str())))
         .collect();
-    Ok(FeatureStore { frame: frame.select(order), definitions, version: feature_store_version(config)? })
+    Ok(FeatureStore {
+        frame: frame.select(order),
+        definitions,
+        version: feature_store_version(config)?,
+    })
 }
 
 fn join_groups(rows: &LazyFrame, parts: Vec<GroupFrame>) -> (LazyFrame, Vec<FeatureDefinition>) {
@@ -149,7 +164,12 @@ fn join_groups(rows: &LazyFrame, parts: Vec<GroupFrame>) -> (LazyFrame, Vec<Feat
     let mut frame = rows.clone().select(on.clone());
     let mut definitions = Vec::new();
     for part in parts {
-        frame = frame.join(part.frame, on.clone(), on.clone(), JoinArgs::new(JoinType::Left));
+        frame = frame.join(
+            part.frame,
+            on.clone(),
+            on.clone(),
+            JoinArgs::new(JoinType::Left),
+        );
         definitions.extend(part.definitions);
     }
     (frame, definitions)
@@ -173,9 +193,16 @@ fn add_labels(
         ),
     )];
     let diabetes = diabetes_onset_label(rows, inputs, config)?;
-    let mut frame = frame.join(diabetes, on.clone(), on.clone(), JoinArgs::new(JoinType::Left));
+    let mut frame = frame.join(
+        diabetes,
+        on.clone(),
+        on.clone(),
+        JoinArgs::new(JoinType::Left),
+    );
     if config.as_of == AsOfDates::IndexDischarges {
-        let readmit = rows.clone().select([col(PATIENT_ID), col(AS_OF_DATE), col(LABEL_READMISSION_30D)]);
+        let readmit =
+            rows.clone()
+                .select([col(PATIENT_ID), col(AS_OF_DATE), col(LABEL_READMISSION_30D)]);
         frame = frame.join(readmit, on.clone(), on, JoinArgs::new(JoinType::Left));
         definitions.push(FeatureDefinition::new(
             LABEL_READMISSION_30D,

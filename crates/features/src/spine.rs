@@ -32,9 +32,7 @@ fn dates_frame(dates: &[NaiveDate]) -> Result<LazyFrame> {
 /// # Errors
 /// Invalid dates, inputs that are not silver tables, readmission planning errors.
 pub fn spine(inputs: &FeatureInputs, as_of: &AsOfDates, labels: &LabelConfig) -> Result<LazyFrame> {
-    let sort = |lf: LazyFrame| {
-        lf.sort([AS_OF_DATE, PATIENT_ID], SortMultipleOptions::default())
-    };
+    let sort = |lf: LazyFrame| lf.sort([AS_OF_DATE, PATIENT_ID], SortMultipleOptions::default());
     match as_of.dates()? {
         Some(dates) => Ok(sort(alive_patients(inputs, &dates)?)),
         None => Ok(sort(index_discharges(inputs, labels)?)),
@@ -46,27 +44,37 @@ fn alive_patients(inputs: &FeatureInputs, dates: &[NaiveDate]) -> Result<LazyFra
     require(
         TableKind::Patients,
         &mut p,
-        &[patients::PATIENT_ID, patients::BIRTH_DATE, patients::DEATH_DATE],
+        &[
+            patients::PATIENT_ID,
+            patients::BIRTH_DATE,
+            patients::DEATH_DATE,
+        ],
     )?;
-    let alive = col(patients::BIRTH_DATE)
-        .lt_eq(col(AS_OF_DATE))
-        .and(
-            col(patients::DEATH_DATE)
-                .is_null()
-                .or(col(patients::DEATH_DATE).gt(col(AS_OF_DATE))),
-        );
-    Ok(p
-        .select([col(patients::PATIENT_ID), col(patients::BIRTH_DATE), col(patients::DEATH_DATE)])
-        .filter(col(patients::PATIENT_ID).is_not_null())
-        .unique_stable(Some(cols([patients::PATIENT_ID])), UniqueKeepStrategy::First)
-        .cross_join(dates_frame(dates)?, None)
-        .filter(alive)
-        .select([col(PATIENT_ID), col(AS_OF_DATE)]))
+    let alive = col(patients::BIRTH_DATE).lt_eq(col(AS_OF_DATE)).and(
+        col(patients::DEATH_DATE)
+            .is_null()
+            .or(col(patients::DEATH_DATE).gt(col(AS_OF_DATE))),
+    );
+    Ok(p.select([
+        col(patients::PATIENT_ID),
+        col(patients::BIRTH_DATE),
+        col(patients::DEATH_DATE),
+    ])
+    .filter(col(patients::PATIENT_ID).is_not_null())
+    .unique_stable(
+        Some(cols([patients::PATIENT_ID])),
+        UniqueKeepStrategy::First,
+    )
+    .cross_join(dates_frame(dates)?, None)
+    .filter(alive)
+    .select([col(PATIENT_ID), col(AS_OF_DATE)]))
 }
 
 fn index_discharges(inputs: &FeatureInputs, labels: &LabelConfig) -> Result<LazyFrame> {
     let rollup = inpatient_stays(
-        StayInputs { encounters: inputs.encounters.clone() },
+        StayInputs {
+            encounters: inputs.encounters.clone(),
+        },
         &labels.quality.stays,
         // Open stays are not index stays; closing them far away keeps them open.
         NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or_default(),
@@ -84,5 +92,7 @@ fn index_discharges(inputs: &FeatureInputs, labels: &LabelConfig) -> Result<Lazy
     Ok(readmit
         .filter(col("index_flag").eq(lit(true)))
         .group_by([col(PATIENT_ID), col("discharge_date").alias(AS_OF_DATE)])
-        .agg([col("readmission_flag").any(true).alias(LABEL_READMISSION_30D)]))
+        .agg([col("readmission_flag")
+            .any(true)
+            .alias(LABEL_READMISSION_30D)]))
 }

@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use medallion_core::pipeline::GoldWriteBuilder;
-use medallion_core::{ReadBuilder, SetPropertiesBuilder, WriteBuilder, WriteMode, table_properties};
+use medallion_core::{
+    ReadBuilder, SetPropertiesBuilder, WriteBuilder, WriteMode, table_properties,
+};
 use medallion_model::GoldTable;
 use polars::prelude::*;
 
@@ -39,8 +41,14 @@ pub struct FeatureStoreWrite {
 ///
 /// # Errors
 /// Delta and Polars errors.
-pub async fn write_feature_store(location: &str, store: &FeatureStore, run_id: &str) -> Result<FeatureStoreWrite> {
-    let report = GoldWriteBuilder::from_table(location, store.gold_table())?.with_run_id(run_id).await?;
+pub async fn write_feature_store(
+    location: &str,
+    store: &FeatureStore,
+    run_id: &str,
+) -> Result<FeatureStoreWrite> {
+    let report = GoldWriteBuilder::from_table(location, store.gold_table())?
+        .with_run_id(run_id)
+        .await?;
     let data_version = report.version.ok_or_else(|| Error::NotEnoughData {
         operation: "write the feature store",
         reason: "the write committed no version".into(),
@@ -50,7 +58,11 @@ pub async fn write_feature_store(location: &str, store: &FeatureStore, run_id: &
         .with_property(FEATURE_SET_VERSION_PROPERTY, store.version.clone())
         .with_run_id(run_id)
         .await?;
-    Ok(FeatureStoreWrite { data_version, properties_version, rows: report.rows_written })
+    Ok(FeatureStoreWrite {
+        data_version,
+        properties_version,
+        rows: report.rows_written,
+    })
 }
 
 /// Reads the feature store at `location`, at `version` (Delta time travel) or the latest.
@@ -80,13 +92,20 @@ pub async fn feature_store_properties(location: &str) -> Result<HashMap<String, 
 ///
 /// # Errors
 /// Delta and Polars errors.
-pub async fn write_risk_scores(location: &str, scores: DataFrame, model_versions: &[String], run_id: &str) -> Result<u64> {
+pub async fn write_risk_scores(
+    location: &str,
+    scores: DataFrame,
+    model_versions: &[String],
+    run_id: &str,
+) -> Result<u64> {
     let table = GoldTable::new(RISK_SCORES_TABLE, scores.lazy(), model_versions.join(","))
         .with_partition_columns(["model_name"])
         .with_description("Risk scores per patient and as-of date from the models trained on patient_feature_store.")
         .with_column_comment("score", "Predicted probability of the label (prior-corrected).")
         .with_column_comment("risk_band", "low / medium / high relative to the model's baseline risk.");
-    let report = GoldWriteBuilder::from_table(location, table)?.with_run_id(run_id).await?;
+    let report = GoldWriteBuilder::from_table(location, table)?
+        .with_run_id(run_id)
+        .await?;
     Ok(report.rows_written)
 }
 
@@ -97,6 +116,8 @@ pub async fn write_risk_scores(location: &str, scores: DataFrame, model_versions
 /// Delta and Polars errors.
 pub async fn append_experiments(location: &str, records: &[RunRecord]) -> Result<u64> {
     let frame = experiments_frame(records)?;
-    let report = WriteBuilder::new(location, frame.lazy())?.with_mode(WriteMode::Append).await?;
+    let report = WriteBuilder::new(location, frame.lazy())?
+        .with_mode(WriteMode::Append)
+        .await?;
     Ok(report.rows_written)
 }

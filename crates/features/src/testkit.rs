@@ -11,7 +11,13 @@ use crate::FeatureInputs;
 
 /// Normalize a raw frame of `table`.
 pub fn silver(table: TableKind, raw: DataFrame) -> LazyFrame {
-    let lf = normalize(table, SyntheaVersion::V3Latest, raw.lazy(), &NormalizeConfig::default()).unwrap();
+    let lf = normalize(
+        table,
+        SyntheaVersion::V3Latest,
+        raw.lazy(),
+        &NormalizeConfig::default(),
+    )
+    .unwrap();
     lf.collect().unwrap().lazy()
 }
 
@@ -46,18 +52,53 @@ impl Raw {
         Self {
             patients: vec![
                 (s("p1"), s("1970-06-15"), None, s("M"), s("white")),
-                (s("p2"), s("1980-01-01"), Some(s("2023-03-01")), s("F"), s("black")),
+                (
+                    s("p2"),
+                    s("1980-01-01"),
+                    Some(s("2023-03-01")),
+                    s("F"),
+                    s("black"),
+                ),
             ],
             encounters: vec![
-                (s("e1"), s("p1"), s("emergency"), t("2022-12-01"), t("2022-12-01")),
-                (s("e2"), s("p1"), s("inpatient"), t("2022-03-01"), t("2022-03-03")),
-                (s("e3"), s("p1"), s("wellness"), t("2023-06-30"), t("2023-06-30")),
-                (s("e4"), s("p1"), s("ambulatory"), t("2023-07-15"), t("2023-07-15")),
+                (
+                    s("e1"),
+                    s("p1"),
+                    s("emergency"),
+                    t("2022-12-01"),
+                    t("2022-12-01"),
+                ),
+                (
+                    s("e2"),
+                    s("p1"),
+                    s("inpatient"),
+                    t("2022-03-01"),
+                    t("2022-03-03"),
+                ),
+                (
+                    s("e3"),
+                    s("p1"),
+                    s("wellness"),
+                    t("2023-06-30"),
+                    t("2023-06-30"),
+                ),
+                (
+                    s("e4"),
+                    s("p1"),
+                    s("ambulatory"),
+                    t("2023-07-15"),
+                    t("2023-07-15"),
+                ),
             ],
             conditions: vec![
                 (s("p1"), s("59621000"), s("2020-01-01"), None),
                 (s("p1"), s("44054006"), s("2023-05-10"), None),
-                (s("p1"), s("15777000"), s("2021-01-01"), Some(s("2022-01-01"))),
+                (
+                    s("p1"),
+                    s("15777000"),
+                    s("2021-01-01"),
+                    Some(s("2022-01-01")),
+                ),
             ],
             medications: vec![
                 (s("p1"), s("314076"), s("2020-01-05T00:00:00Z"), None),

@@ -21,13 +21,21 @@ fn config() -> FeatureStoreConfig {
 
 fn build(raw: &Raw) -> DataFrame {
     let raw = raw.clone();
-    on_big_stack(move || feature_store(&raw.inputs(), &config()).unwrap().frame.collect().unwrap())
+    on_big_stack(move || {
+        feature_store(&raw.inputs(), &config())
+            .unwrap()
+            .frame
+            .collect()
+            .unwrap()
+    })
 }
 
 /// The values of `column` in row order (rows sorted by as-of date, then patient).
 fn values(df: &DataFrame, column: &str) -> Vec<AnyValue<'static>> {
     let c = df.column(column).unwrap();
-    (0..df.height()).map(|i| c.get(i).unwrap().into_static()).collect()
+    (0..df.height())
+        .map(|i| c.get(i).unwrap().into_static())
+        .collect()
 }
 
 fn f(v: f64) -> AnyValue<'static> {
@@ -48,24 +56,50 @@ const N: AnyValue<'static> = AnyValue::Null;
 fn spine_has_living_patients_per_as_of_date() {
     let df = build(&Raw::fixture());
     // Rows: (2023-01-31, p1), (2023-01-31, p2), (2023-06-30, p1): p2 died 2023-03-01.
-    assert_eq!(values(&df, PATIENT_ID), ["p1", "p2", "p1"].map(|s| AnyValue::StringOwned(s.into())));
-    assert_eq!(df.column(AS_OF_MONTH).unwrap().date().unwrap().physical().get(2), Some(medallion_model::expr::epoch_day_number(d(2023, 6, 1))));
+    assert_eq!(
+        values(&df, PATIENT_ID),
+        ["p1", "p2", "p1"].map(|s| AnyValue::StringOwned(s.into()))
+    );
+    assert_eq!(
+        df.column(AS_OF_MONTH)
+            .unwrap()
+            .date()
+            .unwrap()
+            .physical()
+            .get(2),
+        Some(medallion_model::expr::epoch_day_number(d(2023, 6, 1)))
+    );
 }
 
 #[test]
 fn demographics_age_in_full_years_at_as_of() {
     let df = build(&Raw::fixture());
     assert_eq!(values(&df, "patient__age_years"), [i(52), i(43), i(53)]);
-    assert_eq!(values(&df, "patient__gender")[0], AnyValue::StringOwned("male".into()));
-    assert_eq!(values(&df, "patient__race")[1], AnyValue::StringOwned("black".into()));
+    assert_eq!(
+        values(&df, "patient__gender")[0],
+        AnyValue::StringOwned("male".into())
+    );
+    assert_eq!(
+        values(&df, "patient__race")[1],
+        AnyValue::StringOwned("black".into())
+    );
 }
 
 #[test]
 fn condition_flags_counts_and_active_codes_as_of() {
     let df = build(&Raw::fixture());
-    assert_eq!(values(&df, "condition__hypertension_flag"), [b(true), b(false), b(true)]);
-    assert_eq!(values(&df, "condition__diabetes_flag"), [b(false), b(false), b(true)]);
-    assert_eq!(values(&df, "condition__prediabetes_count"), [u(1), u(0), u(1)]);
+    assert_eq!(
+        values(&df, "condition__hypertension_flag"),
+        [b(true), b(false), b(true)]
+    );
+    assert_eq!(
+        values(&df, "condition__diabetes_flag"),
+        [b(false), b(false), b(true)]
+    );
+    assert_eq!(
+        values(&df, "condition__prediabetes_count"),
+        [u(1), u(0), u(1)]
+    );
     // Prediabetes resolved 2022-01-01: only hypertension (then diabetes) is active.
     assert_eq!(values(&df, "condition__active_count"), [u(1), u(0), u(2)]);
 }
@@ -74,17 +108,29 @@ fn condition_flags_counts_and_active_codes_as_of() {
 fn utilization_counts_trailing_windows_ending_at_as_of() {
     let df = build(&Raw::fixture());
     assert_eq!(values(&df, "encounter__all_count_182d"), [u(1), u(0), u(1)]);
-    assert_eq!(values(&df, "encounter__emergency_count_182d"), [u(1), u(0), u(0)]);
+    assert_eq!(
+        values(&df, "encounter__emergency_count_182d"),
+        [u(1), u(0), u(0)]
+    );
     assert_eq!(values(&df, "encounter__all_count_365d"), [u(2), u(0), u(2)]);
-    assert_eq!(values(&df, "encounter__inpatient_count_365d"), [u(1), u(0), u(0)]);
+    assert_eq!(
+        values(&df, "encounter__inpatient_count_365d"),
+        [u(1), u(0), u(0)]
+    );
 }
 
 #[test]
 fn medications_active_on_as_of_by_class() {
     let df = build(&Raw::fixture());
     assert_eq!(values(&df, "medication__active_count"), [u(1), u(0), u(2)]);
-    assert_eq!(values(&df, "medication__ras_antagonists_active"), [b(true), b(false), b(true)]);
-    assert_eq!(values(&df, "medication__diabetes_non_insulin_active"), [b(false), b(false), b(true)]);
+    assert_eq!(
+        values(&df, "medication__ras_antagonists_active"),
+        [b(true), b(false), b(true)]
+    );
+    assert_eq!(
+        values(&df, "medication__diabetes_non_insulin_active"),
+        [b(false), b(false), b(true)]
+    );
 }
 
 #[test]
@@ -99,10 +145,22 @@ fn labs_latest_days_since_and_trend_as_of() {
 #[test]
 fn journey_time_since_diagnosis_and_to_treatment_as_of() {
     let df = build(&Raw::fixture());
-    assert_eq!(values(&df, "journey__diabetes_days_since_diagnosis"), [N, N, i(51)]);
-    assert_eq!(values(&df, "journey__diabetes_days_to_treatment"), [N, N, f(10.0)]);
-    assert_eq!(values(&df, "journey__hypertension_days_since_diagnosis"), [i(1126), N, i(1276)]);
-    assert_eq!(values(&df, "journey__hypertension_days_to_treatment"), [f(4.0), N, f(4.0)]);
+    assert_eq!(
+        values(&df, "journey__diabetes_days_since_diagnosis"),
+        [N, N, i(51)]
+    );
+    assert_eq!(
+        values(&df, "journey__diabetes_days_to_treatment"),
+        [N, N, f(10.0)]
+    );
+    assert_eq!(
+        values(&df, "journey__hypertension_days_since_diagnosis"),
+        [i(1126), N, i(1276)]
+    );
+    assert_eq!(
+        values(&df, "journey__hypertension_days_to_treatment"),
+        [f(4.0), N, f(4.0)]
+    );
 }
 
 #[test]
@@ -118,7 +176,12 @@ fn definitions_list_every_feature_column_and_version_tracks_config() {
     let store = feature_store(&Raw::fixture().inputs(), &config()).unwrap();
     let lf = store.frame.clone();
     let df = on_big_stack(move || lf.collect().unwrap());
-    let names: Vec<String> = df.get_column_names().iter().skip(3).map(|s| s.to_string()).collect();
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .skip(3)
+        .map(|s| s.to_string())
+        .collect();
     let defined: Vec<String> = store.definitions.iter().map(|d| d.name.clone()).collect();
     assert_eq!(names, defined);
     let mut other = config();
@@ -127,7 +190,12 @@ fn definitions_list_every_feature_column_and_version_tracks_config() {
     assert_eq!(feature_store_version(&config()).unwrap(), store.version);
 }
 
-const CODES: [(&str, &str); 4] = [("cond", "44054006"), ("cond", "59621000"), ("med", "860975"), ("obs", "39156-5")];
+const CODES: [(&str, &str); 4] = [
+    ("cond", "44054006"),
+    ("cond", "59621000"),
+    ("med", "860975"),
+    ("obs", "39156-5"),
+];
 
 prop_compose! {
     /// An event on a day `offset` days after 2022-06-01, of a random kind.
@@ -179,11 +247,27 @@ fn index_discharges_spine_carries_the_quality_metrics_readmission_label() {
     // e2 (discharged 2022-03-03) is readmitted by e5 17 days later; e5 is an index stay
     // without readmission; e6 is the last discharge in the data (run-out: no index stay).
     let t = |day: &str| format!("{day}T10:00:00Z");
-    raw.encounters.push(("e5".into(), "p1".into(), "inpatient".into(), t("2022-03-20"), t("2022-03-22")));
-    raw.encounters.push(("e6".into(), "p1".into(), "inpatient".into(), t("2023-02-10"), t("2023-02-12")));
+    raw.encounters.push((
+        "e5".into(),
+        "p1".into(),
+        "inpatient".into(),
+        t("2022-03-20"),
+        t("2022-03-22"),
+    ));
+    raw.encounters.push((
+        "e6".into(),
+        "p1".into(),
+        "inpatient".into(),
+        t("2023-02-10"),
+        t("2023-02-12"),
+    ));
     let df = on_big_stack(move || {
         let c = FeatureStoreConfig::default().with_as_of(AsOfDates::IndexDischarges);
-        feature_store(&raw.inputs(), &c).unwrap().frame.collect().unwrap()
+        feature_store(&raw.inputs(), &c)
+            .unwrap()
+            .frame
+            .collect()
+            .unwrap()
     });
     let day = |y, m, dd| AnyValue::Date(medallion_model::expr::epoch_day_number(d(y, m, dd)));
     assert_eq!(values(&df, AS_OF_DATE), [day(2022, 3, 3), day(2022, 3, 22)]);

@@ -55,16 +55,34 @@ pub struct RunRecord {
 /// [`Error::Serialize`], Polars errors.
 pub fn experiments_frame(records: &[RunRecord]) -> Result<DataFrame> {
     let json = |v: &dyn erased::Json| v.to_json();
-    let metric = |name: &str| -> Vec<Option<f64>> { records.iter().map(|r| r.metrics.get(name).copied()).collect() };
-    let params: Vec<String> = records.iter().map(|r| json(&r.params)).collect::<Result<_>>()?;
-    let metrics: Vec<String> = records.iter().map(|r| json(&r.metrics)).collect::<Result<_>>()?;
-    let text = |f: &dyn Fn(&RunRecord) -> String| -> Vec<String> { records.iter().map(f).collect() };
+    let metric = |name: &str| -> Vec<Option<f64>> {
+        records
+            .iter()
+            .map(|r| r.metrics.get(name).copied())
+            .collect()
+    };
+    let params: Vec<String> = records
+        .iter()
+        .map(|r| json(&r.params))
+        .collect::<Result<_>>()?;
+    let metrics: Vec<String> = records
+        .iter()
+        .map(|r| json(&r.metrics))
+        .collect::<Result<_>>()?;
+    let text =
+        |f: &dyn Fn(&RunRecord) -> String| -> Vec<String> { records.iter().map(f).collect() };
     Ok(DataFrame::new_infer_height(vec![
         Column::new("run_id".into(), text(&|r| r.run_id.clone())),
         Column::new("experiment".into(), text(&|r| r.experiment.clone())),
         Column::new("run_name".into(), text(&|r| r.run_name.clone())),
-        Column::new("start_time_ms".into(), records.iter().map(|r| r.start_time_ms).collect::<Vec<_>>()),
-        Column::new("end_time_ms".into(), records.iter().map(|r| r.end_time_ms).collect::<Vec<_>>()),
+        Column::new(
+            "start_time_ms".into(),
+            records.iter().map(|r| r.start_time_ms).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "end_time_ms".into(),
+            records.iter().map(|r| r.end_time_ms).collect::<Vec<_>>(),
+        ),
         Column::new("params_json".into(), params),
         Column::new("metrics_json".into(), metrics),
         Column::new("roc_auc".into(), metric("test_roc_auc")),
@@ -72,7 +90,13 @@ pub fn experiments_frame(records: &[RunRecord]) -> Result<DataFrame> {
         Column::new("brier".into(), metric("test_brier")),
         Column::new("artifact_path".into(), text(&|r| r.artifact_path.clone())),
         Column::new("model_json".into(), text(&|r| r.artifact.clone())),
-        Column::new("mlflow_run_id".into(), records.iter().map(|r| r.mlflow_run_id.clone()).collect::<Vec<_>>()),
+        Column::new(
+            "mlflow_run_id".into(),
+            records
+                .iter()
+                .map(|r| r.mlflow_run_id.clone())
+                .collect::<Vec<_>>(),
+        ),
     ])?)
 }
 
@@ -84,7 +108,10 @@ mod erased {
     }
     impl<T: serde::Serialize> Json for T {
         fn to_json(&self) -> Result<String> {
-            serde_json::to_string(self).map_err(|source| Error::Serialize { what: "run record", source })
+            serde_json::to_string(self).map_err(|source| Error::Serialize {
+                what: "run record",
+                source,
+            })
         }
     }
 }
@@ -104,7 +131,10 @@ impl MlflowClient {
             .http_status_as_error(false)
             .build()
             .into();
-        Self { base: base.into().trim_end_matches('/').to_string(), agent }
+        Self {
+            base: base.into().trim_end_matches('/').to_string(),
+            agent,
+        }
     }
 
     /// A client of [`MLFLOW_TRACKING_URI`] when it is set to an `http://` URL.
@@ -120,13 +150,22 @@ impl MlflowClient {
         &self.base
     }
 
-    fn check(operation: &'static str, response: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<(u16, String)> {
-        let mut response = response.map_err(|e| Error::Tracking { operation, reason: e.to_string() })?;
+    fn check(
+        operation: &'static str,
+        response: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<(u16, String)> {
+        let mut response = response.map_err(|e| Error::Tracking {
+            operation,
+            reason: e.to_string(),
+        })?;
         let status = response.status().as_u16();
         let body = response
             .body_mut()
             .read_to_string()
-            .map_err(|e| Error::Tracking { operation, reason: e.to_string() })?;
+            .map_err(|e| Error::Tracking {
+                operation,
+                reason: e.to_string(),
+            })?;
         Ok((status, body))
     }
 
@@ -134,12 +173,18 @@ impl MlflowClient {
         if !(200..300).contains(&status) {
             let mut reason = body;
             reason.truncate(300);
-            return Err(Error::Tracking { operation, reason: format!("HTTP {status}: {reason}") });
+            return Err(Error::Tracking {
+                operation,
+                reason: format!("HTTP {status}: {reason}"),
+            });
         }
         if body.trim().is_empty() {
             return Ok(Value::Null);
         }
-        serde_json::from_str(&body).map_err(|e| Error::Tracking { operation, reason: format!("bad JSON: {e}") })
+        serde_json::from_str(&body).map_err(|e| Error::Tracking {
+            operation,
+            reason: format!("bad JSON: {e}"),
+        })
     }
 
     /// `GET /api/2.0/mlflow/<path>` with a query string.
@@ -148,7 +193,10 @@ impl MlflowClient {
     /// [`Error::Tracking`] for transport errors and non-2xx answers.
     pub fn get(&self, operation: &'static str, path_and_query: &str) -> Result<Value> {
         let url = format!("{}/api/2.0/mlflow/{path_and_query}", self.base);
-        Self::ok(operation, Self::check(operation, self.agent.get(&url).call())?)
+        Self::ok(
+            operation,
+            Self::check(operation, self.agent.get(&url).call())?,
+        )
     }
 
     /// `POST /api/2.0/mlflow/<operation>` with a JSON body.
@@ -157,7 +205,11 @@ impl MlflowClient {
     /// [`Error::Tracking`] for transport errors and non-2xx answers.
     pub fn post(&self, operation: &'static str, body: &Value) -> Result<Value> {
         let url = format!("{}/api/2.0/mlflow/{operation}", self.base);
-        let sent = self.agent.post(&url).header("Content-Type", "application/json").send(body.to_string());
+        let sent = self
+            .agent
+            .post(&url)
+            .header("Content-Type", "application/json")
+            .send(body.to_string());
         Self::ok(operation, Self::check(operation, sent)?)
     }
 
@@ -167,7 +219,10 @@ impl MlflowClient {
     /// [`Error::Tracking`].
     pub fn experiment_id(&self, name: &str) -> Result<String> {
         let url = format!("{}/api/2.0/mlflow/experiments/get-by-name", self.base);
-        let found = Self::check("experiments/get-by-name", self.agent.get(&url).query("experiment_name", name).call())?;
+        let found = Self::check(
+            "experiments/get-by-name",
+            self.agent.get(&url).query("experiment_name", name).call(),
+        )?;
         if found.0 == 200 {
             let v = Self::ok("experiments/get-by-name", found)?;
             if let Some(id) = v["experiment"]["experiment_id"].as_str() {
@@ -178,7 +233,10 @@ impl MlflowClient {
         created["experiment_id"]
             .as_str()
             .map(str::to_string)
-            .ok_or_else(|| Error::Tracking { operation: "experiments/create", reason: "no experiment_id in the answer".into() })
+            .ok_or_else(|| Error::Tracking {
+                operation: "experiments/create",
+                reason: "no experiment_id in the answer".into(),
+            })
     }
 
     /// Logs `record` as one MLflow run (create, log-batch, artifact upload, update to
@@ -200,7 +258,10 @@ impl MlflowClient {
         let run_id = created["run"]["info"]["run_id"]
             .as_str()
             .map(str::to_string)
-            .ok_or_else(|| Error::Tracking { operation: "runs/create", reason: "no run id in the answer".into() })?;
+            .ok_or_else(|| Error::Tracking {
+                operation: "runs/create",
+                reason: "no run id in the answer".into(),
+            })?;
         let params: Vec<Value> = record
             .params
             .iter()
@@ -213,11 +274,25 @@ impl MlflowClient {
             .map(|(k, v)| json!({ "key": k, "value": v, "timestamp": record.end_time_ms, "step": 0 }))
             .collect();
         for chunk in params.chunks(100) {
-            self.post("runs/log-batch", &json!({ "run_id": run_id, "params": chunk }))?;
+            self.post(
+                "runs/log-batch",
+                &json!({ "run_id": run_id, "params": chunk }),
+            )?;
         }
-        self.post("runs/log-batch", &json!({ "run_id": run_id, "metrics": metrics }))?;
-        self.upload_artifact(&experiment_id, &run_id, &record.artifact_path, record.artifact.as_bytes())?;
-        self.post("runs/update", &json!({ "run_id": run_id, "status": "FINISHED", "end_time": record.end_time_ms }))?;
+        self.post(
+            "runs/log-batch",
+            &json!({ "run_id": run_id, "metrics": metrics }),
+        )?;
+        self.upload_artifact(
+            &experiment_id,
+            &run_id,
+            &record.artifact_path,
+            record.artifact.as_bytes(),
+        )?;
+        self.post(
+            "runs/update",
+            &json!({ "run_id": run_id, "status": "FINISHED", "end_time": record.end_time_ms }),
+        )?;
         Ok(run_id)
     }
 
@@ -225,21 +300,49 @@ impl MlflowClient {
     ///
     /// # Errors
     /// [`Error::Tracking`].
-    pub fn upload_artifact(&self, experiment_id: &str, run_id: &str, path: &str, bytes: &[u8]) -> Result<()> {
-        let url = format!("{}/api/2.0/mlflow-artifacts/artifacts/{experiment_id}/{run_id}/artifacts/{path}", self.base);
-        let sent = self.agent.put(&url).header("Content-Type", "application/octet-stream").send(bytes);
-        Self::ok("mlflow-artifacts upload", Self::check("mlflow-artifacts upload", sent)?).map(|_| ())
+    pub fn upload_artifact(
+        &self,
+        experiment_id: &str,
+        run_id: &str,
+        path: &str,
+        bytes: &[u8],
+    ) -> Result<()> {
+        let url = format!(
+            "{}/api/2.0/mlflow-artifacts/artifacts/{experiment_id}/{run_id}/artifacts/{path}",
+            self.base
+        );
+        let sent = self
+            .agent
+            .put(&url)
+            .header("Content-Type", "application/octet-stream")
+            .send(bytes);
+        Self::ok(
+            "mlflow-artifacts upload",
+            Self::check("mlflow-artifacts upload", sent)?,
+        )
+        .map(|_| ())
     }
 
     /// Downloads artifact `path` of a run through the artifact proxy.
     ///
     /// # Errors
     /// [`Error::Tracking`].
-    pub fn download_artifact(&self, experiment_id: &str, run_id: &str, path: &str) -> Result<String> {
-        let url = format!("{}/api/2.0/mlflow-artifacts/artifacts/{experiment_id}/{run_id}/artifacts/{path}", self.base);
+    pub fn download_artifact(
+        &self,
+        experiment_id: &str,
+        run_id: &str,
+        path: &str,
+    ) -> Result<String> {
+        let url = format!(
+            "{}/api/2.0/mlflow-artifacts/artifacts/{experiment_id}/{run_id}/artifacts/{path}",
+            self.base
+        );
         let (status, body) = Self::check("mlflow-artifacts download", self.agent.get(&url).call())?;
         if status != 200 {
-            return Err(Error::Tracking { operation: "mlflow-artifacts download", reason: format!("HTTP {status}") });
+            return Err(Error::Tracking {
+                operation: "mlflow-artifacts download",
+                reason: format!("HTTP {status}"),
+            });
         }
         Ok(body)
     }

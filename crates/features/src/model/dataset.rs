@@ -47,10 +47,15 @@ fn numeric_values(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
         column: name.to_string(),
         reason: "missing from the feature table".into(),
     })?;
-    let cast = column.cast(&DataType::Float64).map_err(|_| Error::TrainingColumn {
-        column: name.to_string(),
-        reason: format!("dtype {} is neither numeric, boolean nor string", column.dtype()),
-    })?;
+    let cast = column
+        .cast(&DataType::Float64)
+        .map_err(|_| Error::TrainingColumn {
+            column: name.to_string(),
+            reason: format!(
+                "dtype {} is neither numeric, boolean nor string",
+                column.dtype()
+            ),
+        })?;
     Ok(cast.f64()?.iter().collect())
 }
 
@@ -60,7 +65,11 @@ fn median(values: &mut [f64]) -> f64 {
     }
     values.sort_by(f64::total_cmp);
     let m = values.len() / 2;
-    if values.len() % 2 == 0 { (values[m - 1] + values[m]) / 2.0 } else { values[m] }
+    if values.len() % 2 == 0 {
+        (values[m - 1] + values[m]) / 2.0
+    } else {
+        values[m]
+    }
 }
 
 impl Preprocessor {
@@ -80,7 +89,10 @@ impl Preprocessor {
                     column.str()?.iter().flatten().map(str::to_string).collect();
                 categories.sort();
                 categories.dedup();
-                columns.push(ColumnEncoding::Categorical { name: name.clone(), categories });
+                columns.push(ColumnEncoding::Categorical {
+                    name: name.clone(),
+                    categories,
+                });
                 continue;
             }
             let values = numeric_values(train, name)?;
@@ -92,7 +104,13 @@ impl Preprocessor {
             let mean = filled.iter().sum::<f64>() / n;
             let var = filled.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
             let std = if var > 1e-24 { var.sqrt() } else { 1.0 };
-            columns.push(ColumnEncoding::Numeric { name: name.clone(), median, mean, std, missing_indicator });
+            columns.push(ColumnEncoding::Numeric {
+                name: name.clone(),
+                median,
+                mean,
+                std,
+                missing_indicator,
+            });
         }
         Ok(Self { columns })
     }
@@ -102,7 +120,11 @@ impl Preprocessor {
         let mut out = Vec::new();
         for c in &self.columns {
             match c {
-                ColumnEncoding::Numeric { name, missing_indicator, .. } => {
+                ColumnEncoding::Numeric {
+                    name,
+                    missing_indicator,
+                    ..
+                } => {
                     out.push(name.clone());
                     if *missing_indicator {
                         out.push(format!("{name}__missing"));
@@ -126,7 +148,13 @@ impl Preprocessor {
         let mut rows = vec![Vec::with_capacity(width); n];
         for c in &self.columns {
             match c {
-                ColumnEncoding::Numeric { name, median, mean, std, missing_indicator } => {
+                ColumnEncoding::Numeric {
+                    name,
+                    median,
+                    mean,
+                    std,
+                    missing_indicator,
+                } => {
                     for (row, v) in rows.iter_mut().zip(numeric_values(df, name)?) {
                         row.push((v.unwrap_or(*median) - mean) / std);
                         if *missing_indicator {
@@ -144,7 +172,11 @@ impl Preprocessor {
                         reason: "was a string column in training".into(),
                     })?;
                     for (row, v) in rows.iter_mut().zip(values.iter()) {
-                        row.extend(categories.iter().map(|k| f64::from(u8::from(v == Some(k.as_str())))));
+                        row.extend(
+                            categories
+                                .iter()
+                                .map(|k| f64::from(u8::from(v == Some(k.as_str())))),
+                        );
                     }
                 }
             }
@@ -158,10 +190,18 @@ impl Preprocessor {
 /// # Errors
 /// [`Error::TrainingColumn`] for a missing, non-boolean or null-containing column.
 pub fn labels(df: &DataFrame, label: &str) -> Result<Vec<bool>> {
-    let bad = |reason: &str| Error::TrainingColumn { column: label.to_string(), reason: reason.to_string() };
-    let column = df.column(label).map_err(|_| bad("missing from the feature table"))?;
+    let bad = |reason: &str| Error::TrainingColumn {
+        column: label.to_string(),
+        reason: reason.to_string(),
+    };
+    let column = df
+        .column(label)
+        .map_err(|_| bad("missing from the feature table"))?;
     let values = column.bool().map_err(|_| bad("is not Boolean"))?;
-    values.iter().map(|v| v.ok_or_else(|| bad("has nulls (filter unlabeled rows first)"))).collect()
+    values
+        .iter()
+        .map(|v| v.ok_or_else(|| bad("has nulls (filter unlabeled rows first)")))
+        .collect()
 }
 
 #[cfg(test)]

@@ -225,6 +225,9 @@ mod tests {
 
     #[test]
     fn one_class_is_not_enough_to_evaluate() {
-        assert!(matches!(roc_auc(&[0.1], &[true]), Err(Error::NotEnoughData { .. })));
+        assert!(matches!(
+            roc_auc(&[0.1], &[true]),
+            Err(Error::NotEnoughData { .. })
+        ));
     }
 }

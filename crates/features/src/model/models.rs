@@ -3,7 +3,9 @@
 
 use det_rng::Rng;
 use serde::{Deserialize, Serialize};
-use smartcore::ensemble::random_forest_classifier::{RandomForestClassifier, RandomForestClassifierParameters};
+use smartcore::ensemble::random_forest_classifier::{
+    RandomForestClassifier, RandomForestClassifierParameters,
+};
 use smartcore::linalg::basic::arrays::Array;
 use smartcore::linalg::basic::matrix::DenseMatrix;
 use smartcore::linear::logistic_regression::{LogisticRegression, LogisticRegressionParameters};
@@ -92,7 +94,11 @@ pub fn oversample(labels: &[bool], ratio: f64, seed: u64) -> Balanced {
     let pos: Vec<usize> = (0..labels.len()).filter(|i| labels[*i]).collect();
     let neg: Vec<usize> = (0..labels.len()).filter(|i| !labels[*i]).collect();
     let prior = pos.len() as f64 / labels.len().max(1) as f64;
-    let (minority, majority) = if pos.len() <= neg.len() { (&pos, &neg) } else { (&neg, &pos) };
+    let (minority, majority) = if pos.len() <= neg.len() {
+        (&pos, &neg)
+    } else {
+        (&neg, &pos)
+    };
     let target = (ratio * majority.len() as f64).round() as usize;
     let mut rows: Vec<usize> = (0..labels.len()).collect();
     if !minority.is_empty() && target > minority.len() {
@@ -100,7 +106,11 @@ pub fn oversample(labels: &[bool], ratio: f64, seed: u64) -> Balanced {
         rows.extend((0..target - minority.len()).map(|_| minority[rng.index(minority.len())]));
     }
     let balanced_pos = rows.iter().filter(|i| labels[**i]).count();
-    Balanced { balanced_prior: balanced_pos as f64 / rows.len().max(1) as f64, rows, prior }
+    Balanced {
+        balanced_prior: balanced_pos as f64 / rows.len().max(1) as f64,
+        rows,
+        prior,
+    }
 }
 
 /// Prior correction: a probability `p` learned at positive share `trained` mapped to
@@ -115,7 +125,10 @@ pub fn prior_correct(p: f64, trained: f64, actual: f64) -> f64 {
 }
 
 fn matrix(x: &[Vec<f64>], model: &'static str) -> Result<DenseMatrix<f64>> {
-    DenseMatrix::from_2d_vec(&x.to_vec()).map_err(|e| Error::Model { model, reason: e.to_string() })
+    DenseMatrix::from_2d_vec(&x.to_vec()).map_err(|e| Error::Model {
+        model,
+        reason: e.to_string(),
+    })
 }
 
 fn classes(y: &[bool]) -> Vec<u32> {
@@ -140,8 +153,12 @@ impl LogisticModel {
         const M: &str = "logistic_regression";
         let params = LogisticRegressionParameters::default().with_alpha(alpha);
         let fitted: LogisticRegression<f64, u32, DenseMatrix<f64>, Vec<u32>> =
-            LogisticRegression::fit(&matrix(x, M)?, &classes(y), params)
-                .map_err(|e| Error::Model { model: M, reason: e.to_string() })?;
+            LogisticRegression::fit(&matrix(x, M)?, &classes(y), params).map_err(|e| {
+                Error::Model {
+                    model: M,
+                    reason: e.to_string(),
+                }
+            })?;
         let c = fitted.coefficients();
         let width = x.first().map_or(0, Vec::len);
         Ok(Self {
@@ -154,7 +171,12 @@ impl LogisticModel {
     pub fn predict(&self, x: &[Vec<f64>]) -> Vec<f64> {
         x.iter()
             .map(|row| {
-                let z: f64 = self.intercept + row.iter().zip(&self.coefficients).map(|(a, b)| a * b).sum::<f64>();
+                let z: f64 = self.intercept
+                    + row
+                        .iter()
+                        .zip(&self.coefficients)
+                        .map(|(a, b)| a * b)
+                        .sum::<f64>();
                 1.0 / (1.0 + (-z).exp())
             })
             .collect()
@@ -188,7 +210,10 @@ impl ForestModel {
                     .with_max_depth(config.max_depth)
                     .with_min_samples_leaf(config.min_samples_leaf)
                     .with_seed(config.seed.wrapping_add(t.wrapping_mul(7919)));
-                Tree::fit(&x, &y, params).map_err(|e| Error::Model { model: M, reason: e.to_string() })
+                Tree::fit(&x, &y, params).map_err(|e| Error::Model {
+                    model: M,
+                    reason: e.to_string(),
+                })
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(Self { trees })
@@ -203,7 +228,10 @@ impl ForestModel {
         let m = matrix(x, M)?;
         let mut votes = vec![0u32; x.len()];
         for tree in &self.trees {
-            let predicted = tree.predict(&m).map_err(|e| Error::Model { model: M, reason: e.to_string() })?;
+            let predicted = tree.predict(&m).map_err(|e| Error::Model {
+                model: M,
+                reason: e.to_string(),
+            })?;
             for (v, p) in votes.iter_mut().zip(predicted) {
                 *v += p;
             }
@@ -238,12 +266,22 @@ mod tests {
 
     #[test]
     fn both_models_rank_a_separable_signal() {
-        let x: Vec<Vec<f64>> = (0..60).map(|i| vec![f64::from(i) / 60.0, f64::from(i % 7)]).collect();
+        let x: Vec<Vec<f64>> = (0..60)
+            .map(|i| vec![f64::from(i) / 60.0, f64::from(i % 7)])
+            .collect();
         let y: Vec<bool> = (0..60).map(|i| i >= 40).collect();
         let lr = LogisticModel::fit(&x, &y, 0.01).unwrap();
         let p = lr.predict(&[vec![0.0, 0.0], vec![1.0, 0.0]]);
         assert!(p[0] < 0.5 && p[1] > 0.5, "{p:?}");
-        let rf = ForestModel::fit(&x, &y, &ModelConfig { trees: 20, ..ModelConfig::default() }).unwrap();
+        let rf = ForestModel::fit(
+            &x,
+            &y,
+            &ModelConfig {
+                trees: 20,
+                ..ModelConfig::default()
+            },
+        )
+        .unwrap();
         let q = rf.predict(&[vec![0.05, 3.0], vec![0.95, 3.0]]).unwrap();
         assert!(q[0] < q[1], "{q:?}");
     }

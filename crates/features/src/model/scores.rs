@@ -24,7 +24,10 @@ pub struct RiskBands {
 
 impl Default for RiskBands {
     fn default() -> Self {
-        Self { medium_ratio: 1.0, high_ratio: 3.0 }
+        Self {
+            medium_ratio: 1.0,
+            high_ratio: 3.0,
+        }
     }
 }
 

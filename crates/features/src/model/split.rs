@@ -14,7 +14,12 @@ use medallion_model::hash::stable_hash_parts;
 /// (not on row order), and no patient is in both.
 ///
 /// Returns one flag per row: `true` = test.
-pub fn patient_split(patients: &[String], labels: &[bool], test_fraction: f64, seed: u64) -> Vec<bool> {
+pub fn patient_split(
+    patients: &[String],
+    labels: &[bool],
+    test_fraction: f64,
+    seed: u64,
+) -> Vec<bool> {
     let mut positive: BTreeMap<&str, bool> = BTreeMap::new();
     for (p, l) in patients.iter().zip(labels) {
         *positive.entry(p.as_str()).or_insert(false) |= *l;

@@ -53,7 +53,10 @@ impl RiskModel {
             Learner::LogisticRegression(m) => m.predict(&x),
             Learner::RandomForest(m) => m.predict(&x)?,
         };
-        Ok(raw.into_iter().map(|p| prior_correct(p, self.balanced_prior, self.prior)).collect())
+        Ok(raw
+            .into_iter()
+            .map(|p| prior_correct(p, self.balanced_prior, self.prior))
+            .collect())
     }
 
     /// The model as JSON (the MLflow artifact).
@@ -61,7 +64,10 @@ impl RiskModel {
     /// # Errors
     /// [`Error::Serialize`].
     pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string(self).map_err(|source| Error::Serialize { what: "risk model", source })
+        serde_json::to_string(self).map_err(|source| Error::Serialize {
+            what: "risk model",
+            source,
+        })
     }
 }
 
@@ -97,8 +103,12 @@ fn take(df: &DataFrame, rows: &[usize]) -> Result<DataFrame> {
 }
 
 fn distinct(patients: &[String], flags: &[bool], side: bool) -> usize {
-    let set: std::collections::BTreeSet<&str> =
-        patients.iter().zip(flags).filter(|(_, f)| **f == side).map(|(p, _)| p.as_str()).collect();
+    let set: std::collections::BTreeSet<&str> = patients
+        .iter()
+        .zip(flags)
+        .filter(|(_, f)| **f == side)
+        .map(|(p, _)| p.as_str())
+        .collect();
     set.len()
 }
 
@@ -121,9 +131,19 @@ pub fn train_and_evaluate(
     feature_version: &str,
     config: &ModelConfig,
 ) -> Result<Trained> {
-    let df = table.clone().lazy().filter(col(label).is_not_null()).sort([AS_OF_DATE, PATIENT_ID], SortMultipleOptions::default()).collect()?;
+    let df = table
+        .clone()
+        .lazy()
+        .filter(col(label).is_not_null())
+        .sort([AS_OF_DATE, PATIENT_ID], SortMultipleOptions::default())
+        .collect()?;
     let y = labels(&df, label)?;
-    let patients: Vec<String> = df.column(PATIENT_ID)?.str()?.iter().map(|p| p.unwrap_or_default().to_string()).collect();
+    let patients: Vec<String> = df
+        .column(PATIENT_ID)?
+        .str()?
+        .iter()
+        .map(|p| p.unwrap_or_default().to_string())
+        .collect();
     let is_test = patient_split(&patients, &y, config.test_fraction, config.seed);
     let train_idx: Vec<usize> = (0..y.len()).filter(|i| !is_test[*i]).collect();
     let test_idx: Vec<usize> = (0..y.len()).filter(|i| is_test[*i]).collect();
@@ -135,7 +155,10 @@ pub fn train_and_evaluate(
         if pos == 0 || pos == ys.len() {
             return Err(Error::NotEnoughData {
                 operation: "train risk models",
-                reason: format!("the {side} set has {} rows, {pos} positive: both classes are needed", ys.len()),
+                reason: format!(
+                    "the {side} set has {} rows, {pos} positive: both classes are needed",
+                    ys.len()
+                ),
             });
         }
     }
@@ -146,12 +169,24 @@ pub fn train_and_evaluate(
     let yb: Vec<bool> = balanced.rows.iter().map(|i| y_train[*i]).collect();
     let version = |name: &str| {
         let cfg = serde_json::to_string(config).unwrap_or_default();
-        let h = stable_hash_parts(&[Some(name), Some(label), Some(feature_version), Some(&cfg), Some(&features.join(","))]);
+        let h = stable_hash_parts(&[
+            Some(name),
+            Some(label),
+            Some(feature_version),
+            Some(&cfg),
+            Some(&features.join(",")),
+        ]);
         format!("{name}.{label}.{:012x}", (h as u64) >> 16)
     };
     let learners = [
-        ("logistic_regression", Learner::LogisticRegression(LogisticModel::fit(&xb, &yb, config.l2_alpha)?)),
-        ("random_forest", Learner::RandomForest(ForestModel::fit(&xb, &yb, config)?)),
+        (
+            "logistic_regression",
+            Learner::LogisticRegression(LogisticModel::fit(&xb, &yb, config.l2_alpha)?),
+        ),
+        (
+            "random_forest",
+            Learner::RandomForest(ForestModel::fit(&xb, &yb, config)?),
+        ),
     ];
     let (mut models, mut evaluations) = (Vec::new(), Vec::new());
     for (name, learner) in learners {
@@ -175,5 +210,9 @@ pub fn train_and_evaluate(
         test_patients: distinct(&patients, &is_test, true),
         balanced_train_rows: balanced.rows.len(),
     };
-    Ok(Trained { models, evaluations, split })
+    Ok(Trained {
+        models,
+        evaluations,
+        split,
+    })
 }
