@@ -22,16 +22,16 @@ pub enum Error {
     },
     /// An input is not the silver table it should be.
     #[error(transparent)]
-    Silver(#[from] synthea_schema::Error),
+    Silver(Box<synthea_schema::Error>),
     /// A metric this crate reuses (the readmission label) could not be planned.
     #[error(transparent)]
-    QualityMetrics(#[from] ehr_quality_metrics::Error),
+    QualityMetrics(Box<ehr_quality_metrics::Error>),
     /// The journey features could not be planned.
     #[error(transparent)]
-    Journey(#[from] ehr_journey::Error),
+    Journey(Box<ehr_journey::Error>),
     /// Delta Lake I/O failed.
     #[error(transparent)]
-    Delta(#[from] medallion_core::Error),
+    Delta(Box<medallion_core::Error>),
     /// A feature table column is missing or has a dtype the models cannot use.
     #[error("training set column `{column}`: {reason}")]
     TrainingColumn {
@@ -77,3 +77,21 @@ pub enum Error {
     #[error("polars: {0}")]
     Polars(#[from] PolarsError),
 }
+
+/// Errors of the crates this one builds on are boxed (they are large); `?` boxes them.
+macro_rules! boxed_from {
+    ($($variant:ident: $ty:ty),*) => {
+        $(impl From<$ty> for Error {
+            fn from(e: $ty) -> Self {
+                Self::$variant(Box::new(e))
+            }
+        })*
+    };
+}
+
+boxed_from!(
+    Silver: synthea_schema::Error,
+    QualityMetrics: ehr_quality_metrics::Error,
+    Journey: ehr_journey::Error,
+    Delta: medallion_core::Error
+);
