@@ -181,7 +181,7 @@ impl Default for MedicationFeatures {
 #[non_exhaustive]
 pub struct LabFeatures {
     /// Measures (LOINC). Default: BMI 39156-5 (kg/m2), HbA1c 4548-4 (%), systolic blood
-    /// pressure 8480-6 (mm[Hg]), total cholesterol 2093-3 (mg/dL), eGFR 33914-3
+    /// pressure 8480-6 (`mm[Hg]`), total cholesterol 2093-3 (mg/dL), eGFR 33914-3
     /// (mL/min/{1.73_m2}) — all written by Synthea and `synthea-gen`. The unit is
     /// documentation; values are matched by code.
     pub measures: Vec<MeasureSpec>,
