@@ -116,9 +116,15 @@ async fn run(args: Args) -> Result<(), Failure> {
         .or_else(|| args.lakehouse.clone())
         .unwrap_or_else(|| PathBuf::from("risk_model"));
     let generated = tempfile::tempdir()?;
-    let inputs = match &args.lakehouse {
-        Some(dir) => lakehouse_inputs(dir).await?,
-        None => generated_inputs(args.patients, args.seed, generated.path()).await?,
+    // Silver inputs are needed to build a feature table (not to retrain on an old
+    // version) and for the readmission rows.
+    let inputs = if args.as_of_version.is_none() || args.readmission {
+        Some(match &args.lakehouse {
+            Some(dir) => lakehouse_inputs(dir).await?,
+            None => generated_inputs(args.patients, args.seed, generated.path()).await?,
+        })
+    } else {
+        None
     };
     let store_path = out.join("gold").join(FEATURE_STORE_TABLE);
     let store_location = store_path
@@ -128,7 +134,10 @@ async fn run(args: Args) -> Result<(), Failure> {
     let run_id = format!("risk_model-{}", Utc::now().format("%Y%m%dT%H%M%S%.3fZ"));
     let (version, feature_version) = match args.as_of_version {
         Some(v) => (v, String::from("(time travel)")),
-        None => build_store(&inputs, &args, &store_location, &run_id).await?,
+        None => {
+            let inputs = inputs.as_ref().ok_or("no silver inputs")?;
+            build_store(inputs, &args, &store_location, &run_id).await?
+        }
     };
     println!("training on {FEATURE_STORE_TABLE} version {version} (Delta time travel)");
     let table = read_feature_store(&store_location, Some(version)).await?;
@@ -169,7 +178,7 @@ async fn run(args: Args) -> Result<(), Failure> {
         println!("wrote {n} rows to gold/patient_risk_scores");
     }
     if args.readmission {
-        let discharges = readmission_table(&inputs).await?;
+        let discharges = readmission_table(inputs.as_ref().ok_or("no silver inputs")?).await?;
         let trained = train(
             &discharges.0,
             &discharges.1,
