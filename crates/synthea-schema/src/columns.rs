@@ -166,8 +166,6 @@ silver_columns! {
     observations: Observations [events] {
         /// When it was observed (`Datetime(µs, UTC)`).
         OCCURRED_AT = "occurred_at",
-        /// Calendar date of `occurred_at` in the configured time zone (`Date`).
-        OCCURRED_DATE = "occurred_date",
         /// `value` parsed as a number when its type is numeric, else null (`Float64`).
         VALUE_NUMERIC = "value_numeric",
         /// Units of `value` as recorded, e.g. `kg/m2` (`String`).
