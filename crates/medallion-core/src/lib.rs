@@ -56,6 +56,7 @@
 //! | SCD Type 2 dimensions | [`pipeline::Scd2Builder`] |
 //! | gold tables as values, one commit per replacement | [`pipeline::GoldWriteBuilder`], [`pipeline::GoldTable`] |
 //! | the stable hash for keys and row hashes | [`hash`] |
+//! | SQL over every table of a lakehouse (`gold.readmission_rates`), time travel | [`sql::SqlSessionBuilder`] |
 //! | synchronous Polars work off the async runtime | [`run_polars`] |
 //!
 //! Every operation is a builder: required arguments in `new`, options in `with_*`,
@@ -153,6 +154,7 @@ mod ops;
 pub mod pipeline;
 mod read;
 mod replace;
+pub mod sql;
 mod stream;
 mod table;
 mod trace;
