@@ -304,3 +304,153 @@ fn ensure_pinned_tables_exist(
 fn table_reference(schema: &str, table: &str) -> TableReference {
     TableReference::full(CATALOG, schema.to_string(), table.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::{WriteBuilder, WriteMode};
+    use polars::prelude::*;
+
+    /// `gold/rates` with two versions (1 row, then 2) and `_runs` with one row.
+    async fn lakehouse() -> tempfile::TempDir {
+        let lake = tempfile::tempdir().unwrap();
+        let rates = lake.path().join("gold/rates");
+        let first = df!("month" => ["2024-01"], "rate" => [0.1]).unwrap();
+        WriteBuilder::new(&rates, first.lazy()).unwrap().await.unwrap();
+        let second = df!("month" => ["2024-02"], "rate" => [0.2]).unwrap();
+        WriteBuilder::new(&rates, second.lazy())
+            .unwrap()
+            .with_mode(WriteMode::Append)
+            .await
+            .unwrap();
+        let runs = df!("run_id" => ["r1"]).unwrap();
+        WriteBuilder::new(lake.path().join("_runs"), runs.lazy())
+            .unwrap()
+            .await
+            .unwrap();
+        std::fs::create_dir_all(lake.path().join("_landing/export")).unwrap();
+        lake
+    }
+
+    async fn count(session: &SqlSession, sql: &str) -> usize {
+        session.query(sql).await.unwrap().rows()
+    }
+
+    #[tokio::test]
+    async fn tables_are_registered_under_their_layer_and_root_tables_unqualified() {
+        let lake = lakehouse().await;
+        let session = SqlSessionBuilder::new(lake.path()).await.unwrap();
+        let names: Vec<String> = session.tables().iter().map(TableEntry::sql_name).collect();
+        assert_eq!(names, ["_runs", "gold.rates"]);
+        assert_eq!(count(&session, "SELECT * FROM gold.rates").await, 2);
+        assert_eq!(count(&session, "SELECT * FROM _runs").await, 1);
+    }
+
+    #[tokio::test]
+    async fn an_unknown_column_lists_the_columns_in_scope() {
+        let lake = lakehouse().await;
+        let session = SqlSessionBuilder::new(lake.path()).await.unwrap();
+        let error = session
+            .query("SELECT ratio FROM gold.rates")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, Error::SqlColumnNotFound { column, available }
+                if column == "ratio" && available.iter().any(|c| c.ends_with("rate"))),
+            "{error}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unknown_table_lists_the_tables() {
+        let lake = lakehouse().await;
+        let session = SqlSessionBuilder::new(lake.path()).await.unwrap();
+        let error = session.query("SELECT * FROM gold.rate").await.unwrap_err();
+        assert!(
+            matches!(&error, Error::SqlTableNotFound { table, available }
+                if table == "gold.rate" && available.contains(&"gold.rates".to_string())),
+            "{error}"
+        );
+    }
+
+    #[tokio::test]
+    async fn version_as_of_in_sql_reads_that_version() {
+        let lake = lakehouse().await;
+        let session = SqlSessionBuilder::new(lake.path()).await.unwrap();
+        let sql = "SELECT v0.month FROM gold.rates VERSION AS OF 0 AS v0 \
+                   JOIN gold.rates AS latest ON v0.month = latest.month";
+        assert_eq!(count(&session, sql).await, 1);
+        assert_eq!(count(&session, "SELECT * FROM gold.rates VERSION AS OF 1").await, 2);
+        let missing = session.query("SELECT * FROM gold.rates VERSION AS OF 9").await;
+        assert!(matches!(missing, Err(Error::VersionNotFound { .. })), "{missing:?}");
+    }
+
+    #[tokio::test]
+    async fn a_pinned_table_version_is_what_queries_see() {
+        let lake = lakehouse().await;
+        let session = SqlSessionBuilder::new(lake.path())
+            .with_table_version("gold.rates", 0)
+            .await
+            .unwrap();
+        assert_eq!(count(&session, "SELECT * FROM gold.rates").await, 1);
+        let unknown = SqlSessionBuilder::new(lake.path())
+            .with_table_version("gold.nope", 0)
+            .await;
+        assert!(matches!(unknown, Err(Error::SqlTableNotFound { .. })));
+    }
+
+    #[tokio::test]
+    async fn tables_created_after_the_as_of_timestamp_are_left_out() {
+        let lake = lakehouse().await;
+        let before = Utc::now() - chrono::Duration::days(1);
+        let session = SqlSessionBuilder::new(lake.path())
+            .with_as_of_timestamp(before)
+            .await
+            .unwrap();
+        assert!(session.tables().is_empty());
+        assert_eq!(session.skipped_tables(), ["_runs", "gold.rates"]);
+        let now = SqlSessionBuilder::new(lake.path())
+            .with_as_of_timestamp(Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(count(&now, "SELECT * FROM gold.rates").await, 2);
+    }
+
+    #[tokio::test]
+    async fn writes_are_refused() {
+        let lake = lakehouse().await;
+        let session = SqlSessionBuilder::new(lake.path()).await.unwrap();
+        let error = session
+            .query("CREATE TABLE gold.copy AS SELECT * FROM gold.rates")
+            .await
+            .unwrap_err();
+        assert!(matches!(error, Error::Sql { .. }), "{error}");
+    }
+
+    #[tokio::test]
+    async fn every_output_format_writes_the_rows() {
+        let lake = lakehouse().await;
+        let session = SqlSessionBuilder::new(lake.path()).await.unwrap();
+        let result = session
+            .query("SELECT month, rate FROM gold.rates ORDER BY month")
+            .await
+            .unwrap();
+        let text = |format| {
+            let mut out = Vec::new();
+            result.write(format, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert!(text(OutputFormat::Table).contains("| 2024-02 | 0.2  |"));
+        assert_eq!(text(OutputFormat::Csv), "month,rate\n2024-01,0.1\n2024-02,0.2\n");
+        assert_eq!(
+            text(OutputFormat::Json),
+            "{\"month\":\"2024-01\",\"rate\":0.1}\n{\"month\":\"2024-02\",\"rate\":0.2}\n"
+        );
+        let mut parquet = Vec::new();
+        result.write(OutputFormat::Parquet, &mut parquet).unwrap();
+        let back = ParquetReader::new(std::io::Cursor::new(parquet)).finish().unwrap();
+        assert_eq!(back.height(), 2);
+        assert_eq!(result.to_polars().unwrap().height(), 2);
+    }
+}

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::str::FromStr;
 
-use arrow::util::pretty::pretty_format_batches;
+use arrow::util::pretty::pretty_format_batches_with_schema;
 
 use super::QueryResult;
 use crate::error::{Error, Result};
@@ -50,7 +50,7 @@ pub(crate) fn write(
 ) -> Result<()> {
     match format {
         OutputFormat::Table => {
-            let table = pretty_format_batches(&result.batches).map_err(|e| Error::arrow(OP, e))?;
+            let table = pretty_format_batches_with_schema(result.schema.clone(), &result.batches).map_err(|e| Error::arrow(OP, e))?;
             writeln!(out, "{table}").map_err(io)?;
         }
         OutputFormat::Csv => {
