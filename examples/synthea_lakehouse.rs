@@ -18,6 +18,13 @@
 //! 4 a data-quality rule of severity `fail` stopped a batch, 5 another run on the same
 //! lakehouse committed first (this one changed nothing).
 //!
+//! `--report-json PATH` writes the outcome as JSON for an orchestrator (Airflow, cron,
+//! Azure Data Factory, Databricks Workflows): `{"exit_code", "status", "error",
+//! "report"}`, where `status` is `succeeded` or `failed`, `error` the message of a failed
+//! run and `report` the run report (the rows this run appended to `_runs`; null when the
+//! run failed before it had one). It is written for failed runs too (except for bad
+//! arguments, exit code 2).
+//!
 //! Fault injection for crash tests: `SYNTHEA_LAKEHOUSE_ABORT_AFTER_COMMITS=N` aborts the
 //! process right after its N-th Delta commit (see `medallion_core::fault`).
 
@@ -30,7 +37,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use clap::Parser;
-use medallion_core::pipeline::MaintenancePolicy;
+use medallion_core::pipeline::{MaintenancePolicy, RunReport};
 use synthea_gen::{GeneratorConfig, generate};
 use synthea_pipeline::{ExitKind, PipelineConfig, PipelineError, run_pipeline};
 
@@ -59,6 +66,9 @@ struct Args {
     /// Compact the tables the run wrote and VACUUM files older than 7 days.
     #[arg(long)]
     maintain: bool,
+    /// Write the run's outcome and report as JSON to this file (also when it fails).
+    #[arg(long, value_name = "PATH")]
+    report_json: Option<PathBuf>,
 }
 
 /// A failed run: the message and the exit code it maps to.
@@ -99,7 +109,7 @@ fn generate_batch(args: &Args, landing: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn run(args: Args) -> Result<(), Failure> {
+async fn run(args: Args) -> Result<RunReport, Failure> {
     let landing = match &args.input {
         Some(input) if !input.is_dir() => {
             return Err(Failure(
@@ -139,7 +149,37 @@ async fn run(args: Args) -> Result<(), Failure> {
         outcome.version,
         t.elapsed()
     );
-    Ok(())
+    Ok(outcome.report)
+}
+
+/// The `--report-json` document: exit code, status, error message and run report.
+fn report_json(result: &Result<RunReport, Failure>) -> serde_json::Value {
+    match result {
+        Ok(report) => serde_json::json!({
+            "exit_code": 0,
+            "status": "succeeded",
+            "error": null,
+            "report": report,
+        }),
+        Err(Failure(message, kind)) => serde_json::json!({
+            "exit_code": kind.code(),
+            "status": "failed",
+            "error": message,
+            "report": null,
+        }),
+    }
+}
+
+/// Writes `document` to `path`; a failure to write is an internal error.
+fn write_report_json(path: &Path, document: &serde_json::Value) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(document)
+        .map_err(|e| Failure(format!("encoding the report: {e}"), ExitKind::Internal))?;
+    std::fs::write(path, text + "\n").map_err(|e| {
+        Failure(
+            format!("writing --report-json {}: {e}", path.display()),
+            ExitKind::Internal,
+        )
+    })
 }
 
 #[tokio::main]
@@ -152,8 +192,15 @@ async fn main() -> ExitCode {
     {
         medallion_core::fault::abort_after_commits(n);
     }
-    match run(args).await {
-        Ok(()) => ExitCode::SUCCESS,
+    let report_path = args.report_json.clone();
+    let mut result = run(args).await;
+    if let Some(path) = report_path
+        && let Err(failure) = write_report_json(&path, &report_json(&result))
+    {
+        result = Err(failure);
+    }
+    match result {
+        Ok(_) => ExitCode::SUCCESS,
         Err(Failure(message, kind)) => {
             eprintln!("error: {message}");
             ExitCode::from(kind.code())
