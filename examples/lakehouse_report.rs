@@ -51,13 +51,24 @@ async fn run(args: Args) -> Result<(), Failure> {
     }
     let started = Instant::now();
     let now = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string();
-    let input = report_input::read_report_input(&args.lakehouse, args.patient_flow.as_deref(), &now)
-        .await
-        .map_err(|e| Failure(format!("reading the lakehouse: {e}"), 1))?;
-    let rows: usize = input.gold.values().chain(input.flow_gold.values()).chain(input.runs.iter()).map(DataFrame::height).sum();
+    let input =
+        report_input::read_report_input(&args.lakehouse, args.patient_flow.as_deref(), &now)
+            .await
+            .map_err(|e| Failure(format!("reading the lakehouse: {e}"), 1))?;
+    let rows: usize = input
+        .gold
+        .values()
+        .chain(input.flow_gold.values())
+        .chain(input.runs.iter())
+        .map(DataFrame::height)
+        .sum();
     let read = started.elapsed();
     let report = render(&input).map_err(|e| {
-        let code = if matches!(e, ReportError::MissingColumn { .. }) { 3 } else { 1 };
+        let code = if matches!(e, ReportError::MissingColumn { .. }) {
+            3
+        } else {
+            1
+        };
         Failure(e.to_string(), code)
     })?;
     std::fs::write(&args.out, &report.html)

@@ -39,7 +39,12 @@ struct Args {
     /// ended by `;`.
     query: Option<String>,
     /// Read the query from this file.
-    #[arg(short = 'f', long = "file", value_name = "FILE", conflicts_with = "query")]
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "FILE",
+        conflicts_with = "query"
+    )]
     file: Option<PathBuf>,
     /// Output format: table, csv, json (one object per line) or parquet.
     #[arg(long, default_value = "table")]
@@ -87,7 +92,10 @@ impl From<Error> for Failure {
 async fn open(args: &Args) -> Result<SqlSession, Failure> {
     if !args.lakehouse.is_dir() {
         return Err(Failure(
-            format!("--lakehouse {} is not a directory", args.lakehouse.display()),
+            format!(
+                "--lakehouse {} is not a directory",
+                args.lakehouse.display()
+            ),
             INPUT,
         ));
     }
@@ -105,7 +113,8 @@ async fn open(args: &Args) -> Result<SqlSession, Failure> {
         builder = builder.with_table_version(table.trim(), version);
     }
     if let Some(ts) = &args.as_of_timestamp {
-        builder = builder.with_as_of_timestamp(parse_timestamp(ts).map_err(|e| Failure(e.to_string(), USAGE))?);
+        builder = builder
+            .with_as_of_timestamp(parse_timestamp(ts).map_err(|e| Failure(e.to_string(), USAGE))?);
     }
     let session = builder.await?;
     if !session.skipped_tables().is_empty() {
@@ -119,23 +128,34 @@ async fn open(args: &Args) -> Result<SqlSession, Failure> {
 }
 
 /// Runs `sql` and writes its result.
-async fn run_query(session: &SqlSession, sql: &str, args: &Args, format: OutputFormat) -> Result<(), Failure> {
+async fn run_query(
+    session: &SqlSession,
+    sql: &str,
+    args: &Args,
+    format: OutputFormat,
+) -> Result<(), Failure> {
     let started = Instant::now();
     let result = session.query(sql).await?;
     let elapsed = started.elapsed();
     match &args.output {
         Some(path) => {
-            let file = std::fs::File::create(path).map_err(|e| {
-                Failure(format!("cannot create {}: {e}", path.display()), INPUT)
-            })?;
+            let file = std::fs::File::create(path)
+                .map_err(|e| Failure(format!("cannot create {}: {e}", path.display()), INPUT))?;
             result.write(format, std::io::BufWriter::new(file))?;
         }
         None if format == OutputFormat::Parquet => {
-            return Err(Failure("--format parquet needs --output PATH".into(), USAGE));
+            return Err(Failure(
+                "--format parquet needs --output PATH".into(),
+                USAGE,
+            ));
         }
         None => result.write(format, std::io::BufWriter::new(std::io::stdout()))?,
     }
-    eprintln!("({} rows in {:.1} ms)", result.rows(), elapsed.as_secs_f64() * 1e3);
+    eprintln!(
+        "({} rows in {:.1} ms)",
+        result.rows(),
+        elapsed.as_secs_f64() * 1e3
+    );
     Ok(())
 }
 
@@ -183,12 +203,16 @@ async fn repl(session: &SqlSession, args: &Args, format: OutputFormat) -> Result
 }
 
 async fn run(args: Args) -> Result<(), Failure> {
-    let format: OutputFormat = args.format.parse().map_err(|e: Error| Failure(e.to_string(), USAGE))?;
+    let format: OutputFormat = args
+        .format
+        .parse()
+        .map_err(|e: Error| Failure(e.to_string(), USAGE))?;
     let query = match (&args.query, &args.file) {
         (Some(query), _) => Some(query.clone()),
-        (None, Some(file)) => Some(std::fs::read_to_string(file).map_err(|e| {
-            Failure(format!("cannot read {}: {e}", file.display()), INPUT)
-        })?),
+        (None, Some(file)) => Some(
+            std::fs::read_to_string(file)
+                .map_err(|e| Failure(format!("cannot read {}: {e}", file.display()), INPUT))?,
+        ),
         (None, None) => None,
     };
     let session = open(&args).await?;

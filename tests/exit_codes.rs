@@ -28,7 +28,9 @@ fn read_json(path: &std::path::Path) -> serde_json::Value {
 
 #[test]
 fn an_unusable_input_exits_3_and_reports_the_failure_as_json() {
-    let Some(bin) = example("synthea_lakehouse") else { return };
+    let Some(bin) = example("synthea_lakehouse") else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.json");
     let status = Command::new(bin)
@@ -49,14 +51,18 @@ fn an_unusable_input_exits_3_and_reports_the_failure_as_json() {
 
 #[test]
 fn a_bad_argument_exits_2() {
-    let Some(bin) = example("synthea_lakehouse") else { return };
+    let Some(bin) = example("synthea_lakehouse") else {
+        return;
+    };
     let status = Command::new(bin).arg("--patients=many").status().unwrap();
     assert_eq!(status.code(), Some(2));
 }
 
 #[test]
 fn a_successful_run_exits_0_and_writes_its_run_report_as_json() {
-    let Some(bin) = example("synthea_lakehouse") else { return };
+    let Some(bin) = example("synthea_lakehouse") else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.json");
     let output = Command::new(bin)
@@ -66,7 +72,12 @@ fn a_successful_run_exits_0_and_writes_its_run_report_as_json() {
         .arg(&report)
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let json = read_json(&report);
     assert_eq!(json["exit_code"], 0);
     assert_eq!(json["status"], "succeeded");
@@ -79,7 +90,9 @@ fn a_successful_run_exits_0_and_writes_its_run_report_as_json() {
 
 #[test]
 fn a_sql_query_on_an_unknown_table_exits_3() {
-    let Some(bin) = example("lakehouse_sql") else { return };
+    let Some(bin) = example("lakehouse_sql") else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let status = Command::new(bin)
         .arg("--lakehouse")

@@ -68,7 +68,9 @@ fn assert_same(name: &str, actual: &DataFrame, expected: DataFrame) {
             }
         } else {
             assert!(
-                column.as_materialized_series().equals_missing(want.as_materialized_series()),
+                column
+                    .as_materialized_series()
+                    .equals_missing(want.as_materialized_series()),
                 "{name}: column {} differs",
                 column.name()
             );
@@ -100,7 +102,12 @@ async fn collect(frame: LazyFrame) -> DataFrame {
 /// A generated Synthea population through the pipeline.
 async fn synthea_lakehouse(root: &Path) -> PathBuf {
     let landing = root.join("landing");
-    generate(&GeneratorConfig::new(60, 7), landing.join("batch-1"), |_| {}).unwrap();
+    generate(
+        &GeneratorConfig::new(60, 7),
+        landing.join("batch-1"),
+        |_| {},
+    )
+    .unwrap();
     let lake = root.join("lake");
     let as_of = NaiveDate::from_ymd_opt(2024, 4, 15).unwrap();
     let config = synthea_pipeline::PipelineConfig::new(&lake, "test", as_of, "run-sql-1");
@@ -135,7 +142,12 @@ async fn every_synthea_query_of_the_docs_equals_its_gold_tables() {
         &["encounters", "code"],
         &[true, false],
     )
-    .select([col("code"), col("description"), col("encounters"), col("patients")])
+    .select([
+        col("code"),
+        col("description"),
+        col("encounters"),
+        col("patients"),
+    ])
     .limit(20);
     assert_same(name, &run_query(&lake, name).await, collect(expected).await);
 
@@ -189,8 +201,15 @@ async fn every_synthea_query_of_the_docs_equals_its_gold_tables() {
         &[false, false],
     )
     .select(
-        ["age_band", "rank", "code", "description", "active_patients", "active_per_1000"]
-            .map(col),
+        [
+            "age_band",
+            "rank",
+            "code",
+            "description",
+            "active_patients",
+            "active_per_1000",
+        ]
+        .map(col),
     );
     assert_same(name, &run_query(&lake, name).await, collect(expected).await);
 

@@ -2,8 +2,8 @@
 //! lakehouse (a generated Synthea population and simulated patient-flow events), the
 //! page logs no console errors, and every chart's SVG has at least as many drawn marks
 //! (`rect`, `circle`) as the report says it drew from the data. Needs Chromium
-//! (`CHROMIUM`, or `/usr/bin/chromium`; `.ci/browser.sh` installs it); prints
-//! "skipped" without it. With `REPORT_SCREENSHOTS=1` it also saves a screenshot of each
+//! (the `CHROMIUM` variable names it; `.ci/browser.sh` installs Chromium and
+//! sets it); prints "skipped" without it. With `REPORT_SCREENSHOTS=1` it also saves a screenshot of each
 //! section to `docs/screenshots/`.
 #![allow(clippy::unwrap_used, missing_docs)]
 
@@ -17,14 +17,14 @@ use chrono::NaiveDate;
 use lakehouse_report::{SECTIONS, render};
 use synthea_gen::{GeneratorConfig, generate};
 
+/// The Chromium binary named by `CHROMIUM` (`.ci/browser.sh` installs Chromium and sets
+/// it, so the plain `cargo test` run does not render the report a second time).
 fn chromium() -> Option<PathBuf> {
-    let candidates = std::env::var_os("CHROMIUM")
+    let found = std::env::var_os("CHROMIUM")
         .map(PathBuf::from)
-        .into_iter()
-        .chain(["/usr/bin/chromium", "/usr/bin/chromium-browser"].map(PathBuf::from));
-    let found = candidates.into_iter().find(|p| p.is_file());
+        .filter(|p| p.is_file());
     if found.is_none() {
-        println!("skipped: no Chromium (set CHROMIUM or run .ci/browser.sh)");
+        println!("skipped: CHROMIUM is not set to a Chromium binary (.ci/browser.sh sets it)");
     }
     found
 }
@@ -50,7 +50,11 @@ fn run_chromium(bin: &Path, profile: &Path, url: &str, extra: &[&str]) -> (Strin
         .arg(url)
         .output()
         .unwrap();
-    assert!(output.status.success(), "chromium failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     (
         String::from_utf8_lossy(&output.stdout).into_owned(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
@@ -59,7 +63,12 @@ fn run_chromium(bin: &Path, profile: &Path, url: &str, extra: &[&str]) -> (Strin
 
 async fn build_lakehouses(root: &Path) -> (PathBuf, PathBuf) {
     let landing = root.join("landing");
-    generate(&GeneratorConfig::new(60, 7), landing.join("batch-1"), |_| {}).unwrap();
+    generate(
+        &GeneratorConfig::new(60, 7),
+        landing.join("batch-1"),
+        |_| {},
+    )
+    .unwrap();
     let lake = root.join("lake");
     let as_of = NaiveDate::from_ymd_opt(2024, 4, 15).unwrap();
     let config = synthea_pipeline::PipelineConfig::new(&lake, "test", as_of, "run-report-1");
@@ -69,7 +78,8 @@ async fn build_lakehouses(root: &Path) -> (PathBuf, PathBuf) {
 
     use clinical_events::simulator::{SimulatorConfig, write_landing};
     let flow_landing = root.join("flow-landing");
-    let manifest = write_landing(&SimulatorConfig::new(2_000, 42), &flow_landing.join("sim")).unwrap();
+    let manifest =
+        write_landing(&SimulatorConfig::new(2_000, 42), &flow_landing.join("sim")).unwrap();
     let flow = root.join("flow");
     let config = clinical_events::pipeline::PipelineConfig::new(
         &flow,
@@ -87,7 +97,10 @@ fn drawn_marks(dom: &str, id: &str) -> Option<(usize, usize)> {
     let start = dom.find(&format!("data-chart=\"{id}\""))?;
     let end = start + dom[start..].find("</figure>")?;
     let figure = &dom[start..end];
-    Some((figure.matches("<rect").count(), figure.matches("<circle").count()))
+    Some((
+        figure.matches("<rect").count(),
+        figure.matches("<circle").count(),
+    ))
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -95,7 +108,9 @@ async fn the_report_loads_without_console_errors_and_every_chart_draws_its_marks
     let Some(bin) = chromium() else { return };
     let dir = tempfile::tempdir().unwrap();
     let (lake, flow) = build_lakehouses(dir.path()).await;
-    let input = report_input::read_report_input(&lake, Some(&flow), "test").await.unwrap();
+    let input = report_input::read_report_input(&lake, Some(&flow), "test")
+        .await
+        .unwrap();
     let report = render(&input).unwrap();
     let html = dir.path().join("report.html");
     std::fs::write(&html, &report.html).unwrap();
@@ -112,7 +127,10 @@ async fn the_report_loads_without_console_errors_and_every_chart_draws_its_marks
 
     let sections: Vec<&str> = report.charts.iter().map(|c| c.section.as_str()).collect();
     for (section, _) in SECTIONS {
-        assert!(sections.contains(&section), "section {section} has no chart");
+        assert!(
+            sections.contains(&section),
+            "section {section} has no chart"
+        );
     }
     for chart in &report.charts {
         let (rects, circles) = drawn_marks(&dom, &chart.id)
@@ -126,17 +144,29 @@ async fn the_report_loads_without_console_errors_and_every_chart_draws_its_marks
             chart.id,
             chart.marks
         );
-        println!("{}: {} marks drawn ({rects} rect, {circles} circle)", chart.id, chart.marks);
+        println!(
+            "{}: {} marks drawn ({rects} rect, {circles} circle)",
+            chart.id, chart.marks
+        );
     }
 
     if std::env::var_os("REPORT_SCREENSHOTS").is_some() {
         let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
         std::fs::create_dir_all(&out).unwrap();
         for (section, _) in SECTIONS {
+            // One page per section (the others hidden), so each screenshot starts at it.
+            let style = format!("<style>section:not(#{section}){{display:none}}</style></head>");
+            let page = dir.path().join(format!("report-{section}.html"));
+            std::fs::write(&page, report.html.replacen("</head>", &style, 1)).unwrap();
             let png = out.join(format!("report-{section}.png"));
             let arg = format!("--screenshot={}", png.display());
             let fresh_profile = profile.with_extension(section);
-            run_chromium(&bin, &fresh_profile, &format!("{url}#{section}"), &[&arg]);
+            run_chromium(
+                &bin,
+                &fresh_profile,
+                &format!("file://{}", page.display()),
+                &[&arg],
+            );
             assert!(png.is_file(), "{}", png.display());
         }
     }

@@ -106,9 +106,16 @@ impl Lines {
     /// The chart as an SVG document.
     pub(crate) fn svg(&self) -> Result<String> {
         let n = self.x_labels.len().max(1);
-        let values = self.series.iter().flat_map(|(_, p)| p.iter().map(|(_, v)| *v));
+        let values = self
+            .series
+            .iter()
+            .flat_map(|(_, p)| p.iter().map(|(_, v)| *v));
         let (lo, hi) = values.fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
-        let hi = if hi > lo { hi + (hi - lo) * 0.1 } else { lo + 1.0 };
+        let hi = if hi > lo {
+            hi + (hi - lo) * 0.1
+        } else {
+            lo + 1.0
+        };
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, (WIDTH, 420)).into_drawing_area();

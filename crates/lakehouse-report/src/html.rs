@@ -54,7 +54,12 @@ pub(crate) fn document(input: &ReportInput, sections: &[Section]) -> String {
         at = escape(&input.generated_at),
     );
     for section in sections {
-        let _ = write!(out, "<a href=\"#{}\">{}</a>", section.id, escape(section.heading));
+        let _ = write!(
+            out,
+            "<a href=\"#{}\">{}</a>",
+            section.id,
+            escape(section.heading)
+        );
     }
     out.push_str("</nav>");
     for section in sections {

@@ -130,3 +130,106 @@ pub fn render(input: &ReportInput) -> Result<Report> {
         charts,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use polars::prelude::*;
+
+    fn input() -> ReportInput {
+        let mut input = ReportInput::new("test <lake>", "2024-04-15");
+        input.gold.insert(
+            "readmission_rates".into(),
+            df!(
+                "dimension" => ["discharge_month", "discharge_month", "overall"],
+                "dimension_value" => ["2024-01", "2024-02", "all"],
+                "index_stays" => [10i64, 4, 14],
+                "readmissions" => [1i64, 2, 3],
+                "rate" => [0.1, 0.5, 3.0 / 14.0],
+            )
+            .unwrap(),
+        );
+        input.gold.insert(
+            "los_by_condition".into(),
+            df!("condition_code" => ["a", "b"], "discharges" => [3i64, 5], "alos_days" => [2.0, 4.5])
+                .unwrap(),
+        );
+        input
+    }
+
+    #[test]
+    fn every_chart_has_a_title_axis_labels_with_units_and_a_definition() {
+        let report = render(&input()).unwrap();
+        assert_eq!(report.charts.len(), 2);
+        for chart in &report.charts {
+            let start = report
+                .html
+                .find(&format!("data-chart=\"{}\"", chart.id))
+                .unwrap();
+            let figure =
+                &report.html[start..start + report.html[start..].find("</figure>").unwrap()];
+            assert!(figure.contains(&chart.title), "{}: title", chart.id);
+            assert!(
+                figure.contains("<summary>Definition</summary>"),
+                "{}: definition",
+                chart.id
+            );
+            let units = ["(%)", "(days)", "(YYYY-MM)"];
+            assert!(
+                units.iter().any(|u| figure.contains(u)),
+                "{}: axis units",
+                chart.id
+            );
+        }
+    }
+
+    #[test]
+    fn the_readmission_chart_counts_one_point_per_month_and_lists_numerator_and_denominator() {
+        let report = render(&input()).unwrap();
+        let chart = report
+            .charts
+            .iter()
+            .find(|c| c.id == "readmission-rate-by-month")
+            .unwrap();
+        assert_eq!(chart.marks, 2);
+        assert!(report.html.contains("readmissions (numerator)"));
+        assert!(
+            report
+                .html
+                .contains("<td>2024-02</td><td>2</td><td>4</td><td>50.0 %</td>")
+        );
+    }
+
+    #[test]
+    fn a_missing_table_is_a_note_not_a_chart() {
+        let report = render(&input()).unwrap();
+        assert!(!report.charts.iter().any(|c| c.section == "operations"));
+        assert!(report.html.contains("no table gold.occupancy_daily"));
+    }
+
+    #[test]
+    fn the_page_is_self_contained_and_escapes_text() {
+        let html = render(&input()).unwrap().html;
+        assert!(!html.contains("<script"));
+        for reference in ["src=\"http", "href=\"http", "url(http", "@import"] {
+            assert!(!html.contains(reference), "{reference}");
+        }
+        assert!(html.contains("test &lt;lake&gt;"));
+    }
+
+    #[test]
+    fn a_table_without_a_needed_column_is_an_error_naming_it() {
+        let mut input = input();
+        input.gold.insert(
+            "los_by_condition".into(),
+            df!("condition_code" => ["a"]).unwrap(),
+        );
+        let error = render(&input).unwrap_err();
+        assert!(
+            matches!(&error, ReportError::MissingColumn { table, column, .. }
+                if table == "los_by_condition" && column == "discharges"),
+            "{error}"
+        );
+    }
+}

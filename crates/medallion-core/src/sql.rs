@@ -72,8 +72,8 @@ use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
 use chrono::{DateTime, Utc};
 use deltalake::datafusion::catalog::MemorySchemaProvider;
-use deltalake::datafusion::execution::context::{SQLOptions, SessionConfig, SessionContext};
 use deltalake::datafusion::common::TableReference;
+use deltalake::datafusion::execution::context::{SQLOptions, SessionConfig, SessionContext};
 use deltalake::delta_datafusion::DeltaSessionConfig;
 use polars::prelude::DataFrame;
 
@@ -293,7 +293,10 @@ fn ensure_pinned_tables_exist(
         if !found.iter().any(|t| &t.sql_name() == table) {
             return Err(Error::SqlTableNotFound {
                 table: table.clone(),
-                available: found.iter().map(catalog::TableLocationInLake::sql_name).collect(),
+                available: found
+                    .iter()
+                    .map(catalog::TableLocationInLake::sql_name)
+                    .collect(),
             });
         }
     }
@@ -317,7 +320,10 @@ mod tests {
         let lake = tempfile::tempdir().unwrap();
         let rates = lake.path().join("gold/rates");
         let first = df!("month" => ["2024-01"], "rate" => [0.1]).unwrap();
-        WriteBuilder::new(&rates, first.lazy()).unwrap().await.unwrap();
+        WriteBuilder::new(&rates, first.lazy())
+            .unwrap()
+            .await
+            .unwrap();
         let second = df!("month" => ["2024-02"], "rate" => [0.2]).unwrap();
         WriteBuilder::new(&rates, second.lazy())
             .unwrap()
@@ -381,9 +387,17 @@ mod tests {
         let sql = "SELECT v0.month FROM gold.rates VERSION AS OF 0 AS v0 \
                    JOIN gold.rates AS latest ON v0.month = latest.month";
         assert_eq!(count(&session, sql).await, 1);
-        assert_eq!(count(&session, "SELECT * FROM gold.rates VERSION AS OF 1").await, 2);
-        let missing = session.query("SELECT * FROM gold.rates VERSION AS OF 9").await;
-        assert!(matches!(missing, Err(Error::VersionNotFound { .. })), "{missing:?}");
+        assert_eq!(
+            count(&session, "SELECT * FROM gold.rates VERSION AS OF 1").await,
+            2
+        );
+        let missing = session
+            .query("SELECT * FROM gold.rates VERSION AS OF 9")
+            .await;
+        assert!(
+            matches!(missing, Err(Error::VersionNotFound { .. })),
+            "{missing:?}"
+        );
     }
 
     #[tokio::test]
@@ -442,14 +456,19 @@ mod tests {
             String::from_utf8(out).unwrap()
         };
         assert!(text(OutputFormat::Table).contains("| 2024-02 | 0.2  |"));
-        assert_eq!(text(OutputFormat::Csv), "month,rate\n2024-01,0.1\n2024-02,0.2\n");
+        assert_eq!(
+            text(OutputFormat::Csv),
+            "month,rate\n2024-01,0.1\n2024-02,0.2\n"
+        );
         assert_eq!(
             text(OutputFormat::Json),
             "{\"month\":\"2024-01\",\"rate\":0.1}\n{\"month\":\"2024-02\",\"rate\":0.2}\n"
         );
         let mut parquet = Vec::new();
         result.write(OutputFormat::Parquet, &mut parquet).unwrap();
-        let back = ParquetReader::new(std::io::Cursor::new(parquet)).finish().unwrap();
+        let back = ParquetReader::new(std::io::Cursor::new(parquet))
+            .finish()
+            .unwrap();
         assert_eq!(back.height(), 2);
         assert_eq!(result.to_polars().unwrap().height(), 2);
     }

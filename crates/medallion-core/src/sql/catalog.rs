@@ -82,7 +82,10 @@ pub(crate) fn discover(root: &Path) -> Result<Vec<TableLocationInLake>> {
             });
             continue;
         }
-        for table in subdirectories(&dir)?.into_iter().filter(|d| is_delta_table(d)) {
+        for table in subdirectories(&dir)?
+            .into_iter()
+            .filter(|d| is_delta_table(d))
+        {
             found.push(TableLocationInLake {
                 schema: name.clone(),
                 name: file_name(&table),

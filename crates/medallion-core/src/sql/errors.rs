@@ -26,7 +26,10 @@ pub(crate) fn map(error: DataFusionError, tables: &[TableEntry]) -> Error {
         && let Some(table) = missing_table(message)
     {
         return Error::SqlTableNotFound {
-            table: table.strip_prefix("datafusion.").unwrap_or(table).to_string(),
+            table: table
+                .strip_prefix("datafusion.")
+                .unwrap_or(table)
+                .to_string(),
             available: tables.iter().map(TableEntry::sql_name).collect(),
         };
     }

@@ -50,7 +50,8 @@ pub(crate) fn write(
 ) -> Result<()> {
     match format {
         OutputFormat::Table => {
-            let table = pretty_format_batches_with_schema(result.schema.clone(), &result.batches).map_err(|e| Error::arrow(OP, e))?;
+            let table = pretty_format_batches_with_schema(result.schema.clone(), &result.batches)
+                .map_err(|e| Error::arrow(OP, e))?;
             writeln!(out, "{table}").map_err(io)?;
         }
         OutputFormat::Csv => {
@@ -58,8 +59,12 @@ pub(crate) fn write(
                 .with_header(true)
                 .build(&mut out);
             if result.batches.is_empty() {
-                let header: Vec<&str> =
-                    result.schema.fields().iter().map(|f| f.name().as_str()).collect();
+                let header: Vec<&str> = result
+                    .schema
+                    .fields()
+                    .iter()
+                    .map(|f| f.name().as_str())
+                    .collect();
                 drop(writer);
                 writeln!(out, "{}", header.join(",")).map_err(io)?;
             } else {

@@ -89,11 +89,10 @@ pub(crate) async fn plan(
 /// The one statement of `sql`, parsed with the Databricks dialect (which knows
 /// `VERSION AS OF` and `TIMESTAMP AS OF`).
 fn parse_one(sql: &str) -> Result<Statement> {
-    let mut statements =
-        Parser::parse_sql(&DatabricksDialect {}, sql).map_err(|e| Error::Sql {
-            stage: "parse",
-            reason: e.to_string(),
-        })?;
+    let mut statements = Parser::parse_sql(&DatabricksDialect {}, sql).map_err(|e| Error::Sql {
+        stage: "parse",
+        reason: e.to_string(),
+    })?;
     if statements.len() != 1 {
         return Err(Error::Sql {
             stage: "parse",
@@ -206,10 +205,12 @@ fn pin_of(version: &TableVersion) -> Result<Pin> {
             }
             other => Err(unsupported(format!("unsupported timestamp {other}"))),
         },
-        TableVersion::TimestampAsOf(expr) => {
-            Err(unsupported(format!("unsupported timestamp expression {expr}")))
-        }
-        other => Err(unsupported(format!("unsupported table version clause {other}"))),
+        TableVersion::TimestampAsOf(expr) => Err(unsupported(format!(
+            "unsupported timestamp expression {expr}"
+        ))),
+        other => Err(unsupported(format!(
+            "unsupported table version clause {other}"
+        ))),
     }
 }
 
@@ -248,15 +249,26 @@ mod tests {
     #[test]
     fn time_travel_is_detected_only_for_as_of_clauses() {
         assert!(mentions_time_travel("select * from t version as of 3"));
-        assert!(mentions_time_travel("SELECT * FROM t TIMESTAMP  AS\nOF '2024-01-01'"));
+        assert!(mentions_time_travel(
+            "SELECT * FROM t TIMESTAMP  AS\nOF '2024-01-01'"
+        ));
         assert!(!mentions_time_travel("SELECT version, as_of FROM t"));
     }
 
     #[test]
     fn timestamps_parse_in_the_documented_forms() {
         let expected = "2024-04-15T10:00:00Z";
-        for text in [expected, "2024-04-15 10:00:00", "2024-04-15T10:00:00", "2024-04-15T12:00:00+02:00"] {
-            assert_eq!(parse_timestamp(text).ok().map(|t| t.to_rfc3339()), Some("2024-04-15T10:00:00+00:00".into()), "{text}");
+        for text in [
+            expected,
+            "2024-04-15 10:00:00",
+            "2024-04-15T10:00:00",
+            "2024-04-15T12:00:00+02:00",
+        ] {
+            assert_eq!(
+                parse_timestamp(text).ok().map(|t| t.to_rfc3339()),
+                Some("2024-04-15T10:00:00+00:00".into()),
+                "{text}"
+            );
         }
         assert!(parse_timestamp("2024-04-15").is_ok());
         assert!(parse_timestamp("last tuesday").is_err());
