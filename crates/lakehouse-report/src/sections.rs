@@ -138,6 +138,9 @@ fn fmt(value: Option<f64>) -> String {
     value.map_or_else(|| "–".to_string(), |v| format!("{v:.0}"))
 }
 
+/// A discharge month: month, index stays, readmissions, rate.
+type MonthRow = (String, Option<f64>, Option<f64>, Option<f64>);
+
 fn readmissions(table: Option<Table<'_>>) -> Result<Figure> {
     let id = "readmission-rate-by-month";
     let Some(t) = table else {
@@ -149,7 +152,7 @@ fn readmissions(table: Option<Table<'_>>) -> Result<Figure> {
         t.floats("readmissions")?,
         t.floats("rate")?,
     );
-    let mut rows: Vec<(String, Option<f64>, Option<f64>, Option<f64>)> = (0..month.len())
+    let mut rows: Vec<MonthRow> = (0..month.len())
         .filter(|&i| dimension[i].as_deref() == Some("discharge_month"))
         .filter_map(|i| Some((month[i].clone()?, stays[i], readmits[i], rate[i])))
         .collect();
