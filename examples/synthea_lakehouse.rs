@@ -19,6 +19,13 @@
 //! names them). `--restore gold/readmissions@3` (repeatable) restores tables instead of
 //! running — the undo after a bad run.
 //!
+//! `--report-json PATH` writes the outcome as JSON for an orchestrator (Airflow, cron,
+//! Azure Data Factory, Databricks Workflows): `{"exit_code", "status", "error",
+//! "report"}`, where `status` is `succeeded` or `failed`, `error` the message of a failed
+//! run and `report` the run report (the rows this run appended to `_runs`; null when the
+//! run failed before it had one, or did not run the pipeline). It is written for failed
+//! runs too (except for bad arguments, exit code 2).
+//!
 //! Logging: `RUST_LOG=info` (or `debug`) prints every step on stderr.
 //!
 //! Exit codes: 0 success, 1 internal error, 2 bad arguments, 3 unusable input,
@@ -37,7 +44,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use clap::Parser;
-use medallion_core::pipeline::MaintenancePolicy;
+use medallion_core::pipeline::{MaintenancePolicy, RunReport};
 use synthea_gen::{GeneratorConfig, generate};
 use synthea_pipeline::{
     ExitKind, PipelineConfig, PipelineError, RestoreTarget, restore_tables, run_pipeline,
@@ -81,6 +88,9 @@ struct Args {
     /// `gold/readmissions@3` or `silver/encounters@2024-04-15T10:00:00Z` (repeatable).
     #[arg(long, value_name = "LAYER/TABLE@VERSION|TIME")]
     restore: Vec<RestoreTarget>,
+    /// Write the run's outcome and report as JSON to this file (also when it fails).
+    #[arg(long, value_name = "PATH")]
+    report_json: Option<PathBuf>,
 }
 
 /// A failed run: the message and the exit code it maps to.
@@ -145,14 +155,16 @@ async fn restore(args: &Args, run_id: String) -> Result<(), Failure> {
     Ok(())
 }
 
-async fn run(args: Args) -> Result<(), Failure> {
+/// Runs what the flags ask for; the run report when the pipeline ran.
+async fn run(args: Args) -> Result<Option<RunReport>, Failure> {
     let run_id = format!("run-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"));
     if args.print_default_config {
         print!("{}", pipeline_config(&args, run_id)?.settings_toml()?);
-        return Ok(());
+        return Ok(None);
     }
     if !args.restore.is_empty() {
-        return restore(&args, run_id).await;
+        restore(&args, run_id).await?;
+        return Ok(None);
     }
     // Settings first: a bad settings file fails before anything is generated.
     let config = pipeline_config(&args, run_id)?;
@@ -190,7 +202,38 @@ async fn run(args: Args) -> Result<(), Failure> {
         outcome.version,
         t.elapsed()
     );
-    Ok(())
+    Ok(Some(outcome.report))
+}
+
+/// The `--report-json` document: exit code, status, error message and run report (null
+/// when the pipeline did not run, e.g. for `--restore`).
+fn report_json(result: &Result<Option<RunReport>, Failure>) -> serde_json::Value {
+    match result {
+        Ok(report) => serde_json::json!({
+            "exit_code": 0,
+            "status": "succeeded",
+            "error": null,
+            "report": report,
+        }),
+        Err(Failure(message, kind)) => serde_json::json!({
+            "exit_code": kind.code(),
+            "status": "failed",
+            "error": message,
+            "report": null,
+        }),
+    }
+}
+
+/// Writes `document` to `path`; a failure to write is an internal error.
+fn write_report_json(path: &Path, document: &serde_json::Value) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(document)
+        .map_err(|e| Failure(format!("encoding the report: {e}"), ExitKind::Internal))?;
+    std::fs::write(path, text + "\n").map_err(|e| {
+        Failure(
+            format!("writing --report-json {}: {e}", path.display()),
+            ExitKind::Internal,
+        )
+    })
 }
 
 #[tokio::main]
@@ -203,8 +246,15 @@ async fn main() -> ExitCode {
     {
         medallion_core::fault::abort_after_commits(n);
     }
-    match run(args).await {
-        Ok(()) => ExitCode::SUCCESS,
+    let report_path = args.report_json.clone();
+    let mut result = run(args).await;
+    if let Some(path) = report_path
+        && let Err(failure) = write_report_json(&path, &report_json(&result))
+    {
+        result = Err(failure);
+    }
+    match result {
+        Ok(_) => ExitCode::SUCCESS,
         Err(Failure(message, kind)) => {
             eprintln!("error: {message}");
             ExitCode::from(kind.code())

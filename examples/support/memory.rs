@@ -14,5 +14,10 @@ pub fn status_mb(field: &str) -> Option<f64> {
 
 /// The peak resident set size in MB, formatted (`n/a` where unknown).
 pub fn peak_rss() -> String {
-    status_mb("VmHWM").map_or_else(|| "n/a".to_string(), |mb| format!("{mb:.0} MB"))
+    peak_rss_mb().map_or_else(|| "n/a".to_string(), |mb| format!("{mb:.0} MB"))
+}
+
+/// The peak resident set size in MB (`VmHWM`), where Linux reports it.
+pub fn peak_rss_mb() -> Option<f64> {
+    status_mb("VmHWM")
 }

@@ -345,6 +345,39 @@ pub enum Error {
         /// Details.
         reason: String,
     },
+
+    /// A SQL query names a table the lakehouse session does not have.
+    #[error(
+        "SQL: table '{table}' not found; tables of this lakehouse: [{}]",
+        available.join(", ")
+    )]
+    SqlTableNotFound {
+        /// The table as the query named it.
+        table: String,
+        /// The registered tables (`schema.table`).
+        available: Vec<String>,
+    },
+
+    /// A SQL query names a column that none of its tables has.
+    #[error(
+        "SQL: column '{column}' not found; columns in scope: [{}]",
+        available.join(", ")
+    )]
+    SqlColumnNotFound {
+        /// The column as the query named it.
+        column: String,
+        /// The columns of the query's tables (qualified by table).
+        available: Vec<String>,
+    },
+
+    /// A SQL query could not be parsed, planned or executed (see the `sql` module).
+    #[error("SQL {stage} error: {reason}")]
+    Sql {
+        /// `parse`, `plan`, `register`, `execute` or `output`.
+        stage: &'static str,
+        /// DataFusion's message (quoted values redacted for execution errors).
+        reason: String,
+    },
 }
 
 impl Error {

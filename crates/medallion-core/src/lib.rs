@@ -57,6 +57,7 @@
 //! | SCD Type 2 history from a change feed, in event time (late and out-of-order changes) | [`pipeline::ChangeFeedScd2Builder`], [`pipeline::scd2_versions`] |
 //! | gold tables as values, one commit per replacement | [`pipeline::GoldWriteBuilder`], [`pipeline::GoldTable`] |
 //! | the stable hash for keys and row hashes | [`hash`] |
+//! | SQL over every table of a lakehouse (`gold.readmission_rates`), time travel | [`sql::SqlSessionBuilder`] |
 //! | synchronous Polars work off the async runtime | [`run_polars`] |
 //!
 //! Every operation is a builder: required arguments in `new`, options in `with_*`,
@@ -158,6 +159,7 @@ mod ops;
 pub mod pipeline;
 mod read;
 mod replace;
+pub mod sql;
 mod stream;
 mod table;
 mod trace;
